@@ -1,0 +1,3 @@
+from qiancheng.cli import main
+
+main()

@@ -1,0 +1,6 @@
+from ninja.security import HttpBearer
+
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request, token):
+        return None

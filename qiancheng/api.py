@@ -1,0 +1,19 @@
+"""The HTTP API: one NinjaAPI, one router per app, OpenAPI at /api/v1/docs."""
+
+from ninja import NinjaAPI
+
+from qiancheng.accounts.api import router as accounts_router
+from qiancheng.accounts.api_auth import TokenAuth
+from qiancheng.catalog.api import router as catalog_router
+from qiancheng.policy.api import router as policy_router
+
+api = NinjaAPI(
+    title="Qiancheng API",
+    version="1",
+    description="技能照亮前程 — the API for cities, institutions and other systems. 中文错误信息 with English.",
+    auth=TokenAuth(),
+    urls_namespace="api",
+)
+api.add_router("/auth", accounts_router)
+api.add_router("/catalog", catalog_router)
+api.add_router("/decisions", policy_router)

@@ -1,0 +1,138 @@
+"""Django settings, read from the environment (see docs/operations.md for every variable)."""
+
+from __future__ import annotations
+
+import os
+
+import dj_database_url
+
+from qiancheng.env import SettingError, data_dir, env_bool, env_int, env_list, kept_secret
+
+BASE_DIR = data_dir()
+DEBUG = env_bool("QIANCHENG_DEBUG", False)
+SECRET_KEY = kept_secret("QIANCHENG_SECRET_KEY", BASE_DIR, "secret.key")
+# The key for personal data at rest (PIPL); see qiancheng/people/crypto.py and docs/adr.
+DATA_KEY = kept_secret("QIANCHENG_DATA_KEY", BASE_DIR, "data.key")
+ALLOWED_HOSTS = env_list("QIANCHENG_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "qiancheng.accounts",
+    "qiancheng.catalog",
+    "qiancheng.people",
+    "qiancheng.providers",
+    "qiancheng.demand",
+    "qiancheng.projects",
+    "qiancheng.training",
+    "qiancheng.evaluation",
+    "qiancheng.funding",
+    "qiancheng.policy",
+    "qiancheng.synth",
+    "qiancheng.portal",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "qiancheng.urls"
+WSGI_APPLICATION = "qiancheng.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+
+def _database() -> dict:
+    url = os.environ.get("DATABASE_URL", "").strip()
+    if url:
+        if not url.startswith(("postgres://", "postgresql://")):
+            raise SettingError(f"DATABASE_URL: only PostgreSQL URLs are supported, got {url.split(':')[0]!r}")
+        config = dj_database_url.parse(url, conn_max_age=env_int("QIANCHENG_DB_CONN_MAX_AGE", 60))
+        config.setdefault("TEST", {})
+        if os.environ.get("QIANCHENG_TEST_DB_NAME"):
+            config["TEST"]["NAME"] = os.environ["QIANCHENG_TEST_DB_NAME"]
+        return config
+    BASE_DIR.mkdir(parents=True, exist_ok=True)
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": BASE_DIR / "qiancheng.sqlite3",
+        "OPTIONS": {
+            # WAL lets pages read while a job writes; FULL sync because these are public-money records;
+            # IMMEDIATE takes the write lock at BEGIN so two writers queue instead of deadlocking.
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 30,
+        },
+    }
+
+
+DATABASES = {"default": _database()}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "accounts.User"
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+LOGIN_URL = "/login/"
+LOGIN_REDIRECT_URL = "/"
+SESSION_COOKIE_AGE = env_int("QIANCHENG_SESSION_SECONDS", 8 * 3600, minimum=60)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = False
+SESSION_COOKIE_SECURE = env_bool("QIANCHENG_SECURE_COOKIES", False)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LOGIN_FAILURE_LIMIT = env_int("QIANCHENG_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+LOGIN_LOCKOUT_SECONDS = env_int("QIANCHENG_LOGIN_LOCKOUT_SECONDS", 15 * 60, minimum=1)
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+TIME_ZONE = "Asia/Shanghai"
+USE_I18N = True
+USE_TZ = True
+LOCALE_PATHS = [os.path.join(os.path.dirname(__file__), "locale")]
+
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "static"
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("QIANCHENG_UPLOAD_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
+FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("QIANCHENG_LOG_LEVEL", "WARNING")},
+}
