@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "qiancheng.training",
     "qiancheng.evaluation",
     "qiancheng.funding",
+    "qiancheng.risk",
     "qiancheng.policy",
     "qiancheng.synth",
     "qiancheng.portal",
