@@ -13,6 +13,8 @@ DEBUG = env_bool("QIANCHENG_DEBUG", False)
 SECRET_KEY = kept_secret("QIANCHENG_SECRET_KEY", BASE_DIR, "secret.key")
 # The key for personal data at rest (PIPL); see qiancheng/people/crypto.py and docs/adr.
 DATA_KEY = kept_secret("QIANCHENG_DATA_KEY", BASE_DIR, "data.key")
+# Earlier data keys, comma separated: they only decrypt old tokens while a rotation re-encrypts them.
+DATA_KEYS_RETIRED = env_list("QIANCHENG_DATA_KEYS_RETIRED", [])
 ALLOWED_HOSTS = env_list("QIANCHENG_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 
 INSTALLED_APPS = [
