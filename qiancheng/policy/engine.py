@@ -1,0 +1,345 @@
+"""The decision engine: claims and history in, one decision per claim out (RULES.md).
+
+A batch is decided as if its claims arrived one by one in (end date, claim ID) order, each against the
+history plus the batch claims accepted before it. Without a Python loop over claims:
+
+1. Every claim rule (data.id, 3.2, 5.1, ...) and the blacklist (6d) depend on the claim alone: one pass.
+2. The limits (3.5a-d, 5.2d) are checked against the history in one join.
+3. A claim that failed 1 or 2 is denied whatever else happens, and a denied claim never counts, so only
+   the remaining *candidates* compete. Persons with one candidate are settled at once; for the others,
+   rounds each decide every person's earliest undecided candidate against that person's already
+   accepted ones. The number of rounds is the largest number of candidates one person has.
+4. With the accepted set fixed, every claim of a person with several batch claims is checked against
+   the accepted claims before it, so a denied claim still lists every rule it fails.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+import polars as pl
+from stdnum.cn import ric
+
+from qiancheng.policy.params import UI_KEY, ParameterError, ParamSet
+from qiancheng.policy.rules import (
+    BLACKLIST_RULE,
+    CLAIM_RULES,
+    COUNT_RULE,
+    LIMIT_RULES,
+    MAX_COUNTED_TRAININGS,
+    RULE_VERSION,
+)
+from qiancheng.policy.vocabulary import COUNTING_STATUSES, RULE_IDS
+
+c = pl.col
+Progress = Callable[[str], None]
+
+# 5.2b: 每人600元; 5.2c: 每人200元 — the plan's own figures, not parameters (EXCHANGE.md (c)).
+SPECIAL_ACCOUNT_TRAINING = Decimal("600")
+SPECIAL_ACCOUNT_EMPLOYMENT = Decimal("200")
+EMPLOYMENT_PROOF_MONTHS = "3mo"  # 5.2c: 培训后3个月; Polars clamps to the month's last day (RULES reading 14)
+FEN = Decimal("0.01")
+ZERO = "0.00"
+
+_PRIOR_COLUMNS = ("seq", "ref", "kind", "training_type", "occupation_code", "level", "item_code", "project_id",
+                  "year", "date")
+_LIMIT_IDS = tuple(rule.id for rule in LIMIT_RULES)
+
+
+class NoStandardError(ParameterError):
+    """An eligible claim needs a standard that no parameter entry covers (never a silent zero)."""
+
+
+@dataclass(frozen=True)
+class DecisionRun:
+    """The decisions of one run and what produced them, so that the run can be reproduced."""
+
+    decisions: pl.DataFrame
+    params_id: str
+    rule_version: str
+    as_of: dt.date
+
+
+def decide(
+    claims: pl.DataFrame,
+    history: pl.DataFrame,
+    params: ParamSet,
+    as_of: dt.date,
+    *,
+    trace: bool = False,
+    progress: Progress | None = None,
+) -> DecisionRun:
+    """Decide every claim. `claims` and `history` are validated, typed frames (see exchange.py)."""
+    say = progress or (lambda stage: None)
+    frame = _prepare_claims(claims)
+    say("claim rules")
+    frame = frame.with_columns(*(rule.fails(as_of).fill_null(False).alias(f"f_{rule.id}") for rule in CLAIM_RULES))
+    frame = _with_blacklist(frame, history, trace)
+    say("history")
+    history_flags = _limit_flags(frame, _history_priors(history), trace)
+    frame = _join_flags(frame, history_flags, "h")
+    claim_failed = pl.any_horizontal(c(f"f_{rule.id}") for rule in (*CLAIM_RULES, BLACKLIST_RULE))
+    history_failed = pl.any_horizontal(c(f"h_{rid}") for rid in _LIMIT_IDS) | (c("h_n") >= MAX_COUNTED_TRAININGS)
+    frame = frame.with_columns((~claim_failed & ~history_failed).alias("candidate"))
+    say("batch order")
+    accepted = _accept_in_order(frame.filter(c("candidate")), say)
+    batch_flags = _batch_flags(frame, accepted, trace)
+    frame = _join_flags(frame, batch_flags, "b")
+    frame = _with_denials(frame)
+    _check_consistency(frame, accepted)
+    say("amounts")
+    frame = _with_amounts(frame, params)
+    columns = ["claim_id", "eligible", "training_amount", "employment_amount", "total_amount", "denied_by"]
+    if trace:
+        columns += ["person", "seq", "standard_index", "uplift", "employment_earned"]
+        columns += [col for col in frame.columns if col.startswith(("h_refs_", "b_refs_", "refs_"))]
+    decisions = frame.select(columns).sort("claim_id")
+    return DecisionRun(decisions, params.id, RULE_VERSION, as_of)
+
+
+# ---------------------------------------------------------------- preparing
+
+def normalised_ids(ids: pl.Series) -> pl.Series:
+    """RULES reading 1: the person is `stdnum.cn.ric.compact` of the ID number.
+
+    Plain ASCII numbers only need upper-casing; the rare others go through stdnum itself.
+    """
+    plain = ids.str.contains(r"^[0-9Xx]*$").fill_null(False)
+    out = ids.str.to_uppercase()
+    odd = ids.filter(~plain).unique()
+    if odd.len():
+        mapping = {value: ric.compact(value) for value in odd.to_list() if value is not None}
+        out = pl.select(pl.when(plain).then(out).otherwise(ids.replace_strict(mapping, default=None))).to_series()
+    return out.alias("person")
+
+
+def _prepare_claims(claims: pl.DataFrame) -> pl.DataFrame:
+    ordered = claims.sort(["end_date", "claim_id"]).with_row_index("seq")  # RULES: (end date, claim ID) order
+    return ordered.with_columns(
+        normalised_ids(ordered["id_number"]),
+        c("seq").cast(pl.Int64),
+        c("end_date").dt.year().alias("year"),
+    )
+
+
+def _history_priors(history: pl.DataFrame) -> pl.DataFrame:
+    """History records as 'earlier records' of their person: counting claims, certificates, upgrades."""
+    history = history.with_columns(normalised_ids(history["id_number"]))
+    claims = history.filter((c("record_type") == "claim") & c("status").is_in(list(COUNTING_STATUSES))).select(
+        "person", pl.lit(-1, pl.Int64).alias("seq"), c("record_id").alias("ref"), pl.lit("claim").alias("kind"),
+        "training_type", "occupation_code", "level", "item_code", "project_id",
+        c("end_date").dt.year().alias("year"), c("end_date").alias("date"),
+    )
+    held = history.filter(c("record_type").is_in(["certificate", "skill_upgrade"])).select(
+        "person", pl.lit(-1, pl.Int64).alias("seq"), c("record_id").alias("ref"),
+        pl.when(c("record_type") == "certificate").then(pl.lit("certificate")).otherwise(pl.lit("upgrade"))
+        .alias("kind"),
+        pl.lit("occupational").alias("training_type"), "occupation_code", "level",
+        pl.lit(None, pl.String).alias("item_code"), pl.lit(None, pl.String).alias("project_id"),
+        pl.lit(None, pl.Int32).alias("year"), c("record_date").alias("date"),
+    )
+    return pl.concat([claims, held], how="vertical_relaxed")
+
+
+def _batch_priors(accepted: pl.DataFrame) -> pl.DataFrame:
+    """Accepted batch claims join the history; a passed occupational one brings its certificate,
+    dated its end date (RULES "Many claims at once", reading 12)."""
+    as_claims = accepted.select(
+        "person", "seq", c("claim_id").alias("ref"), pl.lit("claim").alias("kind"), "training_type",
+        "occupation_code", "level", "item_code", "project_id", "year", c("end_date").alias("date"),
+    )
+    as_certificates = accepted.filter((c("training_type") == "occupational") & c("passed")).select(
+        "person", "seq", c("claim_id").alias("ref"), pl.lit("certificate").alias("kind"), "training_type",
+        "occupation_code", "level", pl.lit(None, pl.String).alias("item_code"),
+        pl.lit(None, pl.String).alias("project_id"), "year", c("end_date").alias("date"),
+    )
+    return pl.concat([as_claims, as_certificates], how="vertical_relaxed")
+
+
+# ---------------------------------------------------------------- limits
+
+def _limit_flags(claims: pl.DataFrame, priors: pl.DataFrame, trace: bool) -> pl.DataFrame:
+    """For each claim, which limit rules an earlier record of the same person trips, and how many
+    counting claims came before it. Only records with a smaller `seq` are earlier (history: -1)."""
+    renamed = priors.rename({name: f"{name}_p" for name in _PRIOR_COLUMNS})
+    joined = (
+        claims.lazy()
+        .select("seq", "person", "training_type", "occupation_code", "level", "item_code", "project_id", "year",
+                "end_date")
+        .join(renamed.lazy(), on="person", how="inner")
+        .filter(c("seq_p") < c("seq"))
+    )
+    aggregations = [rule.matches().fill_null(False).any().alias(rule.id) for rule in LIMIT_RULES]
+    aggregations.append((c("kind_p") == "claim").sum().cast(pl.Int64).alias("n"))
+    if trace:
+        aggregations += [c("ref_p").filter(rule.matches().fill_null(False)).alias(f"refs_{rule.id}")
+                         for rule in LIMIT_RULES]
+        aggregations.append(c("ref_p").filter(c("kind_p") == "claim").alias("refs_3.5b"))
+    return joined.group_by("seq").agg(aggregations).collect()
+
+
+def _join_flags(frame: pl.DataFrame, flags: pl.DataFrame, prefix: str) -> pl.DataFrame:
+    renamed = flags.rename({name: f"{prefix}_{name}" for name in flags.columns if name != "seq"})
+    out = frame.join(renamed, on="seq", how="left")
+    return out.with_columns(
+        *(c(f"{prefix}_{rid}").fill_null(False) for rid in _LIMIT_IDS), c(f"{prefix}_n").fill_null(0)
+    )
+
+
+def _accept_in_order(candidates: pl.DataFrame, say: Progress) -> pl.DataFrame:
+    """The candidates accepted when claims arrive one by one, decided in rounds, not claim by claim."""
+    counts = candidates.with_columns(pl.len().over("person").alias("n_batch"))
+    accepted = [counts.filter(c("n_batch") == 1)]
+    pending = counts.filter(c("n_batch") > 1).sort("seq")
+    taken = _batch_priors(pending.head(0))
+    rounds = 0
+    while pending.height:
+        rounds += 1
+        frontier = pending.filter(c("seq") == c("seq").min().over("person"))
+        flags = _limit_flags(frontier, taken, trace=False)
+        checked = frontier.join(flags, on="seq", how="left").with_columns(
+            *(c(rid).fill_null(False) for rid in _LIMIT_IDS), c("n").fill_null(0)
+        )
+        clear = ~pl.any_horizontal(c(rid) for rid in _LIMIT_IDS) & (c("h_n") + c("n") < MAX_COUNTED_TRAININGS)
+        newly = checked.filter(clear).select(counts.columns)
+        accepted.append(newly)
+        taken = pl.concat([taken, _batch_priors(newly)], how="vertical_relaxed")
+        pending = pending.filter(~c("seq").is_in(frontier["seq"].implode()))
+        say(f"batch round {rounds}")
+    return pl.concat(accepted, how="vertical_relaxed")
+
+
+def _batch_flags(frame: pl.DataFrame, accepted: pl.DataFrame, trace: bool) -> pl.DataFrame:
+    """Every claim of a person with several batch claims, against the accepted claims before it."""
+    several = frame.filter(pl.len().over("person") > 1)
+    return _limit_flags(several, _batch_priors(accepted), trace)
+
+
+def _with_blacklist(frame: pl.DataFrame, history: pl.DataFrame, trace: bool) -> pl.DataFrame:
+    """6d: the person, or the institution that delivered the training, listed on the end date
+    (first and last day inclusive; RULES readings 6 and 8)."""
+    listed = history.filter(c("record_type") == "blacklist")
+    listed = listed.with_columns(normalised_ids(listed["id_number"]))
+    on_list = c("listed_from") <= c("end_date")
+    not_ended = c("listed_until").is_null() | (c("end_date") <= c("listed_until"))
+    hits = []
+    for key, column in (("person", "person"), ("institution_id", "institution_id")):
+        entries = listed.filter(c(column).is_not_null()).select(
+            c(column).alias(key), "listed_from", "listed_until", c("record_id").alias("ref")
+        )
+        hits.append(
+            frame.lazy().select("seq", key, "end_date").join(entries.lazy(), on=key, how="inner")
+            .filter(on_list & not_ended).select("seq", "ref").collect()
+        )
+    found = pl.concat(hits).group_by("seq").agg(c("ref").unique().sort().alias("refs_6d"))
+    out = frame.join(found, on="seq", how="left").with_columns(c("refs_6d").is_not_null().alias("f_6d"))
+    return out if trace else out.drop("refs_6d")
+
+
+# ---------------------------------------------------------------- outcome
+
+def _with_denials(frame: pl.DataFrame) -> pl.DataFrame:
+    failed = {rule.id: c(f"f_{rule.id}") for rule in (*CLAIM_RULES, BLACKLIST_RULE)}
+    failed |= {rid: c(f"h_{rid}") | c(f"b_{rid}") for rid in _LIMIT_IDS}
+    failed[COUNT_RULE.id] = (c("h_n") + c("b_n")) >= MAX_COUNTED_TRAININGS
+    assert set(failed) == set(RULE_IDS)
+    ordered = sorted(failed)  # EXCHANGE.md: code-point order
+    names = pl.concat_list(pl.when(failed[rid]).then(pl.lit(rid)).otherwise(None) for rid in ordered)
+    denied = names.list.drop_nulls().list.join(";")
+    return frame.with_columns(denied.alias("denied_by")).with_columns((c("denied_by") == "").alias("eligible"))
+
+
+def _check_consistency(frame: pl.DataFrame, accepted: pl.DataFrame) -> None:
+    """The rounds and the final check must agree; if not, the engine is wrong and must not pay."""
+    eligible = frame.filter(c("eligible"))["seq"].sort()
+    if not eligible.equals(accepted["seq"].sort()):
+        raise RuntimeError("decision engine inconsistency: accepted set differs from the final check")
+
+
+def _with_amounts(frame: pl.DataFrame, params: ParamSet) -> pl.DataFrame:
+    """RULES "Amounts": the standard on the end date x (1 + AI uplift), 600 + 200, or the UI standard;
+    exact decimals, rounded half up to the fen once, at the end."""
+    standards = [*params.standards, *params.ui_standards]
+    table = pl.DataFrame(
+        {
+            "std_key": [s.key for s in standards],
+            "standard_index": list(range(len(standards))),
+            "valid_from": [s.valid_from for s in standards],
+            "valid_to": [s.valid_to or dt.date.max for s in standards],
+        },
+        schema={"std_key": pl.String, "standard_index": pl.Int64, "valid_from": pl.Date, "valid_to": pl.Date},
+    )
+    key = (
+        pl.when(c("fund") == "unemployment_insurance").then(pl.lit(UI_KEY))
+        .when((c("fund") == "employment_subsidy") & (c("training_type") == "occupational"))
+        .then(pl.format("occupational:{}", c("level")))
+        .when((c("fund") == "employment_subsidy") & (c("training_type") == "entrepreneurship"))
+        .then(pl.format("entrepreneurship:{}", c("course_kind")))
+        .when(c("fund") == "employment_subsidy").then(c("training_type"))
+        .otherwise(None)
+    )
+    eligible = frame.filter(c("eligible")).select("seq", "claim_id", "end_date", key.alias("std_key"))
+    found = (
+        eligible.join(table, on="std_key", how="inner")
+        .filter((c("valid_from") <= c("end_date")) & (c("end_date") <= c("valid_to")))
+        .select("seq", "standard_index")
+    )
+    frame = frame.join(found, on="seq", how="left")
+    missing = frame.filter(c("eligible") & c("fund").is_in(["employment_subsidy", UI_KEY])
+                           & c("standard_index").is_null())
+    if missing.height:
+        _raise_no_standard(missing.with_columns(key.alias("std_key")))
+    uplifted = (c("fund") == "employment_subsidy") & (c("training_type") == "occupational") & c(
+        "occupation_code").is_in(sorted(params.ai_occupations))
+    uplifts = {code[:4]: str(value) for code, value in params.ai_uplift.items()}
+    city_uplift = c("city_code").str.slice(0, 4).replace_strict(uplifts, default="0", return_dtype=pl.String)
+    # 5.2c: a proof dated on or after end date + 3 calendar months (any of the three kinds).
+    proof_due = c("end_date").dt.offset_by(EMPLOYMENT_PROOF_MONTHS)
+    earned = (c("fund") == "special_account") & c("employment_proof_kind").is_not_null() & (
+        c("employment_proof_date") >= proof_due).fill_null(False)
+    frame = frame.with_columns(
+        pl.when(uplifted).then(city_uplift).otherwise(pl.lit("0")).alias("uplift"),
+        earned.alias("employment_earned"),
+    )
+    combos = frame.filter(c("eligible")).select("fund", "standard_index", "uplift", "employment_earned").unique()
+    priced = pl.DataFrame(
+        [_price(row, standards) for row in combos.iter_rows(named=True)],
+        schema={"fund": pl.String, "standard_index": pl.Int64, "uplift": pl.String, "employment_earned": pl.Boolean,
+                "training_amount": pl.String, "employment_amount": pl.String, "total_amount": pl.String},
+        orient="row",
+    )
+    frame = frame.join(priced, on=["fund", "standard_index", "uplift", "employment_earned"], how="left",
+                       nulls_equal=True)
+    return frame.with_columns(
+        *(pl.when(c("eligible")).then(c(name)).otherwise(pl.lit(ZERO)).alias(name)
+          for name in ("training_amount", "employment_amount", "total_amount"))
+    )
+
+
+def _price(row: dict, standards: list) -> tuple:
+    """One distinct combination of fund, standard, uplift and 5.2c, priced in exact decimals."""
+    if row["fund"] == "special_account":
+        training = SPECIAL_ACCOUNT_TRAINING
+        employment = SPECIAL_ACCOUNT_EMPLOYMENT if row["employment_earned"] else Decimal("0")
+    else:
+        # 4.2: AI occupations' standard x (1 + the city's uplift), uplift ≤ 20%.
+        training = standards[row["standard_index"]].amount * (Decimal("1") + Decimal(row["uplift"]))
+        employment = Decimal("0")
+    training_fen = training.quantize(FEN, rounding=ROUND_HALF_UP)
+    employment_fen = employment.quantize(FEN, rounding=ROUND_HALF_UP)
+    total = (training + employment).quantize(FEN, rounding=ROUND_HALF_UP)
+    return (row["fund"], row["standard_index"], row["uplift"], row["employment_earned"],
+            str(training_fen), str(employment_fen), str(total))
+
+
+def _raise_no_standard(missing: pl.DataFrame) -> None:
+    lines = []
+    for key, group in missing.group_by("std_key", maintain_order=True):
+        ids = group["claim_id"].head(5).to_list()
+        first = group["end_date"].min()
+        lines.append(f"no standard for {key[0]} on {first} (claims {', '.join(ids)}"
+                     f"{' ...' if group.height > 5 else ''}) / 缺少补贴标准 {key[0]}（{first}）")
+    raise NoStandardError("; ".join(lines))

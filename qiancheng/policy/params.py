@@ -1,0 +1,323 @@
+"""Dated parameters: the standards, the AI list and uplifts that a decision needs.
+
+Two sources give the same `ParamSet`: the exchange form (one JSON object, EXCHANGE.md (c)), which is
+the complete set of a run, and the product's packaged YAML files in `parameters/`, where every value
+carries its source and the date it was last checked. Loading refuses what the plan forbids (an AI
+uplift above 20%, 4.2) and what would make a decision ambiguous (overlapping periods).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+import yaml
+
+from qiancheng.policy.vocabulary import COURSE_KINDS, TRAINING_TYPES
+
+PACKAGED_DIR = Path(__file__).parent / "parameters"
+# 4.2: 人工智能职业培训补贴标准可上浮不超过20%.
+MAX_AI_UPLIFT = Decimal("0.20")
+UI_KEY = "unemployment_insurance"
+
+
+class ParameterError(Exception):
+    """A parameter file that cannot be used; the message names the file and the entry."""
+
+
+@dataclass(frozen=True)
+class Standard:
+    """One dated amount: a training-subsidy standard (5.1) or the UI training standard (5.3)."""
+
+    training_type: str  # one of TRAINING_TYPES, or UI_KEY for the unemployment-insurance standard
+    level: int | None
+    course_kind: str | None
+    amount: Decimal
+    valid_from: dt.date
+    valid_to: dt.date | None
+    source: str = ""
+    last_checked: dt.date | None = None
+    entry: str = ""  # where it was read, for messages: "training_standards.yaml: entries[3]"
+
+    @property
+    def key(self) -> str:
+        """The join key of a claim frame: type plus level or course kind."""
+        return standard_key(self.training_type, self.level, self.course_kind)
+
+    def covers(self, day: dt.date) -> bool:
+        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+
+
+def standard_key(training_type: str, level: int | None, course_kind: str | None) -> str:
+    if training_type == "occupational":
+        return f"occupational:{level}"
+    if training_type == "entrepreneurship":
+        return f"entrepreneurship:{course_kind}"
+    return training_type
+
+
+@dataclass(frozen=True)
+class ParamSet:
+    standards: tuple[Standard, ...] = ()
+    ui_standards: tuple[Standard, ...] = ()
+    ai_occupations: frozenset[str] = frozenset()
+    ai_uplift: dict[str, Decimal] = field(default_factory=dict)
+    as_of: dt.date | None = None
+    origin: str = ""
+
+    def to_exchange(self) -> dict:
+        """The exchange JSON form (EXCHANGE.md (c)), which fully reproduces a run."""
+        return {
+            "as_of_date": self.as_of.isoformat() if self.as_of else None,
+            "standards": [_standard_json(s) for s in self.standards],
+            "unemployment_insurance_standards": [_standard_json(s) for s in self.ui_standards],
+            "ai_occupations": sorted(self.ai_occupations),
+            "ai_uplift": {code: str(value) for code, value in sorted(self.ai_uplift.items())},
+        }
+
+    @property
+    def id(self) -> str:
+        """A content hash: two runs with the same id used exactly the same parameters."""
+        canonical = json.dumps(self.to_exchange(), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
+
+    def uplift_for(self, city_code: str) -> Decimal:
+        """RULES reading 9: a county code takes its prefecture's uplift; an unlisted city has 0."""
+        return self.ai_uplift.get(city_code[:4] + "00", Decimal("0"))
+
+
+def _standard_json(standard: Standard) -> dict:
+    out: dict = {"training_type": standard.training_type} if standard.training_type != UI_KEY else {}
+    if standard.level is not None:
+        out["level"] = standard.level
+    if standard.course_kind is not None:
+        out["course_kind"] = standard.course_kind
+    out |= {
+        "amount": str(standard.amount),
+        "valid_from": standard.valid_from.isoformat(),
+        "valid_to": standard.valid_to.isoformat() if standard.valid_to else None,
+        "source": standard.source,
+    }
+    return out
+
+
+# ---------------------------------------------------------------- the exchange form
+
+def load_exchange_params(path: Path) -> ParamSet:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError as exc:
+        raise ParameterError(f"{path}: 文件不存在 / file not found") from exc
+    try:
+        obj = json.loads(text, parse_float=Decimal)
+    except ValueError as exc:
+        raise ParameterError(f"{path}: 不是合法JSON / not valid JSON: {exc}") from exc
+    return params_from_exchange(obj, str(path))
+
+
+def params_from_exchange(obj: object, label: str) -> ParamSet:
+    """A complete parameter set: a section the object omits is empty (EXCHANGE.md (c))."""
+    if not isinstance(obj, dict):
+        raise ParameterError(f"{label}: 参数须为JSON对象 / parameters must be one JSON object")
+    as_of = _date(obj.get("as_of_date"), f"{label}: as_of_date", optional=True)
+    standards = tuple(
+        _standard(entry, f"{label}: standards[{i}]", ui=False) for i, entry in enumerate(_list(obj, "standards", label))
+    )
+    ui = tuple(
+        _standard(entry, f"{label}: unemployment_insurance_standards[{i}]", ui=True)
+        for i, entry in enumerate(_list(obj, "unemployment_insurance_standards", label))
+    )
+    occupations = _list(obj, "ai_occupations", label)
+    for i, code in enumerate(occupations):
+        if not isinstance(code, str) or not code:
+            raise ParameterError(f"{label}: ai_occupations[{i}]: 职业代码须为文本 / occupation code must be text")
+    uplift = _uplifts(obj.get("ai_uplift") or {}, f"{label}: ai_uplift")
+    params = ParamSet(standards, ui, frozenset(occupations), uplift, as_of, label)
+    check_no_overlap(params)
+    return params
+
+
+def _list(obj: dict, key: str, label: str) -> list:
+    value = obj.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise ParameterError(f"{label}: {key} 须为列表 / {key} must be a list")
+    return value
+
+
+def _standard(entry: object, where: str, ui: bool) -> Standard:
+    if not isinstance(entry, dict):
+        raise ParameterError(f"{where}: 须为对象 / must be an object")
+    if ui:
+        training_type, level, course_kind = UI_KEY, None, None
+    else:
+        training_type = entry.get("training_type")
+        if training_type not in TRAINING_TYPES:
+            raise ParameterError(f"{where}: training_type 须为 {', '.join(TRAINING_TYPES)} 之一 / "
+                                 f"training_type must be one of them, got {training_type!r}")
+        level = entry.get("level") if training_type == "occupational" else None
+        course_kind = entry.get("course_kind") if training_type == "entrepreneurship" else None
+        if training_type == "occupational" and (not isinstance(level, int) or isinstance(level, bool)
+                                                 or not 1 <= level <= 5):
+            raise ParameterError(f"{where}: level 须为1-5的整数 / level must be a whole number 1-5, got {level!r}")
+        if training_type == "entrepreneurship" and course_kind not in COURSE_KINDS:
+            raise ParameterError(f"{where}: course_kind 须为 {', '.join(COURSE_KINDS)} 之一 / "
+                                 f"course_kind must be one of them, got {course_kind!r}")
+    amount = _decimal(entry.get("amount"), f"{where}: amount")
+    if amount < 0:
+        raise ParameterError(f"{where}: amount 不得为负 / amount must not be negative, got {amount}")
+    valid_from = _date(entry.get("valid_from"), f"{where}: valid_from")
+    valid_to = _date(entry.get("valid_to"), f"{where}: valid_to", optional=True)
+    if valid_to is not None and valid_to < valid_from:
+        raise ParameterError(f"{where}: valid_to 早于 valid_from / valid_to is before valid_from")
+    last_checked = _date(entry.get("last_checked"), f"{where}: last_checked", optional=True)
+    return Standard(training_type, level, course_kind, amount, valid_from, valid_to,
+                    str(entry.get("source") or ""), last_checked, where)
+
+
+def _decimal(value: object, where: str) -> Decimal:
+    if isinstance(value, bool) or value is None:
+        raise ParameterError(f"{where}: 须为十进制数 / must be a decimal number, got {value!r}")
+    if isinstance(value, float):  # only YAML can produce one; JSON numbers arrive as Decimal
+        value = repr(value)
+    try:
+        number = Decimal(str(value).strip())
+    except InvalidOperation as exc:
+        raise ParameterError(f"{where}: 须为十进制数 / must be a decimal number, got {value!r}") from exc
+    if not number.is_finite():
+        raise ParameterError(f"{where}: 须为有限的数 / must be a finite number, got {value!r}")
+    return number
+
+
+def _date(value: object, where: str, optional: bool = False) -> dt.date | None:
+    if value is None:
+        if optional:
+            return None
+        raise ParameterError(f"{where}: 缺少日期 / a date is required")
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value  # YAML dates
+    if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise ParameterError(f"{where}: 日期须为 YYYY-MM-DD / the date must be YYYY-MM-DD, got {value!r}")
+
+
+def _uplifts(obj: object, where: str) -> dict[str, Decimal]:
+    if not isinstance(obj, dict):
+        raise ParameterError(f"{where}: 须为对象（城市代码→比例） / ai_uplift must map city codes to fractions")
+    out: dict[str, Decimal] = {}
+    for code, raw in obj.items():
+        code = str(code)
+        if len(code) != 6 or not code.isascii() or not code.isdigit() or not code.endswith("00"):
+            raise ParameterError(f"{where}[{code}]: ai_uplift 的键须为以00结尾的6位城市代码 / ai_uplift keys must be "
+                                 "6-digit prefecture codes ending in 00")
+        value = _decimal(raw, f"{where}[{code}]")
+        # 4.2: a city may raise the AI standard by at most 20%.
+        if not Decimal("0") <= value <= MAX_AI_UPLIFT:
+            raise ParameterError(f"{where}[{code}]: ai_uplift {value} 超出 0 至 0.20（第4.2条：上浮不超过20%） / "
+                                 f"ai_uplift {value} is outside 0..0.20 (clause 4.2: at most 20%)")
+        out[code] = value
+    return out
+
+
+def check_no_overlap(params: ParamSet) -> None:
+    """Two entries with the same key must not both cover a day: a claim would have two standards."""
+    for group in (params.standards, params.ui_standards):
+        by_key: dict[str, list[Standard]] = {}
+        for standard in group:
+            by_key.setdefault(standard.key, []).append(standard)
+        for entries in by_key.values():
+            entries = sorted(entries, key=lambda s: s.valid_from)
+            for earlier, later in zip(entries, entries[1:], strict=False):
+                if earlier.valid_to is None or later.valid_from <= earlier.valid_to:
+                    raise ParameterError(
+                        f"{later.entry}: 与 {earlier.entry} 的有效期重叠 / validity period overlaps {earlier.entry} "
+                        f"(key {later.key})"
+                    )
+
+
+# ---------------------------------------------------------------- the packaged YAML files
+
+PROGRAMME_START = dt.date(2025, 1, 1)
+PROGRAMME_END = dt.date(2027, 12, 31)
+
+
+def load_packaged(directory: Path = PACKAGED_DIR) -> ParamSet:
+    """The product's own parameters; every entry has a source and a last-checked date."""
+    standards = _yaml_standards(directory / "training_standards.yaml", ui=False)
+    ui = _yaml_standards(directory / "unemployment_insurance_standards.yaml", ui=True)
+    ai = _yaml(directory / "ai_occupations.yaml")
+    occupations = [entry["code"] for entry in ai.get("entries", [])]
+    uplift_doc = _yaml(directory / "ai_uplift.yaml")
+    uplift = _uplifts({e["city_code"]: e["uplift"] for e in uplift_doc.get("entries", [])},
+                      f"{directory / 'ai_uplift.yaml'}: entries")
+    params = ParamSet(tuple(standards), tuple(ui), frozenset(occupations), uplift, None, "packaged")
+    check_no_overlap(params)
+    _check_programme_covered(params)
+    return params
+
+
+def _yaml(path: Path) -> dict:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except FileNotFoundError as exc:
+        raise ParameterError(f"{path}: 文件不存在 / file not found") from exc
+
+
+def _yaml_standards(path: Path, ui: bool) -> list[Standard]:
+    out = []
+    for i, entry in enumerate(_yaml(path).get("entries", [])):
+        where = f"{path.name}: entries[{i}]"
+        if not entry.get("source") or not entry.get("last_checked"):
+            raise ParameterError(f"{where}: 每个参数须注明来源和核对日期 / every entry needs a source and last_checked")
+        out.append(_standard(entry, where, ui=ui))
+    return out
+
+
+def _check_programme_covered(params: ParamSet) -> None:
+    """A packaged set must give every standard an eligible claim can need, for the whole programme."""
+    keys = [standard_key("occupational", level, None) for level in range(1, 6)]
+    keys += [standard_key("entrepreneurship", None, kind) for kind in COURSE_KINDS]
+    keys += ["special_ability", "project"]
+    groups = {key: [s for s in params.standards if s.key == key] for key in keys}
+    groups[UI_KEY] = list(params.ui_standards)
+    for key, entries in groups.items():
+        day = PROGRAMME_START
+        for standard in sorted(entries, key=lambda s: s.valid_from):
+            if standard.valid_from > day:
+                break
+            if standard.valid_to is None:
+                day = PROGRAMME_END + dt.timedelta(days=1)
+                break
+            day = max(day, standard.valid_to + dt.timedelta(days=1))
+        if day <= PROGRAMME_END:
+            raise ParameterError(f"packaged parameters: no standard for {key} on {day} "
+                                 f"(缺少 {key} 在 {day} 的补贴标准)")
+
+
+def apply_override(base: ParamSet, obj: object, label: str) -> ParamSet:
+    """A partial "what if": sections the override gives replace the base's (uplifts merge by city)."""
+    if not isinstance(obj, dict):
+        raise ParameterError(f"{label}: 参数须为JSON对象 / parameters must be one JSON object")
+    given = params_from_exchange(obj, label)
+    standards = base.standards
+    if "standards" in obj:
+        replaced = {s.key for s in given.standards}
+        standards = tuple(s for s in base.standards if s.key not in replaced) + given.standards
+    merged = ParamSet(
+        standards=standards,
+        ui_standards=given.ui_standards if "unemployment_insurance_standards" in obj else base.ui_standards,
+        ai_occupations=given.ai_occupations if "ai_occupations" in obj else base.ai_occupations,
+        ai_uplift={**base.ai_uplift, **given.ai_uplift},
+        as_of=given.as_of or base.as_of,
+        origin=f"{base.origin}+{label}",
+    )
+    check_no_overlap(merged)
+    return merged

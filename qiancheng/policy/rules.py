@@ -1,0 +1,233 @@
+"""The plan's rules, one unit each, named after the rule and carrying its clause.
+
+A rule is either a *claim rule*: a Polars expression over one claim's own fields (true = the claim
+fails it), or a *limit rule*: a test of one claim against one earlier record of the same person (a
+history record or an earlier accepted claim of the batch), which the engine joins in. Both serve a
+million claims in a batch and one claim online: there is no second implementation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import polars as pl
+
+from qiancheng.policy.vocabulary import FUNDS, LICENCE_COURSE_KINDS, PROVINCE_CODES
+
+RULE_VERSION = "2025-08-13.r1"  # the plan's date and our revision of its rules; bump with a CHANGELOG entry
+
+c = pl.col
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    clause: str  # the CLAUSES.md ID it enforces ("data" for the exchange-format rules)
+    title_zh: str
+    message_zh: str
+    message_en: str
+
+
+@dataclass(frozen=True)
+class ClaimRule(Rule):
+    fails: Callable[[dt.date], pl.Expr] = lambda as_of: pl.lit(False)
+
+
+@dataclass(frozen=True)
+class LimitRule(Rule):
+    """Fails when any earlier record `r` (columns suffixed `_p`) of the same person matches."""
+
+    matches: Callable[[], pl.Expr] = lambda: pl.lit(False)
+
+
+# ---------------------------------------------------------------- identity (GB 11643)
+
+_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+
+
+def id_number_is_valid(person: pl.Expr, as_of: dt.date) -> pl.Expr:
+    """EXCHANGE.md: 18 characters, check character, a real birth date not after as-of, a province code.
+
+    The county code is not checked: numbers keep the code of where and when they were issued.
+    """
+    shape = person.str.contains(r"^[0-9]{17}[0-9X]$")
+    province = person.str.slice(0, 2).is_in(list(PROVINCE_CODES))
+    birth = person.str.slice(6, 8).str.to_date("%Y%m%d", strict=False)
+    birth_ok = birth.is_not_null() & (person.str.slice(6, 4) != "0000") & (birth <= pl.lit(as_of))
+    total = pl.sum_horizontal(
+        person.str.slice(i, 1).cast(pl.Int32, strict=False) * weight for i, weight in enumerate(_WEIGHTS)
+    )
+    expected = (12 - total % 11) % 11
+    expected_char = pl.when(expected == 10).then(pl.lit("X")).otherwise(expected.cast(pl.String))
+    check_ok = person.str.slice(17, 1) == expected_char
+    return (shape & province & birth_ok & check_ok).fill_null(False)
+
+
+# ---------------------------------------------------------------- claim rules
+
+def _is_fund(*funds: str) -> pl.Expr:
+    assert set(funds) <= set(FUNDS)
+    return c("fund").is_in(list(funds))
+
+
+CLAIM_RULES: tuple[ClaimRule, ...] = (
+    ClaimRule(
+        "data.id", "data", "身份证号无效",
+        "身份证号码不符合GB 11643（格式、校验位或出生日期有误），请核对证件后重新录入。",
+        "The ID number fails GB 11643 (format, check character or birth date); check the card and re-enter it.",
+        lambda as_of: ~id_number_is_valid(c("person"), as_of),
+    ),
+    ClaimRule(
+        "data.dates", "data", "日期有误",
+        "培训结束日期早于开始日期，或有日期晚于判定日期，请核对培训起止日期和就业证明日期。",
+        "The end date is before the start date, or a date is after the decision date; check the training and "
+        "employment-proof dates.",
+        lambda as_of: (
+            (c("end_date") < c("start_date"))
+            | (c("start_date") > as_of)
+            | (c("end_date") > as_of)
+            | (c("employment_proof_date") > as_of).fill_null(False)
+        ),
+    ),
+    ClaimRule(
+        "5.1", "5.1", "未取得证书",
+        "就业补助资金和失业保险基金只补贴培训合格（取得证书）的人员（第5.1条）；该学员未通过评价。",
+        "The employment-subsidy and unemployment-insurance funds pay only for trainees who passed (clause 5.1); "
+        "this trainee did not pass.",
+        # 5.1: 对取得证书的人员按规定给予补贴
+        lambda as_of: _is_fund("employment_subsidy", "unemployment_insurance") & ~c("passed"),
+    ),
+    ClaimRule(
+        "5.2b", "5.2b", "项目制培训未合格",
+        "专账资金按培训合格人数补贴每人600元（第5.2条(二)）；该学员未合格。",
+        "The special account pays 600 per trainee who passes project training (clause 5.2b); this trainee did not pass.",
+        # 5.2b: 按每人600元标准给予培训合格人员补贴
+        lambda as_of: _is_fund("special_account") & ~c("passed"),
+    ),
+    ClaimRule(
+        "3.2", "3.2", "课时不足28",
+        "专项职业能力培训课时不少于28课时（第3.2条），该培训课时不足。",
+        "Special vocational ability training needs at least 28 class hours (clause 3.2); this training has fewer.",
+        # 3.2: 培训课时不少于28课时
+        lambda as_of: (c("training_type") == "special_ability") & (c("class_hours") < 28),
+    ),
+    ClaimRule(
+        "3.3", "3.3", "无营业执照",
+        "IYB、EYB创业培训面向持有营业执照的人员（第3.3条），该学员无营业执照记录。",
+        "IYB and EYB courses are for people holding a business licence (clause 3.3); none is on record.",
+        # 3.3: 对持有营业执照的人员开展IYB或EYB培训
+        lambda as_of: (c("training_type") == "entrepreneurship")
+        & c("course_kind").is_in(list(LICENCE_COURSE_KINDS))
+        & ~c("has_business_licence"),
+    ),
+    ClaimRule(
+        "3.4e", "3.4e", "非申报企业职工或拟招用人员",
+        "项目制培训学员须为申报企业的拟招用人员或在职职工（含劳务派遣人员）（第3.4条(五)）。",
+        "Project-training trainees must be the applicant's employees or prospective hires (clause 3.4e).",
+        # 3.4e: 培训对象须为申报企业拟招用人员或在职职工（含劳务派遣人员）
+        lambda as_of: (c("training_type") == "project") & (c("applicant_relation") == "none"),
+    ),
+    ClaimRule(
+        "3.6", "3.6", "申领人非垫付人",
+        "按“谁垫付、谁申领”（第3.6条），申领人须为垫付培训费用的一方。",
+        "Whoever advanced the cost claims it (clause 3.6, 谁垫付、谁申领); the claimant is not the advancer.",
+        # 3.6: 谁垫付、谁申领
+        lambda as_of: (c("claimant") != c("advanced_by")) | (c("claimant_id") != c("advanced_by_id")),
+    ),
+    ClaimRule(
+        "5.2a", "5.2a", "专账资金仅补项目制培训组织机构",
+        "职业技能提升行动专账资金仅用于向组织项目制培训的培训机构给予补贴（第5.2条(一)）。",
+        "The skills-upgrade special account pays only the institution that organised project training (clause 5.2a).",
+        # 5.2a: 向组织项目制培训的培训机构给予补贴
+        lambda as_of: _is_fund("special_account")
+        & ((c("training_type") != "project") | (c("claimant") != "institution")
+           | (c("claimant_id") != c("institution_id"))),
+    ),
+    ClaimRule(
+        "5.3", "5.3", "未领取失业保险金",
+        "失业保险基金只补贴领取失业保险金人员的培训（第5.3条）。",
+        "The unemployment-insurance fund pays only for people receiving unemployment benefit (clause 5.3).",
+        # 5.3: 领取失业保险金人员参加培训
+        lambda as_of: _is_fund("unemployment_insurance") & ~c("receiving_unemployment_benefit"),
+    ),
+)
+
+BLACKLIST_RULE = Rule(
+    "6d", "6d", "列入黑名单",
+    "学员或培训机构在培训结束日处于失信黑名单（第6条(四)），不予补贴。",
+    "The trainee or the institution was on the blacklist on the training's end date (clause 6d).",
+)
+
+
+# ---------------------------------------------------------------- limit rules (history and the batch)
+
+def _same_training_kind() -> pl.Expr:
+    """3.5c: occupational → same occupation and level (a skill-upgrade subsidy counts too);
+    special ability → the same item. RULES reading 7: other types are not limited by 3.5c."""
+    occupational = (
+        (c("training_type") == "occupational")
+        & c("kind_p").is_in(["claim", "upgrade"])
+        & (c("training_type_p") == "occupational")
+        & (c("occupation_code_p") == c("occupation_code"))
+        & (c("level_p") == c("level"))
+    )
+    special = (
+        (c("training_type") == "special_ability")
+        & (c("kind_p") == "claim")
+        & (c("training_type_p") == "special_ability")
+        & (c("item_code_p") == c("item_code"))
+    )
+    return occupational | special
+
+
+LIMIT_RULES: tuple[LimitRule, ...] = (
+    LimitRule(
+        "3.5a", "3.5a", "本年度已享受补贴",
+        "同一劳动者每年只能享受一次补贴性培训（第3.5条(一)），该学员当年已有一次。",
+        "Each person may have one subsidised training a year (clause 3.5a); this year's is already used.",
+        # 3.5a: 每人每年享受补贴性培训不超过1次 (a year = the calendar year of the end date)
+        lambda: (c("kind_p") == "claim") & (c("year_p") == c("year")),
+    ),
+    LimitRule(
+        "3.5c", "3.5c", "同职业同等级已补贴",
+        "同一职业（工种）同一等级只能享受一次补贴，含参保职工技能提升补贴（第3.5条(三)）。",
+        "The same occupation at the same level is subsidised once, the skill-upgrade subsidy included (clause 3.5c).",
+        # 3.5c: 同一职业（工种）同一等级不可重复享受（含参保职工技能提升补贴）
+        _same_training_kind,
+    ),
+    LimitRule(
+        "3.5d", "3.5d", "已持有更高等级证书",
+        "已取得某职业高等级证书的，不得申领同职业低等级的培训补贴（第3.5条(四)）。",
+        "A person holding a higher-level certificate of the occupation cannot claim for a lower level (clause 3.5d).",
+        # 3.5d: 已取得高等级证书的不得申领同职业低等级补贴 (held on the end date; 1 is the highest level)
+        lambda: (c("training_type") == "occupational")
+        & (c("kind_p") == "certificate")
+        & (c("occupation_code_p") == c("occupation_code"))
+        & (c("level_p") < c("level"))
+        & (c("date_p") <= c("end_date")),
+    ),
+    LimitRule(
+        "5.2d", "5.2d", "项目制培训补贴不可重复",
+        "专账资金项目制培训补贴与就业补助资金项目制培训补贴不可重复享受（第5.2条(四)）。",
+        "A project's training subsidy is paid once, across the special account and the employment-subsidy fund "
+        "(clause 5.2d).",
+        # 5.2d: 不可与就业补助资金项目制培训补贴重复享受
+        lambda: (c("training_type") == "project")
+        & (c("kind_p") == "claim")
+        & (c("training_type_p") == "project")
+        & (c("project_id_p") == c("project_id")),
+    ),
+)
+
+COUNT_RULE = Rule(
+    "3.5b", "3.5b", "已满三次",
+    "每人累计享受补贴性培训不超过3次（第3.5条(二)），该学员已有3次。",
+    "A person may have at most three subsidised trainings in all (clause 3.5b); three are already counted.",
+)
+MAX_COUNTED_TRAININGS = 3  # 3.5b: 累计不超过3次
+
+ALL_RULES: dict[str, Rule] = {
+    rule.id: rule for rule in (*CLAIM_RULES, BLACKLIST_RULE, *LIMIT_RULES, COUNT_RULE)
+}
