@@ -1,3 +1,82 @@
-from ninja import Router
+"""`POST /api/v1/decisions`: decide claims sent as JSON, the same engine as `qiancheng check`.
 
-router = Router()
+The body is parsed with exact decimals (a JSON number in the parameters never becomes a float);
+records use the field names of EXCHANGE.md, decisions come back in the decisions-file shape.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+
+from qiancheng.policy.batch import check_not_in_history, claims_from_records, history_from_records
+from qiancheng.policy.engine import decide
+from qiancheng.policy.exchange import ExchangeError
+from qiancheng.policy.params import ParameterError, load_packaged, params_from_exchange
+
+router = Router(tags=["decisions 补贴判定"])
+MAX_CLAIMS_PER_REQUEST = 10_000
+
+
+class DecisionRequest(Schema):
+    claims: list[dict[str, Any]]
+    history: list[dict[str, Any]] = []
+    params: dict[str, Any] | None = None
+    as_of: dt.date | None = None
+
+
+class Decision(Schema):
+    claim_id: str
+    eligible: bool
+    training_amount: str
+    employment_amount: str
+    total_amount: str
+    denied_by: str | None
+
+
+class DecisionResponse(Schema):
+    decisions: list[Decision]
+    params_id: str
+    rule_version: str
+    as_of: dt.date
+
+
+class Problem(Schema):
+    code: str
+    message_zh: str
+    message_en: str
+    problems: list[str] = []
+
+
+@router.post("", response={200: DecisionResponse, 422: Problem}, summary="Decide claims 判定补贴申请")
+def decide_claims(request: HttpRequest, payload: DecisionRequest):
+    body = json.loads(request.body, parse_float=Decimal)  # exact decimals, not the schema's floats
+    if len(body.get("claims") or []) > MAX_CLAIMS_PER_REQUEST:
+        return 422, Problem(code="too_many", message_zh=f"每次最多{MAX_CLAIMS_PER_REQUEST}项申请，更多请用批量文件",
+                            message_en=f"at most {MAX_CLAIMS_PER_REQUEST} claims a request; use a batch file")
+    try:
+        claims = claims_from_records(body.get("claims") or [], "claims")
+        history = history_from_records(body.get("history") or [], "history")
+        check_not_in_history(claims, history, "claims")
+        params = params_from_exchange(body["params"], "params") if body.get("params") is not None else load_packaged()
+    except ExchangeError as error:
+        return 422, Problem(code="format", message_zh="申请数据格式有误", message_en="the records break the format",
+                            problems=error.problems)
+    except ParameterError as error:
+        return 422, Problem(code="params", message_zh="参数有误", message_en="the parameters are not usable",
+                            problems=[str(error)])
+    as_of = payload.as_of or params.as_of or dt.date.today()
+    try:
+        run = decide(claims, history, params, as_of)
+    except ParameterError as error:
+        return 422, Problem(code="no_standard", message_zh="缺少补贴标准", message_en="no standard",
+                            problems=[str(error)])
+    rows = run.decisions.to_dicts()
+    for row in rows:
+        row["denied_by"] = row["denied_by"] or None
+    return 200, {"decisions": rows, "params_id": run.params_id, "rule_version": run.rule_version, "as_of": run.as_of}

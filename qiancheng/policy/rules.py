@@ -25,7 +25,7 @@ c = pl.col
 class Rule:
     id: str
     clause: str  # the CLAUSES.md ID it enforces ("data" for the exchange-format rules)
-    title_zh: str
+    title_zh: str  # the requirement, as an official would name it
     message_zh: str
     message_en: str
 
@@ -74,13 +74,13 @@ def _is_fund(*funds: str) -> pl.Expr:
 
 CLAIM_RULES: tuple[ClaimRule, ...] = (
     ClaimRule(
-        "data.id", "data", "身份证号无效",
+        "data.id", "data", "身份证号有效",
         "身份证号码不符合GB 11643（格式、校验位或出生日期有误），请核对证件后重新录入。",
         "The ID number fails GB 11643 (format, check character or birth date); check the card and re-enter it.",
         lambda as_of: ~id_number_is_valid(c("person"), as_of),
     ),
     ClaimRule(
-        "data.dates", "data", "日期有误",
+        "data.dates", "data", "日期合理",
         "培训结束日期早于开始日期，或有日期晚于判定日期，请核对培训起止日期和就业证明日期。",
         "The end date is before the start date, or a date is after the decision date; check the training and "
         "employment-proof dates.",
@@ -92,7 +92,7 @@ CLAIM_RULES: tuple[ClaimRule, ...] = (
         ),
     ),
     ClaimRule(
-        "5.1", "5.1", "未取得证书",
+        "5.1", "5.1", "培训合格取得证书",
         "就业补助资金和失业保险基金只补贴培训合格（取得证书）的人员（第5.1条）；该学员未通过评价。",
         "The employment-subsidy and unemployment-insurance funds pay only for trainees who passed (clause 5.1); "
         "this trainee did not pass.",
@@ -100,21 +100,21 @@ CLAIM_RULES: tuple[ClaimRule, ...] = (
         lambda as_of: _is_fund("employment_subsidy", "unemployment_insurance") & ~c("passed"),
     ),
     ClaimRule(
-        "5.2b", "5.2b", "项目制培训未合格",
+        "5.2b", "5.2b", "项目制培训合格",
         "专账资金按培训合格人数补贴每人600元（第5.2条(二)）；该学员未合格。",
         "The special account pays 600 per trainee who passes project training (clause 5.2b); this trainee did not pass.",
         # 5.2b: 按每人600元标准给予培训合格人员补贴
         lambda as_of: _is_fund("special_account") & ~c("passed"),
     ),
     ClaimRule(
-        "3.2", "3.2", "课时不足28",
+        "3.2", "3.2", "专项能力培训不少于28课时",
         "专项职业能力培训课时不少于28课时（第3.2条），该培训课时不足。",
         "Special vocational ability training needs at least 28 class hours (clause 3.2); this training has fewer.",
         # 3.2: 培训课时不少于28课时
         lambda as_of: (c("training_type") == "special_ability") & (c("class_hours") < 28),
     ),
     ClaimRule(
-        "3.3", "3.3", "无营业执照",
+        "3.3", "3.3", "IYB/EYB须持营业执照",
         "IYB、EYB创业培训面向持有营业执照的人员（第3.3条），该学员无营业执照记录。",
         "IYB and EYB courses are for people holding a business licence (clause 3.3); none is on record.",
         # 3.3: 对持有营业执照的人员开展IYB或EYB培训
@@ -123,21 +123,21 @@ CLAIM_RULES: tuple[ClaimRule, ...] = (
         & ~c("has_business_licence"),
     ),
     ClaimRule(
-        "3.4e", "3.4e", "非申报企业职工或拟招用人员",
+        "3.4e", "3.4e", "学员为申报企业职工或拟招用人员",
         "项目制培训学员须为申报企业的拟招用人员或在职职工（含劳务派遣人员）（第3.4条(五)）。",
         "Project-training trainees must be the applicant's employees or prospective hires (clause 3.4e).",
         # 3.4e: 培训对象须为申报企业拟招用人员或在职职工（含劳务派遣人员）
         lambda as_of: (c("training_type") == "project") & (c("applicant_relation") == "none"),
     ),
     ClaimRule(
-        "3.6", "3.6", "申领人非垫付人",
+        "3.6", "3.6", "谁垫付、谁申领",
         "按“谁垫付、谁申领”（第3.6条），申领人须为垫付培训费用的一方。",
         "Whoever advanced the cost claims it (clause 3.6, 谁垫付、谁申领); the claimant is not the advancer.",
         # 3.6: 谁垫付、谁申领
         lambda as_of: (c("claimant") != c("advanced_by")) | (c("claimant_id") != c("advanced_by_id")),
     ),
     ClaimRule(
-        "5.2a", "5.2a", "专账资金仅补项目制培训组织机构",
+        "5.2a", "5.2a", "专账资金补给组织项目制培训的机构",
         "职业技能提升行动专账资金仅用于向组织项目制培训的培训机构给予补贴（第5.2条(一)）。",
         "The skills-upgrade special account pays only the institution that organised project training (clause 5.2a).",
         # 5.2a: 向组织项目制培训的培训机构给予补贴
@@ -146,7 +146,7 @@ CLAIM_RULES: tuple[ClaimRule, ...] = (
            | (c("claimant_id") != c("institution_id"))),
     ),
     ClaimRule(
-        "5.3", "5.3", "未领取失业保险金",
+        "5.3", "5.3", "领取失业保险金",
         "失业保险基金只补贴领取失业保险金人员的培训（第5.3条）。",
         "The unemployment-insurance fund pays only for people receiving unemployment benefit (clause 5.3).",
         # 5.3: 领取失业保险金人员参加培训
@@ -155,7 +155,7 @@ CLAIM_RULES: tuple[ClaimRule, ...] = (
 )
 
 BLACKLIST_RULE = Rule(
-    "6d", "6d", "列入黑名单",
+    "6d", "6d", "未列入黑名单",
     "学员或培训机构在培训结束日处于失信黑名单（第6条(四)），不予补贴。",
     "The trainee or the institution was on the blacklist on the training's end date (clause 6d).",
 )
@@ -184,21 +184,21 @@ def _same_training_kind() -> pl.Expr:
 
 LIMIT_RULES: tuple[LimitRule, ...] = (
     LimitRule(
-        "3.5a", "3.5a", "本年度已享受补贴",
+        "3.5a", "3.5a", "每年不超过一次",
         "同一劳动者每年只能享受一次补贴性培训（第3.5条(一)），该学员当年已有一次。",
         "Each person may have one subsidised training a year (clause 3.5a); this year's is already used.",
         # 3.5a: 每人每年享受补贴性培训不超过1次 (a year = the calendar year of the end date)
         lambda: (c("kind_p") == "claim") & (c("year_p") == c("year")),
     ),
     LimitRule(
-        "3.5c", "3.5c", "同职业同等级已补贴",
+        "3.5c", "3.5c", "同职业同等级不重复",
         "同一职业（工种）同一等级只能享受一次补贴，含参保职工技能提升补贴（第3.5条(三)）。",
         "The same occupation at the same level is subsidised once, the skill-upgrade subsidy included (clause 3.5c).",
         # 3.5c: 同一职业（工种）同一等级不可重复享受（含参保职工技能提升补贴）
         _same_training_kind,
     ),
     LimitRule(
-        "3.5d", "3.5d", "已持有更高等级证书",
+        "3.5d", "3.5d", "未持同职业更高等级证书",
         "已取得某职业高等级证书的，不得申领同职业低等级的培训补贴（第3.5条(四)）。",
         "A person holding a higher-level certificate of the occupation cannot claim for a lower level (clause 3.5d).",
         # 3.5d: 已取得高等级证书的不得申领同职业低等级补贴 (held on the end date; 1 is the highest level)
@@ -209,7 +209,7 @@ LIMIT_RULES: tuple[LimitRule, ...] = (
         & (c("date_p") <= c("end_date")),
     ),
     LimitRule(
-        "5.2d", "5.2d", "项目制培训补贴不可重复",
+        "5.2d", "5.2d", "项目制补贴不重复",
         "专账资金项目制培训补贴与就业补助资金项目制培训补贴不可重复享受（第5.2条(四)）。",
         "A project's training subsidy is paid once, across the special account and the employment-subsidy fund "
         "(clause 5.2d).",
@@ -222,7 +222,7 @@ LIMIT_RULES: tuple[LimitRule, ...] = (
 )
 
 COUNT_RULE = Rule(
-    "3.5b", "3.5b", "已满三次",
+    "3.5b", "3.5b", "累计不超过三次",
     "每人累计享受补贴性培训不超过3次（第3.5条(二)），该学员已有3次。",
     "A person may have at most three subsidised trainings in all (clause 3.5b); three are already counted.",
 )
