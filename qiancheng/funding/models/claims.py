@@ -1,0 +1,223 @@
+"""Subsidy claims (补贴申领): one person's one training, the fund asked, and the decision on it.
+
+A claim carries its own copy of every fact the decision engine reads (the claim columns of
+shared/policy/EXCHANGE.md), filled from the enrolment, class and person when it is submitted, or from
+an imported history file when it describes the past. Why a copy and not joins:
+- the decision is a legal record: a re-audit years later must see what was claimed, even after a
+  class or a person's record was corrected;
+- history claims from before the system (3.5b counts them) have no enrolment to join;
+- the batch engine builds its claim frame from this one table with no joins over millions of rows.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.lookups import Exact
+
+from qiancheng.funding.models.funds import CLAIM_FUNDS, FundSource
+from qiancheng.people.models import PersonCategory
+from qiancheng.training.models import subject_matches_type
+from qiancheng.training.vocabulary import ApplicantRelation, SkillLevel, TrainingType, in_fen, money
+
+
+class ClaimStatus(models.TextChoices):
+    """A claim from drafting to settlement."""
+
+    DRAFT = "draft", "草稿 Draft"  # being prepared by the claimant; counts for nothing
+    PENDING = "pending", "待审核 Pending"  # submitted, waiting for decision and review; counts (RULES.md)
+    APPROVED = "approved", "已核准 Approved"  # eligible and approved; money reserved; counts
+    REJECTED = "rejected", "未通过 Rejected"  # denied by a rule or by the reviewer; never counts
+    PAID = "paid", "已支付 Paid"  # paid to the claimant; counts
+    WITHDRAWN = "withdrawn", "已撤回 Withdrawn"  # taken back by the claimant before payment; never counts
+    RECOVERED = "recovered", "已追回 Recovered"  # paid, then recovered as improper (6d); never counts
+
+
+# RULES.md "What counts": pending, approved and paid claims count toward every limit.
+COUNTING_STATUSES = (ClaimStatus.PENDING, ClaimStatus.APPROVED, ClaimStatus.PAID)
+
+
+class ClaimOrigin(models.TextChoices):
+    """Where the claim record comes from."""
+
+    SYSTEM = "system", "本系统申领 Claimed in Qiancheng"  # built from an enrolment; all facts required
+    IMPORTED = "imported", "历史导入 Imported history"  # a past claim (3.5b); only the history columns
+
+
+class PartyKind(models.TextChoices):
+    """Who advanced the cost, or who claims it (3.6 谁垫付、谁申领)."""
+
+    INSTITUTION = "institution", "培训机构 Institution"  # identified by its USCC
+    ENTERPRISE = "enterprise", "企业 Enterprise"  # identified by its USCC
+    INDIVIDUAL = "individual", "个人 Individual"  # identified by person_key, never the clear ID number
+
+
+class ProofKind(models.TextChoices):
+    """5.2c: any one of these, dated at least three months after the training, proves employment."""
+
+    LABOUR_CONTRACT = "labour_contract", "劳动合同 Labour contract"
+    WAGE_STATEMENT = "wage_statement", "工资流水 Wage statement"
+    SOCIAL_INSURANCE_RECORD = "social_insurance_record", "社保缴费记录 Social-insurance record"
+
+
+def _system_claim_complete() -> Q:
+    """A claim made in the system carries every fact the engine needs; imported history may not."""
+    return Q(origin=ClaimOrigin.IMPORTED) | Q(
+        enrolment__isnull=False,
+        city__isnull=False,
+        institution__isnull=False,
+        class_hours__isnull=False,
+        start_date__isnull=False,
+        passed__isnull=False,
+        receiving_unemployment_benefit__isnull=False,
+        has_business_licence__isnull=False,
+        person_category__in=PersonCategory.values,
+        advanced_by__in=PartyKind.values,
+        claimant__in=PartyKind.values,
+    ) & ~Q(advanced_by_ref="") & ~Q(claimant_ref="")
+
+
+def _decision_consistent() -> Q:
+    """Undecided: no decision fields. Decided: amounts add up; denied means zero money and named rules."""
+    undecided = Q(
+        eligible__isnull=True,
+        decided_at__isnull=True,
+        training_amount__isnull=True,
+        employment_amount__isnull=True,
+        total_amount__isnull=True,
+        denied_by="",
+    )
+    amounts = Q(training_amount__gte=0, employment_amount__gte=0, decided_at__isnull=False) & Exact(
+        in_fen(F("training_amount") + F("employment_amount")), in_fen(F("total_amount"))
+    )
+    eligible = Q(eligible=True, denied_by="")
+    denied = Q(eligible=False, total_amount=0) & ~Q(denied_by="")
+    return undecided | amounts & (eligible | denied)
+
+
+class SubsidyClaim(models.Model):
+    number = models.CharField(max_length=64, unique=True, help_text="claim ID (EXCHANGE.md claim_id/record_id)")
+    origin = models.CharField(max_length=16, choices=ClaimOrigin.choices, default=ClaimOrigin.SYSTEM)
+    enrolment = models.ForeignKey(
+        "training.Enrolment", null=True, blank=True, on_delete=models.PROTECT, related_name="claims"
+    )
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, db_column="person_key", related_name="claims")
+    # What was trained (copied from the class; subject_matches_type() keeps it consistent with the type).
+    training_type = models.CharField(max_length=24, choices=TrainingType.choices)
+    occupation = models.ForeignKey(
+        "catalog.Occupation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    level = models.PositiveSmallIntegerField(choices=SkillLevel.choices, null=True, blank=True)
+    item = models.ForeignKey(
+        "catalog.SpecialAbilityItem", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    course_kind = models.ForeignKey(
+        "catalog.CourseKind", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    project = models.ForeignKey("projects.Project", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    class_hours = models.PositiveIntegerField(null=True, blank=True)
+    start_date = models.DateField(null=True, blank=True)
+    end_date = models.DateField(help_text="its year is the training's year (3.5a)")
+    passed = models.BooleanField(null=True, blank=True)
+    # Facts about the person at enrolment.
+    person_category = models.CharField(max_length=32, choices=PersonCategory.choices, blank=True, default="")
+    receiving_unemployment_benefit = models.BooleanField(null=True, blank=True)
+    has_business_licence = models.BooleanField(null=True, blank=True)
+    applicant_relation = models.CharField(
+        max_length=24, choices=ApplicantRelation.choices, default=ApplicantRelation.NONE
+    )
+    # The money asked and where it is decided.
+    fund = models.CharField(max_length=32, choices=FundSource.choices)
+    fund_account = models.ForeignKey(
+        "funding.FundAccount", null=True, blank=True, on_delete=models.PROTECT, related_name="claims"
+    )
+    city = models.ForeignKey("catalog.City", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    institution = models.ForeignKey(
+        "providers.Institution", null=True, blank=True, on_delete=models.PROTECT, related_name="claims"
+    )
+    # 3.6: 谁垫付、谁申领. A *_ref is a USCC, or a person_key for an individual.
+    advanced_by = models.CharField(max_length=16, choices=PartyKind.choices, blank=True, default="")
+    advanced_by_ref = models.CharField(max_length=64, blank=True, default="")
+    claimant = models.CharField(max_length=16, choices=PartyKind.choices, blank=True, default="")
+    claimant_ref = models.CharField(max_length=64, blank=True, default="")
+    # 5.2c: employment three months after training.
+    employment_proof_kind = models.CharField(max_length=32, choices=ProofKind.choices, blank=True, default="")
+    employment_proof_date = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=16, choices=ClaimStatus.choices, default=ClaimStatus.DRAFT)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # The engine's decision (RULES.md), with what it was decided under.
+    eligible = models.BooleanField(null=True, blank=True)
+    training_amount = money(null=True, blank=True)
+    employment_amount = money(null=True, blank=True)
+    total_amount = money(null=True, blank=True)
+    denied_by = models.CharField(max_length=256, blank=True, default="", help_text="failed rule IDs, ';'-joined")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    param_set_id = models.CharField(max_length=64, blank=True, default="")
+    rule_version = models.CharField(max_length=64, blank=True, default="")
+    # The city official's review of the decision.
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_note = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["end_date", "number"]
+        verbose_name = "补贴申领 subsidy claim"
+        indexes = [
+            models.Index(fields=["person", "status"], name="claim_person_status"),
+            models.Index(fields=["city", "status", "end_date"], name="claim_city_status_end"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=ClaimStatus.values), name="claim_status_valid"),
+            models.CheckConstraint(condition=Q(origin__in=ClaimOrigin.values), name="claim_origin_valid"),
+            models.CheckConstraint(condition=Q(fund__in=CLAIM_FUNDS), name="claim_fund_valid"),
+            models.CheckConstraint(condition=subject_matches_type(), name="claim_subject_matches_type"),
+            models.CheckConstraint(condition=_system_claim_complete(), name="claim_system_facts_complete"),
+            models.CheckConstraint(
+                condition=Q(start_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                name="claim_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(employment_proof_kind="", employment_proof_date__isnull=True)
+                | Q(employment_proof_kind__in=ProofKind.values, employment_proof_date__isnull=False),
+                name="claim_proof_kind_iff_date",
+            ),
+            models.CheckConstraint(condition=_decision_consistent(), name="claim_decision_consistent"),
+            # Nothing is approved or paid in the system without an eligible decision (6c).
+            models.CheckConstraint(
+                condition=Q(origin=ClaimOrigin.IMPORTED)
+                | ~Q(status__in=[ClaimStatus.APPROVED, ClaimStatus.PAID, ClaimStatus.RECOVERED])
+                | Q(eligible=True),
+                name="claim_approved_only_if_eligible",
+            ),
+            # 5.2d and "one training, one subsidy": at most one counting claim per enrolment, whatever
+            # the fund. UNIQUE(enrolment, fund) would let the same training be paid by two funds, and would
+            # forbid a new claim after a rejected or withdrawn one; this partial constraint does neither.
+            models.UniqueConstraint(
+                fields=["enrolment"], condition=Q(status__in=COUNTING_STATUSES), name="claim_one_counting_per_enrolment"
+            ),
+            # 5.2d across classes: one counting project-training subsidy per person and project. Imported
+            # history is exempt: it records what was paid under earlier rules, right or wrong.
+            models.UniqueConstraint(
+                fields=["person", "project"],
+                condition=Q(
+                    training_type=TrainingType.PROJECT, status__in=COUNTING_STATUSES, origin=ClaimOrigin.SYSTEM
+                ),
+                name="claim_one_counting_per_person_project",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.training_type} {self.status}"
+
+    @property
+    def counts(self) -> bool:
+        """Counts toward 3.5a/3.5b/3.5c/5.2d limits (RULES.md)."""
+        return self.status in COUNTING_STATUSES

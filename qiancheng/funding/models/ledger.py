@@ -1,0 +1,96 @@
+"""The double-entry ledger behind the fund balances: every movement of money is a balanced transaction."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q, Sum
+
+from qiancheng.training.vocabulary import money
+
+
+class TransactionKind(models.TextChoices):
+    """Why money moved."""
+
+    ALLOCATION = "allocation", "下达 Allocation"  # budget placed in a fund account
+    RESERVATION = "reservation", "预留 Reservation"  # set aside for an approved claim
+    RELEASE = "release", "释放 Release"  # a reservation given back (claim withdrawn, rejected, paid less)
+    PAYMENT = "payment", "支付 Payment"  # reserved money paid out to the claimant (6c)
+    ADVANCE = "advance", "垫付 Advance"  # 3.6: credit payment advanced before the claim is settled
+    RECOVERY = "recovery", "追回 Recovery"  # 6d: money recovered after an improper payment
+    CORRECTION = "correction", "更正 Correction"  # reverses an erroneous posting; the memo says which
+
+
+class LedgerTransactionQuerySet(models.QuerySet["LedgerTransaction"]):
+    def unbalanced(self) -> LedgerTransactionQuerySet:
+        """Transactions whose debits and credits differ: always empty unless something bypassed the service."""
+        totals = self.annotate(debits=Sum("entries__debit"), credits=Sum("entries__credit"))
+        return totals.exclude(debits=models.F("credits"))
+
+
+class LedgerTransaction(models.Model):
+    """One business event that moves money, made of two or more LedgerEntry rows.
+
+    Debits equal credits within a transaction. That is a rule across rows, which a CHECK constraint (one
+    row at a time) cannot express; PostgreSQL could with a deferred constraint trigger, SQLite cannot, and
+    the project keeps one code path for both. So the funding service builds all entries of a transaction
+    in memory, refuses them unless the Decimal sums of debits and credits are equal, and inserts them
+    with the transaction row and the FundAccount balance updates in one `transaction.atomic()` block.
+    Rows are never updated or deleted afterwards (a mistake is fixed by a CORRECTION transaction), and
+    `LedgerTransaction.objects.unbalanced()` lets tests and reconciliation prove the rule held.
+    """
+
+    kind = models.CharField(max_length=16, choices=TransactionKind.choices)
+    memo = models.TextField(blank=True, default="")
+    document_ref = models.CharField(max_length=128, blank=True, default="", help_text="文号 / voucher number")
+    claim = models.ForeignKey(
+        "funding.SubsidyClaim", null=True, blank=True, on_delete=models.PROTECT, related_name="ledger_transactions"
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    # A retried request carrying the same key finds the first posting instead of posting twice.
+    idempotency_key = models.CharField(max_length=128, unique=True, null=True, blank=True)
+
+    objects = LedgerTransactionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = "记账凭证 ledger transaction"
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=TransactionKind.values), name="ledger_kind_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.kind} {self.document_ref}"
+
+
+class LedgerEntry(models.Model):
+    """One side of a posting: a debit or a credit to one ledger account.
+
+    `account` is a code of the chart of accounts kept by the funding service (e.g. "fund.allocated",
+    "fund.reserved", "fund.paid", "budget.source", "payable.claimant"); `fund` names the fund account
+    when the posting concerns one.
+    """
+
+    transaction = models.ForeignKey(LedgerTransaction, on_delete=models.PROTECT, related_name="entries")
+    account = models.CharField(max_length=64)
+    fund = models.ForeignKey(
+        "funding.FundAccount", null=True, blank=True, on_delete=models.PROTECT, related_name="ledger_entries"
+    )
+    debit = money(default=0)
+    credit = money(default=0)
+
+    class Meta:
+        ordering = ["transaction_id", "id"]
+        verbose_name = "分录 ledger entry"
+        indexes = [models.Index(fields=["fund", "account"], name="ledger_entry_fund_account")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(debit__gt=0, credit=0) | Q(debit=0, credit__gt=0),
+                name="ledger_entry_one_side_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        side = f"Dr {self.debit}" if self.debit else f"Cr {self.credit}"
+        return f"{self.account} {side}"

@@ -1,0 +1,53 @@
+"""Payments (拨付) of approved claims: a claim is never paid twice (6c)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from qiancheng.training.vocabulary import money
+
+
+class PaymentStatus(models.TextChoices):
+    PAID = "paid", "已支付 Paid"  # money sent to the claimant's account
+    REVERSED = "reversed", "已冲回 Reversed"  # the bank returned it or the payment was made in error
+
+
+class Payment(models.Model):
+    claim = models.ForeignKey("funding.SubsidyClaim", on_delete=models.PROTECT, related_name="payments")
+    # The claim's person, repeated so payments sit beside the person's claims when distributed.
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, db_column="person_key", related_name="+")
+    amount = money()
+    paid_at = models.DateTimeField()
+    batch_ref = models.CharField(max_length=64, blank=True, default="", help_text="payment batch / bank file")
+    # A retried payment run carrying the same key finds the first payment instead of paying twice.
+    idempotency_key = models.CharField(max_length=128, unique=True)
+    ledger_transaction = models.OneToOneField(
+        "funding.LedgerTransaction", null=True, blank=True, on_delete=models.PROTECT, related_name="payment"
+    )
+    status = models.CharField(max_length=16, choices=PaymentStatus.choices, default=PaymentStatus.PAID)
+    reversed_at = models.DateTimeField(null=True, blank=True)
+    reversal_reason = models.TextField(blank=True, default="")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-paid_at"]
+        verbose_name = "拨付 payment"
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
+            models.CheckConstraint(condition=Q(status__in=PaymentStatus.values), name="payment_status_valid"),
+            models.CheckConstraint(
+                condition=Q(status=PaymentStatus.PAID, reversed_at__isnull=True)
+                | Q(status=PaymentStatus.REVERSED, reversed_at__isnull=False) & ~Q(reversal_reason=""),
+                name="payment_reversal_dated_with_reason",
+            ),
+            # A claim is never paid twice: one standing payment per claim; a reversed one may be redone.
+            models.UniqueConstraint(
+                fields=["claim"], condition=Q(status=PaymentStatus.PAID), name="payment_once_per_claim"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.claim_id} {self.amount} {self.status}"

@@ -1,0 +1,166 @@
+"""Training institutions (培训机构), their teachers and what they may teach.
+
+An institution applies for qualification, a city official reviews it (1c), and only an approved
+institution in date, not on the blacklist, may open classes or be chosen for a project (3.4c).
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Length
+from django.db.models.lookups import Exact
+
+from qiancheng.people.models import TOKEN_PREFIX
+from qiancheng.training.vocabulary import SkillLevel, TrainingType
+
+
+class InstitutionKind(models.TextChoices):
+    """The kinds of provider the plan names (3.4c, 4.3)."""
+
+    VOCATIONAL_COLLEGE = "vocational_college", "职业院校 Vocational college"
+    TECHNICAL_SCHOOL = "technical_school", "技工院校 Technical school"
+    TRAINING_BASE = "training_base", "公共实训基地/高技能人才培训基地 Training base"
+    CHAIN_LEADER_ENTERPRISE = "chain_leader_enterprise", "链主企业 Chain-leader enterprise"
+    LABOUR_BRAND_ENTERPRISE = "labour_brand_enterprise", "劳务品牌企业 Labour-brand enterprise"
+    PRIVATE_SCHOOL = "private_school", "民办职业培训机构 Private training school"
+    OTHER = "other", "其他 Other"
+
+
+class InstitutionStatus(models.TextChoices):
+    """Where an institution stands in qualification review (1c) and discipline (6d)."""
+
+    APPLIED = "applied", "已申请 Applied"  # application submitted, awaiting a city official's review
+    APPROVED = "approved", "已认定 Approved"  # qualified to train until approved_until
+    CHANGES_REQUESTED = "changes_requested", "需补正 Changes requested"  # reviewer asked for corrections
+    REJECTED = "rejected", "未通过 Rejected"  # review refused the application
+    SUSPENDED = "suspended", "暂停 Suspended"  # qualification on hold pending an investigation
+    EXPIRED = "expired", "已过期 Expired"  # approved_until passed without renewal
+    BLACKLISTED = "blacklisted", "列入黑名单 Blacklisted"  # 6d: barred; see risk.BlacklistEntry
+
+
+class Institution(models.Model):
+    name = models.CharField(max_length=128)
+    uscc = models.CharField(max_length=18, unique=True, help_text="统一社会信用代码 GB 32100")
+    kind = models.CharField(max_length=32, choices=InstitutionKind.choices)
+    city = models.ForeignKey("catalog.City", on_delete=models.PROTECT, related_name="institutions")
+    address = models.CharField(max_length=256, blank=True, default="")
+    status = models.CharField(max_length=24, choices=InstitutionStatus.choices, default=InstitutionStatus.APPLIED)
+    approved_until = models.DateField(null=True, blank=True)
+    # 1c: training-quality star rating, computed from outcomes; null until first rated.
+    star_rating = models.PositiveSmallIntegerField(null=True, blank=True)
+    star_rated_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["city_id", "name"]
+        verbose_name = "培训机构 institution"
+        constraints = [
+            models.CheckConstraint(condition=Exact(Length("uscc"), 18), name="institution_uscc_18_chars"),
+            models.CheckConstraint(condition=Q(kind__in=InstitutionKind.values), name="institution_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(status__in=InstitutionStatus.values), name="institution_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=InstitutionStatus.APPROVED) | Q(approved_until__isnull=False),
+                name="institution_approved_has_end_date",
+            ),
+            models.CheckConstraint(
+                condition=Q(star_rating__isnull=True, star_rated_on__isnull=True)
+                | Q(star_rating__gte=0, star_rating__lte=5, star_rated_on__isnull=False),
+                name="institution_star_rating_0_to_5_dated",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Teacher(models.Model):
+    """A member of an institution's teaching team (1c); the ID number is sealed like a trainee's."""
+
+    institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="teachers")
+    name = models.CharField(max_length=64)
+    id_number_enc = models.TextField()
+    id_number_masked = models.CharField(max_length=18)
+    person_key = models.CharField(max_length=64, db_index=True)
+    qualifications = models.TextField(blank=True, default="", help_text="certificates held, teaching licence")
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["institution_id", "name"]
+        verbose_name = "师资 teacher"
+        constraints = [
+            models.UniqueConstraint(fields=["institution", "person_key"], name="teacher_once_per_institution"),
+            models.CheckConstraint(condition=Exact(Length("person_key"), 64), name="teacher_person_key_64"),
+            models.CheckConstraint(
+                condition=Q(id_number_enc__startswith=TOKEN_PREFIX), name="teacher_id_number_sealed"
+            ),
+            models.CheckConstraint(
+                condition=Q(id_number_masked__contains="*"), name="teacher_id_number_masked_has_mask"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.id_number_masked}"
+
+
+def _scope_subject_matches_type() -> Q:
+    no_occupation = Q(occupation__isnull=True, max_level__isnull=True)
+    no_item = Q(item__isnull=True)
+    no_course = Q(course_kind__isnull=True)
+    occupational = Q(training_type=TrainingType.OCCUPATIONAL, occupation__isnull=False, max_level__gte=1, max_level__lte=5)
+    return (
+        occupational & no_item & no_course
+        | Q(training_type=TrainingType.SPECIAL_ABILITY, item__isnull=False) & no_occupation & no_course
+        | Q(training_type=TrainingType.ENTREPRENEURSHIP, course_kind__isnull=False) & no_occupation & no_item
+    )
+
+
+class InstitutionScope(models.Model):
+    """One thing an approved institution may teach: an occupation up to a level, an item or a course."""
+
+    institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="scopes")
+    training_type = models.CharField(max_length=24, choices=TrainingType.choices)
+    occupation = models.ForeignKey(
+        "catalog.Occupation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # The highest level (smallest number) the institution may train to; it may train every lower level.
+    max_level = models.PositiveSmallIntegerField(choices=SkillLevel.choices, null=True, blank=True)
+    item = models.ForeignKey(
+        "catalog.SpecialAbilityItem", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    course_kind = models.ForeignKey(
+        "catalog.CourseKind", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    granted_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["institution_id", "training_type"]
+        verbose_name = "培训范围 institution scope"
+        constraints = [
+            # Project training is granted per project (3.4c), never as a standing scope.
+            models.CheckConstraint(condition=_scope_subject_matches_type(), name="scope_subject_matches_type"),
+            models.UniqueConstraint(
+                fields=["institution", "occupation"],
+                condition=Q(training_type=TrainingType.OCCUPATIONAL),
+                name="scope_occupation_once",
+            ),
+            models.UniqueConstraint(
+                fields=["institution", "item"],
+                condition=Q(training_type=TrainingType.SPECIAL_ABILITY),
+                name="scope_item_once",
+            ),
+            models.UniqueConstraint(
+                fields=["institution", "course_kind"],
+                condition=Q(training_type=TrainingType.ENTREPRENEURSHIP),
+                name="scope_course_kind_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        subject = self.occupation_id or self.item_id or self.course_kind_id
+        return f"{self.institution_id} {self.training_type} {subject}"

@@ -1,0 +1,208 @@
+"""Classes (培训班), real-name enrolment (实名制) and attendance: the facts a claim is decided on (6c)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.lookups import Exact
+
+from qiancheng.people.models import PersonCategory
+from qiancheng.training.vocabulary import ApplicantRelation, SkillLevel, TrainingType, in_fen, money
+
+# 3.2: 专项职业能力培训……不少于28课时
+SPECIAL_ABILITY_MIN_HOURS = 28
+
+
+def subject_matches_type() -> Q:
+    """Exactly the subject its training type needs (3.1-3.4); the other subject fields stay empty.
+
+    Shared by every model that names what was trained with the fields occupation, level, item,
+    course_kind and project (classes, claims).
+    """
+    no_occupation = Q(occupation__isnull=True, level__isnull=True)
+    no_item = Q(item__isnull=True)
+    no_course = Q(course_kind__isnull=True)
+    no_project = Q(project__isnull=True)
+    occupational = Q(training_type=TrainingType.OCCUPATIONAL, occupation__isnull=False, level__gte=1, level__lte=5)
+    return (
+        occupational & no_item & no_course & no_project
+        | Q(training_type=TrainingType.SPECIAL_ABILITY, item__isnull=False) & no_occupation & no_course & no_project
+        | Q(training_type=TrainingType.ENTREPRENEURSHIP, course_kind__isnull=False)
+        & no_occupation
+        & no_item
+        & no_project
+        | Q(training_type=TrainingType.PROJECT, project__isnull=False) & no_occupation & no_item & no_course
+    )
+
+
+class ClassStatus(models.TextChoices):
+    """A class from the institution's draft to its end."""
+
+    DRAFT = "draft", "草稿 Draft"  # the institution is preparing the plan
+    SUBMITTED = "submitted", "待审核 Submitted"  # waiting for the city bureau's approval
+    APPROVED = "approved", "已批准 Approved"  # may start on its start date
+    REFUSED = "refused", "未批准 Refused"  # refused at review, with the reason
+    IN_PROGRESS = "in_progress", "培训中 In progress"  # started; attendance is being recorded
+    FINISHED = "finished", "已结业 Finished"  # ended; evaluation and claims follow
+    CANCELLED = "cancelled", "已取消 Cancelled"  # withdrawn before it finished
+
+
+# A class in one of these states has been approved (3.2 applies to all of them).
+APPROVED_STATES = (ClassStatus.APPROVED, ClassStatus.IN_PROGRESS, ClassStatus.FINISHED)
+
+
+class TrainingClass(models.Model):
+    name = models.CharField(max_length=128)
+    institution = models.ForeignKey("providers.Institution", on_delete=models.PROTECT, related_name="classes")
+    city = models.ForeignKey("catalog.City", on_delete=models.PROTECT, related_name="classes")
+    training_type = models.CharField(max_length=24, choices=TrainingType.choices)
+    # What is taught: exactly the field(s) its training type needs (3.1-3.4), the others empty.
+    occupation = models.ForeignKey(
+        "catalog.Occupation", null=True, blank=True, on_delete=models.PROTECT, related_name="classes"
+    )
+    level = models.PositiveSmallIntegerField(choices=SkillLevel.choices, null=True, blank=True)
+    item = models.ForeignKey(
+        "catalog.SpecialAbilityItem", null=True, blank=True, on_delete=models.PROTECT, related_name="classes"
+    )
+    course_kind = models.ForeignKey(
+        "catalog.CourseKind", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    project = models.ForeignKey(
+        "projects.Project", null=True, blank=True, on_delete=models.PROTECT, related_name="classes"
+    )
+    start_date = models.DateField()
+    end_date = models.DateField()
+    class_hours = models.PositiveIntegerField(help_text="课时")
+    teaching_plan = models.TextField(blank=True, default="")
+    assessment_plan = models.TextField(blank=True, default="")
+    venue = models.CharField(max_length=256, blank=True, default="")
+    # 5.4: 政府补一点、企业出一点、个人拿一点 — the parts add up to the total.
+    cost_total = money(default=0)
+    cost_government = money(default=0)
+    cost_enterprise = money(default=0)
+    cost_individual = money(default=0)
+    programme_tags = models.ManyToManyField("catalog.ProgrammeTag", blank=True, related_name="classes")
+    teachers = models.ManyToManyField("providers.Teacher", blank=True, related_name="classes")
+    status = models.CharField(max_length=16, choices=ClassStatus.choices, default=ClassStatus.DRAFT)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_note = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-start_date", "name"]
+        verbose_name = "培训班 training class"
+        indexes = [models.Index(fields=["city", "status", "end_date"], name="class_city_status_end")]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=ClassStatus.values), name="class_status_valid"),
+            models.CheckConstraint(condition=Q(end_date__gte=F("start_date")), name="class_ends_after_start"),
+            models.CheckConstraint(condition=Q(class_hours__gte=0), name="class_hours_not_negative"),
+            models.CheckConstraint(condition=subject_matches_type(), name="class_subject_matches_type"),
+            # 3.2: a special-ability class under 28 hours is refused at approval.
+            models.CheckConstraint(
+                condition=~Q(
+                    training_type=TrainingType.SPECIAL_ABILITY,
+                    class_hours__lt=SPECIAL_ABILITY_MIN_HOURS,
+                    status__in=APPROVED_STATES,
+                ),
+                name="class_special_ability_28_hours_to_approve",
+            ),
+            models.CheckConstraint(
+                condition=Q(cost_total__gte=0, cost_government__gte=0, cost_enterprise__gte=0, cost_individual__gte=0),
+                name="class_costs_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Exact(
+                    in_fen(F("cost_government") + F("cost_enterprise") + F("cost_individual")), in_fen(F("cost_total"))
+                ),
+                name="class_cost_split_adds_up",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=ClassStatus.REFUSED) | ~Q(review_note=""), name="class_refusal_has_reason"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.start_date}–{self.end_date})"
+
+
+class EnrolmentStatus(models.TextChoices):
+    """A trainee's place in a class."""
+
+    ENROLLED = "enrolled", "在册 Enrolled"  # on the roster
+    WITHDRAWN = "withdrawn", "已退出 Withdrawn"  # left before the end; no claim
+    COMPLETED = "completed", "已结业 Completed"  # attended to the end; may be evaluated
+
+
+class Enrolment(models.Model):
+    """A real-name place (实名制) of one person in one class, with the facts as they were at enrolment."""
+
+    training_class = models.ForeignKey(TrainingClass, on_delete=models.PROTECT, related_name="enrolments")
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.PROTECT, db_column="person_key", related_name="enrolments"
+    )
+    # 2.1a: the category at enrolment, and what shows it (e.g. 毕业证书编号, 失业登记证号).
+    category = models.CharField(max_length=32, choices=PersonCategory.choices)
+    category_evidence = models.CharField(max_length=256, blank=True, default="")
+    # 5.3: receiving unemployment-insurance benefit at enrolment routes the claim to the UI fund.
+    receiving_unemployment_benefit = models.BooleanField(default=False)
+    # 3.4e: project classes only; other classes keep "none".
+    applicant_relation = models.CharField(
+        max_length=24, choices=ApplicantRelation.choices, default=ApplicantRelation.NONE
+    )
+    status = models.CharField(max_length=16, choices=EnrolmentStatus.choices, default=EnrolmentStatus.ENROLLED)
+    enrolled_on = models.DateField()
+    left_on = models.DateField(null=True, blank=True, help_text="withdrawal or completion date")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["training_class_id", "enrolled_on"]
+        verbose_name = "学员报名 enrolment"
+        constraints = [
+            models.UniqueConstraint(fields=["training_class", "person"], name="enrolment_once_per_class"),
+            models.CheckConstraint(condition=Q(status__in=EnrolmentStatus.values), name="enrolment_status_valid"),
+            models.CheckConstraint(condition=Q(category__in=PersonCategory.values), name="enrolment_category_valid"),
+            models.CheckConstraint(
+                condition=Q(applicant_relation__in=ApplicantRelation.values), name="enrolment_relation_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(status=EnrolmentStatus.ENROLLED, left_on__isnull=True)
+                | ~Q(status=EnrolmentStatus.ENROLLED) & Q(left_on__gte=F("enrolled_on")),
+                name="enrolment_left_on_iff_left",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.training_class_id}/{self.person_id[:8]}"
+
+
+class AttendanceRecord(models.Model):
+    """One session day of one trainee: the evidence behind a claim's class hours (6c)."""
+
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.PROTECT, related_name="attendance")
+    # Repeats enrolment.person so attendance is stored beside its person when the database is distributed.
+    person = models.ForeignKey("people.Person", on_delete=models.PROTECT, db_column="person_key", related_name="+")
+    session_date = models.DateField()
+    present = models.BooleanField()
+    hours = models.DecimalField(max_digits=4, decimal_places=1, default=0)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["enrolment_id", "session_date"]
+        verbose_name = "考勤 attendance record"
+        constraints = [
+            models.UniqueConstraint(fields=["enrolment", "session_date"], name="attendance_once_per_day"),
+            models.CheckConstraint(
+                condition=Q(hours__gte=0, hours__lte=24) & (Q(present=True) | Q(hours=0)),
+                name="attendance_hours_0_24_and_absent_is_0",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enrolment_id} {self.session_date} {'✓' if self.present else '✗'}"
