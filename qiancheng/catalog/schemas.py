@@ -1,0 +1,96 @@
+"""Pydantic schemas of the public catalog API."""
+
+from __future__ import annotations
+
+from ninja import Schema
+from pydantic import Field
+
+
+class OccupationOut(Schema):
+    code: str = Field(examples=["4-04-05-05"])
+    name: str = Field(examples=["人工智能训练师"])
+    major_code: str
+    major_name: str
+    middle_code: str
+    middle_name: str
+    minor_code: str
+    minor_name: str
+    levels: list[int] = Field(
+        description="设有的技能等级（5 = 五级/初级工 … 1 = 一级/高级技师）；空 = 未记录，不限制 / "
+        "the skill levels the occupation has; empty = not recorded, which means not restricted",
+        examples=[[5, 4, 3, 2, 1]],
+    )
+    levels_recorded: bool = Field(description="false = levels not recorded, any level 5..1 is accepted")
+    levels_source: str
+    is_ai_shortage: bool = Field(description="4.2: on the AI urgent-shortage list / 人工智能急需紧缺职业")
+
+    @staticmethod
+    def resolve_levels(obj) -> list[int]:
+        return obj.level_list
+
+    @staticmethod
+    def resolve_levels_recorded(obj) -> bool:
+        return bool(obj.levels)
+
+
+class OccupationPage(Schema):
+    count: int = Field(description="matches in total / 符合条件的总数")
+    limit: int
+    offset: int
+    items: list[OccupationOut]
+
+
+class CityOut(Schema):
+    code: str = Field(examples=["450100"])
+    name: str = Field(examples=["南宁市"])
+    name_en: str
+
+
+class CountyOut(Schema):
+    code: str = Field(examples=["450181"])
+    name: str = Field(examples=["横州市"])
+    city_code: str = Field(alias="city_id")
+    is_current: bool
+    successor_code: str | None = Field(alias="successor_id")
+    in_use: str
+    note: str
+
+
+class IndustrialParkOut(Schema):
+    code: str
+    name: str
+    city_code: str | None = Field(alias="city_id")
+    is_confirmed: bool = Field(description="false = name and city still to be set by the department")
+    note: str
+
+
+class CourseKindOut(Schema):
+    code: str = Field(examples=["IYB"])
+    name: str
+    name_en: str
+    needs_business_licence: bool = Field(description="3.3: IYB/EYB need a business licence")
+    is_online: bool
+
+
+class SpecialAbilityItemOut(Schema):
+    code: str
+    name: str
+    min_hours: int = Field(description="3.2: at least 28")
+    is_starter: bool = Field(description="from the shipped starter list (codes not official)")
+    note: str
+
+
+class IndustryOut(Schema):
+    code: str
+    name: str
+    name_en: str
+    is_ai: bool
+    is_official: bool = Field(description="false = starter list; the official list of 19 was not found")
+    note: str
+
+
+class ProgrammeTagOut(Schema):
+    code: str = Field(examples=["ai"])
+    name: str
+    name_en: str
+    clause: str = Field(examples=["4.2"])
