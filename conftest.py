@@ -11,3 +11,111 @@ def catalog_loaded(db: None) -> dict[str, int]:
     from qiancheng.catalog.services import load_catalog
 
     return load_catalog()
+
+
+# ---- Personas (accounts): one user per role, and an outsider from a third city (STYLE.md 10). ----
+# Cities are created with get_or_create so the personas do not need the full catalog loaded.
+
+PERSONA_PASSWORD = "qiancheng-persona-2025"
+PERSONA_CITIES = {"450100": "南宁市", "450200": "柳州市", "450300": "桂林市"}
+_persona_password_hash: list[str] = []
+
+
+def _persona(username: str, role: str, **links: object):
+    """A user whose password is PERSONA_PASSWORD (argon2 hashed once per run: it is slow on purpose)."""
+    from django.contrib.auth.hashers import make_password
+
+    from qiancheng.accounts.models import User
+
+    if not _persona_password_hash:
+        _persona_password_hash.append(make_password(PERSONA_PASSWORD))
+    return User.objects.create(username=username, password=_persona_password_hash[0], role=role, **links)
+
+
+def _city(code: str):
+    from qiancheng.catalog.models import City
+
+    return City.objects.get_or_create(code=code, defaults={"name": PERSONA_CITIES[code]})[0]
+
+
+@pytest.fixture
+def persona_password() -> str:
+    return PERSONA_PASSWORD
+
+
+@pytest.fixture
+def province_official(db: None):
+    return _persona("province", "province_official")
+
+
+@pytest.fixture
+def nanning_official(db: None):
+    return _persona("nanning", "city_official", city=_city("450100"))
+
+
+@pytest.fixture
+def liuzhou_official(db: None):
+    return _persona("liuzhou", "city_official", city=_city("450200"))
+
+
+@pytest.fixture
+def outsider(db: None):
+    """A city official of 桂林 (450300): every permission test tries this user and expects nothing."""
+    return _persona("guilin", "city_official", city=_city("450300"))
+
+
+@pytest.fixture
+def persona_institution(db: None):
+    """An approved training institution in 南宁."""
+    from datetime import date
+
+    from qiancheng.providers.models import Institution, InstitutionKind, InstitutionStatus
+
+    return Institution.objects.create(
+        name="南宁市前程职业培训学校", uscc="52450100MJ0000001X", kind=InstitutionKind.PRIVATE_SCHOOL,
+        city=_city("450100"), status=InstitutionStatus.APPROVED, approved_until=date(2027, 12, 31),
+    )
+
+
+@pytest.fixture
+def persona_enterprise(db: None):
+    """An enterprise in 南宁."""
+    from qiancheng.demand.models import Enterprise
+
+    return Enterprise.objects.create(name="南宁前程制造有限公司", uscc="91450100MA0000002Y", city=_city("450100"))
+
+
+@pytest.fixture
+def persona_person(db: None):
+    """A trainee registered from a 南宁 (450102 兴宁区) ID number, through the real registration path."""
+    from qiancheng.people.identity import id_number_check_character
+    from qiancheng.people.services import register_person
+
+    first17 = "45010219950315002"
+    return register_person(None, first17 + id_number_check_character(first17), "李前程")
+
+
+@pytest.fixture
+def institution_user(persona_institution):
+    return _persona("institution", "institution", institution=persona_institution)
+
+
+@pytest.fixture
+def enterprise_user(persona_enterprise):
+    return _persona("enterprise", "enterprise", enterprise=persona_enterprise)
+
+
+@pytest.fixture
+def trainee_user(persona_person):
+    return _persona("trainee", "trainee", person=persona_person)
+
+
+@pytest.fixture
+def login():
+    """`login(client, user)` signs the user in on that test client and returns the client."""
+
+    def sign_in(client, user):
+        client.force_login(user)
+        return client
+
+    return sign_in

@@ -4,6 +4,7 @@ from ninja import NinjaAPI
 
 from qiancheng.accounts.api import router as accounts_router
 from qiancheng.accounts.api_auth import TokenAuth
+from qiancheng.accounts.api_errors import install_error_handlers
 from qiancheng.catalog.api import router as catalog_router
 from qiancheng.policy.api import router as policy_router
 
@@ -14,6 +15,8 @@ api = NinjaAPI(
     auth=TokenAuth(),
     urls_namespace="api",
 )
+# Every error answers {"code", "message_zh", "message_en"} (accounts/api_errors.py).
+install_error_handlers(api)
 api.add_router("/auth", accounts_router)
 api.add_router("/catalog", catalog_router)
 api.add_router("/decisions", policy_router)

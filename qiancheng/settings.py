@@ -117,6 +117,9 @@ SESSION_COOKIE_SECURE = env_bool("QIANCHENG_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 LOGIN_FAILURE_LIMIT = env_int("QIANCHENG_LOGIN_FAILURE_LIMIT", 5, minimum=1)
 LOGIN_LOCKOUT_SECONDS = env_int("QIANCHENG_LOGIN_LOCKOUT_SECONDS", 15 * 60, minimum=1)
+# Higher than the per-username limit: a bureau's staff share one NAT address (accounts/lockout.py).
+LOGIN_IP_FAILURE_LIMIT = env_int("QIANCHENG_LOGIN_IP_FAILURE_LIMIT", 4 * LOGIN_FAILURE_LIMIT, minimum=1)
+API_TOKEN_SECONDS = env_int("QIANCHENG_API_TOKEN_SECONDS", 24 * 3600, minimum=60)
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]

@@ -1,13 +1,51 @@
-from django.http import HttpResponse
+"""The shell's pages: a home page per role, the public landing page, and the error pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.template import loader
+from django.views.decorators.http import require_safe
+
+from qiancheng.accounts.models import Role
+from qiancheng.portal.figures import headline_figures
+from qiancheng.portal.navigation import public_links
+
+HOME_TEMPLATES = {
+    Role.PROVINCE_OFFICIAL: "portal/home_province.html",
+    Role.CITY_OFFICIAL: "portal/home_city.html",
+    Role.INSTITUTION: "portal/home_institution.html",
+    Role.ENTERPRISE: "portal/home_enterprise.html",
+    Role.TRAINEE: "portal/home_trainee.html",
+}
 
 
-def forbidden(request, exception=None):
-    return HttpResponse("403", status=403)
+@require_safe
+def home(request: HttpRequest) -> HttpResponse:
+    """`/`: the public landing page, or the signed-in user's own home page."""
+    user = request.user
+    if not user.is_authenticated:
+        return render(request, "portal/landing.html", {"public_links": public_links()})
+    template = HOME_TEMPLATES.get(user.role, "portal/home_back_office.html")
+    context: dict[str, Any] = {"figures": headline_figures(user) if user.role else None}
+    return render(request, template, context)
 
 
-def not_found(request, exception=None):
-    return HttpResponse("404", status=404)
+def _error(request: HttpRequest, status: int, template: str) -> HttpResponse:
+    return render(request, template, {"status": status}, status=status)
 
 
-def server_error(request):
-    return HttpResponse("500", status=500)
+def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error(request, 403, "portal/errors/403.html")
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error(request, 404, "portal/errors/404.html")
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """Rendered without the request's context: after a crash, the session or database may be what failed."""
+    body = loader.get_template("portal/errors/500.html").render({"status": 500})
+    return HttpResponse(body, status=500)

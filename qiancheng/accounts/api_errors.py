@@ -1,0 +1,90 @@
+"""The API's one error shape: `{"code", "message_zh", "message_en"}` (plus `details` for bad input).
+
+`install_error_handlers(api)` replaces Django Ninja's defaults so every failure, from a missing token to
+an unexpected exception, answers in that shape. Raise `ApiError` from an endpoint for a domain refusal.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Throttled
+from ninja.errors import ValidationError as NinjaValidationError
+
+logger = logging.getLogger("qiancheng.api")
+
+
+class ErrorOut(Schema):
+    code: str
+    message_zh: str
+    message_en: str
+    details: list[Any] | None = None
+
+
+class ApiError(Exception):
+    """A refusal the client should understand: HTTP status, a stable code, and the reason in both languages."""
+
+    def __init__(self, status: int, code: str, message_zh: str, message_en: str, details: list[Any] | None = None):
+        super().__init__(f"{code}: {message_en}")
+        self.status, self.code = status, code
+        self.message_zh, self.message_en, self.details = message_zh, message_en, details
+
+
+def _body(code: str, message_zh: str, message_en: str, details: list[Any] | None = None) -> dict[str, Any]:
+    body: dict[str, Any] = {"code": code, "message_zh": message_zh, "message_en": message_en}
+    if details is not None:
+        body["details"] = details
+    return body
+
+
+def install_error_handlers(api: NinjaAPI) -> None:
+    def respond(request: HttpRequest, status: int, *args: Any) -> HttpResponse:
+        return api.create_response(request, _body(*args), status=status)
+
+    def on_api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
+        return respond(request, exc.status, exc.code, exc.message_zh, exc.message_en, exc.details)
+
+    def on_not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
+        return respond(request, 404, "not_found", "未找到该记录", "No such record")
+
+    def on_unauthenticated(request: HttpRequest, exc: Exception) -> HttpResponse:
+        return respond(request, 401, "unauthenticated", "需要有效的接口令牌", "A valid bearer token is required")
+
+    def on_forbidden(request: HttpRequest, exc: Exception) -> HttpResponse:
+        return respond(request, 403, "forbidden", "无权执行此操作", "Not allowed")
+
+    def on_throttled(request: HttpRequest, exc: Exception) -> HttpResponse:
+        return respond(request, 429, "throttled", "请求过于频繁，请稍后再试", "Too many requests; try again later")
+
+    def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        return respond(request, exc.status_code, "http_error", str(exc), str(exc))
+
+    def on_bad_input(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+        return respond(request, 422, "invalid_input", "输入有误", "Invalid input", list(exc.errors))
+
+    def on_invalid(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
+        return respond(request, 422, "invalid", "数据不合规", "Invalid data", list(exc.messages))
+
+    def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+        logger.exception("API error on %s %s", request.method, request.path)
+        return respond(request, 500, "server_error", "服务器内部错误", "Internal server error")
+
+    handlers = [
+        (Exception, on_unexpected),
+        (HttpError, on_http_error),
+        (AuthenticationError, on_unauthenticated),
+        (AuthorizationError, on_forbidden),
+        (Throttled, on_throttled),
+        (PermissionDenied, on_forbidden),
+        (Http404, on_not_found),
+        (NinjaValidationError, on_bad_input),
+        (DjangoValidationError, on_invalid),
+        (ApiError, on_api_error),
+    ]
+    for exception, handler in handlers:
+        api.add_exception_handler(exception, handler)

@@ -1,0 +1,191 @@
+"""The audit trail: every state change and every reveal of personal data, chained by SHA-256.
+
+`record_event` is the only writer. It runs inside the caller's transaction, so an event is kept exactly
+when the change it describes is kept. Each entry's hash covers the previous entry's hash and the
+canonical JSON of the entry itself; `verify_chain` recomputes them all and names the first entry that
+does not match.
+
+Writers are serialised so the chain never forks: on PostgreSQL by a transaction-scoped advisory lock
+taken before the chain head is read; on SQLite the project opens every transaction with BEGIN IMMEDIATE
+(settings.py), which already gives one writer at a time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import ipaddress
+import json
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db import connection, models
+from django.http import HttpRequest
+from django.utils import timezone
+
+from qiancheng.accounts.models import AuditEntry, User
+
+GENESIS_HASH = "0" * 64
+# Any 64-bit constant unique to this lock; "QCAUDIT1" as ASCII.
+_POSTGRES_CHAIN_LOCK = 0x5143415544495431
+
+
+def jsonable(value: Any) -> Any:
+    """The value as plain JSON that reads back identically from either database.
+
+    Decimals, dates and floats become strings: money keeps its exact digits and a jsonb column cannot
+    re-spell a number, which would change the hash.
+    """
+    if isinstance(value, Mapping):
+        return {str(key): jsonable(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        items = [jsonable(item) for item in value]
+        return sorted(items, key=repr) if isinstance(value, (set, frozenset)) else items
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, (Decimal, float, uuid.UUID)):
+        return str(value)
+    if isinstance(value, (dt.datetime, dt.date, dt.time)):
+        return value.isoformat()
+    if isinstance(value, models.Model):
+        return str(value.pk)
+    return str(value)
+
+
+def canonical_json(payload: Mapping[str, Any]) -> str:
+    return json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def _payload(entry: AuditEntry) -> dict[str, Any]:
+    return {
+        "seq": entry.seq,
+        "at": entry.at.astimezone(dt.UTC).isoformat(),
+        "actor_id": entry.actor_id,
+        "actor_label": entry.actor_label,
+        "action": entry.action,
+        "target_model": entry.target_model,
+        "target_pk": entry.target_pk,
+        "before": entry.before,
+        "after": entry.after,
+        "reason": entry.reason,
+        "ip": entry.ip,
+        "prev_hash": entry.prev_hash,
+    }
+
+
+def entry_hash(entry: AuditEntry) -> str:
+    """SHA-256 over the previous hash and the canonical JSON of the entry."""
+    digest = hashlib.sha256()
+    digest.update(entry.prev_hash.encode("ascii"))
+    digest.update(canonical_json(_payload(entry)).encode("utf-8"))
+    return digest.hexdigest()
+
+
+def actor_label(actor: User | None) -> str:
+    if actor is None:
+        return "system"
+    role = f" ({actor.role})" if actor.role else ""
+    return f"{actor.username}{role}"
+
+
+def client_ip(request: HttpRequest | None) -> str | None:
+    """The peer address as the server saw it, normalised (proxies must be trusted explicitly: they are not)."""
+    if request is None:
+        return None
+    raw = request.META.get("REMOTE_ADDR") or ""
+    try:
+        return str(ipaddress.ip_address(raw.strip()))
+    except ValueError:
+        return None
+
+
+def _lock_chain_head() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_POSTGRES_CHAIN_LOCK])
+
+
+def record_event(
+    actor: User | None,
+    action: str,
+    target: models.Model | None = None,
+    before: Mapping[str, Any] | None = None,
+    after: Mapping[str, Any] | None = None,
+    reason: str = "",
+    request: HttpRequest | None = None,
+) -> AuditEntry:
+    """Append one entry to the audit trail; call it inside the transaction of the change it records.
+
+    `actor` is the acting user (None for the system itself; an anonymous request user counts as None).
+    `action` names the event, `app.verb` style: "claim.approved", "person.id_number_revealed".
+    """
+    if not connection.in_atomic_block:
+        raise RuntimeError(
+            "record_event 必须在调用方的事务中执行 / record_event must run inside the caller's transaction.atomic()"
+        )
+    if not action:
+        raise ValueError("审计事件需要动作名称 / an audit event needs an action")
+    if actor is not None and not actor.is_authenticated:
+        actor = None
+    _lock_chain_head()
+    head = AuditEntry.objects.order_by("-seq").values_list("seq", "hash").first()
+    seq, prev_hash = (head[0] + 1, head[1]) if head else (1, GENESIS_HASH)
+    entry = AuditEntry(
+        seq=seq,
+        at=timezone.now(),
+        actor=actor,
+        actor_label=actor_label(actor),
+        action=action,
+        target_model=target._meta.label_lower if target is not None else "",
+        target_pk=str(target.pk) if target is not None else "",
+        before=jsonable(before) if before is not None else None,
+        after=jsonable(after) if after is not None else None,
+        reason=reason,
+        ip=client_ip(request),
+        prev_hash=prev_hash,
+    )
+    entry.hash = entry_hash(entry)
+    entry._written_by_audit_service = True
+    entry.save(force_insert=True)
+    return entry
+
+
+def snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:
+    """The named fields of a record, ready to be `before` or `after` of an event."""
+    return {name: jsonable(getattr(instance, name)) for name in fields}
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    """The outcome of checking the whole chain."""
+
+    ok: bool
+    checked: int
+    first_bad_seq: int | None = None
+    reason: str = ""
+
+
+def verify_chain(chunk_size: int = 2000) -> VerifyResult:
+    """Recompute every hash in order; stop at the first entry that breaks the chain."""
+    expected_seq, prev_hash, checked = 1, GENESIS_HASH, 0
+    for entry in AuditEntry.objects.order_by("seq").iterator(chunk_size=chunk_size):
+        problem = _problem(entry, expected_seq, prev_hash)
+        if problem:
+            return VerifyResult(ok=False, checked=checked, first_bad_seq=entry.seq, reason=problem)
+        checked += 1
+        expected_seq, prev_hash = entry.seq + 1, entry.hash
+    return VerifyResult(ok=True, checked=checked)
+
+
+def _problem(entry: AuditEntry, expected_seq: int, prev_hash: str) -> str:
+    if entry.seq != expected_seq:
+        return f"缺少第 {expected_seq} 条 / entry {expected_seq} is missing (next found is {entry.seq})"
+    if entry.prev_hash != prev_hash:
+        return "与上一条的链接不符 / prev_hash does not match the previous entry's hash"
+    if entry_hash(entry) != entry.hash:
+        return "内容与哈希不符，记录被改动 / content does not match its hash: the entry was altered"
+    return ""
+

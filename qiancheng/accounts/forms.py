@@ -1,0 +1,11 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+
+class LoginForm(forms.Form):
+    username = forms.CharField(label=_("用户名"), max_length=150, widget=forms.TextInput(
+        attrs={"autocomplete": "username", "autofocus": True}))
+    password = forms.CharField(label=_("密码"), max_length=256, strip=False, widget=forms.PasswordInput(
+        attrs={"autocomplete": "current-password"}))

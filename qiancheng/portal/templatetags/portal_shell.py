@@ -1,0 +1,39 @@
+"""Template tags of the page shell: the navigation bar and who is signed in."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from qiancheng.accounts.models import Role
+from qiancheng.portal.navigation import links_for
+
+register = template.Library()
+
+
+@register.inclusion_tag("portal/_nav.html", takes_context=True)
+def nav_bar(context: template.Context) -> dict[str, Any]:
+    request = context["request"]
+    current = request.path
+    links = [(label, url, url == current) for label, url in links_for(request.user)]
+    return {"links": links}
+
+
+@register.simple_tag
+def role_label(user: Any) -> str:
+    return str(Role(user.role).label) if getattr(user, "role", "") else ""
+
+
+@register.simple_tag
+def scope_label(user: Any) -> str:
+    """What the user's view is limited to: the city, institution or enterprise, or the whole province."""
+    if user.role == Role.PROVINCE_OFFICIAL:
+        return "广西壮族自治区"
+    if user.role == Role.CITY_OFFICIAL and user.city_id:
+        return user.city.name
+    if user.role == Role.INSTITUTION and user.institution_id:
+        return user.institution.name
+    if user.role == Role.ENTERPRISE and user.enterprise_id:
+        return user.enterprise.name
+    return ""

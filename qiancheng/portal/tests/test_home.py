@@ -1,0 +1,74 @@
+"""The shell: a home page per role with its Chinese heading, the public landing page, figures in scope."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.test import Client
+
+from qiancheng.funding.models import ClaimStatus
+from qiancheng.portal.figures import headline_figures
+
+pytestmark = pytest.mark.django_db
+
+HEADINGS = {
+    "province_official": "自治区人社厅工作台",
+    "nanning_official": "南宁市人社局工作台",
+    "liuzhou_official": "柳州市人社局工作台",
+    "institution_user": "培训机构工作台",
+    "enterprise_user": "企业工作台",
+    "trainee_user": "我的前程",
+}
+
+
+@pytest.mark.parametrize("persona", sorted(HEADINGS))
+def test_each_role_sees_its_own_home_page(persona: str, request, client: Client, login) -> None:
+    user = request.getfixturevalue(persona)
+    response = login(client, user).get("/")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert f"<h1>{HEADINGS[persona]}</h1>" in page
+    assert user.display_name in page and 'action="/logout/"' in page
+
+
+def test_the_city_home_names_the_officials_city_only(client: Client, login, outsider) -> None:
+    page = login(client, outsider).get("/").content.decode()
+    assert "桂林市人社局工作台" in page and "南宁" not in page
+
+
+def test_an_anonymous_visitor_gets_the_public_landing_page(client: Client) -> None:
+    page = client.get("/").content.decode()
+    assert "<h1>技能照亮前程</h1>" in page
+    assert 'href="/login/"' in page
+    assert "自治区人社厅工作台" not in page
+
+
+def test_figures_of_an_empty_programme_are_zeros(province_official) -> None:
+    figures = headline_figures(province_official)
+    assert (figures.people, figures.institutions, figures.classes, figures.enrolments, figures.certificates) == (
+        0, 0, 0, 0, 0,
+    )
+    assert [each.status for each in figures.claims_by_status] == list(ClaimStatus.values)
+    assert figures.claims == 0
+    assert figures.amount_approved == Decimal("0.00") and figures.amount_paid == Decimal("0.00")
+
+
+def test_the_province_home_draws_the_claims_chart_from_local_files(client: Client, login, province_official) -> None:
+    page = login(client, province_official).get("/").content.decode()
+    assert 'id="claims-chart-data"' in page and 'data-chart-source="claims-chart-data"' in page
+    assert "/static/vendor/echarts/echarts.min.js" in page and "/static/vendor/htmx/htmx.min.js" in page
+
+
+def test_no_page_template_loads_anything_from_another_site() -> None:
+    templates = Path(__file__).resolve().parents[1] / "templates"
+    for template in templates.rglob("*.html"):
+        assert not re.search(r"""(src|href)=["']https?://""", template.read_text()), template
+
+
+def test_a_user_without_a_role_sees_no_programme_data(client: Client, login, django_user_model) -> None:
+    admin = django_user_model.objects.create_superuser("admin", password="a-long-enough-password")
+    page = login(client, admin).get("/").content.decode()
+    assert "<h1>后台管理</h1>" in page and "补贴申领" not in page
