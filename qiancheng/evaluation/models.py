@@ -59,7 +59,7 @@ def _subject_matches_kind() -> Q:
     no_item = Q(item__isnull=True)
     no_course = Q(course_kind__isnull=True)
     no_project = Q(project__isnull=True)
-    skill_level = Q(kind=CertificateKind.VOCATIONAL_SKILL_LEVEL, occupation__isnull=False, level__gte=1, level__lte=5)
+    skill_level = Q(kind=CertificateKind.VOCATIONAL_SKILL_LEVEL, occupation__isnull=False, level__isnull=False, level__gte=1, level__lte=5)
     return (
         skill_level & no_item & no_course & no_project
         | Q(kind=CertificateKind.SPECIAL_ABILITY, item__isnull=False) & no_occupation & no_course & no_project
@@ -117,7 +117,7 @@ class Certificate(models.Model):
             models.CheckConstraint(condition=_subject_matches_kind(), name="certificate_subject_matches_kind"),
             models.CheckConstraint(
                 condition=Q(status=CertificateStatus.VALID, revoked_on__isnull=True)
-                | Q(status=CertificateStatus.REVOKED, revoked_on__gte=F("issued_on")) & ~Q(revoked_reason=""),
+                | Q(status=CertificateStatus.REVOKED, revoked_on__isnull=False, revoked_on__gte=F("issued_on")) & ~Q(revoked_reason=""),
                 name="certificate_revocation_dated_with_reason",
             ),
         ]

@@ -68,7 +68,7 @@ class Institution(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(star_rating__isnull=True, star_rated_on__isnull=True)
-                | Q(star_rating__gte=0, star_rating__lte=5, star_rated_on__isnull=False),
+                | Q(star_rating__isnull=False, star_rating__gte=0, star_rating__lte=5, star_rated_on__isnull=False),
                 name="institution_star_rating_0_to_5_dated",
             ),
         ]
@@ -112,7 +112,7 @@ def _scope_subject_matches_type() -> Q:
     no_occupation = Q(occupation__isnull=True, max_level__isnull=True)
     no_item = Q(item__isnull=True)
     no_course = Q(course_kind__isnull=True)
-    occupational = Q(training_type=TrainingType.OCCUPATIONAL, occupation__isnull=False, max_level__gte=1, max_level__lte=5)
+    occupational = Q(training_type=TrainingType.OCCUPATIONAL, occupation__isnull=False, max_level__isnull=False, max_level__gte=1, max_level__lte=5)
     return (
         occupational & no_item & no_course
         | Q(training_type=TrainingType.SPECIAL_ABILITY, item__isnull=False) & no_occupation & no_course

@@ -24,7 +24,7 @@ def subject_matches_type() -> Q:
     no_item = Q(item__isnull=True)
     no_course = Q(course_kind__isnull=True)
     no_project = Q(project__isnull=True)
-    occupational = Q(training_type=TrainingType.OCCUPATIONAL, occupation__isnull=False, level__gte=1, level__lte=5)
+    occupational = Q(training_type=TrainingType.OCCUPATIONAL, occupation__isnull=False, level__isnull=False, level__gte=1, level__lte=5)
     return (
         occupational & no_item & no_course & no_project
         | Q(training_type=TrainingType.SPECIAL_ABILITY, item__isnull=False) & no_occupation & no_course & no_project
@@ -173,7 +173,7 @@ class Enrolment(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(status=EnrolmentStatus.ENROLLED, left_on__isnull=True)
-                | ~Q(status=EnrolmentStatus.ENROLLED) & Q(left_on__gte=F("enrolled_on")),
+                | ~Q(status=EnrolmentStatus.ENROLLED) & Q(left_on__isnull=False, left_on__gte=F("enrolled_on")),
                 name="enrolment_left_on_iff_left",
             ),
         ]

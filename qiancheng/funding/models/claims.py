@@ -79,7 +79,11 @@ def _system_claim_complete() -> Q:
 
 
 def _decision_consistent() -> Q:
-    """Undecided: no decision fields. Decided: amounts add up; denied means zero money and named rules."""
+    """Undecided: no decision fields. Decided: amounts add up; denied means zero money and named rules.
+
+    Every comparison on a nullable column is paired with IS NOT NULL: a CHECK whose condition is NULL
+    passes, so `amount >= 0` alone would let a NULL amount through.
+    """
     undecided = Q(
         eligible__isnull=True,
         decided_at__isnull=True,
@@ -88,11 +92,18 @@ def _decision_consistent() -> Q:
         total_amount__isnull=True,
         denied_by="",
     )
-    amounts = Q(training_amount__gte=0, employment_amount__gte=0, decided_at__isnull=False) & Exact(
+    amounts = Q(
+        training_amount__isnull=False,
+        employment_amount__isnull=False,
+        total_amount__isnull=False,
+        decided_at__isnull=False,
+        training_amount__gte=0,
+        employment_amount__gte=0,
+    ) & Exact(
         in_fen(F("training_amount") + F("employment_amount")), in_fen(F("total_amount"))
     )
-    eligible = Q(eligible=True, denied_by="")
-    denied = Q(eligible=False, total_amount=0) & ~Q(denied_by="")
+    eligible = Q(eligible__isnull=False, eligible=True, denied_by="")
+    denied = Q(eligible__isnull=False, eligible=False, total_amount=0) & ~Q(denied_by="")
     return undecided | amounts & (eligible | denied)
 
 
@@ -194,7 +205,7 @@ class SubsidyClaim(models.Model):
             models.CheckConstraint(
                 condition=Q(origin=ClaimOrigin.IMPORTED)
                 | ~Q(status__in=[ClaimStatus.APPROVED, ClaimStatus.PAID, ClaimStatus.RECOVERED])
-                | Q(eligible=True),
+                | Q(eligible__isnull=False, eligible=True),
                 name="claim_approved_only_if_eligible",
             ),
             # 5.2d and "one training, one subsidy": at most one counting claim per enrolment, whatever

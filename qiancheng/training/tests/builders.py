@@ -8,9 +8,14 @@ Every builder writes through the ORM with the database's constraints active; per
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
 from typing import Any
+
+import pytest
+from django.db import IntegrityError, transaction
 
 from qiancheng.accounts.models import Role, User
 from qiancheng.catalog.models import City, CourseKind, Occupation, SpecialAbilityItem
@@ -24,6 +29,13 @@ from qiancheng.training.models import ClassStatus, Enrolment, TrainingClass
 from qiancheng.training.vocabulary import TrainingType
 
 _serial = itertools.count(1)
+
+
+@contextmanager
+def refused() -> Iterator[None]:
+    """Expect the database to refuse what the block writes; the savepoint keeps the test usable after."""
+    with pytest.raises(IntegrityError), transaction.atomic():
+        yield
 
 
 def id_number(county: str = "450102", birth: str = "19900101", sequence: int | None = None) -> str:
