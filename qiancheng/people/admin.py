@@ -13,7 +13,7 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from qiancheng.people.crypto import person_key
+from qiancheng.people.crypto import person_key_candidates
 from qiancheng.people.identity import normalise_id_number
 from qiancheng.people.models import Person, SkillUpgradeSubsidy
 
@@ -38,7 +38,7 @@ def search_by_id_number(queryset: QuerySet, term: str, field: str = "person_key"
     normalised = normalise_id_number(term)
     if len(normalised) != 18:
         return None
-    return queryset.filter(**{field: person_key(normalised)})
+    return queryset.filter(**{f"{field}__in": person_key_candidates(normalised)})
 
 
 @admin.register(Person)

@@ -135,14 +135,26 @@ def needs_reencryption(token: str) -> bool:
     return _split(token)[1] != current_key_id()
 
 
-def _hash_key() -> bytes:
-    return _derive(_current_master(), _HASH_LABEL)
+def _hash_key(master: str | None = None) -> bytes:
+    return _derive(master or _current_master(), _HASH_LABEL)
 
 
 def person_key(id_number: str) -> str:
     """The keyed hash of the normalised ID number: 64 hex characters, stable for one DATA_KEY."""
     normalised = normalise_id_number(id_number)
     return hmac.new(_hash_key(), normalised.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def person_key_candidates(id_number: str) -> list[str]:
+    """The person_key under the current key, then under each retired key.
+
+    While a rotation is re-keying the tables (docs/adr/0001), a person may still be stored under the
+    key of a retired DATA_KEY; looking up all candidates keeps registration idempotent meanwhile.
+    """
+    normalised = normalise_id_number(id_number).encode("utf-8")
+    masters = [_current_master(), *getattr(settings, "DATA_KEYS_RETIRED", ())]
+    keys = [hmac.new(_hash_key(master), normalised, hashlib.sha256).hexdigest() for master in masters]
+    return list(dict.fromkeys(keys))
 
 
 def person_keys(id_numbers: Iterable[str]) -> list[str]:

@@ -125,7 +125,8 @@ def register_person(
         raise ValidationError(f"人员类别 {category!r} 无效 / unknown person category {category!r}", code="category")
     key = crypto.person_key(normalised)
     with transaction.atomic():
-        existing = Person.objects.filter(person_key=key).first()
+        # Every candidate key: during a key rotation the person may still be stored under a retired key.
+        existing = Person.objects.filter(person_key__in=crypto.person_key_candidates(normalised)).first()
         if existing is not None:
             return _same_person(existing, name)
         person = _new_person(
@@ -177,7 +178,7 @@ def _reveal(
             code="nothing_to_reveal",
         )
     clear = crypto.decrypt(token, purpose=purpose)
-    if what == "id_number" and crypto.person_key(clear) != person.person_key:
+    if what == "id_number" and person.person_key not in crypto.person_key_candidates(clear):
         # A ciphertext copied from another row would otherwise reveal someone else's number.
         raise crypto.DecryptionError("身份证号密文与人员标识不符 / the sealed ID number does not belong to this person")
     with transaction.atomic():

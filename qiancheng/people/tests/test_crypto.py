@@ -105,3 +105,11 @@ def test_person_key_differs_across_data_keys_and_from_a_plain_hash() -> None:
 def test_person_keys_in_bulk_equal_one_by_one() -> None:
     numbers = [ID, "45030219900307005x", "450102200001010011"]
     assert crypto.person_keys(numbers) == [crypto.person_key(number) for number in numbers]
+
+
+def test_person_key_candidates_cover_the_retired_keys_in_order() -> None:
+    with override_settings(DATA_KEY=KEY_A, DATA_KEYS_RETIRED=[]):
+        under_a = crypto.person_key(ID)
+        assert crypto.person_key_candidates(ID) == [under_a]
+    with override_settings(DATA_KEY=KEY_B, DATA_KEYS_RETIRED=[KEY_A]):
+        assert crypto.person_key_candidates(ID) == [crypto.person_key(ID), under_a]

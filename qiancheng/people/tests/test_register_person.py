@@ -131,3 +131,15 @@ def test_revealing_a_value_never_recorded_says_so() -> None:
     person = register_person(None, builders.id_number(), "丁")
     with pytest.raises(ValidationError, match="未登记"):
         reveal_bank_account(builders.official(), person, "生成拨付文件")
+
+
+def test_registration_stays_idempotent_while_a_key_rotation_is_under_way() -> None:
+    from django.test import override_settings
+
+    old_key, new_key = "o" * 43, "n" * 43
+    with override_settings(DATA_KEY=old_key, DATA_KEYS_RETIRED=[]):
+        first = register_person(None, "450102199001011231", "王五")
+    with override_settings(DATA_KEY=new_key, DATA_KEYS_RETIRED=[old_key]):
+        again = register_person(None, "450102199001011231", "王五")
+        assert reveal_id_number(builders.official(), again, "核对") == "450102199001011231"
+    assert again.pk == first.pk and Person.objects.count() == 1
