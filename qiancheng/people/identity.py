@@ -19,7 +19,6 @@ from typing import NamedTuple
 
 from stdnum import numdb
 from stdnum.cn import ric
-from stdnum.exceptions import ValidationError
 
 from qiancheng.catalog.shipped import county_codes
 
@@ -121,10 +120,32 @@ def _content_errors(number: str, birth: date | None, as_of: date) -> list[IdReas
 
 
 @cache
+def _stdnum_periods(code: str) -> tuple[tuple[int | None, int | None], ...] | None:
+    """Years in use of a division code in python-stdnum's national table (None = unknown there).
+
+    The same reading as `stdnum.cn.ric.get_birth_place`, cached per code because batches repeat codes.
+    """
+    parts = numdb.get("cn/loc").info(code)
+    county = next((properties["county"] for _, properties in parts if "county" in properties), None)
+    if county is None:
+        return None
+    periods = []
+    for name in county.split(","):
+        if not name.startswith("["):
+            return ((None, None),)
+        start, end = name[1:].split("]")[0].split("-")
+        periods.append((int(start) if start else None, int(end) if end else None))
+    return tuple(periods)
+
+
 def _national_county_known(code: str) -> bool:
     """Outside Guangxi the catalog has no divisions: python-stdnum's national table (all years) decides."""
-    parts = numdb.get("cn/loc").info(code)
-    return any("county" in properties for _, properties in parts)
+    return _stdnum_periods(code) is not None
+
+
+def _in_use(code: str, year: int) -> bool:
+    periods = _stdnum_periods(code) or ()
+    return any((start is None or start <= year) and (end is None or year <= end) for start, end in periods)
 
 
 def _county_known(code: str) -> bool:
@@ -143,9 +164,7 @@ def _county_warnings(number: str, birth: date | None) -> list[IdReason]:
         )]
     if birth is None or not _national_county_known(code):
         return []
-    try:
-        ric.get_birth_place(number)
-    except ValidationError:
+    if not _in_use(code, birth.year):
         return [IdReason(
             "county_not_in_use_at_birth",
             f"区划代码 {code} 在出生年份 {birth.year} 不在使用期内（仅提示）；号码仍有效，但用 stdnum 校验的系统可能拒收",

@@ -118,3 +118,11 @@ def test_programme_tags(anonymous):
     tags = anonymous.get(f"{BASE}/programme-tags").json()
     assert [t["code"] for t in tags][:2] == ["ai", "advanced_manufacturing"]
     assert tags[0]["clause"] == "4.2"
+
+
+def test_the_catalog_appears_in_the_openapi_schema_without_security(anonymous):
+    schema = anonymous.get("/api/v1/openapi.json").json()
+    operation = schema["paths"]["/api/v1/catalog/occupations"]["get"]
+    assert not operation.get("security")
+    county = schema["components"]["schemas"]["CountyOut"]["properties"]
+    assert "city_code" in county and "city_id" not in county

@@ -8,7 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from stdnum.cn import ric
+from stdnum.exceptions import ValidationError
 
+from qiancheng.catalog.shipped import county_codes
 from qiancheng.people.identity import (
     IdCheck,
     check_id_number,
@@ -182,3 +184,18 @@ def test_result_is_immutable():
     check = check_id_number("450123199001011233", as_of=AS_OF)
     with pytest.raises(AttributeError):
         check.is_valid = False  # type: ignore[misc]
+
+
+GUANGXI_CODES = sorted(county_codes())
+
+
+@given(st.sampled_from([*GUANGXI_CODES, "430102", "110105", "320581"]), st.integers(1950, 2024))
+def test_the_birth_year_warning_agrees_with_stdnum_birth_place(code, year):
+    candidate = number(f"{code}{year}0615123")
+    try:
+        ric.get_birth_place(candidate)
+        stdnum_accepts = True
+    except ValidationError:
+        stdnum_accepts = False
+    warned = "county_not_in_use_at_birth" in codes(check_id_number(candidate, as_of=AS_OF), "warnings")
+    assert warned == (not stdnum_accepts)
