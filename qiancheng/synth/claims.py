@@ -96,10 +96,12 @@ def _payers(rng: np.random.Generator, due: pl.DataFrame, enterprises: pl.DataFra
     kind = np.where(draw < 0.70, 0, np.where(draw < 0.92, 1, 2))  # index into PAYERS
     kind = np.where(project, np.where(special, 0, 2), kind)
     # 5.2a defect: the applicant enterprise, not the institution, claims the special account.
-    by_enterprise = special & (rng.random(size) < SPECIAL_BY_ENTERPRISE_SHARE)
+    # One defect per claim, so each labelled claim is denied by the rule its label names.
+    clean = due["defect"].is_null().to_numpy()
+    by_enterprise = special & clean & (rng.random(size) < SPECIAL_BY_ENTERPRISE_SHARE)
     kind[by_enterprise] = 2
     # 3.6 defect: the institution claims what the trainee advanced (or the other way round).
-    swap = rng.random(size) < CLAIMANT_NOT_ADVANCER_SHARE
+    swap = clean & ~by_enterprise & (rng.random(size) < CLAIMANT_NOT_ADVANCER_SHARE)
     claimant = np.where(swap, np.where(kind == 0, 1, 0), kind)
     employer = enterprises["uscc"].gather(rng.integers(0, enterprises.height, size))
     frame = due.with_columns(

@@ -116,7 +116,7 @@ def unique_id_numbers(
     already = pl.Series(taken if taken is not None else np.array([], dtype=np.int64))
     for _ in range(100):
         body = pl.Series(county * 10**11 + ymd * 1000 + sequence)
-        clash = (~body.is_first_distinct() | body.is_in(already)).to_numpy()
+        clash = (~body.is_first_distinct() | body.is_in(already.implode())).to_numpy()
         if not clash.any():
             return id_numbers(county, ymd, sequence, valid)
         sequence[clash] = rng.integers(0, 500, int(clash.sum())) * 2 + parity[clash]
