@@ -28,7 +28,8 @@ A scenario's ``params`` replaces ``BASE_PARAMS`` entirely (EXCHANGE.md (c): the 
 parameter set). Other scenario keys: ``history``, ``claims``, ``expect`` or ``expect_error``,
 ``as_of`` (passed as ``--as-of``), ``formats`` (restrict to ``csv`` or ``jsonl``), ``bom`` (CSV inputs
 start with a UTF-8 BOM), ``drop_claim_fields`` / ``drop_history_fields`` (columns left out of the
-files), ``raw_params`` (params.json written verbatim). A top-level ``templates`` key holds YAML anchors
+files), ``raw_params`` (params.json written verbatim), ``jsonl_nulls`` (JSON Lines writes "not given" as
+``null`` instead of leaving the key out). A top-level ``templates`` key holds YAML anchors
 and is not read.
 """
 
@@ -111,18 +112,40 @@ BASE_PARAMS: dict[str, Any] = {
     "as_of_date": "2027-12-31",
     "standards": [
         *(
-            {"training_type": "occupational", "level": level, "amount": amount, "valid_from": _FROM,
-             "valid_to": None, "source": "scenario tests"}
-            for level, amount in ((5, "1200.00"), (4, "1500.00"), (3, "1800.00"), (2, "2100.00"),
-                                  (1, "2400.00"))
+            {
+                "training_type": "occupational",
+                "level": level,
+                "amount": amount,
+                "valid_from": _FROM,
+                "valid_to": None,
+                "source": "scenario tests",
+            }
+            for level, amount in (
+                (5, "1200.00"),
+                (4, "1500.00"),
+                (3, "1800.00"),
+                (2, "2100.00"),
+                (1, "2400.00"),
+            )
         ),
         {"training_type": "special_ability", "amount": "800.00", "valid_from": _FROM},
         *(
-            {"training_type": "entrepreneurship", "course_kind": kind, "amount": amount,
-             "valid_from": _FROM, "valid_to": None}
-            for kind, amount in (("GYB", "300.00"), ("SYB", "1000.00"), ("IYB", "1100.00"),
-                                 ("EYB", "1300.00"), ("online_live", "500.00"),
-                                 ("online_ecommerce", "650.00"), ("online_simulation", "400.00"))
+            {
+                "training_type": "entrepreneurship",
+                "course_kind": kind,
+                "amount": amount,
+                "valid_from": _FROM,
+                "valid_to": None,
+            }
+            for kind, amount in (
+                ("GYB", "300.00"),
+                ("SYB", "1000.00"),
+                ("IYB", "1100.00"),
+                ("EYB", "1300.00"),
+                ("online_live", "500.00"),
+                ("online_ecommerce", "650.00"),
+                ("online_simulation", "400.00"),
+            )
         ),
         {"training_type": "project", "amount": "900.00", "valid_from": _FROM, "valid_to": None},
     ],
@@ -134,18 +157,44 @@ BASE_PARAMS: dict[str, Any] = {
 }
 
 RULE_IDS: tuple[str, ...] = (
-    "data.id", "data.dates", "3.2", "3.3", "3.4e", "3.5a", "3.5b", "3.5c", "3.5d", "3.6",
-    "5.1", "5.2a", "5.2b", "5.2d", "5.3", "6d",
+    "data.id",
+    "data.dates",
+    "3.2",
+    "3.3",
+    "3.4e",
+    "3.5a",
+    "3.5b",
+    "3.5c",
+    "3.5d",
+    "3.6",
+    "5.1",
+    "5.2a",
+    "5.2b",
+    "5.2d",
+    "5.3",
+    "6d",
 )
 SCENARIO_KEYS = {
-    "name", "params", "raw_params", "as_of", "history", "claims", "expect", "expect_error", "formats",
-    "bom", "drop_claim_fields", "drop_history_fields",
+    "name",
+    "params",
+    "raw_params",
+    "as_of",
+    "history",
+    "claims",
+    "expect",
+    "expect_error",
+    "formats",
+    "bom",
+    "drop_claim_fields",
+    "drop_history_fields",
+    "jsonl_nulls",
 }
 MONEY = re.compile(r"^\d+\.\d{2}$")
 FORMATS = ("csv", "jsonl")
 
 
 # --- loading the scenarios -------------------------------------------------------------------------
+
 
 def load_scenario_files() -> list[tuple[str, dict[str, Any]]]:
     files = sorted(SCENARIO_DIR.glob("*.yaml"))
@@ -201,6 +250,7 @@ def scenario_history(scenario: dict[str, Any]) -> list[dict[str, Any]]:
 
 # --- writing the exchange files (EXCHANGE.md) ------------------------------------------------------
 
+
 def csv_cell(value: Any) -> str:
     if value is None:
         return ""
@@ -225,10 +275,12 @@ def write_csv(path: Path, rows: list[dict[str, Any]], columns: list[str], bom: b
             writer.writerow([csv_cell(row.get(column)) for column in columns])
 
 
-def write_jsonl(path: Path, rows: list[dict[str, Any]]) -> None:
-    # "not given" is an absent key in JSON Lines; rows reversed: input order must not matter.
+def write_jsonl(path: Path, rows: list[dict[str, Any]], nulls: bool) -> None:
+    # "not given" is an absent key (or null) in JSON Lines; rows reversed: input order must not matter.
     lines = [
-        json.dumps({key: value for key, value in row.items() if value is not None}, ensure_ascii=False)
+        json.dumps(
+            {key: value for key, value in row.items() if nulls or value is not None}, ensure_ascii=False
+        )
         for row in reversed(rows)
     ]
     path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
@@ -249,8 +301,9 @@ def write_inputs(scenario: dict[str, Any], directory: Path, fmt: str) -> dict[st
         write_csv(paths["claims"], claims, claim_columns, bom)
         write_csv(paths["history"], history, history_columns, bom)
     else:
-        write_jsonl(paths["claims"], claims)
-        write_jsonl(paths["history"], history)
+        nulls = bool(scenario.get("jsonl_nulls"))
+        write_jsonl(paths["claims"], claims, nulls)
+        write_jsonl(paths["history"], history, nulls)
     if "raw_params" in scenario:
         paths["params"].write_text(scenario["raw_params"], encoding="utf-8")
     else:
@@ -260,6 +313,7 @@ def write_inputs(scenario: dict[str, Any], directory: Path, fmt: str) -> dict[st
 
 
 # --- reading the decisions -------------------------------------------------------------------------
+
 
 def read_decisions(path: Path) -> list[dict[str, Any]]:
     """Decisions as {claim_id, eligible: bool, amounts: str, denied_by: str ("" when empty)}."""
@@ -299,18 +353,32 @@ def check_invariants(row: dict[str, Any]) -> None:
     else:
         assert row["denied_by"], f"{row['claim_id']}: denied without a rule"
         assert (row["training_amount"], row["employment_amount"], row["total_amount"]) == (
-            "0.00", "0.00", "0.00"), f"{row['claim_id']}: a denied claim carries 0.00 everywhere"
+            "0.00",
+            "0.00",
+            "0.00",
+        ), f"{row['claim_id']}: a denied claim carries 0.00 everywhere"
 
 
 # --- running ---------------------------------------------------------------------------------------
 
-def run_check(paths: dict[str, Path], out: Path, as_of: str | None,
-              capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+
+def run_check(
+    paths: dict[str, Path], out: Path, as_of: str | None, capsys: pytest.CaptureFixture[str]
+) -> tuple[int, str]:
     from qiancheng.policy.commandline import main
 
     capsys.readouterr()
-    args = ["check", "--claims", str(paths["claims"]), "--history", str(paths["history"]),
-            "--params", str(paths["params"]), "--out", str(out)]
+    args = [
+        "check",
+        "--claims",
+        str(paths["claims"]),
+        "--history",
+        str(paths["history"]),
+        "--params",
+        str(paths["params"]),
+        "--out",
+        str(out),
+    ]
     if as_of is not None:
         args += ["--as-of", as_of]
     code = main(args)
@@ -355,6 +423,7 @@ def test_scenario(scenario: dict[str, Any], tmp_path: Path, capsys: pytest.Captu
 
 
 # --- the suite's own checks (they need no engine) --------------------------------------------------
+
 
 def test_suite_has_at_least_120_scenarios() -> None:
     assert len(SCENARIOS) >= 120
@@ -420,16 +489,29 @@ def test_every_rule_has_a_denying_and_a_passing_scenario() -> None:
         if not passes:
             missing.append(f"{rule}: no scenario of its file passes a claim")
     # 5.2c changes an amount: 200.00 earned somewhere, 0.00 for an eligible claim of its file.
-    earned = any(e["employment_amount"] == "200.00" for _, c, s in SCENARIOS if c == "5.2c"
-                 for e in eligible_decisions(s))
-    not_earned = any(e["employment_amount"] == "0.00" for _, c, s in SCENARIOS if c == "5.2c"
-                     for e in eligible_decisions(s))
+    earned = any(
+        e["employment_amount"] == "200.00"
+        for _, c, s in SCENARIOS
+        if c == "5.2c"
+        for e in eligible_decisions(s)
+    )
+    not_earned = any(
+        e["employment_amount"] == "0.00"
+        for _, c, s in SCENARIOS
+        if c == "5.2c"
+        for e in eligible_decisions(s)
+    )
     if not (earned and not_earned):
         missing.append("5.2c: needs an eligible claim with 200.00 and one with 0.00")
     # 4.2: 1200 x 1.20 = 1440.00 applied, 1200.00 not applied, and an uplift refused at loading.
-    uplift_amounts = {e["training_amount"] for _, c, s in SCENARIOS if c == "4.2" for e in eligible_decisions(s)}
-    refused = any("ai_uplift" in s.get("expect_error", {}).get("stderr_contains", "")
-                  for _, c, s in SCENARIOS if c == "4.2")
+    uplift_amounts = {
+        e["training_amount"] for _, c, s in SCENARIOS if c == "4.2" for e in eligible_decisions(s)
+    }
+    refused = any(
+        "ai_uplift" in s.get("expect_error", {}).get("stderr_contains", "")
+        for _, c, s in SCENARIOS
+        if c == "4.2"
+    )
     if not ({"1440.00", "1200.00"} <= uplift_amounts and refused):
         missing.append("4.2: needs 1440.00 applied, 1200.00 not applied and a refused uplift")
     assert not missing, missing
