@@ -34,6 +34,7 @@ from django.http import Http404
 from qiancheng.accounts.models import Role
 
 M = TypeVar("M", bound=models.Model)
+V = TypeVar("V", bound=Callable[..., Any])
 Path = str | tuple[str, ...] | Callable[[Any], Q]
 
 NOT_FOUND_MESSAGE = "未找到该记录 / No such record"
@@ -149,6 +150,15 @@ def get_scoped_or_404(model_or_queryset: models.QuerySet[M] | type[M], user: Any
         return scoped(model_or_queryset, user).get(**lookup)
     except (models.ObjectDoesNotExist, ValueError, TypeError, ValidationError) as exc:
         raise Http404(NOT_FOUND_MESSAGE) from exc
+
+
+def public(view: V) -> V:
+    """Mark a page or API operation that shows the same published data to everyone (e.g. certificate
+    verification). tests/test_scope_everywhere.py leaves such views out of its "outsider gets 404" walk;
+    every other view with an id in its URL must answer another city's id with the same 404 as a missing one.
+    """
+    view.scope_public = True  # type: ignore[attr-defined]
+    return view
 
 
 def _crosses_many(model: type[models.Model], condition: Q) -> bool:

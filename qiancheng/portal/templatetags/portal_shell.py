@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import template
@@ -37,3 +38,9 @@ def scope_label(user: Any) -> str:
     if user.role == Role.ENTERPRISE and user.enterprise_id:
         return user.enterprise.name
     return ""
+
+
+@register.filter
+def yuan(amount: Decimal | None) -> str:
+    """Money as officials write it: thousands separated, two decimals (1,800.00)."""
+    return f"{(amount or Decimal('0')):,.2f}"

@@ -72,3 +72,45 @@ def test_a_user_without_a_role_sees_no_programme_data(client: Client, login, dja
     admin = django_user_model.objects.create_superuser("admin", password="a-long-enough-password")
     page = login(client, admin).get("/").content.decode()
     assert "<h1>后台管理</h1>" in page and "补贴申领" not in page
+
+
+def test_figures_follow_the_users_scope(province_official, nanning_official, outsider) -> None:
+    from qiancheng.accounts.tests.two_cities import build_two_cities
+
+    build_two_cities()
+    province, nanning, guilin = (headline_figures(user) for user in (province_official, nanning_official, outsider))
+    assert (province.institutions, province.classes, province.enrolments, province.certificates) == (2, 2, 2, 2)
+    assert (nanning.institutions, nanning.classes, nanning.enrolments, nanning.certificates) == (1, 1, 1, 1)
+    assert nanning.people == 1 and province.people == 2
+    assert {each.status: each.count for each in nanning.claims_by_status}[ClaimStatus.PENDING] == 1
+    assert nanning.amount_paid == Decimal("900.00") and province.amount_paid == Decimal("1800.00")
+    assert (guilin.people, guilin.institutions, guilin.classes, guilin.claims) == (0, 0, 0, 0)
+    assert guilin.amount_paid == Decimal("0.00")
+
+
+def test_the_outsiders_home_shows_none_of_the_other_cities(client: Client, login, outsider) -> None:
+    from qiancheng.accounts.tests.two_cities import build_two_cities
+
+    build_two_cities()
+    page = login(client, outsider).get("/").content.decode()
+    assert "桂林市人社局工作台" in page
+    assert "900.00" not in page and "南宁" not in page and "柳州" not in page
+
+
+def test_the_shell_switches_to_english_through_set_language(client: Client, login, province_official) -> None:
+    login(client, province_official)
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert response.status_code == 302
+    page = client.get("/").content.decode()
+    assert "<h1>Province HR and Social Security Department</h1>" in page and 'lang="en"' in page
+    assert "Sign out" in page and "Subsidy claims by status" in page
+
+
+def test_the_shell_is_in_chinese_by_default(client: Client) -> None:
+    page = client.get("/login/").content.decode()
+    assert 'lang="zh-hans"' in page and "退出登录" not in page and "<h1>登录</h1>" in page
+
+
+def test_the_language_switch_is_a_csrf_protected_post(client: Client) -> None:
+    page = client.get("/").content.decode()
+    assert 'action="/i18n/setlang/"' in page and 'method="post"' in page

@@ -1,0 +1,153 @@
+"""One record of every scoped model in a city, so scope tests can compare 南宁 with 柳州.
+
+Built through the ORM with every database constraint active, on top of the domain model's builders.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.db import models
+from django.utils import timezone
+
+from qiancheng.accounts.models import Role, User
+from qiancheng.catalog.models import City, County
+from qiancheng.evaluation.models import Certificate, CertificateKind, Evaluation
+from qiancheng.funding.models import (
+    ClaimOrigin,
+    ClaimStatus,
+    FundAccount,
+    FundSource,
+    LedgerEntry,
+    LedgerTransaction,
+    Payment,
+    SubsidyClaim,
+    TransactionKind,
+)
+from qiancheng.people import crypto
+from qiancheng.people.masking import mask_id_number
+from qiancheng.people.models import SkillUpgradeSubsidy
+from qiancheng.projects.models import DeliveryApplication
+from qiancheng.providers.models import InstitutionScope, Teacher
+from qiancheng.risk.models import BlacklistEntry
+from qiancheng.training.models import AttendanceRecord
+from qiancheng.training.tests import builders
+from qiancheng.training.vocabulary import ApplicantRelation, TrainingType
+
+CITIES = {"450100": ("南宁市", "450102", "兴宁区"), "450200": ("柳州市", "450202", "城中区")}
+_serial = itertools.count(1)
+
+
+@dataclass
+class CityWorld:
+    """The records built for one city, by model."""
+
+    city: City
+    records: dict[type[models.Model], list[models.Model]] = field(default_factory=dict)
+
+    def add(self, *records: models.Model) -> None:
+        for record in records:
+            self.records.setdefault(type(record), []).append(record)
+
+    def pks(self, model: type[models.Model]) -> set:
+        return {record.pk for record in self.records.get(model, [])}
+
+    @property
+    def institution(self) -> models.Model:
+        return self.records[builders.Institution][0]
+
+    @property
+    def enterprise(self) -> models.Model:
+        return self.records[builders.Enterprise][0]
+
+    @property
+    def person(self) -> models.Model:
+        return self.records[builders.Person][0]
+
+
+def _clerk() -> User:
+    return User.objects.create(username=f"clerk{next(_serial)}", role=Role.PROVINCE_OFFICIAL)
+
+
+def build_city(code: str) -> CityWorld:
+    name, county_code, county_name = CITIES[code]
+    city = builders.city(code, name)
+    County.objects.get_or_create(code=county_code, defaults={"name": county_name, "city": city})
+    world = CityWorld(city)
+    clerk = _clerk()
+    institution = builders.institution(city=city)
+    enterprise = builders.enterprise(city=city)
+    project = builders.project(
+        applicant=enterprise, city=city, chosen_institution=institution, choice_reason="师资与实训条件最优"
+    )
+    person = builders.person(id_number=builders.id_number(county=county_code))
+    world.add(institution, enterprise, project, person)
+    world.add(*_provider_records(institution))
+    world.add(DeliveryApplication.objects.create(project=project, institution=institution, statement="有实训基地"))
+    world.add(SkillUpgradeSubsidy.objects.create(
+        record_id=f"SU{next(_serial)}", person=person, occupation=builders.occupation(), level=4,
+        granted_on=date(2024, 6, 1),
+    ))
+    world.add(*_training_records(world, institution, project, person))
+    world.add(*_funding_records(city, institution, project, person, clerk))
+    world.add(BlacklistEntry.objects.create(
+        institution=institution, listed_from=date(2025, 1, 1), reason="虚假宣传", created_by=clerk,
+    ))
+    return world
+
+
+def _provider_records(institution: models.Model) -> list[models.Model]:
+    number = builders.id_number(county="450103")
+    teacher = Teacher.objects.create(
+        institution=institution, name="王老师", id_number_enc=crypto.encrypt(number, purpose="providers.teacher"),
+        id_number_masked=mask_id_number(number), person_key=crypto.person_key(number),
+    )
+    scope = InstitutionScope.objects.create(
+        institution=institution, training_type=TrainingType.OCCUPATIONAL, occupation=builders.occupation(),
+        max_level=4,
+    )
+    return [teacher, scope]
+
+
+def _training_records(world: CityWorld, institution, project, person) -> list[models.Model]:
+    training = builders.training_class(
+        institution=institution, city=world.city, training_type=TrainingType.PROJECT, project=project
+    )
+    enrolment = builders.enrolment(training, person, applicant_relation=ApplicantRelation.EMPLOYEE)
+    attendance = AttendanceRecord.objects.create(
+        enrolment=enrolment, person=person, session_date=date(2025, 9, 2), present=True, hours=Decimal("8.0")
+    )
+    evaluation = Evaluation.objects.create(
+        enrolment=enrolment, person=person, passed=True, evaluated_on=date(2025, 10, 1), evaluator="评价中心"
+    )
+    certificate = Certificate.objects.create(
+        number=f"C{next(_serial):08d}", kind=CertificateKind.PROJECT_TRAINING, person=person, project=project,
+        issuer="评价中心", issued_on=date(2025, 10, 8), evaluation=evaluation,
+    )
+    return [training, enrolment, attendance, evaluation, certificate]
+
+
+def _funding_records(city, institution, project, person, clerk) -> list[models.Model]:
+    fund = FundAccount.objects.create(
+        source=FundSource.EMPLOYMENT_SUBSIDY, city=city, year=2025, allocated=Decimal("100000.00")
+    )
+    claim = SubsidyClaim.objects.create(
+        number=f"CL{next(_serial):08d}", origin=ClaimOrigin.IMPORTED, person=person,
+        training_type=TrainingType.PROJECT, project=project, end_date=date(2025, 9, 30),
+        fund=FundSource.EMPLOYMENT_SUBSIDY, city=city, institution=institution, status=ClaimStatus.PENDING,
+    )
+    posting = LedgerTransaction.objects.create(kind=TransactionKind.ALLOCATION, claim=claim, created_by=clerk)
+    entry = LedgerEntry.objects.create(transaction=posting, account="fund.allocated", fund=fund,
+                                       debit=Decimal("100.00"))
+    payment = Payment.objects.create(
+        claim=claim, person=person, amount=Decimal("900.00"), paid_at=timezone.make_aware(datetime(2025, 11, 1)),
+        idempotency_key=f"pay-{next(_serial)}", created_by=clerk,
+    )
+    return [fund, claim, posting, entry, payment]
+
+
+def build_two_cities() -> tuple[CityWorld, CityWorld]:
+    return build_city("450100"), build_city("450200")
