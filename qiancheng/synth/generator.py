@@ -144,6 +144,11 @@ def _number_certificates(certificates: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def generate_persons(people: int, seed: int) -> pl.DataFrame:
+    """Just the people of `generate_province(people, seed, ...)`: the same rows, far quicker."""
+    return population.persons(_streams(seed, 6)[0], people)
+
+
 def generate_province(people: int, seed: int, as_of: date = AS_OF) -> Province:
     """A synthetic Guangxi of `people` trainees, reproducible from `seed`, observed on `as_of`."""
     if people < 1:

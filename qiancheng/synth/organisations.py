@@ -66,7 +66,8 @@ def institutions(rng: np.random.Generator, people: int) -> pl.DataFrame:
     cities = CITY_CODES[city_index]
     county = county_in_city(rng, city_index)
     # GB 32100 registrar+type: 52 民办非企业单位 (civil affairs), 12 事业单位, 91 企业.
-    registrar = np.where(kind_code == "enterprise", "91", np.where(kind_code == "training_school", "52", "12"))
+    enterprise = np.isin(kind_code, ["chain_leader_enterprise", "labour_brand_enterprise"])
+    registrar = np.where(enterprise, "91", np.where(kind_code == "private_school", "52", "12"))
     codes = np.empty(count, dtype="U18")
     for head in ("91", "52", "12"):
         where = registrar == head
@@ -148,4 +149,7 @@ def enterprises(rng: np.random.Generator, people: int, park_frame: pl.DataFrame)
             "park_no": pl.Series(park_no).replace(-1, None),
             "industry": industries,
         }
+    ).with_columns(
+        # 4.1: the first enterprise of each park is its operating company (园区运营主体).
+        (pl.col("park_no").is_not_null() & (pl.int_range(pl.len()).over("park_no") == 0)).alias("is_park_operator")
     )

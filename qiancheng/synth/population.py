@@ -6,8 +6,8 @@ import numpy as np
 import polars as pl
 
 from qiancheng.synth import reference as ref
-from qiancheng.synth.codes import id_numbers
-from qiancheng.synth.columns import digits, either, labels
+from qiancheng.synth.codes import credit_codes, id_numbers
+from qiancheng.synth.columns import digits, either, labels, masked
 
 AGE_REFERENCE = np.datetime64("2025-07-01")
 # Share of people whose ID number carries a wrong check character (a deliberate data.id defect).
@@ -142,7 +142,7 @@ def persons(rng: np.random.Generator, count: int) -> pl.DataFrame:
     valid = rng.random(count) >= INVALID_ID_SHARE
     licence = rng.random(count) < np.array(ref.CATEGORY_LICENCE)[category]
     benefit = rng.random(count) < np.array(ref.CATEGORY_BENEFIT)[category]
-    return pl.DataFrame(
+    frame = pl.DataFrame(
         {
             "person_no": np.arange(count, dtype=np.int64),
             "id_number": unique_id_numbers(rng, county, birth, male, valid),
@@ -157,4 +157,19 @@ def persons(rng: np.random.Generator, count: int) -> pl.DataFrame:
             "receiving_unemployment_benefit": benefit,
             "has_business_licence": licence,
         }
+    )
+    return _licences_and_benefits(rng, frame, licence, benefit)
+
+
+def _licences_and_benefits(rng: np.random.Generator, frame: pl.DataFrame, licence: np.ndarray,
+                           benefit: np.ndarray) -> pl.DataFrame:
+    """3.3: the licence holders' business licence (个体工商户, USCC 92…); 5.3: since when benefit is paid."""
+    holders = np.flatnonzero(licence)
+    cities = frame["city_code"].gather(holders).to_numpy().astype("U6")
+    codes = np.full(frame.height, "", dtype="U18")
+    codes[holders] = credit_codes(rng, "92", cities)
+    since = np.datetime64("2024-07-01") + rng.integers(0, 365, frame.height).astype("timedelta64[D]")
+    return frame.with_columns(
+        masked("business_licence_uscc", pl.Series(codes), licence),
+        masked("unemployment_benefit_since", pl.Series(since).cast(pl.Date), benefit),
     )

@@ -144,11 +144,12 @@ GIVEN_ANY = "春秋晓嘉子欣思雨佳家俊安永德金振小明新"
 
 INSTITUTION_WORDS = "恒达 华信 技远 众诚 启航 博学 新程 鑫源 创优 南方 邕江 八桂 壮乡 红水河 漓江 北部湾 西江 明德 远航 智信".split()
 INSTITUTION_KINDS: tuple[tuple[str, str, float], ...] = (
-    ("training_school", "职业技能培训学校", 0.55),
+    ("private_school", "职业技能培训学校", 0.55),
     ("technical_school", "技工学校", 0.20),
     ("vocational_college", "职业技术学院", 0.10),
     ("training_base", "公共实训基地", 0.05),
-    ("enterprise", "企业培训中心", 0.10),
+    ("chain_leader_enterprise", "企业培训中心", 0.06),
+    ("labour_brand_enterprise", "劳务品牌培训中心", 0.04),
 )
 ENTERPRISE_WORDS = "桂冠 东盟 华南 壮锦 海湾 鼎盛 通达 瑞丰 嘉禾 银河 蓝海 金穗 糖都 柳工 玉柴 新材 云网 智造 绿源 万象".split()
 ENTERPRISE_SUFFIXES = ("有限公司", "股份有限公司", "科技有限公司", "实业有限公司", "食品有限公司", "制造有限公司")

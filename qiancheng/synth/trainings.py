@@ -196,6 +196,13 @@ def build_classes(
         pl.Series("institution_no", _pick_institutions(rng, classes, institutions)),
         pl.Series("class_hours", class_hours(rng, classes)),
     )
+    # 3.4c: every class of a project is delivered by the project's chosen institution.
+    chosen = classes.filter(pl.col("project_no").is_not_null()).group_by("project_no").agg(
+        pl.col("institution_no").min().alias("project_institution")
+    )
+    classes = classes.join(chosen, on="project_no", how="left").with_columns(
+        pl.coalesce("project_institution", "institution_no").alias("institution_no")
+    ).drop("project_institution").sort("class_no")
     classes = _schedule(rng, classes, as_of)
     return classes, plan
 
