@@ -44,8 +44,6 @@ EMPLOYMENT_PROOF_MONTHS = "3mo"  # 5.2c: 培训后3个月; Polars clamps to the 
 FEN = Decimal("0.01")
 ZERO = "0.00"
 
-_PRIOR_COLUMNS = ("seq", "ref", "kind", "training_type", "occupation_code", "level", "item_code", "project_id",
-                  "year", "date")
 _LIMIT_IDS = tuple(rule.id for rule in LIMIT_RULES)
 
 
@@ -79,7 +77,7 @@ def decide(
     frame = frame.with_columns(*(rule.fails(as_of).fill_null(False).alias(f"f_{rule.id}") for rule in CLAIM_RULES))
     frame = _with_blacklist(frame, history, trace)
     say("history")
-    history_flags = _limit_flags(frame, _history_priors(history), trace)
+    history_flags = _limit_flags(frame, _history_priors(history), trace, all_earlier=True)
     frame = _join_flags(frame, history_flags, "h")
     claim_failed = pl.any_horizontal(c(f"f_{rule.id}") for rule in (*CLAIM_RULES, BLACKLIST_RULE))
     history_failed = pl.any_horizontal(c(f"h_{rid}") for rid in _LIMIT_IDS) | (c("h_n") >= MAX_COUNTED_TRAININGS)
@@ -161,23 +159,49 @@ def _batch_priors(accepted: pl.DataFrame) -> pl.DataFrame:
 
 # ---------------------------------------------------------------- limits
 
-def _limit_flags(claims: pl.DataFrame, priors: pl.DataFrame, trace: bool) -> pl.DataFrame:
+def _limit_flags(claims: pl.DataFrame, priors: pl.DataFrame, trace: bool, all_earlier: bool = False) -> pl.DataFrame:
     """For each claim, which limit rules an earlier record of the same person trips, and how many
-    counting claims came before it. Only records with a smaller `seq` are earlier (history: -1)."""
-    renamed = priors.rename({name: f"{name}_p" for name in _PRIOR_COLUMNS})
-    joined = (
-        claims.lazy()
-        .select("seq", "person", "training_type", "occupation_code", "level", "item_code", "project_id", "year",
-                "end_date")
-        .join(renamed.lazy(), on="person", how="inner")
-        .filter(c("seq_p") < c("seq"))
+    counting claims came before it. Only records with a smaller `seq` are earlier; history records
+    (`all_earlier`) precede every claim, so they are first reduced to their distinct keys."""
+    out = claims.select("seq")
+    claims_lazy, priors_lazy = claims.lazy(), priors.lazy()
+    for rule in LIMIT_RULES:
+        hits = pl.concat([_hits(claims_lazy, priors_lazy, match, trace, all_earlier) for match in rule.matches])
+        hits = hits.group_by("seq").agg(c("refs").list.explode(keep_nulls=False, empty_as_null=False).unique().sort()).collect()
+        out = out.join(hits, on="seq", how="left").with_columns(c("refs").is_not_null().alias(rule.id))
+        out = out.rename({"refs": f"refs_{rule.id}"}) if trace else out.drop("refs")
+    counted = _counted(claims_lazy, priors_lazy, trace, all_earlier)
+    out = out.join(counted, on="seq", how="left").with_columns(c("n").fill_null(0))
+    return out.rename({"refs": "refs_3.5b"}) if trace else out
+
+
+def _hits(claims: pl.LazyFrame, priors: pl.LazyFrame, match, trace: bool, all_earlier: bool) -> pl.LazyFrame:
+    """The claims that `match` trips, each with the IDs of the records that trip it."""
+    keys = list(match.keys)
+    left = claims.filter(match.claim_filter()).select(*dict.fromkeys(["seq", *keys, "level", "end_date"]))
+    right = priors.filter(match.prior_filter()).select(
+        *keys, c("seq").alias("seq_p"), c("ref").alias("ref_p"), c("level").alias("level_p"),
+        c("date").alias("date_p"),
     )
-    aggregations = [rule.matches().fill_null(False).any().alias(rule.id) for rule in LIMIT_RULES]
-    aggregations.append((c("kind_p") == "claim").sum().cast(pl.Int64).alias("n"))
-    if trace:
-        aggregations += [c("ref_p").filter(rule.matches().fill_null(False)).alias(f"refs_{rule.id}")
-                         for rule in LIMIT_RULES]
-        aggregations.append(c("ref_p").filter(c("kind_p") == "claim").alias("refs_3.5b"))
+    if all_earlier and match.condition is None:
+        right = right.group_by(keys).agg(c("ref_p").alias("refs"), c("seq_p").min())
+        return left.join(right, on=keys, how="inner").select("seq", c("refs") if trace else pl.lit([], pl.List(
+            pl.String)).alias("refs"))
+    joined = left.join(right, on=keys, how="inner").filter(c("seq_p") < c("seq"))
+    if match.condition is not None:
+        joined = joined.filter(match.condition())
+    return joined.group_by("seq").agg(c("ref_p").alias("refs"))
+
+
+def _counted(claims: pl.LazyFrame, priors: pl.LazyFrame, trace: bool, all_earlier: bool) -> pl.DataFrame:
+    """3.5b: the counting claims before each claim."""
+    earlier = priors.filter(c("kind") == "claim").select("person", c("seq").alias("seq_p"), c("ref").alias("ref_p"))
+    if all_earlier:
+        per_person = earlier.group_by("person").agg(pl.len().cast(pl.Int64).alias("n"), c("ref_p").alias("refs"))
+        joined = claims.select("seq", "person").join(per_person, on="person", how="inner")
+        return joined.select("seq", "n", *(["refs"] if trace else [])).collect()
+    joined = claims.select("seq", "person").join(earlier, on="person", how="inner").filter(c("seq_p") < c("seq"))
+    aggregations = [pl.len().cast(pl.Int64).alias("n")] + ([c("ref_p").alias("refs")] if trace else [])
     return joined.group_by("seq").agg(aggregations).collect()
 
 

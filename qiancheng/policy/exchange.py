@@ -128,7 +128,7 @@ def read_table(path: Path, fields: Sequence[Field], label: str) -> pl.DataFrame:
 
 def records_to_frame(records: Iterable[dict], fields: Sequence[Field], label: str) -> pl.DataFrame:
     """The same as reading a JSON Lines file, for records that arrived in an API request body."""
-    columns = _json_columns(list(records), fields, label)
+    columns = _json_columns(list(records), fields)
     return _select_fields(pl.DataFrame(columns, schema={f.name: pl.String for f in fields}), fields, Path(label), label)
 
 
@@ -152,7 +152,6 @@ def _read_csv(path: Path) -> pl.DataFrame:
 
 def _read_jsonl(path: Path, fields: Sequence[Field]) -> pl.DataFrame:
     rows: list[dict] = []
-    line_numbers: list[int] = []
     with path.open("rb") as handle:
         content = handle.read()
     if content.startswith(b"\xef\xbb\xbf"):
@@ -167,9 +166,7 @@ def _read_jsonl(path: Path, fields: Sequence[Field]) -> pl.DataFrame:
         if not isinstance(row, dict):
             raise ExchangeError([f"{path}: 第{number}行不是JSON对象 / line {number} is not a JSON object"])
         rows.append(row)
-        line_numbers.append(number)
-    columns = _json_columns(rows, fields, str(path), line_numbers)
-    return pl.DataFrame(columns, schema={f.name: pl.String for f in fields})
+    return pl.DataFrame(_json_columns(rows, fields), schema={f.name: pl.String for f in fields})
 
 
 def _keep_number_text(text: str) -> str:
@@ -177,40 +174,30 @@ def _keep_number_text(text: str) -> str:
     return text
 
 
-def _json_columns(rows: list[dict], fields: Sequence[Field], label: str,
-                  line_numbers: list[int] | None = None) -> dict[str, list[str | None]]:
-    """Turn JSON values into the canonical text of the CSV form, checking JSON types strictly."""
-    problems: list[str] = []
+def _json_columns(rows: list[dict], fields: Sequence[Field]) -> dict[str, list[str | None]]:
+    """Turn JSON values into the canonical text of the CSV form.
+
+    A value of the wrong JSON type (a string "true" where a boolean belongs) becomes text that the
+    field's check refuses, so it is reported only if the row's training type uses that field.
+    """
     columns: dict[str, list[str | None]] = {f.name: [] for f in fields}
-    for index, row in enumerate(rows):
-        where = f"line {line_numbers[index]}" if line_numbers else f"record {index + 1}"
-        where_zh = f"第{line_numbers[index]}行" if line_numbers else f"第{index + 1}条"
+    for row in rows:
         for field in fields:
-            value = row.get(field.name)
-            text, problem = _json_value_text(value, field)
-            if problem and len(problems) < MAX_REPORTED_ERRORS:
-                problems.append(f"{label}: {where_zh}，字段 {field.name}：{problem[0]} / {where}, field "
-                                f"'{field.name}': {problem[1]}")
-            columns[field.name].append(text)
-    if problems:
-        raise ExchangeError(problems)
+            columns[field.name].append(_json_value_text(row.get(field.name), field))
     return columns
 
 
-def _json_value_text(value: object, field: Field) -> tuple[str | None, tuple[str, str] | None]:
+def _json_value_text(value: object, field: Field) -> str | None:
     if value is None:
-        return None, None
+        return None
     if field.kind == "bool":
-        if isinstance(value, bool):
-            return ("true" if value else "false"), None
-        return None, ("应为 true 或 false", f"expected JSON true or false, got {value!r}")
+        return ("true" if value else "false") if isinstance(value, bool) else "json:" + json.dumps(value)
     if field.kind == "int":
-        if isinstance(value, int) and not isinstance(value, bool):
-            return str(value), None
-        return None, ("应为整数", f"expected a JSON integer, got {value!r}")
-    if isinstance(value, bool) or isinstance(value, (dict, list)):
-        return None, ("应为文本", f"expected text, got {json.dumps(value)}")
-    return str(value), None
+        plain_int = isinstance(value, int) and not isinstance(value, bool)
+        return str(value) if plain_int else "json:" + json.dumps(value, ensure_ascii=False)
+    if isinstance(value, (bool, dict, list)):
+        return "json:" + json.dumps(value, ensure_ascii=False)
+    return str(value)
 
 
 def _as_text(frame: pl.DataFrame, fields: Sequence[Field]) -> pl.DataFrame:

@@ -36,10 +36,25 @@ class ClaimRule(Rule):
 
 
 @dataclass(frozen=True)
-class LimitRule(Rule):
-    """Fails when any earlier record `r` (columns suffixed `_p`) of the same person matches."""
+class LimitMatch:
+    """One way an earlier record of the same person trips a limit rule.
 
-    matches: Callable[[], pl.Expr] = lambda: pl.lit(False)
+    The claim (`claim_filter`, `claim_keys`) and the earlier record (`prior_filter`, `prior_keys`) are
+    joined on equal keys, so a rule costs one hash join, never a comparison of every pair of records.
+    `condition` then compares the pair; the record's columns carry the suffix `_p` there.
+    """
+
+    claim_filter: Callable[[], pl.Expr]
+    prior_filter: Callable[[], pl.Expr]
+    keys: tuple[str, ...]  # the same column names on both sides (the person always first)
+    condition: Callable[[], pl.Expr] | None = None
+
+
+@dataclass(frozen=True)
+class LimitRule(Rule):
+    """Fails when any earlier record (history, or an accepted batch claim before it) matches."""
+
+    matches: tuple[LimitMatch, ...] = ()
 
 
 # ---------------------------------------------------------------- identity (GB 11643)
@@ -163,23 +178,12 @@ BLACKLIST_RULE = Rule(
 
 # ---------------------------------------------------------------- limit rules (history and the batch)
 
-def _same_training_kind() -> pl.Expr:
-    """3.5c: occupational → same occupation and level (a skill-upgrade subsidy counts too);
-    special ability → the same item. RULES reading 7: other types are not limited by 3.5c."""
-    occupational = (
-        (c("training_type") == "occupational")
-        & c("kind_p").is_in(["claim", "upgrade"])
-        & (c("training_type_p") == "occupational")
-        & (c("occupation_code_p") == c("occupation_code"))
-        & (c("level_p") == c("level"))
-    )
-    special = (
-        (c("training_type") == "special_ability")
-        & (c("kind_p") == "claim")
-        & (c("training_type_p") == "special_ability")
-        & (c("item_code_p") == c("item_code"))
-    )
-    return occupational | special
+_ALWAYS = lambda: pl.lit(True)  # noqa: E731
+_EARLIER_CLAIM = lambda: c("kind") == "claim"  # noqa: E731
+
+
+def _of_type(training_type: str) -> Callable[[], pl.Expr]:
+    return lambda: c("training_type") == training_type
 
 
 LIMIT_RULES: tuple[LimitRule, ...] = (
@@ -188,25 +192,30 @@ LIMIT_RULES: tuple[LimitRule, ...] = (
         "同一劳动者每年只能享受一次补贴性培训（第3.5条(一)），该学员当年已有一次。",
         "Each person may have one subsidised training a year (clause 3.5a); this year's is already used.",
         # 3.5a: 每人每年享受补贴性培训不超过1次 (a year = the calendar year of the end date)
-        lambda: (c("kind_p") == "claim") & (c("year_p") == c("year")),
+        (LimitMatch(_ALWAYS, _EARLIER_CLAIM, ("person", "year")),),
     ),
     LimitRule(
         "3.5c", "3.5c", "同职业同等级不重复",
         "同一职业（工种）同一等级只能享受一次补贴，含参保职工技能提升补贴（第3.5条(三)）。",
         "The same occupation at the same level is subsidised once, the skill-upgrade subsidy included (clause 3.5c).",
-        # 3.5c: 同一职业（工种）同一等级不可重复享受（含参保职工技能提升补贴）
-        _same_training_kind,
+        # 3.5c: 同一职业（工种）同一等级不可重复享受（含参保职工技能提升补贴）;
+        # RULES reading 7: occupation + level for occupational, the item for special ability, nothing else.
+        (
+            LimitMatch(_of_type("occupational"),
+                       lambda: c("kind").is_in(["claim", "upgrade"]) & (c("training_type") == "occupational"),
+                       ("person", "occupation_code", "level")),
+            LimitMatch(_of_type("special_ability"),
+                       lambda: (c("kind") == "claim") & (c("training_type") == "special_ability"),
+                       ("person", "item_code")),
+        ),
     ),
     LimitRule(
         "3.5d", "3.5d", "未持同职业更高等级证书",
         "已取得某职业高等级证书的，不得申领同职业低等级的培训补贴（第3.5条(四)）。",
         "A person holding a higher-level certificate of the occupation cannot claim for a lower level (clause 3.5d).",
         # 3.5d: 已取得高等级证书的不得申领同职业低等级补贴 (held on the end date; 1 is the highest level)
-        lambda: (c("training_type") == "occupational")
-        & (c("kind_p") == "certificate")
-        & (c("occupation_code_p") == c("occupation_code"))
-        & (c("level_p") < c("level"))
-        & (c("date_p") <= c("end_date")),
+        (LimitMatch(_of_type("occupational"), lambda: c("kind") == "certificate", ("person", "occupation_code"),
+                    lambda: (c("level_p") < c("level")) & (c("date_p") <= c("end_date"))),),
     ),
     LimitRule(
         "5.2d", "5.2d", "项目制补贴不重复",
@@ -214,10 +223,8 @@ LIMIT_RULES: tuple[LimitRule, ...] = (
         "A project's training subsidy is paid once, across the special account and the employment-subsidy fund "
         "(clause 5.2d).",
         # 5.2d: 不可与就业补助资金项目制培训补贴重复享受
-        lambda: (c("training_type") == "project")
-        & (c("kind_p") == "claim")
-        & (c("training_type_p") == "project")
-        & (c("project_id_p") == c("project_id")),
+        (LimitMatch(_of_type("project"), lambda: (c("kind") == "claim") & (c("training_type") == "project"),
+                    ("person", "project_id")),),
     ),
 )
 
