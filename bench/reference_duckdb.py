@@ -94,6 +94,29 @@ HISTORY_COLUMNS: dict[str, str] = {
 }  # fmt: skip
 HISTORY_REQUIRED_COLUMNS = ("record_type", "record_id")
 
+# When a column is used (EXCHANGE.md: a field the type does not use is ignored, whatever it holds).
+# SQL over the JSON Lines columns; a column not listed is always used. CSV needs no such map: its
+# values are all text, and the format checks below only look at a field where it is used.
+_TYPE = "training_type ->> '$'"
+_RECORD = "record_type ->> '$'"
+CLAIM_COLUMN_USE = {
+    "occupation_code": f"{_TYPE} = 'occupational'", "level": f"{_TYPE} = 'occupational'",
+    "item_code": f"{_TYPE} = 'special_ability'", "course_kind": f"{_TYPE} = 'entrepreneurship'",
+    "project_id": f"{_TYPE} = 'project'", "applicant_relation": f"{_TYPE} = 'project'",
+}  # fmt: skip
+_HELD = f"{_RECORD} IN ('certificate', 'skill_upgrade')"
+HISTORY_COLUMN_USE = {
+    "institution_id": f"{_RECORD} = 'blacklist'",
+    **{name: f"{_RECORD} = 'claim'" for name in ("training_type", "fund", "end_date", "status")},
+    "occupation_code": f"({_RECORD} = 'claim' AND {_TYPE} = 'occupational') OR {_HELD}",
+    "level": f"({_RECORD} = 'claim' AND {_TYPE} = 'occupational') OR {_HELD}",
+    "item_code": f"{_RECORD} = 'claim' AND {_TYPE} = 'special_ability'",
+    "course_kind": f"{_RECORD} = 'claim' AND {_TYPE} = 'entrepreneurship'",
+    "project_id": f"{_RECORD} = 'claim' AND {_TYPE} = 'project'",
+    "record_date": _HELD,
+    "listed_from": f"{_RECORD} = 'blacklist'", "listed_until": f"{_RECORD} = 'blacklist'",
+}  # fmt: skip
+
 
 class InputError(ValueError):
     """The run cannot proceed: a file breaks EXCHANGE.md, or a needed standard is missing."""
@@ -305,7 +328,8 @@ _JSON_TYPES = {
 }
 
 
-def _load_jsonl(con: duckdb.DuckDBPyConnection, path: Path, table: str, columns: dict[str, str]) -> None:
+def _load_jsonl(con: duckdb.DuckDBPyConnection, path: Path, table: str, columns: dict[str, str],
+                column_use: dict[str, str]) -> None:  # fmt: skip
     # records = true: a line that is not a JSON object fails the read; absent keys are SQL NULL.
     as_json = "{" + ", ".join(f"'{name}': 'JSON'" for name in columns) + "}"
     con.execute(
@@ -314,7 +338,8 @@ def _load_jsonl(con: duckdb.DuckDBPyConnection, path: Path, table: str, columns:
                        columns = {as_json})"""
     )
     wrong_type = " ".join(
-        f"WHEN coalesce(json_type({name}) NOT IN {_sql_list(('NULL', *_JSON_TYPES[kind]))}, false) "
+        f"WHEN coalesce(({column_use.get(name, 'true')}) "
+        f"AND json_type({name}) NOT IN {_sql_list(('NULL', *_JSON_TYPES[kind]))}, false) "
         f"THEN {_sql_str(name)}"
         for name, kind in columns.items()
     )
@@ -334,14 +359,20 @@ def _load_jsonl(con: duckdb.DuckDBPyConnection, path: Path, table: str, columns:
     con.execute(f"DROP TABLE {table}_json")
 
 
-def _load_records(con: duckdb.DuckDBPyConnection, path: str | os.PathLike[str], table: str,
-                  columns: dict[str, str], required: tuple[str, ...]) -> None:  # fmt: skip
+def _load_records(
+    con: duckdb.DuckDBPyConnection,
+    path: str | os.PathLike[str],
+    table: str,
+    columns: dict[str, str],
+    required: tuple[str, ...],
+    column_use: dict[str, str],
+) -> None:
     file = Path(path)
     try:
         if file.suffix == ".csv":
             _load_csv(con, file, table, columns, required)
         elif file.suffix == ".jsonl":
-            _load_jsonl(con, file, table, columns)
+            _load_jsonl(con, file, table, columns, column_use)
         else:
             raise InputError(f"{file.name}: 扩展名须为 .csv 或 .jsonl / extension must be .csv or .jsonl")
     except duckdb.Error as exc:
@@ -826,8 +857,10 @@ def decide(claims_path: str | os.PathLike[str], history_path: str | os.PathLike[
     params = load_params(params_path)
     con = _connect()
     try:
-        _load_records(con, claims_path, "claims_raw", CLAIM_COLUMNS, CLAIM_REQUIRED_COLUMNS)
-        _load_records(con, history_path, "history_raw", HISTORY_COLUMNS, HISTORY_REQUIRED_COLUMNS)
+        _load_records(con, claims_path, "claims_raw", CLAIM_COLUMNS, CLAIM_REQUIRED_COLUMNS, CLAIM_COLUMN_USE)
+        _load_records(
+            con, history_path, "history_raw", HISTORY_COLUMNS, HISTORY_REQUIRED_COLUMNS, HISTORY_COLUMN_USE
+        )
         _check_formats(con, Path(claims_path).name, Path(history_path).name)
         _normalise_ids(con)
         _build_claims(con, params.as_of)

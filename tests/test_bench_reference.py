@@ -614,6 +614,21 @@ def test_jsonl_twin_gives_the_same_decisions(tmp_path):
     assert ref.decide(claims_path, history_path, tmp_path / "params.json") == from_csv
 
 
+def test_jsonl_ignores_unused_fields_whatever_they_hold_but_checks_used_ones(tmp_path):
+    row = {k: v for k, v in claim().items() if v != ""}
+    row |= {"level": 5, "class_hours": 40, "passed": True, "receiving_unemployment_benefit": False,
+            "has_business_licence": False, "project_id": 7, "course_kind": ["x"], "item_code": None}  # fmt: skip
+    history = [{"record_type": "certificate", "record_id": "K1", "id_number": ANNA, "occupation_code": "O",
+                "level": 1, "record_date": "2020-01-01", "status": 3, "listed_from": False}]  # fmt: skip
+    claims_path = write_rows(tmp_path / "claims.jsonl", [row])
+    history_path = write_rows(tmp_path / "history.jsonl", history)
+    params_path = write_params(tmp_path, PARAMS)
+    assert ref.decide(claims_path, history_path, params_path)[0]["total_amount"] == "1200.00"
+    write_rows(tmp_path / "claims.jsonl", [{**row, "level": "5"}])  # used, and a string is not a JSON integer
+    with pytest.raises(ref.InputError, match="level"):
+        ref.decide(claims_path, history_path, params_path)
+
+
 def test_cli_writes_decisions_sorted_by_claim_id(tmp_path):
     claims_path, history_path, params_path = files(tmp_path, [claim("C9"), claim("C10", id_number=BAO)])
     out = tmp_path / "decisions.csv"
