@@ -271,8 +271,8 @@ def _with_denials(frame: pl.DataFrame) -> pl.DataFrame:
     failed[COUNT_RULE.id] = (c("h_n") + c("b_n")) >= MAX_COUNTED_TRAININGS
     assert set(failed) == set(RULE_IDS)
     ordered = sorted(failed)  # EXCHANGE.md: code-point order
-    names = pl.concat_list(pl.when(failed[rid]).then(pl.lit(rid)).otherwise(None) for rid in ordered)
-    denied = names.list.drop_nulls().list.join(";")
+    names = pl.concat_str([pl.when(failed[rid]).then(pl.lit(rid + ";")).otherwise(pl.lit("")) for rid in ordered])
+    denied = names.str.strip_suffix(";")
     return frame.with_columns(denied.alias("denied_by")).with_columns((c("denied_by") == "").alias("eligible"))
 
 

@@ -1,0 +1,150 @@
+"""Deciding claims kept in the database, with the same engine as `qiancheng check`.
+
+The claim and history frames are built from the tables named in `funding/models/columns.py`, so the
+database and an exchange file describe a claim with the same columns. The sealed ID numbers of the
+persons concerned are opened in memory only (the engine checks GB 11643 on the number itself), and that
+batch read is one audit entry. Decisions are written back on the claims with the parameter set and rule
+version that produced them, so a decision can be reproduced years later.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+import polars as pl
+from django.db import transaction
+from django.db.models import Model, Q, QuerySet
+from django.utils import timezone
+
+from qiancheng.policy.batch import check_not_in_history, claims_from_records, history_from_records
+from qiancheng.policy.engine import DecisionRun, decide
+from qiancheng.policy.params import ParamSet, load_packaged
+
+# Above this many claims the whole history tables are read instead of an IN list of persons.
+WHOLE_TABLES_FROM = 5_000
+
+
+def stored_claim_records(claims: QuerySet) -> list[dict[str, Any]]:
+    from qiancheng.funding.models import columns
+
+    return _records(claims, columns.CLAIM_COLUMNS)
+
+
+def stored_history_records(person_keys: set[str] | None, institution_usccs: set[str] | None,
+                           excluding: Iterable[str] = ()) -> list[dict[str, Any]]:
+    """The history of these persons (None: of everyone), as EXCHANGE.md history rows."""
+    from qiancheng.evaluation.models import Certificate
+    from qiancheng.funding.models import SubsidyClaim, columns
+    from qiancheng.people.models import SkillUpgradeSubsidy
+    from qiancheng.risk.models import BlacklistEntry
+
+    def of_persons(queryset: QuerySet) -> QuerySet:
+        return queryset if person_keys is None else queryset.filter(person_id__in=person_keys)
+
+    earlier = of_persons(SubsidyClaim.objects.exclude(status__in=columns.HISTORY_CLAIM_EXCLUDED_STATUSES)
+                         .exclude(number__in=list(excluding)))
+    listed = BlacklistEntry.objects.all()
+    if person_keys is not None:
+        listed = listed.filter(Q(person_id__in=person_keys) | Q(institution__uscc__in=institution_usccs or set()))
+    rows = [
+        {**row, "status": columns.HISTORY_STATUS[row["status"]]}
+        for row in _records(earlier, columns.HISTORY_CLAIM_COLUMNS, record_type="claim")
+    ]
+    rows += _records(of_persons(Certificate.objects.filter(**columns.HISTORY_CERTIFICATE_FILTER)),
+                     columns.HISTORY_CERTIFICATE_COLUMNS, record_type="certificate")
+    rows += _records(of_persons(SkillUpgradeSubsidy.objects.all()), columns.HISTORY_SKILL_UPGRADE_COLUMNS,
+                     record_type="skill_upgrade")
+    rows += _records(listed, columns.HISTORY_BLACKLIST_COLUMNS, record_type="blacklist")
+    for row in rows:
+        # Claim numbers are unique among claims; other records get their type as a prefix so that a
+        # certificate number can never collide with a claim number in one history (EXCHANGE.md (b)).
+        kind = row["record_type"]
+        row["record_id"] = str(row["record_id"]) if kind == "claim" else f"{kind}:{row['record_id']}"
+    return rows
+
+
+def _records(queryset: QuerySet[Model], columns: dict[str, str], **constant: str) -> list[dict[str, Any]]:
+    """Rows as an exchange file spells them: dates as text, empty text as "not given"."""
+    names = list(columns)
+    return [
+        {**constant, **{name: _exchange_value(value) for name, value in zip(names, row, strict=True)}}
+        for row in queryset.values_list(*columns.values())
+    ]
+
+
+def _exchange_value(value: Any) -> Any:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if value == "":
+        return None
+    return str(value) if isinstance(value, Decimal) else value
+
+
+def open_id_numbers(actor: Any, records: list[dict[str, Any]], purpose_note: str) -> list[dict[str, Any]]:
+    """Replace each person_key by the clear ID number, in memory only; the read is audited once."""
+    from qiancheng.accounts.audit import record_event
+    from qiancheng.people import crypto
+    from qiancheng.people.models import Person
+    from qiancheng.people.services import ID_NUMBER
+
+    keys = {record["id_number"] for record in records if record.get("id_number")}
+    sealed = dict(Person.objects.filter(person_key__in=keys).values_list("person_key", "id_number_enc"))
+    clear = {key: crypto.decrypt(token, purpose=ID_NUMBER) for key, token in sealed.items()}
+    if clear:
+        record_event(actor, "person.id_numbers_read_for_decision", after={"persons": len(clear)},
+                     reason=purpose_note)
+    return [{**record, "id_number": clear.get(record["id_number"], record.get("id_number"))} for record in records]
+
+
+def stored_frames(actor: Any, claims: QuerySet) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Claims and their history from the database, as the engine's typed frames."""
+    claim_rows = stored_claim_records(claims)
+    whole = len(claim_rows) > WHOLE_TABLES_FROM
+    persons = None if whole else {row["id_number"] for row in claim_rows}
+    institutions = None if whole else {row["institution_id"] for row in claim_rows if row.get("institution_id")}
+    history_rows = stored_history_records(persons, institutions, excluding=[row["claim_id"] for row in claim_rows])
+    opened = open_id_numbers(actor, claim_rows + history_rows, "decision engine: GB 11643 check and matching")
+    claims_frame = claims_from_records(opened[: len(claim_rows)], "claims")
+    history_frame = history_from_records(opened[len(claim_rows):], "history")
+    check_not_in_history(claims_frame, history_frame, "claims")
+    return claims_frame, history_frame
+
+
+def decide_stored_claims(actor: Any, claims: QuerySet, *, params: ParamSet | None = None,
+                         as_of: dt.date | None = None) -> DecisionRun:
+    """Decide these claims against everything the database knows, and record each decision on its claim.
+
+    Called when a claim is filed and again at approval (the history may have changed since).
+    """
+    from qiancheng.accounts.audit import record_event
+    from qiancheng.funding.models import SubsidyClaim
+
+    param_set = params or load_packaged()
+    as_of = as_of or param_set.as_of or timezone.localdate()
+    with transaction.atomic():
+        claims_frame, history_frame = stored_frames(actor, claims)
+        run = decide(claims_frame, history_frame, param_set, as_of)
+        now = timezone.now()
+        by_number = {row["claim_id"]: row for row in run.decisions.iter_rows(named=True)}
+        stored = list(SubsidyClaim.objects.select_for_update().filter(number__in=list(by_number)))
+        for claim in stored:
+            row = by_number[claim.number]
+            claim.eligible = row["eligible"]
+            claim.training_amount = Decimal(row["training_amount"])
+            claim.employment_amount = Decimal(row["employment_amount"])
+            claim.total_amount = Decimal(row["total_amount"])
+            claim.denied_by = row["denied_by"] or ""
+            claim.decided_at = now
+            claim.param_set_id = run.params_id
+            claim.rule_version = run.rule_version
+        SubsidyClaim.objects.bulk_update(stored, ["eligible", "training_amount", "employment_amount", "total_amount",
+                                                  "denied_by", "decided_at", "param_set_id", "rule_version"],
+                                         batch_size=2_000)
+        record_event(actor, "claims.decided", after={
+            "claims": len(stored), "eligible": sum(1 for c in stored if c.eligible), "params_id": run.params_id,
+            "rule_version": run.rule_version, "as_of": as_of.isoformat(),
+        })
+    return run
