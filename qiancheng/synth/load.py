@@ -197,7 +197,8 @@ def load_province(province: Province, *, progress: bool = True, started: float |
     finally:
         bar.total = bar.n  # the estimate served the rate display; end the bar at 100%
         bar.close()
-    if connection.vendor == "sqlite":
+    if connection.vendor == "sqlite" and not connection.in_atomic_block:
+        # Fold the write-ahead log into the database file now, not at some reader's expense later.
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     say(f"完成 / done in {run.seconds:.1f} s: " + ", ".join(f"{k} {v:,}" for k, v in counts.items()))
