@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 import pytest
+
+if TYPE_CHECKING:
+    from django.test import Client
+
+    from qiancheng.accounts.models import User
+    from qiancheng.catalog.models import City
+    from qiancheng.demand.models import Enterprise
+    from qiancheng.people.models import Person
+    from qiancheng.providers.models import Institution
 
 
 @pytest.fixture
@@ -21,7 +33,7 @@ PERSONA_CITIES = {"450100": "南宁市", "450200": "柳州市", "450300": "桂�
 _persona_password_hash: list[str] = []
 
 
-def _persona(username: str, role: str, **links: object):
+def _persona(username: str, role: str, **links: object) -> User:
     """A user whose password is PERSONA_PASSWORD (argon2 hashed once per run: it is slow on purpose)."""
     from django.contrib.auth.hashers import make_password
 
@@ -32,7 +44,7 @@ def _persona(username: str, role: str, **links: object):
     return User.objects.create(username=username, password=_persona_password_hash[0], role=role, **links)
 
 
-def _city(code: str):
+def _city(code: str) -> City:
     from qiancheng.catalog.models import City
 
     return City.objects.get_or_create(code=code, defaults={"name": PERSONA_CITIES[code]})[0]
@@ -44,28 +56,28 @@ def persona_password() -> str:
 
 
 @pytest.fixture
-def province_official(db: None):
+def province_official(db: None) -> User:
     return _persona("province", "province_official")
 
 
 @pytest.fixture
-def nanning_official(db: None):
+def nanning_official(db: None) -> User:
     return _persona("nanning", "city_official", city=_city("450100"))
 
 
 @pytest.fixture
-def liuzhou_official(db: None):
+def liuzhou_official(db: None) -> User:
     return _persona("liuzhou", "city_official", city=_city("450200"))
 
 
 @pytest.fixture
-def outsider(db: None):
+def outsider(db: None) -> User:
     """A city official of 桂林 (450300): every permission test tries this user and expects nothing."""
     return _persona("guilin", "city_official", city=_city("450300"))
 
 
 @pytest.fixture
-def persona_institution(db: None):
+def persona_institution(db: None) -> Institution:
     """An approved training institution in 南宁."""
     from datetime import date
 
@@ -78,7 +90,7 @@ def persona_institution(db: None):
 
 
 @pytest.fixture
-def persona_enterprise(db: None):
+def persona_enterprise(db: None) -> Enterprise:
     """An enterprise in 南宁."""
     from qiancheng.demand.models import Enterprise
 
@@ -86,7 +98,7 @@ def persona_enterprise(db: None):
 
 
 @pytest.fixture
-def persona_person(db: None):
+def persona_person(db: None) -> Person:
     """A trainee registered from a 南宁 (450102 兴宁区) ID number, through the real registration path."""
     from qiancheng.people.identity import id_number_check_character
     from qiancheng.people.services import register_person
@@ -96,25 +108,25 @@ def persona_person(db: None):
 
 
 @pytest.fixture
-def institution_user(persona_institution):
+def institution_user(persona_institution: Institution) -> User:
     return _persona("institution", "institution", institution=persona_institution)
 
 
 @pytest.fixture
-def enterprise_user(persona_enterprise):
+def enterprise_user(persona_enterprise: Enterprise) -> User:
     return _persona("enterprise", "enterprise", enterprise=persona_enterprise)
 
 
 @pytest.fixture
-def trainee_user(persona_person):
+def trainee_user(persona_person: Person) -> User:
     return _persona("trainee", "trainee", person=persona_person)
 
 
 @pytest.fixture
-def login():
+def login() -> Callable[[Client, User], Client]:
     """`login(client, user)` signs the user in on that test client and returns the client."""
 
-    def sign_in(client, user):
+    def sign_in(client: Client, user: User) -> Client:
         client.force_login(user)
         return client
 

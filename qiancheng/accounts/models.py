@@ -57,14 +57,36 @@ class User(AbstractUser):
     class Meta:
         verbose_name = "用户 user"
         constraints = [
-            models.CheckConstraint(condition=Q(role__in=[*Role.values, ""]), name="user_role_valid"),
-            # A city official without a city would see nothing or, worse, be mistaken for a province one.
-            models.CheckConstraint(condition=_only_for(Role.CITY_OFFICIAL, "city"), name="user_city_iff_city_official"),
             models.CheckConstraint(
-                condition=_only_for(Role.INSTITUTION, "institution"), name="user_institution_iff_role"
+                condition=Q(role__in=[*Role.values, ""]),
+                name="user_role_valid",
+                violation_error_message="角色无效 / unknown role",
             ),
-            models.CheckConstraint(condition=_only_for(Role.ENTERPRISE, "enterprise"), name="user_enterprise_iff_role"),
-            models.CheckConstraint(condition=_only_for(Role.TRAINEE, "person"), name="user_person_iff_trainee"),
+            # A city official without a city would see nothing or, worse, be mistaken for a province one.
+            models.CheckConstraint(
+                condition=_only_for(Role.CITY_OFFICIAL, "city"),
+                name="user_city_iff_city_official",
+                violation_error_message="市人社局账户必须指定城市，其他角色不指定 / "
+                "a city official needs a city; no other role has one",
+            ),
+            models.CheckConstraint(
+                condition=_only_for(Role.INSTITUTION, "institution"),
+                name="user_institution_iff_role",
+                violation_error_message="培训机构账户必须指定机构，其他角色不指定 / "
+                "an institution account needs its institution; no other role has one",
+            ),
+            models.CheckConstraint(
+                condition=_only_for(Role.ENTERPRISE, "enterprise"),
+                name="user_enterprise_iff_role",
+                violation_error_message="企业账户必须指定企业，其他角色不指定 / "
+                "an enterprise account needs its enterprise; no other role has one",
+            ),
+            models.CheckConstraint(
+                condition=_only_for(Role.TRAINEE, "person"),
+                name="user_person_iff_trainee",
+                violation_error_message="劳动者账户必须指定本人，其他角色不指定 / "
+                "a trainee account needs its person; no other role has one",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -11,7 +11,6 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -160,7 +159,3 @@ def token_in_force(raw: str) -> ApiToken | None:
         # Coarse on purpose: one write per token per five minutes, not one per request.
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token
-
-
-def validation_messages(error: ValidationError) -> list[str]:
-    return [str(message) for message in error.messages]
