@@ -61,3 +61,4 @@ def public_links() -> list[tuple[str | Promise, str]]:
 
 
 add_link(_("首页"), "portal:home", ALL_ROLES, order=0)
+add_link(_("职业目录"), "portal:occupations", {PUBLIC}, order=80)

@@ -5,4 +5,5 @@ from qiancheng.portal import views
 app_name = "portal"
 urlpatterns = [
     path("", views.home, name="home"),
+    path("occupations/", views.occupations, name="occupations"),
 ]

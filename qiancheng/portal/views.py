@@ -10,6 +10,8 @@ from django.template import loader
 from django.views.decorators.http import require_safe
 
 from qiancheng.accounts.models import Role
+from qiancheng.accounts.scope import public
+from qiancheng.catalog.api import search_occupations
 from qiancheng.portal.figures import headline_figures
 from qiancheng.portal.navigation import public_links
 
@@ -31,6 +33,25 @@ def home(request: HttpRequest) -> HttpResponse:
     template = HOME_TEMPLATES.get(user.role, "portal/home_back_office.html")
     context: dict[str, Any] = {"figures": headline_figures(user) if user.role else None}
     return render(request, template, context)
+
+
+OCCUPATIONS_SHOWN = 50
+
+
+@public
+@require_safe
+def occupations(request: HttpRequest) -> HttpResponse:
+    """`/occupations/`: the national occupational classification, searchable by anyone (public data).
+
+    Typing in the box asks again through HTMX, which swaps in only the result list.
+    """
+    query = request.GET.get("q", "").strip()[:64]
+    found = search_occupations(query)
+    context = {"q": query, "count": found.count(), "occupations": found[:OCCUPATIONS_SHOWN],
+               "shown": OCCUPATIONS_SHOWN}
+    if request.headers.get("HX-Request") == "true":
+        return render(request, "portal/_occupation_results.html", context)
+    return render(request, "portal/occupations.html", context)
 
 
 def _error(request: HttpRequest, status: int, template: str) -> HttpResponse:
