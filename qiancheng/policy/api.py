@@ -36,7 +36,7 @@ class Decision(Schema):
     training_amount: str
     employment_amount: str
     total_amount: str
-    denied_by: str | None
+    denied_by: str
 
 
 class DecisionResponse(Schema):
@@ -78,5 +78,5 @@ def decide_claims(request: HttpRequest, payload: DecisionRequest):
                             problems=[str(error)])
     rows = run.decisions.to_dicts()
     for row in rows:
-        row["denied_by"] = row["denied_by"] or None
+        row["denied_by"] = row["denied_by"] or ""
     return 200, {"decisions": rows, "params_id": run.params_id, "rule_version": run.rule_version, "as_of": run.as_of}

@@ -386,7 +386,7 @@ def _write_jsonl(frame: pl.DataFrame, path: Path) -> None:
         for claim_id, eligible, training, employment, total, denied in frame.iter_rows():
             handle.write(json.dumps({
                 "claim_id": claim_id, "eligible": eligible, "training_amount": training,
-                "employment_amount": employment, "total_amount": total, "denied_by": denied or None,
+                "employment_amount": employment, "total_amount": total, "denied_by": denied or "",
             }, ensure_ascii=False) + "\n")
 
 
