@@ -2,8 +2,9 @@
 same 404 as for a record that does not exist.
 
 The walk reads Django's URL resolver, so it covers pages and endpoints added after it was written.
-Each id-taking route is called with the ids of every 南宁 record (all registered models) that no 柳州
-record shares, and with an id that exists nowhere; the answers must be 404 and identical. A GET that
+Each id-taking route is called with the identifiers (pk, and unique text fields such as claim numbers
+and USCCs) of every 南宁 record of every registered model that no 柳州 record shares, and with an id
+that exists nowhere; the answers must be 404 and identical. A GET that
 is not allowed is retried as a POST (an action on a record must not reveal it either). Views marked
 `qiancheng.accounts.scope.public` (published data) and the back office (`admin/`, staff only) are left out.
 """
@@ -79,19 +80,27 @@ def id_routes() -> list[Route]:
     return [route for route in _walk(get_resolver().url_patterns) if not _is_public(route)]
 
 
-def _pks(model: type[models.Model], queryset: models.QuerySet) -> set[str]:
-    return {str(pk) for pk in queryset.values_list("pk", flat=True)}
+def _identifiers(model: type[models.Model], queryset: models.QuerySet) -> set[str]:
+    """Every value a URL might name a record by: its pk and its unique text fields (claim number, USCC…)."""
+    names = [model._meta.pk.name] + [
+        field.name for field in model._meta.concrete_fields
+        if field.unique and not field.primary_key and isinstance(field, models.CharField)
+    ]
+    found: set[str] = set()
+    for row in queryset.values_list(*names):
+        found |= {str(value) for value in row if value not in (None, "")}
+    return found
 
 
 @pytest.fixture
 def nanning_only_ids(liuzhou_official) -> dict[bool, set[str]]:
     """Ids of 南宁 records that are not the id of anything 柳州 may see, keyed by whether they are whole numbers."""
-    nanning, liuzhou = build_two_cities()
+    nanning, _ = build_two_cities()
     theirs: set[str] = set()
     ours: set[str] = set()
     for model in registered_models():
-        theirs |= {str(pk) for pk in nanning.pks(model)}
-        ours |= _pks(model, scoped(model, liuzhou_official))
+        theirs |= _identifiers(model, model._default_manager.filter(pk__in=nanning.pks(model)))
+        ours |= _identifiers(model, scoped(model, liuzhou_official))
     only = theirs - ours
     return {True: {pk for pk in only if pk.isdigit()}, False: {pk for pk in only if not pk.isdigit()}}
 
