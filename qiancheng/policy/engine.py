@@ -45,6 +45,11 @@ FEN = Decimal("0.01")
 ZERO = "0.00"
 
 _LIMIT_IDS = tuple(rule.id for rule in LIMIT_RULES)
+# What the limits and the amounts still read once the claim rules have run; the rest is dropped so that
+# the joins that follow copy less (a million claims stay well under 2 GB).
+_KEPT_AFTER_CLAIM_RULES = ("seq", "claim_id", "person", "training_type", "fund", "city_code", "occupation_code",
+                           "level", "item_code", "course_kind", "project_id", "end_date", "year", "passed",
+                           "employment_proof_kind", "employment_proof_date")
 
 
 class NoStandardError(ParameterError):
@@ -76,6 +81,7 @@ def decide(
     say("claim rules")
     frame = frame.with_columns(*(rule.fails(as_of).fill_null(False).alias(f"f_{rule.id}") for rule in CLAIM_RULES))
     frame = _with_blacklist(frame, history, trace)
+    frame = frame.select(*_KEPT_AFTER_CLAIM_RULES, pl.col(r"^f_.*$"), *(["refs_6d"] if trace else []))
     say("history")
     history_flags = _limit_flags(frame, _history_priors(history), trace, all_earlier=True)
     frame = _join_flags(frame, history_flags, "h")
@@ -115,10 +121,15 @@ def normalised_ids(ids: pl.Series) -> pl.Series:
 
 
 def _prepare_claims(claims: pl.DataFrame) -> pl.DataFrame:
-    ordered = claims.sort(["end_date", "claim_id"]).with_row_index("seq")  # RULES: (end date, claim ID) order
-    return ordered.with_columns(
-        normalised_ids(ordered["id_number"]),
-        c("seq").cast(pl.Int64),
+    """Each claim's place in the order of arrival, `seq`: RULES.md orders by (end date, claim ID), claim IDs
+    compared in code-point order (Polars compares strings by their UTF-8 bytes, which is the same)."""
+    by_id = claims["claim_id"].arg_sort()
+    by_date = claims["end_date"].gather(by_id).to_frame().select(pl.arg_sort_by("end_date", maintain_order=True))
+    order = by_id.gather(by_date.to_series())  # a stable sort on the date after a sort on the ID: both keys
+    seq = pl.zeros(claims.height, pl.Int64, eager=True).scatter(order, pl.int_range(claims.height, eager=True))
+    return claims.with_columns(
+        seq.alias("seq"),
+        normalised_ids(claims["id_number"]),
         c("end_date").dt.year().alias("year"),
     )
 
@@ -214,32 +225,39 @@ def _join_flags(frame: pl.DataFrame, flags: pl.DataFrame, prefix: str) -> pl.Dat
 
 
 def _accept_in_order(candidates: pl.DataFrame, say: Progress) -> pl.DataFrame:
-    """The candidates accepted when claims arrive one by one, decided in rounds, not claim by claim."""
-    counts = candidates.with_columns(pl.len().over("person").alias("n_batch"))
-    accepted = [counts.filter(c("n_batch") == 1)]
-    pending = counts.filter(c("n_batch") > 1).sort("seq")
-    taken = _batch_priors(pending.head(0))
+    """The candidates accepted when claims arrive one by one, decided in rounds, not claim by claim.
+
+    A person's first candidate is always accepted: it passed every claim rule and the history, and no
+    batch claim of that person was accepted before it. Each round then decides every person's next
+    candidate against that person's accepted ones.
+    """
+    ranked = candidates.with_columns(pl.col("seq").rank("ordinal").over("person").alias("place"))
+    accepted = [ranked.filter(c("place") == 1)]
+    pending = ranked.filter(c("place") > 1)
+    taken = _batch_priors(accepted[0].filter(c("person").is_in(pending["person"].unique().implode())))
     rounds = 0
     while pending.height:
         rounds += 1
-        frontier = pending.filter(c("seq") == c("seq").min().over("person"))
+        frontier = pending.filter(c("place") == c("place").min().over("person"))
         flags = _limit_flags(frontier, taken, trace=False)
         checked = frontier.join(flags, on="seq", how="left").with_columns(
             *(c(rid).fill_null(False) for rid in _LIMIT_IDS), c("n").fill_null(0)
         )
         clear = ~pl.any_horizontal(c(rid) for rid in _LIMIT_IDS) & (c("h_n") + c("n") < MAX_COUNTED_TRAININGS)
-        newly = checked.filter(clear).select(counts.columns)
+        newly = checked.filter(clear).select(ranked.columns)
         accepted.append(newly)
         taken = pl.concat([taken, _batch_priors(newly)], how="vertical_relaxed")
         pending = pending.filter(~c("seq").is_in(frontier["seq"].implode()))
         say(f"batch round {rounds}")
-    return pl.concat(accepted, how="vertical_relaxed")
+    return pl.concat(accepted, how="vertical_relaxed").drop("place")
 
 
 def _batch_flags(frame: pl.DataFrame, accepted: pl.DataFrame, trace: bool) -> pl.DataFrame:
-    """Every claim of a person with several batch claims, against the accepted claims before it."""
-    several = frame.filter(pl.len().over("person") > 1)
-    return _limit_flags(several, _batch_priors(accepted), trace)
+    """Every claim that comes after an accepted claim of the same person, against the accepted before it."""
+    first_accepted = accepted.group_by("person").agg(c("seq").min().alias("first_accepted"))
+    later = frame.join(first_accepted, on="person", how="inner").filter(c("seq") > c("first_accepted"))
+    persons = later["person"].unique().implode()
+    return _limit_flags(later, _batch_priors(accepted.filter(c("person").is_in(persons))), trace)
 
 
 def _with_blacklist(frame: pl.DataFrame, history: pl.DataFrame, trace: bool) -> pl.DataFrame:

@@ -255,34 +255,54 @@ def _select_fields(frame: pl.DataFrame, fields: Sequence[Field], path: Path, lab
 
 # ---------------------------------------------------------------- validating
 
+@dataclass(frozen=True)
+class _Check:
+    bad: pl.Expr  # true on a row that breaks it
+    field: Field
+    zh: str
+    en: str
+
+
 def validate(frame: pl.DataFrame, fields: Sequence[Field], path: str, row_kind: pl.Expr) -> pl.DataFrame:
     """Check every field of every row; return the typed frame or raise ExchangeError listing bad rows.
 
     `row_kind` gives each row its kind ("occupational", or "claim:occupational" for history), which
     decides which type-specific fields it needs; fields it does not need are ignored and set to null.
+    The checks are boolean columns; messages are written only for the few rows that fail.
     """
-    kinds = frame.select(row_kind.alias("k"))["k"]
-    frame = frame.with_columns(kinds.alias("__kind"))
-    checks: list[pl.Expr] = []
+    frame = frame.with_columns(row_kind.alias("__kind"))
+    checks: list[_Check] = []
     typed: list[pl.Expr] = []
     for field in fields:
         relevant = _relevance(field)
         value = pl.col(field.name)
         given = value.is_not_null()
         if not field.optional:
-            checks.append(_problem(relevant & ~given, field, "缺少必填值", "a value is required"))
+            checks.append(_Check(relevant & ~given, field, "缺少必填值", "a value is required"))
         bad, typed_value = _parse(field, value)
         if bad is not None:
-            checks.append(_problem(relevant & given & bad, field, *_kind_reason(field)))
+            checks.append(_Check(relevant & given & bad, field, *_kind_reason(field)))
         typed.append(pl.when(relevant).then(typed_value).otherwise(None).alias(field.name))
-    problems = (
-        frame.select(pl.col("__row"), pl.concat_list(checks).list.drop_nulls().alias("p"))
-        .filter(pl.col("p").list.len() > 0)
-        .head(MAX_REPORTED_ERRORS)
-    )
-    if problems.height:
-        raise ExchangeError(_describe(problems, path))
+    flags = frame.select(pl.col("__row"), *(check.bad.fill_null(True).alias(f"__bad{i}") for i, check in
+                                            enumerate(checks)))
+    failing = flags.filter(pl.any_horizontal(pl.exclude("__row"))).head(MAX_REPORTED_ERRORS)
+    if failing.height:
+        raise ExchangeError(_describe(failing, frame, checks, path))
     return frame.select(pl.col("__row"), *typed)
+
+
+def _describe(failing: pl.DataFrame, frame: pl.DataFrame, checks: list[_Check], path: str) -> list[str]:
+    values = frame.filter(pl.col("__row").is_in(failing["__row"].implode()))
+    by_row = {row["__row"]: row for row in values.iter_rows(named=True)}
+    lines = []
+    for flagged in failing.iter_rows(named=True):
+        row = flagged["__row"]
+        for i, check in enumerate(checks):
+            if flagged[f"__bad{i}"]:
+                shown = (by_row[row].get(check.field.name) or "")[:40]
+                lines.append(f"{path}: 第{row}条记录 / row {row}: 字段 {check.field.name}：{check.zh}（值 \"{shown}\"） / "
+                             f"field '{check.field.name}': {check.en} (value \"{shown}\")")
+    return lines[:MAX_REPORTED_ERRORS]
 
 
 def _relevance(field: Field) -> pl.Expr:
@@ -329,21 +349,6 @@ def _kind_reason(field: Field) -> tuple[str, str]:
     if field.kind == "enum":
         return f"取值须为 {', '.join(field.choices)} 之一", f"expected one of {', '.join(field.choices)}"
     return "应为6位数字区划代码", "expected a 6-digit division code"
-
-
-def _problem(condition: pl.Expr, field: Field, zh: str, en: str) -> pl.Expr:
-    shown = pl.col(field.name).fill_null("").str.slice(0, 40)
-    text = pl.format("字段 {}：{}（值 \"{}\"） / field '{}': {} (value \"{}\")", pl.lit(field.name), pl.lit(zh), shown,
-                     pl.lit(field.name), pl.lit(en), shown)
-    return pl.when(condition).then(text).otherwise(None)
-
-
-def _describe(problems: pl.DataFrame, path: str) -> list[str]:
-    lines = []
-    for row, texts in problems.iter_rows():
-        for text in texts:
-            lines.append(f"{path}: 第{row}条记录 / row {row}: {text}")
-    return lines[:MAX_REPORTED_ERRORS]
 
 
 def check_unique(frame: pl.DataFrame, column: str, path: str) -> None:
