@@ -24,6 +24,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "ninja",  # serves the OpenAPI docs page's assets from the package, not a CDN
     "qiancheng.accounts",
     "qiancheng.catalog",
     "qiancheng.people",
@@ -130,6 +131,7 @@ LOCALE_PATHS = [os.path.join(os.path.dirname(__file__), "locale")]
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # collectstatic fills it; WhiteNoise expects it to exist
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
