@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any, NoReturn
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q, Sum
+from django.db.models.lookups import Exact
 
-from qiancheng.training.vocabulary import money
+from qiancheng.training.vocabulary import in_fen, money
 
 
 class TransactionKind(models.TextChoices):
@@ -21,14 +24,48 @@ class TransactionKind(models.TextChoices):
     CORRECTION = "correction", "更正 Correction"  # reverses an erroneous posting; the memo says which
 
 
-class LedgerTransactionQuerySet(models.QuerySet["LedgerTransaction"]):
+IMMUTABLE_MESSAGE = "账簿只增不改：更正请记一笔更正凭证 / the ledger is append-only: post a correction instead"
+
+
+class LedgerImmutable(Exception):
+    """An attempt to change or delete a written ledger row."""
+
+
+def _refuse_change(*args: Any, **kwargs: Any) -> NoReturn:
+    raise LedgerImmutable(IMMUTABLE_MESSAGE)
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    """Bulk UPDATE and DELETE are refused too: a ledger row, once written, stays as written."""
+
+    update = _refuse_change
+    delete = _refuse_change
+
+
+class AppendOnly(models.Model):
+    """save() inserts only; delete() is refused."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            _refuse_change()
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        _refuse_change()
+
+
+class LedgerTransactionQuerySet(AppendOnlyQuerySet):
     def unbalanced(self) -> LedgerTransactionQuerySet:
         """Transactions whose debits and credits differ: always empty unless something bypassed the service."""
         totals = self.annotate(debits=Sum("entries__debit"), credits=Sum("entries__credit"))
-        return totals.exclude(debits=models.F("credits"))
+        # Compared in whole fen: SQLite sums DECIMAL columns as binary floats.
+        return totals.exclude(Exact(in_fen(models.F("debits")), in_fen(models.F("credits"))))
 
 
-class LedgerTransaction(models.Model):
+class LedgerTransaction(AppendOnly):
     """One business event that moves money, made of two or more LedgerEntry rows.
 
     Debits equal credits within a transaction. That is a rule across rows, which a CHECK constraint (one
@@ -64,7 +101,7 @@ class LedgerTransaction(models.Model):
         return f"#{self.pk} {self.kind} {self.document_ref}"
 
 
-class LedgerEntry(models.Model):
+class LedgerEntry(AppendOnly):
     """One side of a posting: a debit or a credit to one ledger account.
 
     `account` is a code of the chart of accounts kept by the funding service (e.g. "fund.allocated",
@@ -79,6 +116,8 @@ class LedgerEntry(models.Model):
     )
     debit = money(default=0)
     credit = money(default=0)
+
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         ordering = ["transaction_id", "id"]

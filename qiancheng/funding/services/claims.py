@@ -1,0 +1,296 @@
+"""Subsidy claims (补贴申领) from filing to review: 3.6 谁垫付、谁申领, 6c 凡补必进、不进不补.
+
+A claim is built only from what the system holds: the enrolment, its class, the person, the attendance
+and the evaluation with its certificate. The decision engine decides it when it is filed and again when
+it is approved (`qiancheng.policy.store.decide_stored_claims`); no rule is written again here.
+Approval reserves the claim's total in its fund account through the ledger.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from qiancheng.accounts.audit import record_event
+from qiancheng.accounts.models import Role
+from qiancheng.accounts.scope import scoped
+from qiancheng.demand.models import Enterprise
+from qiancheng.evaluation.models import Certificate, CertificateStatus, Evaluation
+from qiancheng.funding.models import (
+    CLAIM_FUNDS,
+    COUNTING_STATUSES,
+    ClaimStatus,
+    FundAccount,
+    PartyKind,
+    ProofKind,
+    SubsidyClaim,
+    TransactionKind,
+)
+from qiancheng.funding.services.ledger import AVAILABLE, RESERVED, post_transaction, transfer
+from qiancheng.funding.services.refusal import FundingRefused
+from qiancheng.people.models import Person
+from qiancheng.policy.store import decide_stored_claims
+from qiancheng.providers.models import Institution
+from qiancheng.training.models import AttendanceRecord, ClassStatus, Enrolment, EnrolmentStatus
+
+REVIEWER_ROLES = (Role.PROVINCE_OFFICIAL, Role.CITY_OFFICIAL)
+
+
+@dataclass(frozen=True)
+class EmploymentProof:
+    """5.2c: one proof of employment with its date (checked by the engine: three calendar months)."""
+
+    kind: str
+    date: dt.date
+
+
+@dataclass(frozen=True)
+class Parties:
+    """3.6: who advanced the cost and who claims it; a ref is a USCC, or a person_key for an individual."""
+
+    advanced_by: str
+    advanced_by_ref: str
+    claimant: str
+    claimant_ref: str
+
+
+def _refuse_unless_party_exists(kind: str, ref: str, role_zh: str, role_en: str) -> None:
+    if kind not in PartyKind.values:
+        raise FundingRefused("bad_party", f"{role_zh}类型无效：{kind}", f"{role_en}: unknown kind {kind}", status=422)
+    known = {
+        PartyKind.INSTITUTION: Institution.objects.filter(uscc=ref),
+        PartyKind.ENTERPRISE: Enterprise.objects.filter(uscc=ref),
+        PartyKind.INDIVIDUAL: Person.objects.filter(person_key=ref),
+    }[PartyKind(kind)]
+    if not ref or not known.exists():
+        # 6c: a party outside the system is never paid.
+        raise FundingRefused("party_unknown", f"{role_zh}不在系统中（{PartyKind(kind).label}）",
+                             f"{role_en} is not in the system ({kind})", status=422)
+
+
+def claim_facts(enrolment: Enrolment) -> dict[str, Any]:
+    """The claim columns copied from the enrolment, its class, the person and the evaluation.
+
+    6c (凡补必进、不进不补): refused unless the class was approved and has finished, the trainee stayed to
+    the end, attendance was recorded, the evaluation is in the system, and a pass carries a valid
+    certificate issued on that evaluation.
+    """
+    training = enrolment.training_class
+    label = f"报名#{enrolment.pk}"
+    if training.status != ClassStatus.FINISHED:
+        raise FundingRefused("class_not_finished", f"{label}：班级未结业，不能申领",
+                             f"enrolment #{enrolment.pk}: the class has not finished", status=422)
+    if enrolment.status == EnrolmentStatus.WITHDRAWN:
+        raise FundingRefused("enrolment_withdrawn", f"{label}：学员已退出培训，不能申领",
+                             f"enrolment #{enrolment.pk}: the trainee withdrew", status=422)
+    if not AttendanceRecord.objects.filter(enrolment=enrolment, present=True).exists():
+        raise FundingRefused("no_attendance", f"{label}：系统中没有考勤记录（凡补必进、不进不补）",
+                             f"enrolment #{enrolment.pk}: no attendance in the system (6c)", status=422)
+    evaluation = Evaluation.objects.filter(enrolment=enrolment).order_by("-evaluated_on").first()
+    if evaluation is None:
+        raise FundingRefused("no_evaluation", f"{label}：系统中没有评价结果（凡补必进、不进不补）",
+                             f"enrolment #{enrolment.pk}: no evaluation in the system (6c)", status=422)
+    if evaluation.passed and not Certificate.objects.filter(
+        evaluation=evaluation, person=enrolment.person_id, status=CertificateStatus.VALID
+    ).exists():
+        raise FundingRefused("no_certificate", f"{label}：评价合格但系统中没有有效证书（凡补必进、不进不补）",
+                             f"enrolment #{enrolment.pk}: passed, but no valid certificate in the system (6c)",
+                             status=422)
+    return {
+        "enrolment": enrolment, "person_id": enrolment.person_id, "training_type": training.training_type,
+        "occupation_id": training.occupation_id, "level": training.level, "item_id": training.item_id,
+        "course_kind_id": training.course_kind_id, "project_id": training.project_id,
+        "class_hours": training.class_hours, "start_date": training.start_date, "end_date": training.end_date,
+        "passed": evaluation.passed, "person_category": enrolment.category,
+        "receiving_unemployment_benefit": enrolment.receiving_unemployment_benefit,
+        "has_business_licence": enrolment.person.has_business_licence,
+        "applicant_relation": enrolment.applicant_relation, "city_id": training.city_id,
+        "institution_id": training.institution_id,
+    }
+
+
+def _check_fund(fund: FundAccount, enrolment: Enrolment) -> None:
+    if fund.source not in CLAIM_FUNDS:
+        raise FundingRefused("fund_not_claimable", f"资金来源“{fund.get_source_display()}”不受理补贴申领",
+                             f"claims cannot ask {fund.source}", status=422)
+    if fund.city_id is not None and fund.city_id != enrolment.training_class.city_id:
+        raise FundingRefused("fund_other_city", "资金账户属于其他城市", "the fund account belongs to another city",
+                             status=422)
+
+
+def _claim_number(enrolment: Enrolment) -> str:
+    attempt = SubsidyClaim.objects.filter(enrolment=enrolment).count() + 1
+    training = enrolment.training_class
+    return f"QC{training.end_date.year}-{training.city_id}-{enrolment.pk:08d}-{attempt:02d}"
+
+
+def _same_claim(claim: SubsidyClaim, fund: FundAccount, parties: Parties) -> bool:
+    return (claim.fund_account_id, claim.advanced_by, claim.advanced_by_ref, claim.claimant, claim.claimant_ref) == (
+        fund.pk, parties.advanced_by, parties.advanced_by_ref, parties.claimant, parties.claimant_ref)
+
+
+def _existing_or_refuse(enrolment: Enrolment, fund: FundAccount, parties: Parties) -> SubsidyClaim | None:
+    """A repeated identical filing finds the first claim; a different one for the same training is refused."""
+    existing = SubsidyClaim.objects.filter(enrolment=enrolment, status__in=COUNTING_STATUSES).first()
+    if existing is None:
+        return None
+    if _same_claim(existing, fund, parties):
+        return existing
+    # 5.2d and "one training, one subsidy": at most one counting claim per enrolment.
+    raise FundingRefused("already_claimed", f"报名#{enrolment.pk}已有申领{existing.number}",
+                         f"enrolment #{enrolment.pk} already has claim {existing.number}")
+
+
+def file_claim(actor: Any, enrolment: Enrolment, fund: FundAccount, advanced_by: str, advanced_by_ref: str,
+               claimant: str, claimant_ref: str, employment_proof: EmploymentProof | None = None, *,
+               as_of: dt.date | None = None) -> SubsidyClaim:
+    """File one claim for one enrolment (pending) and have the engine decide it at once.
+
+    Filing the same claim again (same enrolment, fund and parties) returns the first one, also when the
+    two filings race: the partial UNIQUE on counting claims per enrolment lets only one in.
+    """
+    if not scoped(Enrolment.objects.filter(pk=enrolment.pk), actor).exists():
+        raise FundingRefused("forbidden", "无权为该报名申领", "not allowed to claim for this enrolment", status=403)
+    parties = Parties(advanced_by, advanced_by_ref, claimant, claimant_ref)
+    _refuse_unless_party_exists(advanced_by, advanced_by_ref, "垫付方", "the party that advanced the cost")
+    _refuse_unless_party_exists(claimant, claimant_ref, "申领方", "the claimant")
+    if employment_proof is not None and employment_proof.kind not in ProofKind.values:
+        raise FundingRefused("bad_proof", f"就业证明类型无效：{employment_proof.kind}",
+                             f"unknown employment proof kind: {employment_proof.kind}", status=422)
+    _check_fund(fund, enrolment)
+    facts = claim_facts(enrolment)
+    found = _existing_or_refuse(enrolment, fund, parties)
+    if found is not None:
+        return found
+    try:
+        with transaction.atomic():
+            claim = SubsidyClaim.objects.create(
+                number=_claim_number(enrolment), fund=fund.source, fund_account=fund,
+                advanced_by=advanced_by, advanced_by_ref=advanced_by_ref, claimant=claimant, claimant_ref=claimant_ref,
+                employment_proof_kind=employment_proof.kind if employment_proof else "",
+                employment_proof_date=employment_proof.date if employment_proof else None,
+                status=ClaimStatus.PENDING, submitted_at=timezone.now(), submitted_by=actor, **facts,
+            )
+            record_event(actor, "claim.filed", claim, after={
+                "number": claim.number, "fund_account": fund.pk, "advanced_by": advanced_by, "claimant": claimant,
+            })
+            decide_stored_claims(actor, SubsidyClaim.objects.filter(pk=claim.pk), as_of=as_of)
+    except IntegrityError:
+        # A concurrent identical filing won the race on the counting-claim UNIQUE (or the number).
+        found = _existing_or_refuse(enrolment, fund, parties)
+        if found is None:
+            raise
+        return found
+    claim.refresh_from_db()
+    return claim
+
+
+def file_class_claims(actor: Any, training: Any, fund: FundAccount, parties: Parties, *,
+                      as_of: dt.date | None = None) -> tuple[list[SubsidyClaim], dict[int, FundingRefused]]:
+    """File claims for every enrolment of a class in one transaction, decided in one engine run.
+
+    Returns the claims filed (or found already filed) and, per enrolment id, why the others were refused.
+    """
+    filed: list[SubsidyClaim] = []
+    refused: dict[int, FundingRefused] = {}
+    _refuse_unless_party_exists(parties.advanced_by, parties.advanced_by_ref, "垫付方", "the party that advanced the cost")
+    _refuse_unless_party_exists(parties.claimant, parties.claimant_ref, "申领方", "the claimant")
+    enrolments = scoped(Enrolment.objects.filter(training_class=training), actor).select_related(
+        "training_class", "person").order_by("pk")
+    with transaction.atomic():
+        new: list[int] = []
+        for enrolment in enrolments:
+            try:
+                _check_fund(fund, enrolment)
+                facts = claim_facts(enrolment)
+                found = _existing_or_refuse(enrolment, fund, parties)
+            except FundingRefused as refusal:
+                refused[enrolment.pk] = refusal
+                continue
+            if found is None:
+                found = SubsidyClaim.objects.create(
+                    number=_claim_number(enrolment), fund=fund.source, fund_account=fund,
+                    advanced_by=parties.advanced_by, advanced_by_ref=parties.advanced_by_ref,
+                    claimant=parties.claimant, claimant_ref=parties.claimant_ref, status=ClaimStatus.PENDING,
+                    submitted_at=timezone.now(), submitted_by=actor, **facts,
+                )
+                new.append(found.pk)
+            filed.append(found)
+        if new:
+            record_event(actor, "claims.filed_for_class", training, after={"claims": len(new), "fund_account": fund.pk})
+            decide_stored_claims(actor, SubsidyClaim.objects.filter(pk__in=new), as_of=as_of)
+    for claim in filed:
+        claim.refresh_from_db()
+    return filed, refused
+
+
+def require_reviewer(actor: Any, claim: SubsidyClaim) -> None:
+    """City officials act on their own city's claims, province officials on any (scope registry)."""
+    if getattr(actor, "role", None) not in REVIEWER_ROLES or not scoped(
+        SubsidyClaim.objects.filter(pk=claim.pk), actor
+    ).exists():
+        raise FundingRefused("forbidden", "无权审核该申领", "not allowed to review this claim", status=403)
+
+
+def _locked(claim: SubsidyClaim) -> SubsidyClaim:
+    return SubsidyClaim.objects.select_for_update().get(pk=claim.pk)
+
+
+def approve_claim(actor: Any, claim: SubsidyClaim, note: str = "", *, as_of: dt.date | None = None) -> SubsidyClaim:
+    """Re-decide the claim (the history may have changed since filing) and, if eligible, approve it and
+    reserve its total in the fund account. Refused if not pending, not eligible, or the money is not there."""
+    require_reviewer(actor, claim)
+    refusal: FundingRefused | None = None
+    with transaction.atomic():
+        current = _locked(claim)  # two officials approving at once: the second waits here, then sees approved
+        if current.status != ClaimStatus.PENDING:
+            raise FundingRefused("not_pending", f"申领{current.number}当前状态为“{current.get_status_display()}”，不能核准",
+                                 f"claim {current.number} is {current.status}, not pending")
+        decide_stored_claims(actor, SubsidyClaim.objects.filter(pk=current.pk), as_of=as_of)
+        current.refresh_from_db()
+        if not current.eligible:
+            # The new decision is kept (it is the record of why); the approval is refused.
+            record_event(actor, "claim.approval_refused", current, after={"denied_by": current.denied_by})
+            refusal = FundingRefused("not_eligible", f"申领{current.number}不符合条件：{current.denied_by}",
+                                     f"claim {current.number} is not eligible: {current.denied_by}")
+        elif current.fund_account_id is None:
+            raise FundingRefused("no_fund_account", f"申领{current.number}未指定资金账户",
+                                 f"claim {current.number} has no fund account", status=422)
+        else:
+            if current.total_amount:
+                post_transaction(
+                    actor, TransactionKind.RESERVATION,
+                    transfer(current.fund_account, current.total_amount, debit=AVAILABLE, credit=RESERVED),
+                    memo=f"核准预留 {current.number} / reservation for an approved claim", claim=current,
+                )
+            before = {"status": current.status}
+            current.status = ClaimStatus.APPROVED
+            current.reviewed_by, current.reviewed_at, current.review_note = actor, timezone.now(), note
+            current.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_note", "updated_at"])
+            record_event(actor, "claim.approved", current, before=before,
+                         after={"status": current.status, "reserved": current.total_amount}, reason=note)
+    if refusal is not None:
+        raise refusal
+    return current
+
+
+def reject_claim(actor: Any, claim: SubsidyClaim, reason: str) -> SubsidyClaim:
+    """Reject a pending claim with the reviewer's reason; it no longer counts toward any limit."""
+    require_reviewer(actor, claim)
+    if not reason.strip():
+        raise FundingRefused("reason_missing", "驳回须说明理由", "a rejection needs a reason", status=422)
+    with transaction.atomic():
+        current = _locked(claim)
+        if current.status != ClaimStatus.PENDING:
+            raise FundingRefused("not_pending", f"申领{current.number}当前状态为“{current.get_status_display()}”，不能驳回",
+                                 f"claim {current.number} is {current.status}, not pending")
+        current.status = ClaimStatus.REJECTED
+        current.reviewed_by, current.reviewed_at, current.review_note = actor, timezone.now(), reason.strip()
+        current.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_note", "updated_at"])
+        record_event(actor, "claim.rejected", current, before={"status": ClaimStatus.PENDING},
+                     after={"status": current.status}, reason=reason.strip())
+    return current

@@ -1,0 +1,71 @@
+"""Payment (拨付) of approved claims: reserved money becomes paid money, once per claim (6c)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from qiancheng.accounts.audit import record_event
+from qiancheng.funding.models import ClaimStatus, Payment, PaymentStatus, SubsidyClaim, TransactionKind
+from qiancheng.funding.services.claims import require_reviewer
+from qiancheng.funding.services.ledger import PAID, RESERVED, post_transaction, transfer
+from qiancheng.funding.services.refusal import FundingRefused
+
+
+def _first_with_key(idempotency_key: str, claim: SubsidyClaim) -> Payment | None:
+    first = Payment.objects.filter(idempotency_key=idempotency_key).first()
+    if first is not None and first.claim_id != claim.pk:
+        raise FundingRefused("key_reused", "该幂等键已用于另一笔申领的支付",
+                             "this idempotency key was used for another claim's payment")
+    return first
+
+
+def pay_claim(actor: Any, claim: SubsidyClaim, idempotency_key: str, *, batch_ref: str = "") -> Payment:
+    """Pay an approved claim its reserved total: Dr fund.reserved / Cr fund.paid, a Payment, status paid.
+
+    The same `idempotency_key` returns the first payment. A claim is never paid twice: the claim row is
+    locked, only an approved claim is paid, and UNIQUE(claim) WHERE status = paid backs that up.
+    """
+    require_reviewer(actor, claim)
+    if not idempotency_key.strip():
+        raise FundingRefused("key_missing", "支付须带幂等键", "a payment needs an idempotency key", status=422)
+    first = _first_with_key(idempotency_key, claim)
+    if first is not None:
+        return first
+    try:
+        with transaction.atomic():
+            current = SubsidyClaim.objects.select_for_update().select_related("fund_account").get(pk=claim.pk)
+            # A retry that raced the first attempt with the same key waits for the lock, then finds it here.
+            first = _first_with_key(idempotency_key, claim)
+            if first is not None:
+                return first
+            if current.status != ClaimStatus.APPROVED:
+                raise FundingRefused("not_approved",
+                                     f"申领{current.number}当前状态为“{current.get_status_display()}”，不能支付",
+                                     f"claim {current.number} is {current.status}, not approved")
+            if not current.total_amount or current.fund_account is None:
+                raise FundingRefused("nothing_to_pay", f"申领{current.number}没有可支付的预留金额",
+                                     f"claim {current.number} has no reserved amount to pay", status=422)
+            posting = post_transaction(
+                actor, TransactionKind.PAYMENT,
+                transfer(current.fund_account, current.total_amount, debit=RESERVED, credit=PAID),
+                memo=f"支付 {current.number} / payment", document_ref=batch_ref, claim=current,
+                idempotency_key=f"payment:{idempotency_key}",
+            )
+            payment = Payment.objects.create(
+                claim=current, person_id=current.person_id, amount=current.total_amount, paid_at=timezone.now(),
+                batch_ref=batch_ref, idempotency_key=idempotency_key, ledger_transaction=posting,
+                status=PaymentStatus.PAID, created_by=actor,
+            )
+            current.status = ClaimStatus.PAID
+            current.save(update_fields=["status", "updated_at"])
+            record_event(actor, "claim.paid", current, before={"status": ClaimStatus.APPROVED},
+                         after={"status": current.status, "amount": payment.amount, "payment": payment.pk})
+    except IntegrityError:
+        first = _first_with_key(idempotency_key, claim)
+        if first is None:
+            raise
+        return first
+    return payment
