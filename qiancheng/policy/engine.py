@@ -231,10 +231,11 @@ def _accept_in_order(candidates: pl.DataFrame, say: Progress) -> pl.DataFrame:
     batch claim of that person was accepted before it. Each round then decides every person's next
     candidate against that person's accepted ones.
     """
-    ranked = candidates.with_columns(pl.col("seq").rank("ordinal").over("person").alias("place"))
-    accepted = [ranked.filter(c("place") == 1)]
+    several = candidates["person"].is_duplicated()
+    ranked = candidates.filter(several).with_columns(pl.col("seq").rank("ordinal").over("person").alias("place"))
+    accepted = [candidates.filter(~several), ranked.filter(c("place") == 1).drop("place")]
     pending = ranked.filter(c("place") > 1)
-    taken = _batch_priors(accepted[0].filter(c("person").is_in(pending["person"].unique().implode())))
+    taken = _batch_priors(accepted[1])
     rounds = 0
     while pending.height:
         rounds += 1
@@ -244,18 +245,20 @@ def _accept_in_order(candidates: pl.DataFrame, say: Progress) -> pl.DataFrame:
             *(c(rid).fill_null(False) for rid in _LIMIT_IDS), c("n").fill_null(0)
         )
         clear = ~pl.any_horizontal(c(rid) for rid in _LIMIT_IDS) & (c("h_n") + c("n") < MAX_COUNTED_TRAININGS)
-        newly = checked.filter(clear).select(ranked.columns)
+        newly = checked.filter(clear).select(candidates.columns)
         accepted.append(newly)
         taken = pl.concat([taken, _batch_priors(newly)], how="vertical_relaxed")
         pending = pending.filter(~c("seq").is_in(frontier["seq"].implode()))
         say(f"batch round {rounds}")
-    return pl.concat(accepted, how="vertical_relaxed").drop("place")
+    return pl.concat(accepted, how="vertical_relaxed")
 
 
 def _batch_flags(frame: pl.DataFrame, accepted: pl.DataFrame, trace: bool) -> pl.DataFrame:
     """Every claim that comes after an accepted claim of the same person, against the accepted before it."""
-    first_accepted = accepted.group_by("person").agg(c("seq").min().alias("first_accepted"))
-    later = frame.join(first_accepted, on="person", how="inner").filter(c("seq") > c("first_accepted"))
+    several = frame.filter(frame["person"].is_duplicated())  # a single claim has no batch claim before it
+    first_accepted = accepted.filter(c("person").is_in(several["person"].implode())).group_by("person").agg(
+        c("seq").min().alias("first_accepted"))
+    later = several.join(first_accepted, on="person", how="inner").filter(c("seq") > c("first_accepted"))
     persons = later["person"].unique().implode()
     return _limit_flags(later, _batch_priors(accepted.filter(c("person").is_in(persons))), trace)
 

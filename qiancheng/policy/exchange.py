@@ -7,7 +7,6 @@ reason in Chinese and English. Nothing is decided, and nothing written, unless t
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import tempfile
@@ -133,21 +132,15 @@ def records_to_frame(records: Iterable[dict], fields: Sequence[Field], label: st
 
 
 def _read_csv(path: Path) -> pl.DataFrame:
-    raw = path.read_bytes()
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
-    try:
-        raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ExchangeError([f"{path}: 不是UTF-8编码 / not UTF-8 (byte {exc.start})"]) from exc
-    if not raw.strip():
+    """Polars reads the file itself (a leading BOM is skipped; invalid UTF-8 is refused)."""
+    if path.stat().st_size == 0:
         raise ExchangeError([f"{path}: 文件为空，缺少表头 / empty file: the header row is missing"])
     try:
-        frame = pl.read_csv(io.BytesIO(raw), infer_schema=False, quote_char='"', has_header=True)
+        # An empty field, quoted or not, is "not given".
+        return pl.read_csv(path, infer_schema=False, quote_char='"', has_header=True, null_values=[""])
     except pl.exceptions.PolarsError as exc:
-        raise ExchangeError([f"{path}: CSV格式错误 / malformed CSV: {exc}"]) from exc
-    # An empty quoted field is "not given", like an empty unquoted one.
-    return frame.with_columns(pl.when(pl.col(c) == "").then(None).otherwise(pl.col(c)).alias(c) for c in frame.columns)
+        reason = "不是UTF-8编码 / not UTF-8" if "utf-8" in str(exc).lower() else "CSV格式错误 / malformed CSV"
+        raise ExchangeError([f"{path}: {reason}: {exc}"]) from exc
 
 
 def _read_jsonl(path: Path, fields: Sequence[Field]) -> pl.DataFrame:
@@ -282,7 +275,8 @@ def validate(frame: pl.DataFrame, fields: Sequence[Field], path: str, row_kind: 
         bad, typed_value = _parse(field, value)
         if bad is not None:
             checks.append(_Check(relevant & given & bad, field, *_kind_reason(field)))
-        typed.append(pl.when(relevant).then(typed_value).otherwise(None).alias(field.name))
+        typed.append((typed_value if field.needed_for is None else
+                      pl.when(relevant).then(typed_value).otherwise(None)).alias(field.name))
     flags = frame.select(pl.col("__row"), *(check.bad.fill_null(True).alias(f"__bad{i}") for i, check in
                                             enumerate(checks)))
     failing = flags.filter(pl.any_horizontal(pl.exclude("__row"))).head(MAX_REPORTED_ERRORS)
