@@ -1,3 +1,18 @@
-from django.urls import path  # noqa: F401
+"""The decision engine's pages, mounted at /policy/ by qiancheng/urls.py."""
 
-urlpatterns: list = []
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+
+from qiancheng.policy import views
+from qiancheng.portal.navigation import add_link
+
+app_name = "policy"
+
+urlpatterns = [
+    path("claims/<str:number>/", views.claim_decision, name="claim_decision"),
+    path("claims/<str:number>/decide/", views.decide_again, name="decide_again"),
+    path("parameters/", views.parameters, name="parameters"),
+]
+
+# The URLconf is loaded before any page renders its navigation bar, so the link is there in time.
+add_link(_("补贴参数"), "policy:parameters", {"province_official", "city_official"}, order=70)

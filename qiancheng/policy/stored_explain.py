@@ -1,0 +1,32 @@
+"""Why a claim kept in the database is decided so: the file-based explanation, fed from the database.
+
+The frames come from `store.stored_frames` and the explanation from `explain.explain_claim`, so the
+page, `qiancheng explain` and the batch decision all read the same engine run.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from qiancheng.policy.batch import BatchInput
+from qiancheng.policy.explain import Explanation, explain_claim
+from qiancheng.policy.params import load_packaged
+from qiancheng.policy.store import stored_frames
+
+
+def explain_stored_claim(actor: Any, claim: Any) -> Explanation:
+    """Explain `claim` (a funding.SubsidyClaim) against today's stored history and the packaged parameters.
+
+    Opening the sealed ID numbers for the engine is audited, and an audit entry needs a transaction.
+    """
+    from qiancheng.funding.models import SubsidyClaim
+
+    params = load_packaged()
+    # The same day decide_stored_claims takes, so a fresh decision and its explanation agree.
+    as_of = params.as_of or timezone.localdate()
+    with transaction.atomic():
+        claims, history = stored_frames(actor, SubsidyClaim.objects.filter(pk=claim.pk))
+    return explain_claim(BatchInput(claims, history, params, as_of), claim.number)

@@ -1,0 +1,254 @@
+"""Pages of the decision engine: why a stored claim is decided so, and the parameters it decides with."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import wraps
+from typing import Any
+
+import yaml
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language, gettext_noop
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from qiancheng.accounts.models import Role
+from qiancheng.accounts.scope import NOT_FOUND_MESSAGE, get_scoped_or_404
+from qiancheng.policy.exchange import ExchangeError
+from qiancheng.policy.explain import Explanation
+from qiancheng.policy.params import PACKAGED_DIR, UI_KEY, ParameterError, ParamSet, Standard, load_packaged
+from qiancheng.policy.store import decide_stored_claims
+from qiancheng.policy.stored_explain import explain_stored_claim
+
+OFFICIALS = frozenset({Role.PROVINCE_OFFICIAL, Role.CITY_OFFICIAL})
+# Who may read a claim's explanation; the scope then narrows a city official to the city and an
+# institution to its own claims.
+CLAIM_READERS = OFFICIALS | {Role.INSTITUTION}
+# A packaged value whose source says this is not yet confirmed by the department.
+PLACEHOLDER_MARK = "to be confirmed"
+# A missing standard (engine.NoStandardError) is a ParameterError too.
+ENGINE_REFUSALS = (ExchangeError, ParameterError)
+
+
+def _redecidable_statuses() -> tuple[str, ...]:
+    from qiancheng.funding.models import ClaimStatus
+
+    # After approval the stored decision is the one money was reserved or paid on: it stays the record.
+    return (ClaimStatus.DRAFT, ClaimStatus.PENDING)
+
+
+def _signed_in_as(roles: frozenset[str], refusal: Callable[[], Exception]) -> Callable:
+    """Anonymous users go to the login page; other roles get `refusal` (a 404 where existence must not leak)."""
+
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if request.user.role not in roles:
+                raise refusal()
+            return view(request, *args, **kwargs)
+
+        return login_required(guarded)
+
+    return decorate
+
+
+def _not_found() -> Exception:
+    return Http404(NOT_FOUND_MESSAGE)
+
+
+# ---------------------------------------------------------------- why this decision
+
+
+@dataclass(frozen=True)
+class Difference:
+    label: str
+    stored: str
+    live: str
+
+
+@require_safe
+@_signed_in_as(CLAIM_READERS, _not_found)
+def claim_decision(request: HttpRequest, number: str) -> HttpResponse:
+    """`/policy/claims/<number>/`: the claim's facts, its stored decision and today's explanation."""
+    from qiancheng.funding.models import SubsidyClaim
+
+    claim = get_scoped_or_404(
+        SubsidyClaim.objects.select_related("person", "city", "institution", "occupation", "item", "course_kind"),
+        request.user, number=number,
+    )
+    explanation: Explanation | None = None
+    problems: list[str] = []
+    try:
+        explanation = explain_stored_claim(request.user, claim)
+    except ExchangeError as refusal:
+        problems = refusal.problems
+    except ParameterError as refusal:
+        problems = [str(refusal)]
+    english = (get_language() or "").startswith("en")
+    context = {
+        "claim": claim,
+        "facts": _claim_facts(claim),
+        "explanation": explanation,
+        "engine_facts": _engine_facts(explanation) if explanation else [],
+        "rules": [
+            {"rule": rule, "message": rule.message_en if english else rule.message_zh}
+            for rule in (explanation.rules if explanation else [])
+        ],
+        "differences": _differences(claim, explanation) if explanation and claim.decided_at else [],
+        "problems": problems,
+        "can_decide": request.user.role in OFFICIALS,
+        "decidable": claim.status in _redecidable_statuses(),
+    }
+    return render(request, "policy/claim_decision.html", context)
+
+
+@require_POST
+@_signed_in_as(CLAIM_READERS, _not_found)
+def decide_again(request: HttpRequest, number: str) -> HttpResponse:
+    """Decide this one claim again against today's history; the service records the decision and audits it."""
+    from qiancheng.funding.models import SubsidyClaim
+
+    try:
+        with transaction.atomic():
+            # Scope first: a claim outside the user's city is a 404 before anything else is said about it.
+            claim = get_scoped_or_404(SubsidyClaim.objects.select_for_update(), request.user, number=number)
+            if request.user.role not in OFFICIALS:
+                raise PermissionDenied(_("只有人社部门可以重新判定。"))
+            if claim.status not in _redecidable_statuses():
+                messages.error(request, _("该申领已核准或已结束，判定结果保持不变。"))
+                return redirect("policy:claim_decision", number=claim.number)
+            decide_stored_claims(request.user, SubsidyClaim.objects.filter(pk=claim.pk))
+    except ENGINE_REFUSALS as refusal:
+        problems = refusal.problems if isinstance(refusal, ExchangeError) else [str(refusal)]
+        messages.error(request, _("无法判定：") + "; ".join(problems))
+        return redirect("policy:claim_decision", number=number)
+    messages.success(request, _("已重新判定，结果已保存。"))
+    return redirect("policy:claim_decision", number=claim.number)
+
+
+def _claim_facts(claim: Any) -> list[tuple[str, Any]]:
+    subject = claim.occupation or claim.item or claim.course_kind or claim.project_id or ""
+    level = claim.get_level_display() if claim.level else ""
+    return [
+        (_("申领编号"), claim.number),
+        (_("状态"), claim.get_status_display()),
+        (_("劳动者"), f"{claim.person.name} {claim.person.id_number_masked}"),
+        (_("培训类型"), claim.get_training_type_display()),
+        (_("培训内容"), f"{subject} {level}".strip()),
+        (_("培训时间"), f"{claim.start_date or '—'} – {claim.end_date}"),
+        (_("课时"), claim.class_hours if claim.class_hours is not None else "—"),
+        (_("资金渠道"), claim.get_fund_display()),
+        (_("城市"), claim.city.name if claim.city else "—"),
+        (_("培训机构"), claim.institution.name if claim.institution else "—"),
+    ]
+
+
+# The keys of Explanation.facts; translated when shown.
+ENGINE_FACT_LABELS = {
+    "person": gettext_noop("身份证号（已遮蔽）"),
+    "training": gettext_noop("判定所读的培训"),
+    "dates": gettext_noop("判定所读的培训时间"),
+    "city_code": gettext_noop("城市代码"),
+    "institution_id": gettext_noop("机构代码"),
+    "claimant": gettext_noop("申领人"),
+    "advanced_by": gettext_noop("垫付人"),
+    "order": gettext_noop("判定顺序"),
+}
+
+
+def _engine_facts(explanation: Explanation) -> list[tuple[str, str]]:
+    return [(_(ENGINE_FACT_LABELS.get(key, key)), value) for key, value in explanation.facts.items()]
+
+
+def _differences(claim: Any, live: Explanation) -> list[Difference]:
+    """Where the stored decision and today's differ: the history (or the parameters) changed since."""
+    yes, no = _("符合"), _("不符合")
+    pairs = [
+        (_("是否符合条件"), yes if claim.eligible else no, yes if live.eligible else no),
+        (_("培训补贴"), str(claim.training_amount), str(Decimal(live.training_amount))),
+        (_("就业补贴"), str(claim.employment_amount), str(Decimal(live.employment_amount))),
+        (_("合计"), str(claim.total_amount), str(Decimal(live.total_amount))),
+        (_("未通过的规则"), claim.denied_by or "—", live.denied_by or "—"),
+    ]
+    return [Difference(label, stored, now) for label, stored, now in pairs if stored != now]
+
+
+# ---------------------------------------------------------------- parameters
+
+
+@dataclass(frozen=True)
+class StandardRow:
+    standard: Standard
+    label: str
+    placeholder: bool
+
+
+@require_safe
+@_signed_in_as(OFFICIALS, PermissionDenied)
+def parameters(request: HttpRequest) -> HttpResponse:
+    """`/policy/parameters/`: the packaged parameters the engine decides with, each with its source."""
+    try:
+        params = load_packaged()
+    except ParameterError as refusal:
+        return render(request, "policy/parameters.html", {"problem": str(refusal)})
+    return render(request, "policy/parameters.html", {
+        "params": params,
+        "standards": _standard_rows(params),
+        "occupations": _ai_occupation_rows(params),
+        "uplifts": _uplift_rows(params),
+    })
+
+
+def is_placeholder(source: str) -> bool:
+    return PLACEHOLDER_MARK in (source or "").lower()
+
+
+def _standard_rows(params: ParamSet) -> list[StandardRow]:
+    from qiancheng.catalog.models import CourseKind
+    from qiancheng.funding.models import FundSource
+    from qiancheng.training.vocabulary import TrainingType
+
+    course_names = dict(CourseKind.objects.values_list("code", "name"))
+    rows = []
+    for standard in (*params.standards, *params.ui_standards):
+        if standard.training_type == UI_KEY:
+            label = str(FundSource.UNEMPLOYMENT_INSURANCE.label)
+        else:
+            label = str(TrainingType(standard.training_type).label)
+        if standard.level is not None:
+            label += " " + _("%(level)s级") % {"level": standard.level}
+        if standard.course_kind is not None:
+            label += f" {course_names.get(standard.course_kind, standard.course_kind)}"
+        rows.append(StandardRow(standard, label, is_placeholder(standard.source)))
+    return rows
+
+
+def _ai_occupation_rows(params: ParamSet) -> list[dict[str, Any]]:
+    """The codes the engine uses, with the name, source and date their file gives them (clause 4.2)."""
+    from qiancheng.catalog.models import Occupation
+
+    document = yaml.safe_load((PACKAGED_DIR / "ai_occupations.yaml").read_text(encoding="utf-8")) or {}
+    noted = {str(entry["code"]): entry for entry in document.get("entries", [])}
+    names = dict(Occupation.objects.filter(code__in=params.ai_occupations).values_list("code", "name"))
+    rows = []
+    for code in sorted(params.ai_occupations):
+        entry = noted.get(code, {})
+        source = str(entry.get("source", ""))
+        rows.append({"code": code, "name": names.get(code) or entry.get("name", ""), "source": source,
+                     "last_checked": entry.get("last_checked"), "placeholder": is_placeholder(source)})
+    return rows
+
+
+def _uplift_rows(params: ParamSet) -> list[dict[str, Any]]:
+    from qiancheng.catalog.models import City
+
+    names = dict(City.objects.filter(code__in=params.ai_uplift).values_list("code", "name"))
+    return [{"city_code": code, "city": names.get(code, ""), "uplift": uplift, "percent": uplift * 100}
+            for code, uplift in sorted(params.ai_uplift.items())]
