@@ -206,3 +206,63 @@ class AttendanceRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enrolment_id} {self.session_date} {'✓' if self.present else '✗'}"
+
+
+class ImportStatus(models.TextChoices):
+    """An uploaded roster's way from file to enrolments (STYLE 8: imports are jobs)."""
+
+    RECEIVED = "received", "已接收 Received"  # the file passed the upload checks; rows not yet checked
+    VALIDATED = "validated", "已校验 Validated"  # every row checked; good rows wait for an official to apply
+    APPLIED = "applied", "已导入 Applied"  # the good rows are enrolled (one transaction)
+    REJECTED = "rejected", "已拒收 Rejected"  # the file was refused, or the official discarded the job
+
+
+class ImportJob(models.Model):
+    """One uploaded roster (.xlsx) for one class: its checks, its bad rows and, once applied, its enrolments.
+
+    Good rows wait here between validation and apply with their personal data sealed (ADR 0001): the
+    clear ID number and phone never reach the database.
+    """
+
+    training_class = models.ForeignKey(TrainingClass, on_delete=models.PROTECT, related_name="import_jobs")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    file_name = models.CharField(max_length=255)
+    file_sha256 = models.CharField(max_length=64)
+    size_bytes = models.PositiveIntegerField(default=0)
+    status = models.CharField(max_length=16, choices=ImportStatus.choices, default=ImportStatus.RECEIVED)
+    row_count = models.PositiveIntegerField(default=0)
+    good_count = models.PositiveIntegerField(default=0)
+    bad_count = models.PositiveIntegerField(default=0)
+    applied_count = models.PositiveIntegerField(default=0, help_text="persons newly enrolled by the apply")
+    # [{"row", "column", "code", "zh", "en"}], row numbers as the spreadsheet shows them (header = 1)
+    problems = models.JSONField(default=list, blank=True)
+    good_rows = models.JSONField(default=list, blank=True)
+    rejection_reason = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    validated_at = models.DateTimeField(null=True, blank=True)
+    applied_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "名册导入 roster import job"
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=ImportStatus.values), name="import_status_valid"),
+            models.CheckConstraint(
+                condition=~Q(status=ImportStatus.REJECTED) | ~Q(rejection_reason=""), name="import_rejection_has_reason"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=ImportStatus.APPLIED) | Q(applied_at__isnull=False), name="import_applied_has_time"
+            ),
+            models.CheckConstraint(
+                condition=Q(good_count__lte=F("row_count"), bad_count__lte=F("row_count")),
+                name="import_counts_within_rows",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.status})"

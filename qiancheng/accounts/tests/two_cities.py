@@ -33,7 +33,7 @@ from qiancheng.people.models import SkillUpgradeSubsidy
 from qiancheng.projects.models import DeliveryApplication
 from qiancheng.providers.models import InstitutionScope, Teacher
 from qiancheng.risk.models import BlacklistEntry
-from qiancheng.training.models import AttendanceRecord
+from qiancheng.training.models import AttendanceRecord, ImportJob
 from qiancheng.training.tests import builders
 from qiancheng.training.vocabulary import ApplicantRelation, TrainingType
 
@@ -127,7 +127,8 @@ def _training_records(world: CityWorld, institution, project, person) -> list[mo
         number=f"C{next(_serial):08d}", kind=CertificateKind.PROJECT_TRAINING, person=person, project=project,
         issuer="评价中心", issued_on=date(2025, 10, 8), evaluation=evaluation,
     )
-    return [training, enrolment, attendance, evaluation, certificate]
+    roster = ImportJob.objects.create(training_class=training, file_name="名册.xlsx", file_sha256="0" * 64)
+    return [training, enrolment, attendance, evaluation, certificate, roster]
 
 
 def _funding_records(city, institution, project, person, clerk) -> list[models.Model]:

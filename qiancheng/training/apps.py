@@ -1,0 +1,24 @@
+"""The training app: classes, real-name enrolment, attendance and roster imports."""
+
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class TrainingConfig(AppConfig):
+    name = "qiancheng.training"
+    label = "training"
+    verbose_name = "培训 Training"
+
+    def ready(self) -> None:
+        from django.apps import apps
+
+        from qiancheng.accounts.scope import register
+
+        # A roster import belongs where its class belongs; trainees never see the job itself.
+        register(
+            apps.get_model("training", "ImportJob"),
+            city="training_class__city",
+            institution="training_class__institution",
+            enterprise="training_class__project__applicant",
+        )
