@@ -31,7 +31,7 @@ from qiancheng.catalog.services import load_catalog
 from qiancheng.people import crypto
 from qiancheng.people.masking import mask_id_number, mask_phone
 from qiancheng.people.services import ID_NUMBER, PHONE
-from qiancheng.synth import records
+from qiancheng.synth import money, records
 from qiancheng.synth.bulk import next_id, reset_sequences, write_frame
 from qiancheng.synth.exchange import write_exchange
 from qiancheng.synth.generator import Province, generate_persons, generate_province
@@ -45,8 +45,8 @@ SQLITE_CACHE_KIB = 256 * 1024
 MODELS = (
     "providers.Institution", "providers.Teacher", "demand.Enterprise", "projects.Project",
     "projects.DeliveryApplication", "training.TrainingClass", "training.Enrolment", "evaluation.Evaluation",
-    "evaluation.Certificate", "people.SkillUpgradeSubsidy", "risk.BlacklistEntry", "funding.SubsidyClaim",
-    "funding.Payment",
+    "evaluation.Certificate", "people.SkillUpgradeSubsidy", "risk.BlacklistEntry", "funding.FundAccount",
+    "funding.SubsidyClaim", "funding.LedgerTransaction", "funding.LedgerEntry", "funding.Payment",
 )
 
 
@@ -248,6 +248,9 @@ def _write_all(province: Province, decisions: pl.DataFrame, params_id: str, rule
     _write("risk.BlacklistEntry", records.blacklist(province, ids, keys, actor.pk), bar, counts, written)
 
     claims = records.system_claims(province, ids, keys, decisions, params_id, rule_version)
+    ledger = _ledger(province, claims, actor)
+    _write("funding.FundAccount", ledger.accounts, bar, counts, written)
+    claims = claims.join(ledger.claim_accounts, on="id", how="left")
     imported = records.imported_claims(province, ids.claim + claims.height, keys)
     # Written apart: columns an imported claim lacks take the model's defaults, not NULL.
     _write("funding.SubsidyClaim", claims.drop("person_no", "paid_on"), bar, counts, written)
@@ -257,9 +260,30 @@ def _write_all(province: Province, decisions: pl.DataFrame, params_id: str, rule
     written["funding.SubsidyClaim"] = [ids.claim, ids.claim + counts["funding.SubsidyClaim"] - 1]
     paid = claims.filter(pl.col("status") == "paid").select("id", "number", "person_key", "total_amount", "paid_on",
                                                              "city_id")
-    _write("funding.Payment", records.payments(paid, ids.payment, province.seed, actor.pk), bar, counts, written)
+    _write("funding.LedgerTransaction", ledger.transactions, bar, counts, written)
+    _write("funding.LedgerEntry", ledger.entries, bar, counts, written)
+    payments = records.payments(paid, ids.payment, province.seed, actor.pk).join(
+        ledger.payment_transactions, on="claim_id", how="left")
+    _write("funding.Payment", payments, bar, counts, written)
     reset_sequences(*(model(label) for label in MODELS))
     return counts, written
+
+
+def _ledger(province: Province, claims: pl.DataFrame, actor: User) -> money.Ledger:
+    """Fund accounts and postings for the claims; refused when the database already has accounts for
+    the programme's years (their balances are officials' records, not the generator's)."""
+    if model("funding.FundAccount")._default_manager.filter(year__in=money.YEARS).exists():
+        raise SynthError(
+            "数据库中已有 2025-2027 年的资金账户，合成数据不能与之混用 / the database already holds fund accounts "
+            "for 2025-2027; the synthetic province cannot be mixed with them"
+        )
+    parks = list(IndustrialPark.objects.values_list("id", "city_id").order_by("id"))
+    first = {"fund_account": next_id(model("funding.FundAccount")),
+             "transaction": next_id(model("funding.LedgerTransaction")),
+             "entry": next_id(model("funding.LedgerEntry"))}
+    written = claims.select("id", "number", "fund", "city_id", "end_date", "status", "total_amount", "reviewed_at",
+                            "paid_on")
+    return money.build_ledger(written, parks, province.seed, actor.pk, first)
 
 
 def remove_province(run: SynthRun) -> None:

@@ -99,3 +99,28 @@ def test_certificates_and_projects_follow_the_plan(loaded: SynthRun) -> None:
         assert certificate.issued_on >= project.city_confirmed_on
     short = TrainingClass.objects.filter(training_type="special_ability", class_hours__lt=28)
     assert short.exists() and not short.filter(status__in=["approved", "in_progress", "finished"]).exists()  # 3.2
+
+
+def test_money_is_in_the_ledger_and_officials_can_go_on(loaded: SynthRun, province_official) -> None:
+    from qiancheng.funding.services.claims import approve_claim
+    from qiancheng.funding.services.ledger import verify_ledger
+    from qiancheng.funding.services.payments import pay_claim
+    from qiancheng.funding.services.refusal import FundingRefused
+
+    report = verify_ledger()
+    assert report.ok, report.problems[:5]
+    system = SubsidyClaim.objects.filter(origin=ClaimOrigin.SYSTEM)
+    assert not system.filter(fund_account__isnull=True).exists()
+    assert not Payment.objects.filter(ledger_transaction__isnull=True).exists()
+    pending = system.filter(status="pending").order_by("end_date", "number")
+    approved = None
+    for claim in pending:
+        try:
+            approved = approve_claim(province_official, claim, "合成数据复核 / synthetic review")
+            break
+        except FundingRefused as refused:  # an ineligible pending claim is refused: try the next one
+            assert refused.code == "not_eligible", refused
+    assert approved is not None and approved.status == "approved"
+    payment = pay_claim(province_official, approved, "test-synth-payment")
+    assert payment.amount == approved.total_amount
+    assert verify_ledger().ok
