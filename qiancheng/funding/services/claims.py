@@ -9,7 +9,9 @@ Approval reserves the claim's total in its fund account through the ledger.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -33,11 +35,23 @@ from qiancheng.funding.models import (
 from qiancheng.funding.services.ledger import AVAILABLE, RESERVED, post_transaction, transfer
 from qiancheng.funding.services.refusal import FundingRefused
 from qiancheng.people.models import Person
+from qiancheng.policy.params import ParamSet, load_packaged
 from qiancheng.policy.store import decide_stored_claims
 from qiancheng.providers.models import Institution
 from qiancheng.training.models import AttendanceRecord, ClassStatus, Enrolment, EnrolmentStatus
 
 REVIEWER_ROLES = (Role.PROVINCE_OFFICIAL, Role.CITY_OFFICIAL)
+
+
+@lru_cache(maxsize=1)
+def packaged_params() -> ParamSet:
+    """The shipped parameter files, parsed once per process: they change only with a new release, and
+    parsing the YAML was a third of the time of deciding one claim at approval."""
+    return load_packaged()
+
+
+def _decide(actor: Any, claims: Any, as_of: dt.date | None) -> None:
+    decide_stored_claims(actor, claims, params=packaged_params(), as_of=as_of)
 
 
 @dataclass(frozen=True)
@@ -178,7 +192,7 @@ def file_claim(actor: Any, enrolment: Enrolment, fund: FundAccount, advanced_by:
             record_event(actor, "claim.filed", claim, after={
                 "number": claim.number, "fund_account": fund.pk, "advanced_by": advanced_by, "claimant": claimant,
             })
-            decide_stored_claims(actor, SubsidyClaim.objects.filter(pk=claim.pk), as_of=as_of)
+            _decide(actor, SubsidyClaim.objects.filter(pk=claim.pk), as_of)
     except IntegrityError:
         # A concurrent identical filing won the race on the counting-claim UNIQUE (or the number).
         found = _existing_or_refuse(enrolment, fund, parties)
@@ -222,7 +236,7 @@ def file_class_claims(actor: Any, training: Any, fund: FundAccount, parties: Par
             filed.append(found)
         if new:
             record_event(actor, "claims.filed_for_class", training, after={"claims": len(new), "fund_account": fund.pk})
-            decide_stored_claims(actor, SubsidyClaim.objects.filter(pk__in=new), as_of=as_of)
+            _decide(actor, SubsidyClaim.objects.filter(pk__in=new), as_of)
     for claim in filed:
         claim.refresh_from_db()
     return filed, refused
@@ -240,42 +254,90 @@ def _locked(claim: SubsidyClaim) -> SubsidyClaim:
     return SubsidyClaim.objects.select_for_update().get(pk=claim.pk)
 
 
+def _not_pending(claim: SubsidyClaim, verb_zh: str) -> FundingRefused:
+    return FundingRefused("not_pending", f"申领{claim.number}当前状态为“{claim.get_status_display()}”，不能{verb_zh}",
+                          f"claim {claim.number} is {claim.status}, not pending")
+
+
+def _approve_decided(actor: Any, claim: SubsidyClaim, note: str) -> None:
+    """Approve a locked, pending, freshly decided claim: reserve its total, or refuse and keep the decision."""
+    if not claim.eligible:
+        raise FundingRefused("not_eligible", f"申领{claim.number}不符合条件：{claim.denied_by}",
+                             f"claim {claim.number} is not eligible: {claim.denied_by}")
+    if claim.fund_account_id is None:
+        raise FundingRefused("no_fund_account", f"申领{claim.number}未指定资金账户",
+                             f"claim {claim.number} has no fund account", status=422)
+    if claim.total_amount:
+        post_transaction(
+            actor, TransactionKind.RESERVATION,
+            transfer(claim.fund_account, claim.total_amount, debit=AVAILABLE, credit=RESERVED),
+            memo=f"核准预留 {claim.number} / reservation for an approved claim", claim=claim,
+        )
+    claim.status = ClaimStatus.APPROVED
+    claim.reviewed_by, claim.reviewed_at, claim.review_note = actor, timezone.now(), note
+    claim.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_note", "updated_at"])
+    record_event(actor, "claim.approved", claim, before={"status": ClaimStatus.PENDING},
+                 after={"status": claim.status, "reserved": claim.total_amount}, reason=note)
+
+
 def approve_claim(actor: Any, claim: SubsidyClaim, note: str = "", *, as_of: dt.date | None = None) -> SubsidyClaim:
     """Re-decide the claim (the history may have changed since filing) and, if eligible, approve it and
-    reserve its total in the fund account. Refused if not pending, not eligible, or the money is not there."""
+    reserve its total in the fund account. Refused if not pending, not eligible, or the money is not there;
+    a refusal for ineligibility keeps the new decision on the claim (it is the record of why)."""
     require_reviewer(actor, claim)
     refusal: FundingRefused | None = None
     with transaction.atomic():
         current = _locked(claim)  # two officials approving at once: the second waits here, then sees approved
         if current.status != ClaimStatus.PENDING:
-            raise FundingRefused("not_pending", f"申领{current.number}当前状态为“{current.get_status_display()}”，不能核准",
-                                 f"claim {current.number} is {current.status}, not pending")
-        decide_stored_claims(actor, SubsidyClaim.objects.filter(pk=current.pk), as_of=as_of)
+            raise _not_pending(current, "核准")
+        _decide(actor, SubsidyClaim.objects.filter(pk=current.pk), as_of)
         current.refresh_from_db()
-        if not current.eligible:
-            # The new decision is kept (it is the record of why); the approval is refused.
-            record_event(actor, "claim.approval_refused", current, after={"denied_by": current.denied_by})
-            refusal = FundingRefused("not_eligible", f"申领{current.number}不符合条件：{current.denied_by}",
-                                     f"claim {current.number} is not eligible: {current.denied_by}")
-        elif current.fund_account_id is None:
-            raise FundingRefused("no_fund_account", f"申领{current.number}未指定资金账户",
-                                 f"claim {current.number} has no fund account", status=422)
-        else:
-            if current.total_amount:
-                post_transaction(
-                    actor, TransactionKind.RESERVATION,
-                    transfer(current.fund_account, current.total_amount, debit=AVAILABLE, credit=RESERVED),
-                    memo=f"核准预留 {current.number} / reservation for an approved claim", claim=current,
-                )
-            before = {"status": current.status}
-            current.status = ClaimStatus.APPROVED
-            current.reviewed_by, current.reviewed_at, current.review_note = actor, timezone.now(), note
-            current.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_note", "updated_at"])
-            record_event(actor, "claim.approved", current, before=before,
-                         after={"status": current.status, "reserved": current.total_amount}, reason=note)
+        try:
+            with transaction.atomic():
+                _approve_decided(actor, current, note)
+        except FundingRefused as refused:
+            record_event(actor, "claim.approval_refused", current, after={"code": refused.code},
+                         reason=refused.message_en)
+            refusal = refused
     if refusal is not None:
+        claim.refresh_from_db()
         raise refusal
     return current
+
+
+def approve_claims(actor: Any, claims: Sequence[SubsidyClaim], note: str = "", *,
+                   as_of: dt.date | None = None) -> tuple[list[SubsidyClaim], dict[str, FundingRefused]]:
+    """Approve a review queue at once: one engine run re-decides them all, then each is approved on its own
+    (a claim refused for its decision or for want of money leaves the others approved).
+
+    Returns the approved claims and, by claim number, why each other one was refused.
+    """
+    for claim in claims:
+        require_reviewer(actor, claim)
+    approved: list[SubsidyClaim] = []
+    refused: dict[str, FundingRefused] = {}
+    with transaction.atomic():
+        # Claim rows in primary-key order, before the audit chain and the fund rows (ADR 0003).
+        locked = list(SubsidyClaim.objects.select_for_update().filter(pk__in=[c.pk for c in claims]).order_by("pk"))
+        pending = [claim for claim in locked if claim.status == ClaimStatus.PENDING]
+        for claim in locked:
+            if claim.status != ClaimStatus.PENDING:
+                refused[claim.number] = _not_pending(claim, "核准")
+        if pending:
+            _decide(actor, SubsidyClaim.objects.filter(pk__in=[c.pk for c in pending]), as_of)
+        for claim in pending:
+            claim.refresh_from_db()
+            try:
+                with transaction.atomic():
+                    _approve_decided(actor, claim, note)
+            except FundingRefused as refusal:
+                refused[claim.number] = refusal
+            else:
+                approved.append(claim)
+        if refused:
+            record_event(actor, "claims.approval_refused", after={
+                number: refusal.code for number, refusal in refused.items()})
+    return approved, refused
 
 
 def reject_claim(actor: Any, claim: SubsidyClaim, reason: str) -> SubsidyClaim:
@@ -286,8 +348,7 @@ def reject_claim(actor: Any, claim: SubsidyClaim, reason: str) -> SubsidyClaim:
     with transaction.atomic():
         current = _locked(claim)
         if current.status != ClaimStatus.PENDING:
-            raise FundingRefused("not_pending", f"申领{current.number}当前状态为“{current.get_status_display()}”，不能驳回",
-                                 f"claim {current.number} is {current.status}, not pending")
+            raise _not_pending(current, "驳回")
         current.status = ClaimStatus.REJECTED
         current.reviewed_by, current.reviewed_at, current.review_note = actor, timezone.now(), reason.strip()
         current.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_note", "updated_at"])

@@ -116,15 +116,17 @@ def post_transaction(actor: Any, kind: str, entries: Sequence[Entry], *, memo: s
                 kind=kind, memo=memo, document_ref=document_ref, claim=claim, created_by=actor,
                 idempotency_key=idempotency_key or None,
             )
-            _move_balances(_balance_changes(entries))
             LedgerEntry.objects.bulk_create(
                 LedgerEntry(transaction=posting, account=e.account, fund=e.fund, debit=e.debit, credit=e.credit)
                 for e in entries
             )
+            # The audit chain's lock is taken before the fund rows are locked, never after: every money
+            # change locks claim row -> audit chain -> fund rows in that order (ADR 0003), so no cycle.
             record_event(actor, "ledger.posted", posting, after={
                 "kind": kind, "document_ref": document_ref, "claim": claim.number if claim else None,
                 "entries": [[e.account, e.fund.pk if e.fund else None, e.debit, e.credit] for e in entries],
             }, reason=memo)
+            _move_balances(_balance_changes(entries))
     except IntegrityError:
         # Another request posted the same key first and has committed (PostgreSQL made this insert wait
         # on the unique index); its transaction is the answer. Anything else is re-raised.

@@ -36,7 +36,7 @@ def pay_claim(actor: Any, claim: SubsidyClaim, idempotency_key: str, *, batch_re
         return first
     try:
         with transaction.atomic():
-            current = SubsidyClaim.objects.select_for_update().select_related("fund_account").get(pk=claim.pk)
+            current = SubsidyClaim.objects.select_for_update().get(pk=claim.pk)
             # A retry that raced the first attempt with the same key waits for the lock, then finds it here.
             first = _first_with_key(idempotency_key, claim)
             if first is not None:
