@@ -49,7 +49,7 @@ _LIMIT_IDS = tuple(rule.id for rule in LIMIT_RULES)
 # the joins that follow copy less (a million claims stay well under 2 GB).
 _KEPT_AFTER_CLAIM_RULES = ("seq", "claim_id", "person", "training_type", "fund", "city_code", "occupation_code",
                            "level", "item_code", "course_kind", "project_id", "end_date", "year", "passed",
-                           "employment_proof_kind", "employment_proof_date")
+                           "employment_proof_kind", "employment_proof_date", "institution_id")
 
 
 class NoStandardError(ParameterError):
@@ -80,8 +80,9 @@ def decide(
     frame = _prepare_claims(claims)
     say("claim rules")
     frame = frame.with_columns(*(rule.fails(as_of).fill_null(False).alias(f"f_{rule.id}") for rule in CLAIM_RULES))
+    # From here on, row i is the claim with seq i, so per-claim results are attached by position.
+    frame = frame.select(*_KEPT_AFTER_CLAIM_RULES, pl.col(r"^f_.*$")).sort("seq")
     frame = _with_blacklist(frame, history, trace)
-    frame = frame.select(*_KEPT_AFTER_CLAIM_RULES, pl.col(r"^f_.*$"), *(["refs_6d"] if trace else []))
     say("history")
     history_flags = _limit_flags(frame, _history_priors(history), trace, all_earlier=True)
     frame = _join_flags(frame, history_flags, "h")
@@ -218,10 +219,22 @@ def _counted(claims: pl.LazyFrame, priors: pl.LazyFrame, trace: bool, all_earlie
 
 def _join_flags(frame: pl.DataFrame, flags: pl.DataFrame, prefix: str) -> pl.DataFrame:
     renamed = flags.rename({name: f"{prefix}_{name}" for name in flags.columns if name != "seq"})
-    out = frame.join(renamed, on="seq", how="left")
-    return out.with_columns(
-        *(c(f"{prefix}_{rid}").fill_null(False) for rid in _LIMIT_IDS), c(f"{prefix}_n").fill_null(0)
-    )
+    defaults: dict[str, object] = {f"{prefix}_{rid}": False for rid in _LIMIT_IDS} | {f"{prefix}_n": 0}
+    return _attach(frame, renamed, defaults)
+
+
+def _attach(frame: pl.DataFrame, found: pl.DataFrame, defaults: dict[str, object]) -> pl.DataFrame:
+    """Per-claim results (`found`, keyed by seq, each claim at most once) onto `frame`, whose row i is
+    the claim with seq i: written by position, so the wide frame is not copied by a join. Claims not in
+    `found` get the default; extra columns of `found` (trace: lists of record IDs) are joined."""
+    columns = [
+        pl.repeat(default, frame.height, dtype=found.schema[name], eager=True)
+        .scatter(found["seq"], found[name]).alias(name)
+        for name, default in defaults.items()
+    ]
+    out = frame.with_columns(columns)
+    extra = [name for name in found.columns if name != "seq" and name not in defaults]
+    return out.join(found.select("seq", *extra), on="seq", how="left") if extra else out
 
 
 def _accept_in_order(candidates: pl.DataFrame, say: Progress) -> pl.DataFrame:
@@ -280,8 +293,8 @@ def _with_blacklist(frame: pl.DataFrame, history: pl.DataFrame, trace: bool) -> 
             .filter(on_list & not_ended).select("seq", "ref").collect()
         )
     found = pl.concat(hits).group_by("seq").agg(c("ref").unique().sort().alias("refs_6d"))
-    out = frame.join(found, on="seq", how="left").with_columns(c("refs_6d").is_not_null().alias("f_6d"))
-    return out if trace else out.drop("refs_6d")
+    found = found.with_columns(pl.lit(True).alias("f_6d"))
+    return _attach(frame, found if trace else found.drop("refs_6d"), {"f_6d": False})
 
 
 # ---------------------------------------------------------------- outcome
