@@ -1,0 +1,225 @@
+"""Real-name enrolment (实名制, 6c): the checks every enrolment passes, one by one or by roster.
+
+Before a trainee is enrolled, the decision engine decides the claim this training would become,
+against everything the database knows of the person (claims, certificates, skill-upgrade subsidies,
+the blacklist, and other classes the person is enrolled in that have no claim yet), so that "2025
+already used (3.5a)" shows before the training rather than after it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from qiancheng.accounts.audit import record_event
+from qiancheng.accounts.models import Role
+from qiancheng.people.identity import normalise_id_number
+from qiancheng.people.models import Person
+from qiancheng.people.services import register_person
+from qiancheng.policy.batch import claims_from_records, history_from_records
+from qiancheng.policy.engine import decide
+from qiancheng.policy.params import load_packaged
+from qiancheng.policy.rules import ALL_RULES
+from qiancheng.policy.store import WHOLE_TABLES_FROM, stored_history_records
+from qiancheng.projects.models import TraineeLink
+from qiancheng.providers.services import Refusal
+from qiancheng.training.models import ClassStatus, Enrolment, EnrolmentStatus, TrainingClass
+from qiancheng.training.vocabulary import ApplicantRelation, TrainingType
+
+if TYPE_CHECKING:
+    from qiancheng.accounts.models import User
+
+# Classes that still take trainees.
+OPEN_STATES = (ClassStatus.SUBMITTED, ClassStatus.APPROVED, ClassStatus.IN_PROGRESS)
+# Classes whose dates a trainee's other enrolment may not overlap, and which count as a pending claim.
+HOLDING_STATES = (ClassStatus.SUBMITTED, ClassStatus.APPROVED, ClassStatus.IN_PROGRESS, ClassStatus.FINISHED)
+CHUNK = 2_000  # keys per IN (...) list: far below SQLite's variable limit
+
+# 3.4e: which links each project accepts
+_LINKS_ACCEPTED = {
+    TraineeLink.EMPLOYEES: {ApplicantRelation.EMPLOYEE},
+    TraineeLink.PROSPECTIVE_HIRES: {ApplicantRelation.PROSPECTIVE_HIRE},
+    TraineeLink.BOTH: {ApplicantRelation.EMPLOYEE, ApplicantRelation.PROSPECTIVE_HIRE},
+}
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A would-be trainee, held in memory only: the clear ID number never leaves this process."""
+
+    person_key: str
+    id_number: str
+    category: str
+    relation: str
+    has_business_licence: bool = False
+
+
+def chunks(values: list[Any], size: int = CHUNK) -> Iterator[list[Any]]:
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
+
+
+def require_class_staff(actor: User, training: TrainingClass) -> None:
+    """The class's institution or an official of its city may work on its roster."""
+    institution_side = actor.role == Role.INSTITUTION and actor.institution_id == training.institution_id
+    city_side = actor.role == Role.CITY_OFFICIAL and actor.city_id == training.city_id
+    if not (institution_side or city_side):
+        raise PermissionDenied("无权操作该班名册 / not allowed to change this class's roster")
+
+
+def require_open(training: TrainingClass) -> None:
+    if training.status not in OPEN_STATES:
+        raise ValidationError(
+            f"班级状态为“{training.get_status_display()}”，不能报名 / the class does not take trainees in this state",
+            code="class_closed")
+
+
+def link_refusal(training: TrainingClass, relation: str) -> Refusal | None:
+    """3.4e: a project class takes only the applicant's employees or prospective hires, as the project says."""
+    if training.training_type != TrainingType.PROJECT:
+        return None
+    accepted = _LINKS_ACCEPTED[training.project.trainee_link]
+    if relation in accepted:
+        return None
+    wanted = "、".join(ApplicantRelation(value).label.split(" ")[0] for value in sorted(accepted))
+    return Refusal("3.4e", f"项目制培训学员须为申报企业的{wanted}（第3.4条(五)）",
+                   f"project trainees must be the applicant's {' or '.join(sorted(accepted))} (clause 3.4e)")
+
+
+def overlapping_enrolments(training: TrainingClass, person_keys: list[str]) -> dict[str, TrainingClass]:
+    """Persons already enrolled in another class whose dates overlap this one's, with that class."""
+    found: dict[str, TrainingClass] = {}
+    for keys in chunks(person_keys):
+        clashes = (Enrolment.objects.filter(person_id__in=keys, status=EnrolmentStatus.ENROLLED,
+                                            training_class__status__in=HOLDING_STATES,
+                                            training_class__start_date__lte=training.end_date,
+                                            training_class__end_date__gte=training.start_date)
+                   .exclude(training_class=training).select_related("training_class"))
+        for enrolment in clashes:
+            found.setdefault(enrolment.person_id, enrolment.training_class)
+    return found
+
+
+def overlap_refusal(clash: TrainingClass) -> Refusal:
+    return Refusal("overlap", f"已报名时间重叠的班级“{clash.name}”（{clash.start_date}至{clash.end_date}）",
+                   f"already enrolled in class {clash.pk}, {clash.start_date} to {clash.end_date}, which overlaps")
+
+
+def registered_names(person_keys: list[str]) -> dict[str, tuple[str, bool]]:
+    """Name and business-licence flag of the persons already registered."""
+    found: dict[str, tuple[str, bool]] = {}
+    for keys in chunks(person_keys):
+        rows = Person.objects.filter(person_key__in=keys).values_list("person_key", "name", "has_business_licence")
+        found.update({key: (name, licence) for key, name, licence in rows})
+    return found
+
+
+# ---------------------------------------------------------------- the engine's prediction
+
+def _would_be_claim(training: TrainingClass, number: int, candidate: Candidate) -> dict[str, Any]:
+    """The claim this enrolment would become if the trainee passed, paid as the plan's usual route."""
+    uscc = training.institution.uscc
+    is_project = training.training_type == TrainingType.PROJECT
+    return {
+        "claim_id": f"roster-{number:07d}", "id_number": candidate.id_number, "training_type": training.training_type,
+        # 5.2: project training is paid from the special account, the other types from the employment subsidy
+        "fund": "special_account" if is_project else "employment_subsidy",
+        "city_code": training.city_id, "occupation_code": training.occupation_id, "level": training.level,
+        "item_code": training.item_id, "course_kind": training.course_kind_id,
+        "project_id": training.project.code if is_project else None,
+        "applicant_relation": candidate.relation if is_project else None,
+        "class_hours": training.class_hours, "start_date": training.start_date.isoformat(),
+        "end_date": training.end_date.isoformat(), "passed": True, "person_category": candidate.category,
+        "receiving_unemployment_benefit": False, "has_business_licence": candidate.has_business_licence,
+        "institution_id": uscc, "advanced_by": "institution", "advanced_by_id": uscc,
+        "claimant": "institution", "claimant_id": uscc,
+    }
+
+
+def _unclaimed_enrolments(training: TrainingClass, person_keys: set[str] | None) -> list[dict[str, Any]]:
+    """Other classes the persons are in, not yet claimed: each counts as a pending claim (RULES "What counts")."""
+    enrolments = (Enrolment.objects.filter(claims__isnull=True, training_class__status__in=HOLDING_STATES)
+                  .exclude(status=EnrolmentStatus.WITHDRAWN).exclude(training_class=training))
+    if person_keys is not None:
+        enrolments = enrolments.filter(person_id__in=person_keys)
+    rows = enrolments.values_list("pk", "person_id", "training_class__training_type", "training_class__occupation_id",
+                                  "training_class__level", "training_class__item_id", "training_class__course_kind_id",
+                                  "training_class__project__code", "training_class__end_date")
+    return [{"record_type": "claim", "record_id": f"enrolment:{pk}", "id_number": key, "training_type": kind,
+             "fund": "special_account" if kind == TrainingType.PROJECT else "employment_subsidy",
+             "occupation_code": occupation, "level": level, "item_code": item, "course_kind": course,
+             "project_id": project, "end_date": end.isoformat(), "status": "pending"}
+            for pk, key, kind, occupation, level, item, course, project, end in rows]
+
+
+def _history(training: TrainingClass, clear: dict[str, str]) -> list[dict[str, Any]]:
+    keys: set[str] | None = set(clear) if len(clear) <= WHOLE_TABLES_FROM else None
+    history = stored_history_records(keys, {training.institution.uscc})
+    history += _unclaimed_enrolments(training, keys)
+    opened = []
+    for record in history:
+        key = record.get("id_number")
+        if key is None or key in clear:  # an institution's blacklist entry names no person
+            opened.append({**record, "id_number": clear.get(key) if key else None})
+    return opened
+
+
+def predicted_refusals(training: TrainingClass, candidates: list[Candidate]) -> dict[str, list[Refusal]]:
+    """For each candidate the engine would deny, the rules and their reasons (keyed by person_key)."""
+    if not candidates:
+        return {}
+    clear = {candidate.person_key: candidate.id_number for candidate in candidates}
+    claims = [_would_be_claim(training, number, candidate) for number, candidate in enumerate(candidates)]
+    params = load_packaged()
+    # Decided as on the class's last day, when the claim would be filed (never before today).
+    as_of = max(training.end_date, timezone.localdate())
+    run = decide(claims_from_records(claims), history_from_records(_history(training, clear)), params, as_of)
+    denied = run.decisions.filter(~run.decisions["eligible"]).select("claim_id", "denied_by").rows()
+    by_claim = {claim["claim_id"]: candidate.person_key for claim, candidate in zip(claims, candidates, strict=True)}
+    return {by_claim[claim_id]: [_rule_refusal(rule_id) for rule_id in rules.split(";")] for claim_id, rules in denied}
+
+
+def _rule_refusal(rule_id: str) -> Refusal:
+    rule = ALL_RULES[rule_id]
+    return Refusal(rule_id, f"按政策预判不能享受补贴：{rule.message_zh}",
+                   f"predicted ineligible for the subsidy: {rule.message_en}")
+
+
+# ---------------------------------------------------------------- one by one
+
+def enrol_person(actor: User, training: TrainingClass, *, id_number: str, name: str, category: str,
+                 phone: str | None = None, relation: str = ApplicantRelation.NONE,
+                 enrolled_on: date | None = None) -> Enrolment:
+    """Enrol one trainee by name and ID number, refused with every reason the roster import would give."""
+    require_class_staff(actor, training)
+    require_open(training)
+    with transaction.atomic():
+        person = register_person(actor, id_number, name, phone, category=category)
+        candidate = Candidate(person.person_key, normalise_id_number(id_number), category, relation, person.has_business_licence)
+        refusals = [r for r in (link_refusal(training, relation),) if r]
+        clash = overlapping_enrolments(training, [person.person_key]).get(person.person_key)
+        refusals += [overlap_refusal(clash)] if clash else []
+        refusals += predicted_refusals(training, [candidate]).get(person.person_key, [])
+        if refusals:
+            raise ValidationError([refusal.error() for refusal in refusals])
+        enrolment, created = Enrolment.objects.get_or_create(
+            training_class=training, person=person,
+            defaults={"category": category, "enrolled_on": enrolled_on or timezone.localdate(),
+                      "applicant_relation": relation if training.training_type == TrainingType.PROJECT
+                      else ApplicantRelation.NONE},
+        )
+        if created:
+            record_event(actor, "enrolment.created", enrolment,
+                         after={"class": training.pk, "person": person.id_number_masked, "category": category})
+    return enrolment
+
+
+def roster_of(training: TrainingClass) -> QuerySet[Enrolment]:
+    return training.enrolments.select_related("person").order_by("enrolled_on", "pk")

@@ -1,0 +1,177 @@
+"""The roster spreadsheet (.xlsx): its template, the upload safety checks, and reading its rows.
+
+An upload is checked before any spreadsheet code reads it: size cap, a real zip, no macros (.xlsm,
+vbaProject.bin, macro-enabled content types), no zip bomb (the uncompressed sizes in the zip directory
+are added up before anything is inflated), and the one XML part we parse ourselves goes through
+defusedxml (entity and DTD tricks refused). python-calamine then reads the cells; its XML reader
+expands no entities.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import zipfile
+from dataclasses import dataclass
+
+import xlsxwriter
+from defusedxml import ElementTree
+from defusedxml.common import DefusedXmlException
+from django.core.exceptions import ValidationError
+from python_calamine import CalamineWorkbook
+
+from qiancheng.people.models import PersonCategory
+from qiancheng.training.vocabulary import ApplicantRelation
+
+# Chinese headers, in the template's order; the English beside them is for documentation only.
+NAME, ID_NUMBER, PHONE, CATEGORY, RELATION = "姓名", "身份证号", "手机号", "人员类别", "与申报企业关系"
+HEADERS = (NAME, ID_NUMBER, PHONE, CATEGORY, RELATION)
+HEADERS_EN = {NAME: "name", ID_NUMBER: "ID number", PHONE: "mobile phone", CATEGORY: "person category",
+              RELATION: "link to the applicant enterprise"}
+
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024  # 100,000 rows of the template weigh about 5 MB
+MAX_ROWS = 100_000
+MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
+MAX_ZIP_ENTRIES = 100
+MAX_COMPRESSION_RATIO = 200  # ordinary sheets compress 5-30x; a bomb, thousands of times
+MACRO_SUFFIXES = (".xlsm", ".xltm", ".xlam", ".xlsb")
+
+
+@dataclass(frozen=True)
+class RosterRow:
+    """One data row as typed, cells as text (None when empty); `row` is the spreadsheet's row number."""
+
+    row: int
+    name: str | None
+    id_number: str | None
+    phone: str | None
+    category: str | None
+    relation: str | None
+
+
+def _refuse(code: str, zh: str, en: str) -> ValidationError:
+    return ValidationError(f"{zh} / {en}", code=code)
+
+
+def _zh_part(label: str) -> str:
+    """The Chinese part of a bilingual label ("拟招用人员 Prospective hire" → "拟招用人员")."""
+    return re.sub(r"[A-Za-z].*$", "", label).strip()
+
+
+CATEGORY_WORDS: dict[str, str] = {
+    **{_zh_part(label): value for value, label in PersonCategory.choices},
+    **{value: value for value in PersonCategory.values},
+    "企业职工": PersonCategory.ENTERPRISE_EMPLOYEE,
+    "高校毕业生": PersonCategory.GRADUATE_YOUTH,
+}
+RELATION_WORDS: dict[str, str] = {
+    _zh_part(ApplicantRelation.EMPLOYEE.label): ApplicantRelation.EMPLOYEE,
+    "本企业职工": ApplicantRelation.EMPLOYEE,
+    "职工": ApplicantRelation.EMPLOYEE,
+    "劳务派遣": ApplicantRelation.EMPLOYEE,
+    _zh_part(ApplicantRelation.PROSPECTIVE_HIRE.label): ApplicantRelation.PROSPECTIVE_HIRE,
+    ApplicantRelation.EMPLOYEE.value: ApplicantRelation.EMPLOYEE,
+    ApplicantRelation.PROSPECTIVE_HIRE.value: ApplicantRelation.PROSPECTIVE_HIRE,
+}
+
+
+def roster_template() -> bytes:
+    """The downloadable template: the five headers, text columns for numbers, pick lists, a notes sheet."""
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    sheet = book.add_worksheet("名册")
+    bold, text = book.add_format({"bold": True}), book.add_format({"num_format": "@"})
+    for column, header in enumerate(HEADERS):
+        sheet.write_string(0, column, header, bold)
+    # Text format: an 18-digit number typed into a number cell loses its last digits in Excel.
+    sheet.set_column(0, 0, 12)
+    sheet.set_column(1, 2, 22, text)
+    sheet.set_column(3, 4, 24)
+    categories = [_zh_part(label) for _, label in PersonCategory.choices]
+    relations = [_zh_part(ApplicantRelation.EMPLOYEE.label), _zh_part(ApplicantRelation.PROSPECTIVE_HIRE.label)]
+    sheet.data_validation(1, 3, MAX_ROWS, 3, {"validate": "list", "source": categories})
+    sheet.data_validation(1, 4, MAX_ROWS, 4, {"validate": "list", "source": relations})
+    notes = book.add_worksheet("填写说明")
+    lines = [
+        "每行一名学员，从第2行开始填写；请勿修改第1行表头。One trainee a row from row 2; keep the header row.",
+        "身份证号、手机号请以文本填写（18位，末位可为X）。Type ID numbers and phones as text.",
+        f"人员类别可选：{'、'.join(categories)}。",
+        f"与申报企业关系仅项目制培训班必填：{'、'.join(relations)}（第3.4条(五)）。Project classes only (clause 3.4e).",
+        f"每个文件最多{MAX_ROWS}行、{MAX_UPLOAD_BYTES // 1024 // 1024}MB，不得含宏。"
+        f"At most {MAX_ROWS} rows and {MAX_UPLOAD_BYTES // 1024 // 1024} MB; no macros.",
+    ]
+    for number, line in enumerate(lines):
+        notes.write_string(number, 0, line)
+    book.close()
+    return buffer.getvalue()
+
+
+def check_upload(file_name: str, data: bytes) -> None:
+    """Refuse an unsafe or wrong file before any of it is inflated or parsed (raises ValidationError)."""
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise _refuse("too_large", f"文件超过{MAX_UPLOAD_BYTES // 1024 // 1024}MB上限",
+                      f"the file is larger than {MAX_UPLOAD_BYTES // 1024 // 1024} MB")
+    if file_name.lower().endswith(MACRO_SUFFIXES):
+        raise _refuse("macro", "不接受含宏或二进制格式的工作簿，请另存为 .xlsx", "macro-enabled or binary workbooks are refused; save as .xlsx")
+    if not file_name.lower().endswith(".xlsx") or not zipfile.is_zipfile(io.BytesIO(data)):
+        raise _refuse("not_xlsx", "请上传 .xlsx 格式的名册（可下载模板）", "upload the roster as an .xlsx file (see the template)")
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        entries = archive.infolist()
+        _check_zip_directory(entries)
+        _check_content_types(archive.read("[Content_Types].xml"))
+
+
+def _check_zip_directory(entries: list[zipfile.ZipInfo]) -> None:
+    names = {entry.filename for entry in entries}
+    if len(entries) > MAX_ZIP_ENTRIES:
+        raise _refuse("zip_entries", "文件内部条目过多", f"the file holds more than {MAX_ZIP_ENTRIES} parts")
+    if "[Content_Types].xml" not in names:
+        raise _refuse("not_xlsx", "不是有效的 .xlsx 文件", "not a valid .xlsx file")
+    if any(name.lower().endswith("vbaproject.bin") for name in names):
+        raise _refuse("macro", "工作簿含有宏（vbaProject.bin），不予接收", "the workbook contains macros (vbaProject.bin)")
+    if sum(entry.file_size for entry in entries) > MAX_UNCOMPRESSED_BYTES:
+        raise _refuse("zip_bomb", "文件解压后过大，疑似压缩炸弹", "the file inflates to more than the limit (zip bomb)")
+    for entry in entries:
+        if entry.file_size > MAX_COMPRESSION_RATIO * max(entry.compress_size, 1) and entry.file_size > 1024 * 1024:
+            raise _refuse("zip_bomb", "文件压缩比异常，疑似压缩炸弹", f"part {entry.filename} is compressed suspiciously well (zip bomb)")
+
+
+def _check_content_types(xml: bytes) -> None:
+    try:
+        root = ElementTree.fromstring(xml, forbid_dtd=True)
+    except (DefusedXmlException, ElementTree.ParseError) as exc:
+        raise _refuse("xml_unsafe", "文件结构含不安全或无效的XML", "the file's XML is unsafe or invalid") from exc
+    kinds = " ".join(element.get("ContentType", "") for element in root)
+    if "macroEnabled" in kinds or "vbaProject" in kinds:
+        raise _refuse("macro", "工作簿为启用宏的格式，不予接收", "the workbook is macro-enabled")
+
+
+def read_roster(data: bytes) -> list[RosterRow]:
+    """The first sheet's data rows; the header row must be the template's (checked, names in the error)."""
+    try:
+        sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0)
+        rows = sheet.to_python(skip_empty_area=False)
+    except Exception as exc:  # calamine raises its own error types for every kind of broken file
+        raise _refuse("unreadable", "无法读取工作表", "the sheet cannot be read") from exc
+    header = tuple(_text(cell) or "" for cell in (rows[0] if rows else []))[: len(HEADERS)]
+    if header != HEADERS:
+        raise _refuse("headers", f"表头应为：{'、'.join(HEADERS)}（请使用模板）",
+                      f"the header row must be: {', '.join(HEADERS)} (use the template)")
+    body = [(number, row) for number, row in enumerate(rows[1:], start=2) if any(_text(cell) for cell in row)]
+    if len(body) > MAX_ROWS:
+        raise _refuse("too_many_rows", f"名册超过{MAX_ROWS}行上限（实为{len(body)}行）",
+                      f"the roster has {len(body)} rows, more than the {MAX_ROWS} allowed")
+    return [RosterRow(number, *(_text(row[i]) if i < len(row) else None for i in range(len(HEADERS))))
+            for number, row in body]
+
+
+def _text(cell: object) -> str | None:
+    if cell is None or cell == "":
+        return None
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    if isinstance(cell, (dt.datetime, dt.date)):
+        return cell.isoformat()
+    text = str(cell).strip()
+    return text or None

@@ -1,0 +1,281 @@
+"""Roster imports as jobs (STYLE 8, 6c): received → validated → applied, or rejected.
+
+`receive_roster` stores a job for an uploaded file and checks every row at once; bad rows keep their
+row number, column and reason in Chinese and English, good rows wait on the job with their personal
+data sealed. Nothing is enrolled until an official of the class's city calls `apply_roster`, which
+enrols the good rows in one transaction: a crash (kill -9) leaves nothing applied and the job still
+"validated", so running it again completes it; running it after success changes nothing. Persons are
+got-or-created by person_key and enrolments are unique per (class, person), so uploading the same file
+twice adds nobody twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from qiancheng.accounts.audit import record_event
+from qiancheng.accounts.models import Role
+from qiancheng.people import crypto
+from qiancheng.people.identity import check_id_number
+from qiancheng.people.masking import mask_id_number, mask_phone
+from qiancheng.people.models import Person
+from qiancheng.people.services import ID_NUMBER, PHONE
+from qiancheng.providers.services import Refusal
+from qiancheng.training.models import Enrolment, ImportJob, ImportStatus, TrainingClass
+from qiancheng.training.services import roster_file
+from qiancheng.training.services.enrolment import (
+    Candidate,
+    chunks,
+    link_refusal,
+    overlap_refusal,
+    overlapping_enrolments,
+    predicted_refusals,
+    registered_names,
+    require_class_staff,
+    require_open,
+)
+from qiancheng.training.services.roster_file import (
+    CATEGORY,
+    CATEGORY_WORDS,
+    HEADERS_EN,
+    NAME,
+    RELATION,
+    RELATION_WORDS,
+    RosterRow,
+    check_upload,
+    read_roster,
+)
+from qiancheng.training.vocabulary import ApplicantRelation, TrainingType
+
+if TYPE_CHECKING:
+    from qiancheng.accounts.models import User
+
+BATCH = 2_000  # rows per INSERT
+ID_COLUMN, PHONE_COLUMN = roster_file.ID_NUMBER, roster_file.PHONE
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """One reason a row cannot be enrolled; `row` is the spreadsheet's row number (header = 1)."""
+
+    row: int
+    column: str
+    code: str
+    zh: str
+    en: str
+
+
+@dataclass
+class _Checked:
+    """A row that passed the field checks; the clear number lives only as long as the validation call."""
+
+    source: RosterRow
+    id_number: str
+    person_key: str
+    name: str
+    category: str
+    relation: str
+    phone: str
+    birth_date: date
+    sex: str
+
+
+def _problem(row: int, column: str, refusal: Refusal) -> RowProblem:
+    return RowProblem(row, f"{column} {HEADERS_EN.get(column, column)}", refusal.code, refusal.zh, refusal.en)
+
+
+# ---------------------------------------------------------------- field checks
+
+def _field_problems(training: TrainingClass, row: RosterRow) -> tuple[_Checked | None, list[RowProblem]]:
+    problems = []
+    name = " ".join((row.name or "").split())
+    if not name or len(name) > 64:
+        problems.append(_problem(row.row, NAME, Refusal("name", "姓名为空或超过64字", "name is empty or longer than 64")))
+    check = check_id_number(row.id_number or "")
+    if not check.is_valid:
+        for reason in check.errors:
+            problems.append(_problem(row.row, ID_COLUMN, Refusal(f"id_{reason.code}", reason.zh, reason.en)))
+    phone = "".join((row.phone or "").split())
+    if phone and not (len(phone) == 11 and phone.isdigit() and phone.startswith("1")):
+        problems.append(_problem(row.row, PHONE_COLUMN, Refusal(
+            "phone", "手机号应为1开头的11位数字", "a mobile number has 11 digits starting with 1")))
+    category = CATEGORY_WORDS.get((row.category or "").strip())
+    if category is None:
+        problems.append(_problem(row.row, CATEGORY, Refusal(
+            "category", f"人员类别“{row.category or ''}”无效（见模板可选值）", "unknown person category (see the template)")))
+    relation = RELATION_WORDS.get((row.relation or "").strip(), ApplicantRelation.NONE)
+    refusal = link_refusal(training, relation)
+    if refusal is not None:
+        problems.append(_problem(row.row, RELATION, refusal))
+    if problems:
+        return None, problems
+    assert check.birth_date is not None and check.sex is not None and category is not None
+    if training.training_type != TrainingType.PROJECT:
+        relation = ApplicantRelation.NONE
+    return _Checked(row, check.normalised, crypto.person_key(check.normalised), name, category, relation, phone,
+                    check.birth_date, check.sex), []
+
+
+def _duplicates(checked: list[_Checked]) -> tuple[list[_Checked], list[RowProblem]]:
+    first_row: dict[str, int] = {}
+    kept, problems = [], []
+    for row in checked:
+        if row.person_key in first_row:
+            problems.append(_problem(row.source.row, ID_COLUMN, Refusal(
+                "duplicate", f"与第{first_row[row.person_key]}行身份证号重复", f"same ID number as row {first_row[row.person_key]}")))
+        else:
+            first_row[row.person_key] = row.source.row
+            kept.append(row)
+    return kept, problems
+
+
+def _database_problems(training: TrainingClass, rows: list[_Checked]) -> tuple[list[_Checked], list[RowProblem]]:
+    """Name clashes with the registered person, overlapping classes, and the engine's prediction."""
+    keys = [row.person_key for row in rows]
+    registered = registered_names(keys)
+    clashes = overlapping_enrolments(training, keys)
+    found: dict[int, list[RowProblem]] = {}
+    for row in rows:
+        known = registered.get(row.person_key)
+        if known is not None and known[0] != row.name:
+            found.setdefault(row.source.row, []).append(_problem(row.source.row, NAME, Refusal(
+                "name_mismatch", "该身份证号已登记为另一姓名，请核实", "the ID number is registered under another name")))
+        if row.person_key in clashes:
+            found.setdefault(row.source.row, []).append(
+                _problem(row.source.row, ID_COLUMN, overlap_refusal(clashes[row.person_key])))
+    candidates = [Candidate(row.person_key, row.id_number, row.category, row.relation,
+                            registered.get(row.person_key, ("", False))[1]) for row in rows]
+    predicted = predicted_refusals(training, candidates)
+    for row in rows:
+        for refusal in predicted.get(row.person_key, []):
+            found.setdefault(row.source.row, []).append(_problem(row.source.row, ID_COLUMN, refusal))
+    kept = [row for row in rows if row.source.row not in found]
+    return kept, [problem for problems in found.values() for problem in problems]
+
+
+def check_roster(training: TrainingClass, rows: list[RosterRow]) -> tuple[list[_Checked], list[RowProblem]]:
+    """Every row checked; the good ones and every problem of the bad ones, in row order."""
+    checked, problems = [], []
+    for row in rows:
+        good, found = _field_problems(training, row)
+        problems += found
+        if good is not None:
+            checked.append(good)
+    checked, found = _duplicates(checked)
+    problems += found
+    checked, found = _database_problems(training, checked)
+    problems += found
+    problems.sort(key=lambda problem: (problem.row, problem.column))
+    return checked, problems
+
+
+def _sealed(row: _Checked) -> dict[str, Any]:
+    """A good row as it waits on the job: no clear personal value (ADR 0001)."""
+    return {
+        "row": row.source.row, "person_key": row.person_key, "name": row.name, "category": row.category,
+        "relation": row.relation, "birth_date": row.birth_date.isoformat(), "sex": row.sex,
+        "county_code": row.id_number[:6], "id_number_masked": mask_id_number(row.id_number),
+        "id_number_enc": crypto.encrypt(row.id_number, purpose=ID_NUMBER),
+        "phone_enc": crypto.encrypt(row.phone, purpose=PHONE) if row.phone else "",
+        "phone_masked": mask_phone(row.phone) if row.phone else "",
+    }
+
+
+# ---------------------------------------------------------------- the job
+
+def receive_roster(actor: User, training: TrainingClass, file_name: str, data: bytes) -> ImportJob:
+    """Store an uploaded roster as a job and check it: the job ends "validated" or "rejected", never applied."""
+    require_class_staff(actor, training)
+    require_open(training)
+    with transaction.atomic():
+        job = ImportJob.objects.create(training_class=training, uploaded_by=actor, file_name=file_name[:255],
+                                       file_sha256=hashlib.sha256(data).hexdigest(), size_bytes=len(data))
+        record_event(actor, "roster.received", job, after={"class": training.pk, "file": job.file_name,
+                                                           "sha256": job.file_sha256, "bytes": len(data)})
+    try:
+        check_upload(file_name, data)
+        rows = read_roster(data)
+    except ValidationError as refusal:
+        return _reject(actor, job, " ".join(refusal.messages))
+    good, problems = check_roster(training, rows)
+    with transaction.atomic():
+        job.status, job.validated_at = ImportStatus.VALIDATED, timezone.now()
+        job.row_count, job.good_count = len(rows), len(good)
+        job.bad_count = len({problem.row for problem in problems})
+        job.problems = [asdict(problem) for problem in problems]
+        job.good_rows = [_sealed(row) for row in good]
+        job.save()
+        record_event(actor, "roster.validated", job, after={"rows": job.row_count, "good": job.good_count,
+                                                            "bad": job.bad_count})
+    return job
+
+
+def _reject(actor: User, job: ImportJob, reason: str) -> ImportJob:
+    with transaction.atomic():
+        job.status, job.rejection_reason = ImportStatus.REJECTED, reason
+        job.save(update_fields=["status", "rejection_reason"])
+        record_event(actor, "roster.rejected", job, after={"status": job.status}, reason=reason)
+    return job
+
+
+def discard_roster(actor: User, job: ImportJob, reason: str) -> ImportJob:
+    """The official declines to apply a validated roster."""
+    _require_city_official(actor, job.training_class)
+    if job.status != ImportStatus.VALIDATED or not reason.strip():
+        raise ValidationError("只能以理由放弃待导入的名册 / only a validated roster can be discarded, with a reason",
+                              code="not_discardable")
+    return _reject(actor, job, reason.strip())
+
+
+def _require_city_official(actor: User, training: TrainingClass) -> None:
+    if actor.role != Role.CITY_OFFICIAL or actor.city_id != training.city_id:
+        raise PermissionDenied("只有本班所在市人社局可以导入名册 / only the class's city official may apply a roster")
+
+
+def apply_roster(actor: User, job: ImportJob) -> ImportJob:
+    """Enrol the job's good rows in one transaction; a second call (or a re-run after a crash) is safe."""
+    training = job.training_class
+    _require_city_official(actor, training)
+    with transaction.atomic():
+        locked = ImportJob.objects.select_for_update().get(pk=job.pk)
+        if locked.status == ImportStatus.APPLIED:
+            return locked
+        if locked.status != ImportStatus.VALIDATED:
+            raise ValidationError(f"导入任务状态为“{locked.get_status_display()}”，不能导入 / "
+                                  "only a validated roster can be applied", code="not_validated")
+        require_open(training)
+        created_persons = _create_missing_persons(locked.good_rows)
+        before = Enrolment.objects.filter(training_class=training).count()
+        today = timezone.localdate()
+        Enrolment.objects.bulk_create(
+            (Enrolment(training_class=training, person_id=row["person_key"], category=row["category"],
+                       applicant_relation=row["relation"], enrolled_on=today) for row in locked.good_rows),
+            batch_size=BATCH, ignore_conflicts=True,
+        )
+        locked.applied_count = Enrolment.objects.filter(training_class=training).count() - before
+        locked.status, locked.applied_by, locked.applied_at = ImportStatus.APPLIED, actor, timezone.now()
+        locked.save(update_fields=["applied_count", "status", "applied_by", "applied_at"])
+        record_event(actor, "roster.applied", locked, after={
+            "class": training.pk, "enrolled": locked.applied_count, "persons_registered": created_persons,
+            "good_rows": locked.good_count})
+    return locked
+
+
+def _create_missing_persons(rows: list[dict[str, Any]]) -> int:
+    """Get-or-create by person_key: only persons not yet registered are inserted."""
+    keys = [row["person_key"] for row in rows]
+    existing: set[str] = set()
+    for part in chunks(keys):
+        existing.update(Person.objects.filter(person_key__in=part).values_list("person_key", flat=True))
+    fields = ("person_key", "name", "category", "birth_date", "sex", "county_code", "id_number_enc",
+              "id_number_masked", "phone_enc", "phone_masked")
+    new = [Person(**{name: row[name] for name in fields}) for row in rows if row["person_key"] not in existing]
+    Person.objects.bulk_create(new, batch_size=BATCH)
+    return len(new)
