@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from qiancheng.policy.batch import check_not_in_history, claims_from_records, history_from_records
 from qiancheng.policy.engine import decide
@@ -53,30 +53,30 @@ class Problem(Schema):
     problems: list[str] = []
 
 
+def _problem(code: str, zh: str, en: str, problems: list[str] | None = None) -> Status:
+    return Status(422, Problem(code=code, message_zh=zh, message_en=en, problems=problems or []))
+
+
 @router.post("", response={200: DecisionResponse, 422: Problem}, summary="Decide claims 判定补贴申请")
-def decide_claims(request: HttpRequest, payload: DecisionRequest):
+def decide_claims(request: HttpRequest, payload: DecisionRequest) -> Status:
     body = json.loads(request.body, parse_float=Decimal)  # exact decimals, not the schema's floats
     if len(body.get("claims") or []) > MAX_CLAIMS_PER_REQUEST:
-        return 422, Problem(code="too_many", message_zh=f"每次最多{MAX_CLAIMS_PER_REQUEST}项申请，更多请用批量文件",
-                            message_en=f"at most {MAX_CLAIMS_PER_REQUEST} claims a request; use a batch file")
+        return _problem("too_many", f"每次最多{MAX_CLAIMS_PER_REQUEST}项申请，更多请用批量文件",
+                        f"at most {MAX_CLAIMS_PER_REQUEST} claims a request; use a batch file")
     try:
         claims = claims_from_records(body.get("claims") or [], "claims")
         history = history_from_records(body.get("history") or [], "history")
         check_not_in_history(claims, history, "claims")
         params = params_from_exchange(body["params"], "params") if body.get("params") is not None else load_packaged()
     except ExchangeError as error:
-        return 422, Problem(code="format", message_zh="申请数据格式有误", message_en="the records break the format",
-                            problems=error.problems)
+        return _problem("format", "申请数据格式有误", "the records break the format", error.problems)
     except ParameterError as error:
-        return 422, Problem(code="params", message_zh="参数有误", message_en="the parameters are not usable",
-                            problems=[str(error)])
+        return _problem("params", "参数有误", "the parameters are not usable", [str(error)])
     as_of = payload.as_of or params.as_of or dt.date.today()
     try:
         run = decide(claims, history, params, as_of)
     except ParameterError as error:
-        return 422, Problem(code="no_standard", message_zh="缺少补贴标准", message_en="no standard",
-                            problems=[str(error)])
+        return _problem("no_standard", "缺少补贴标准", "no standard", [str(error)])
     rows = run.decisions.to_dicts()
-    for row in rows:
-        row["denied_by"] = row["denied_by"] or ""
-    return 200, {"decisions": rows, "params_id": run.params_id, "rule_version": run.rule_version, "as_of": run.as_of}
+    return Status(200, {"decisions": rows, "params_id": run.params_id, "rule_version": run.rule_version,
+                        "as_of": run.as_of})
