@@ -7,6 +7,8 @@ from qiancheng.accounts.api_auth import TokenAuth
 from qiancheng.accounts.api_errors import install_error_handlers
 from qiancheng.catalog.api import router as catalog_router
 from qiancheng.policy.api import router as policy_router
+from qiancheng.providers.api import router as institutions_router
+from qiancheng.training.api import classes_router, imports_router
 
 api = NinjaAPI(
     title="Qiancheng API",
@@ -20,3 +22,6 @@ install_error_handlers(api)
 api.add_router("/auth", accounts_router)
 api.add_router("/catalog", catalog_router)
 api.add_router("/decisions", policy_router)
+api.add_router("/institutions", institutions_router)
+api.add_router("/classes", classes_router)
+api.add_router("/imports", imports_router)

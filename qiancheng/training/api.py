@@ -1,0 +1,271 @@
+"""`/api/v1/classes` and `/api/v1/imports`: opening classes, their rosters and roster import jobs.
+
+Every record is fetched through the city scope (a 柳州 official gets the same 404 for a 南宁 class as
+for a missing one); every change is one service call that checks the actor's right.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from ninja import File, Query, Router, Schema, Status
+from ninja.files import UploadedFile
+
+from qiancheng.accounts.api_errors import ErrorOut
+from qiancheng.accounts.scope import get_scoped_or_404, scoped
+from qiancheng.catalog.models import CourseKind, Occupation, SpecialAbilityItem
+from qiancheng.projects.models import Project
+from qiancheng.providers.models import Institution, Teacher
+from qiancheng.training.models import Enrolment, ImportJob, TrainingClass
+from qiancheng.training.services import roster_file
+from qiancheng.training.services.classes import ClassPlan, apply_for_class, approve_class, refuse_class
+from qiancheng.training.services.enrolment import roster_of
+from qiancheng.training.services.roster_import import apply_roster, discard_roster, receive_roster
+from qiancheng.training.vocabulary import TrainingType
+
+classes_router = Router(tags=["classes 培训班"])
+imports_router = Router(tags=["imports 名册导入"])
+ERRORS = {403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class ClassOut(Schema):
+    id: int
+    name: str
+    institution_id: int
+    city_code: str
+    training_type: str
+    occupation_code: str | None
+    level: int | None
+    item_code: str | None
+    course_kind: str | None
+    project_code: str | None
+    start_date: dt.date
+    end_date: dt.date
+    class_hours: int
+    venue: str
+    cost_total: Decimal
+    cost_government: Decimal
+    cost_enterprise: Decimal
+    cost_individual: Decimal
+    teacher_ids: list[int]
+    status: str
+    status_label: str
+    review_note: str
+
+    @staticmethod
+    def of(training: TrainingClass) -> ClassOut:
+        return ClassOut(
+            id=training.pk, name=training.name, institution_id=training.institution_id, city_code=training.city_id,
+            training_type=training.training_type, occupation_code=training.occupation_id, level=training.level,
+            item_code=training.item_id, course_kind=training.course_kind_id,
+            project_code=training.project.code if training.project_id else None,
+            start_date=training.start_date, end_date=training.end_date, class_hours=training.class_hours,
+            venue=training.venue, cost_total=training.cost_total, cost_government=training.cost_government,
+            cost_enterprise=training.cost_enterprise, cost_individual=training.cost_individual,
+            teacher_ids=sorted(training.teachers.values_list("pk", flat=True)), status=training.status,
+            status_label=training.get_status_display(), review_note=training.review_note,
+        )
+
+
+class ClassIn(Schema):
+    institution_id: int
+    name: str
+    training_type: TrainingType
+    start_date: dt.date
+    end_date: dt.date
+    class_hours: int
+    occupation_code: str | None = None
+    level: int | None = None
+    item_code: str | None = None
+    course_kind: str | None = None
+    project_code: str | None = None
+    teaching_plan: str = ""
+    assessment_plan: str = ""
+    venue: str = ""
+    cost_government: Decimal = Decimal("0")
+    cost_enterprise: Decimal = Decimal("0")
+    cost_individual: Decimal = Decimal("0")
+    teacher_ids: list[int] = []
+
+
+class RefuseIn(Schema):
+    reason: str = ""  # checked by the service, after the scope check
+
+
+class EnrolmentOut(Schema):
+    id: int
+    name: str
+    id_number_masked: str
+    category: str
+    applicant_relation: str
+    status: str
+    enrolled_on: dt.date
+
+
+class ProblemOut(Schema):
+    row: int
+    column: str
+    code: str
+    zh: str
+    en: str
+
+
+class ImportOut(Schema):
+    id: int
+    class_id: int
+    file_name: str
+    status: str
+    status_label: str
+    progress_zh: str
+    progress_en: str
+    row_count: int
+    good_count: int
+    bad_count: int
+    applied_count: int
+    rejection_reason: str
+    problems: list[ProblemOut]
+    created_at: dt.datetime
+    validated_at: dt.datetime | None
+    applied_at: dt.datetime | None
+
+    @staticmethod
+    def of(job: ImportJob) -> ImportOut:
+        return ImportOut(
+            id=job.pk, class_id=job.training_class_id, file_name=job.file_name, status=job.status,
+            status_label=job.get_status_display(), progress_zh=progress(job)[0], progress_en=progress(job)[1],
+            row_count=job.row_count, good_count=job.good_count, bad_count=job.bad_count,
+            applied_count=job.applied_count, rejection_reason=job.rejection_reason,
+            problems=[ProblemOut(**problem) for problem in job.problems], created_at=job.created_at,
+            validated_at=job.validated_at, applied_at=job.applied_at,
+        )
+
+
+class DiscardIn(Schema):
+    reason: str = ""  # checked by the service, after the scope check
+
+
+def progress(job: ImportJob) -> tuple[str, str]:
+    """The one-line state of a job, as the page and the API show it."""
+    if job.status == "rejected":
+        return f"已拒收：{job.rejection_reason}", f"rejected: {job.rejection_reason}"
+    if job.status == "applied":
+        return (f"已导入：{job.applied_count} 人新入册（可导入 {job.good_count} 行）",
+                f"applied: {job.applied_count} newly enrolled ({job.good_count} good rows)")
+    if job.status == "validated":
+        return (f"已校验 {job.row_count} 行：{job.good_count} 行可导入，{job.bad_count} 行有问题，待市人社局确认导入",
+                f"validated {job.row_count} rows: {job.good_count} good, {job.bad_count} with problems; "
+                "waiting for the city official to apply")
+    return "已接收，校验中", "received, being checked"
+
+
+# ---------------------------------------------------------------- classes
+
+def _catalog(model: type[Any], code: str | None, label_zh: str, label_en: str) -> Any:
+    if code is None:
+        return None
+    found = model.objects.filter(pk=code).first()
+    if found is None:
+        raise ValidationError(f"未知的{label_zh} {code} / unknown {label_en} {code}", code="catalog")
+    return found
+
+
+def _plan(request: HttpRequest, payload: ClassIn) -> ClassPlan:
+    teachers = list(scoped(Teacher, request.auth).filter(pk__in=payload.teacher_ids))
+    if len(teachers) != len(set(payload.teacher_ids)):
+        raise ValidationError("有教师不存在或不属于本机构 / a teacher is unknown or not yours", code="teachers")
+    project = get_scoped_or_404(Project, request.auth, code=payload.project_code) if payload.project_code else None
+    return ClassPlan(
+        name=payload.name, training_type=payload.training_type, start_date=payload.start_date,
+        end_date=payload.end_date, class_hours=payload.class_hours,
+        occupation=_catalog(Occupation, payload.occupation_code, "职业", "occupation"), level=payload.level,
+        item=_catalog(SpecialAbilityItem, payload.item_code, "专项能力项目", "special-ability item"),
+        course_kind=_catalog(CourseKind, payload.course_kind, "创业培训类别", "course kind"), project=project,
+        teaching_plan=payload.teaching_plan, assessment_plan=payload.assessment_plan, venue=payload.venue,
+        cost_government=payload.cost_government, cost_enterprise=payload.cost_enterprise,
+        cost_individual=payload.cost_individual, teachers=teachers,
+    )
+
+
+@classes_router.get("", response=list[ClassOut], summary="培训班列表 / classes you may see")
+def list_classes(request: HttpRequest, status: str | None = Query(None, description="按状态筛选 / filter by status"),
+                 limit: int = Query(100, ge=1, le=500), offset: int = Query(0, ge=0)) -> list[ClassOut]:
+    found = scoped(TrainingClass, request.auth).select_related("project").order_by("pk")
+    if status is not None:
+        found = found.filter(status=status)
+    return [ClassOut.of(training) for training in found[offset:offset + limit]]
+
+
+@classes_router.post("", response={201: ClassOut, **ERRORS}, summary="开班申请 / an institution applies to open a class")
+def create_class(request: HttpRequest, payload: ClassIn) -> Status:
+    institution = get_scoped_or_404(Institution, request.auth, pk=payload.institution_id)
+    return Status(201, ClassOut.of(apply_for_class(request.auth, institution, _plan(request, payload))))
+
+
+@classes_router.get("/{int:class_id}", response={200: ClassOut, 404: ErrorOut}, summary="培训班详情 / one class")
+def get_class(request: HttpRequest, class_id: int) -> ClassOut:
+    return ClassOut.of(get_scoped_or_404(TrainingClass, request.auth, pk=class_id))
+
+
+@classes_router.post("/{int:class_id}/approve", response={200: ClassOut, **ERRORS},
+                     summary="批准开班 / the city approves the class (3.1, 3.2 checked)")
+def approve(request: HttpRequest, class_id: int) -> ClassOut:
+    return ClassOut.of(approve_class(request.auth, get_scoped_or_404(TrainingClass, request.auth, pk=class_id)))
+
+
+@classes_router.post("/{int:class_id}/refuse", response={200: ClassOut, **ERRORS},
+                     summary="不予批准 / the city refuses the class, with a reason")
+def refuse(request: HttpRequest, class_id: int, payload: RefuseIn) -> ClassOut:
+    training = get_scoped_or_404(TrainingClass, request.auth, pk=class_id)
+    return ClassOut.of(refuse_class(request.auth, training, payload.reason))
+
+
+@classes_router.get("/{int:class_id}/roster", response={200: list[EnrolmentOut], 404: ErrorOut},
+                    summary="实名制名册 / the class's real-name roster (ID numbers masked)")
+def roster(request: HttpRequest, class_id: int) -> list[EnrolmentOut]:
+    training = get_scoped_or_404(TrainingClass, request.auth, pk=class_id)
+    enrolments: list[Enrolment] = list(scoped(roster_of(training), request.auth))
+    return [EnrolmentOut(id=e.pk, name=e.person.name, id_number_masked=e.person.id_number_masked,
+                         category=e.category, applicant_relation=e.applicant_relation, status=e.status,
+                         enrolled_on=e.enrolled_on) for e in enrolments]
+
+
+@classes_router.post("/{int:class_id}/roster", response={201: ImportOut, **ERRORS},
+                     summary="上传名册 .xlsx，生成导入任务（不直接入册）/ upload an .xlsx roster as an import job")
+def upload_roster(request: HttpRequest, class_id: int, file: File[UploadedFile]) -> Status:
+    training = get_scoped_or_404(TrainingClass, request.auth, pk=class_id)
+    # One byte over the cap is enough to refuse; a bigger upload is never read whole into memory.
+    data = file.read(roster_file.MAX_UPLOAD_BYTES + 1)
+    return Status(201, ImportOut.of(receive_roster(request.auth, training, file.name or "roster.xlsx", data)))
+
+
+# ---------------------------------------------------------------- import jobs
+
+@imports_router.get("/template", summary="下载名册模板 / download the roster template (.xlsx)")
+def template(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(roster_file.roster_template(), content_type=XLSX)
+    response["Content-Disposition"] = "attachment; filename*=UTF-8''%E5%90%8D%E5%86%8C%E6%A8%A1%E6%9D%BF.xlsx"
+    return response
+
+
+@imports_router.get("/{int:import_id}", response={200: ImportOut, 404: ErrorOut},
+                    summary="导入任务状态与问题行 / an import job, its progress and its bad rows")
+def get_import(request: HttpRequest, import_id: int) -> ImportOut:
+    return ImportOut.of(get_scoped_or_404(ImportJob, request.auth, pk=import_id))
+
+
+@imports_router.post("/{int:import_id}/apply", response={200: ImportOut, **ERRORS},
+                     summary="确认导入合格行（原子、幂等）/ apply the good rows (atomic, idempotent)")
+def apply(request: HttpRequest, import_id: int) -> ImportOut:
+    return ImportOut.of(apply_roster(request.auth, get_scoped_or_404(ImportJob, request.auth, pk=import_id)))
+
+
+@imports_router.post("/{int:import_id}/discard", response={200: ImportOut, **ERRORS},
+                     summary="放弃导入 / discard a validated roster, with a reason")
+def discard(request: HttpRequest, import_id: int, payload: DiscardIn) -> ImportOut:
+    job = get_scoped_or_404(ImportJob, request.auth, pk=import_id)
+    return ImportOut.of(discard_roster(request.auth, job, payload.reason))
