@@ -6,6 +6,7 @@ from qiancheng.accounts.api import router as accounts_router
 from qiancheng.accounts.api_auth import TokenAuth
 from qiancheng.accounts.api_errors import install_error_handlers
 from qiancheng.catalog.api import router as catalog_router
+from qiancheng.funding.api import claims_router, funds_router, payments_router
 from qiancheng.policy.api import router as policy_router
 from qiancheng.providers.api import router as institutions_router
 from qiancheng.training.api import classes_router, imports_router
@@ -22,6 +23,9 @@ install_error_handlers(api)
 api.add_router("/auth", accounts_router)
 api.add_router("/catalog", catalog_router)
 api.add_router("/decisions", policy_router)
+api.add_router("/funds", funds_router)
+api.add_router("/claims", claims_router)
+api.add_router("/payments", payments_router)
 api.add_router("/institutions", institutions_router)
 api.add_router("/classes", classes_router)
 api.add_router("/imports", imports_router)

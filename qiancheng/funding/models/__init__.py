@@ -9,6 +9,7 @@ from qiancheng.funding.models.claims import (
     SubsidyClaim,
 )
 from qiancheng.funding.models.funds import CLAIM_FUNDS, FundAccount, FundSource
+from qiancheng.funding.models.idempotency import IdempotentRequest
 from qiancheng.funding.models.ledger import LedgerEntry, LedgerTransaction, TransactionKind
 from qiancheng.funding.models.payments import Payment, PaymentStatus
 
@@ -19,6 +20,7 @@ __all__ = [
     "ClaimStatus",
     "FundAccount",
     "FundSource",
+    "IdempotentRequest",
     "LedgerEntry",
     "LedgerTransaction",
     "PartyKind",

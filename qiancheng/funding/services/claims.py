@@ -136,6 +136,19 @@ def _check_fund(fund: FundAccount, enrolment: Enrolment) -> None:
                              status=422)
 
 
+def fund_account_for(enrolment: Enrolment, source: str) -> FundAccount:
+    """The account a claim of this fund source is paid from: the class city's account for the year the
+    training ended (3.5a: the training's year), else the province's own account of that year."""
+    training = enrolment.training_class
+    year = training.end_date.year
+    found = (FundAccount.objects.filter(source=source, year=year, city=training.city_id, park=None).first()
+             or FundAccount.objects.filter(source=source, year=year, city=None, park=None).first())
+    if found is None:
+        raise FundingRefused("no_budget", f"{year}年{training.city_id}没有该资金来源的账户：{source}",
+                             f"no {source} fund account for {training.city_id} in {year}", status=422)
+    return found
+
+
 def _claim_number(enrolment: Enrolment) -> str:
     attempt = SubsidyClaim.objects.filter(enrolment=enrolment).count() + 1
     training = enrolment.training_class

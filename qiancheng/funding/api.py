@@ -1,0 +1,295 @@
+"""The money API: `/api/v1/funds`, `/api/v1/claims`, `/api/v1/claims/{number}/review`, `/api/v1/payments`.
+
+Handlers only read through the scope registry and call the funding services. Every state-changing
+endpoint needs an `Idempotency-Key` header: the same key with the same request answers the first
+response again without doing the work twice; the same key with a different request is refused (409).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.http import HttpRequest
+from ninja import Router, Schema, Status
+from ninja.responses import codes_4xx
+
+from qiancheng.accounts.api_errors import ApiError, ErrorOut
+from qiancheng.accounts.scope import get_scoped_or_404, scoped
+from qiancheng.catalog.models import City, IndustrialPark
+from qiancheng.funding.models import FundAccount, IdempotentRequest, Payment, SubsidyClaim
+from qiancheng.funding.services.claims import (
+    EmploymentProof,
+    approve_claim,
+    file_claim,
+    fund_account_for,
+    reject_claim,
+)
+from qiancheng.funding.services.funds import allocate
+from qiancheng.funding.services.payments import pay_claim
+from qiancheng.funding.services.refusal import FundingRefused
+from qiancheng.training.models import Enrolment
+
+funds_router = Router(tags=["funds 资金"])
+claims_router = Router(tags=["claims 补贴申领"])
+payments_router = Router(tags=["payments 拨付"])
+
+Answer = tuple[int, dict[str, Any]]
+
+
+# ---------------------------------------------------------------- idempotency
+
+def _fingerprint(request: HttpRequest) -> str:
+    digest = hashlib.sha256(f"{request.method} {request.path}\n".encode())
+    digest.update(request.body)
+    return digest.hexdigest()
+
+
+def _replay(found: IdempotentRequest, fingerprint: str) -> Answer:
+    if found.fingerprint != fingerprint:
+        raise ApiError(409, "idempotency_key_reused", "该幂等键已用于另一个不同的请求",
+                       "this Idempotency-Key was already used for a different request")
+    return found.status_code or 409, found.response or {}
+
+
+def idempotent(request: HttpRequest, work: Callable[[], Answer]) -> Answer:
+    """Run `work` once per (user, Idempotency-Key); its answer, refusals included, is kept and replayed."""
+    key = request.headers.get("Idempotency-Key", "").strip()
+    if not key or len(key) > 100:
+        raise ApiError(400, "idempotency_key_missing", "此操作需要请求头 Idempotency-Key（1-100个字符）",
+                       "this operation needs an Idempotency-Key header (1-100 characters)")
+    fingerprint = _fingerprint(request)
+    found = IdempotentRequest.objects.filter(user=request.user, key=key).first()
+    if found is not None:
+        return _replay(found, fingerprint)
+    try:
+        with transaction.atomic():
+            # Inserted first: a concurrent retry waits on the UNIQUE index here until this one commits.
+            record = IdempotentRequest.objects.create(user=request.user, key=key, fingerprint=fingerprint)
+            try:
+                status, body = work()
+            except FundingRefused as refusal:
+                status, body = refusal.status, _refusal_body(refusal)
+            record.status_code, record.response = status, body
+            record.save(update_fields=["status_code", "response"])
+    except IntegrityError:
+        found = IdempotentRequest.objects.filter(user=request.user, key=key).first()
+        if found is None:
+            raise
+        return _replay(found, fingerprint)
+    return status, body
+
+
+def _refusal_body(refusal: FundingRefused) -> dict[str, Any]:
+    return {"code": refusal.code, "message_zh": refusal.message_zh, "message_en": refusal.message_en}
+
+
+def _money(value: Decimal | None) -> str | None:
+    return None if value is None else f"{value:.2f}"
+
+
+# ---------------------------------------------------------------- funds
+
+class FundOut(Schema):
+    id: int
+    source: str
+    year: int
+    city_code: str | None
+    park_code: str | None
+    allocated: str
+    reserved: str
+    paid: str
+    available: str
+
+
+def _fund_out(fund: FundAccount) -> dict[str, Any]:
+    return {
+        "id": fund.pk, "source": fund.source, "year": fund.year, "city_code": fund.city_id,
+        "park_code": fund.park.code if fund.park_id else None, "allocated": _money(fund.allocated),
+        "reserved": _money(fund.reserved), "paid": _money(fund.paid), "available": _money(fund.available),
+    }
+
+
+class AllocationIn(Schema):
+    source: str
+    year: int
+    amount: Decimal
+    document_ref: str
+    city_code: str | None = None
+    park_code: str | None = None
+
+
+@funds_router.get("", response=list[FundOut], summary="Fund accounts and balances 资金账户余额")
+def list_funds(request: HttpRequest, year: int | None = None) -> list[dict[str, Any]]:
+    funds = scoped(FundAccount.objects.select_related("park"), request.user)
+    if year is not None:
+        funds = funds.filter(year=year)
+    return [_fund_out(fund) for fund in funds.order_by("year", "source", "city_id", "park_id")]
+
+
+@funds_router.post("/allocations", response={201: FundOut, codes_4xx: ErrorOut},
+                   summary="Allocate money to a fund account 下达资金 (province)")
+def post_allocation(request: HttpRequest, payload: AllocationIn) -> Status:
+    def work() -> Answer:
+        city = City.objects.filter(code=payload.city_code).first() if payload.city_code else None
+        park = IndustrialPark.objects.filter(code=payload.park_code).first() if payload.park_code else None
+        if payload.city_code and city is None or payload.park_code and park is None:
+            raise FundingRefused("holder_unknown", "城市或园区代码不存在", "no such city or park code", status=422)
+        fund = allocate(request.user, payload.source, payload.year, payload.amount, payload.document_ref,
+                        city=city, park=park)
+        return 201, _fund_out(fund)
+
+    return Status(*idempotent(request, work))
+
+
+# ---------------------------------------------------------------- claims
+
+class ClaimOut(Schema):
+    number: str
+    status: str
+    enrolment_id: int | None
+    training_type: str
+    fund: str
+    fund_account_id: int | None
+    city_code: str | None
+    end_date: dt.date
+    advanced_by: str
+    claimant: str
+    eligible: bool | None
+    training_amount: str | None
+    employment_amount: str | None
+    total_amount: str | None
+    denied_by: str
+    decided_at: dt.datetime | None
+    rule_version: str
+    review_note: str
+    reviewed_at: dt.datetime | None
+
+
+def _claim_out(claim: SubsidyClaim) -> dict[str, Any]:
+    return {
+        "number": claim.number, "status": claim.status, "enrolment_id": claim.enrolment_id,
+        "training_type": claim.training_type, "fund": claim.fund, "fund_account_id": claim.fund_account_id,
+        "city_code": claim.city_id, "end_date": claim.end_date.isoformat(), "advanced_by": claim.advanced_by,
+        "claimant": claim.claimant, "eligible": claim.eligible, "training_amount": _money(claim.training_amount),
+        "employment_amount": _money(claim.employment_amount), "total_amount": _money(claim.total_amount),
+        "denied_by": claim.denied_by, "decided_at": claim.decided_at.isoformat() if claim.decided_at else None,
+        "rule_version": claim.rule_version, "review_note": claim.review_note,
+        "reviewed_at": claim.reviewed_at.isoformat() if claim.reviewed_at else None,
+    }
+
+
+class ClaimIn(Schema):
+    enrolment_id: int
+    fund: str
+    advanced_by: str
+    advanced_by_ref: str
+    claimant: str
+    claimant_ref: str
+    employment_proof_kind: str | None = None
+    employment_proof_date: dt.date | None = None
+
+
+class ReviewIn(Schema):
+    action: str = ""  # "approve" or "reject"
+    note: str = ""
+
+
+@claims_router.get("", response=list[ClaimOut], summary="Claims in scope 补贴申领列表")
+def list_claims(request: HttpRequest, status: str | None = None, limit: int = 100, offset: int = 0
+                ) -> list[dict[str, Any]]:
+    claims = scoped(SubsidyClaim.objects.all(), request.user)
+    if status:
+        claims = claims.filter(status=status)
+    limit = max(1, min(limit, 1000))
+    return [_claim_out(claim) for claim in claims.order_by("-pk")[offset: offset + limit]]
+
+
+@claims_router.get("/{number}", response=ClaimOut, summary="One claim with its decision 申领详情")
+def get_claim(request: HttpRequest, number: str) -> dict[str, Any]:
+    return _claim_out(get_scoped_or_404(SubsidyClaim, request.user, number=number))
+
+
+@claims_router.post("", response={201: ClaimOut, codes_4xx: ErrorOut}, summary="File a claim 提交补贴申领")
+def post_claim(request: HttpRequest, payload: ClaimIn) -> Status:
+    def work() -> Answer:
+        enrolment = get_scoped_or_404(Enrolment.objects.select_related("training_class", "person"), request.user,
+                                      pk=payload.enrolment_id)
+        proof = None
+        if payload.employment_proof_kind or payload.employment_proof_date:
+            if not (payload.employment_proof_kind and payload.employment_proof_date):
+                raise FundingRefused("bad_proof", "就业证明须同时给出类型和日期",
+                                     "an employment proof needs both its kind and its date", status=422)
+            proof = EmploymentProof(payload.employment_proof_kind, payload.employment_proof_date)
+        claim = file_claim(request.user, enrolment, fund_account_for(enrolment, payload.fund), payload.advanced_by,
+                           payload.advanced_by_ref, payload.claimant, payload.claimant_ref, proof)
+        return 201, _claim_out(claim)
+
+    return Status(*idempotent(request, work))
+
+
+@claims_router.post("/{number}/review", response={200: ClaimOut, codes_4xx: ErrorOut},
+                    summary="Approve or reject a claim 审核申领")
+def review_claim(request: HttpRequest, number: str, payload: ReviewIn) -> Status:
+    # Found (or 404) before the body and the key are looked at: another city's claim answers exactly
+    # like a claim that does not exist, whatever was sent.
+    claim = get_scoped_or_404(SubsidyClaim, request.user, number=number)
+
+    def work() -> Answer:
+        if payload.action == "approve":
+            reviewed = approve_claim(request.user, claim, payload.note)
+        elif payload.action == "reject":
+            reviewed = reject_claim(request.user, claim, payload.note)
+        else:
+            raise FundingRefused("bad_action", "审核动作须为 approve 或 reject", "action must be approve or reject",
+                                 status=422)
+        return 200, _claim_out(reviewed)
+
+    return Status(*idempotent(request, work))
+
+
+# ---------------------------------------------------------------- payments
+
+class PaymentOut(Schema):
+    id: int
+    claim_number: str
+    amount: str
+    paid_at: dt.datetime
+    batch_ref: str
+    status: str
+    ledger_transaction_id: int | None
+
+
+def _payment_out(payment: Payment) -> dict[str, Any]:
+    return {
+        "id": payment.pk, "claim_number": payment.claim.number, "amount": _money(payment.amount),
+        "paid_at": payment.paid_at.isoformat(), "batch_ref": payment.batch_ref, "status": payment.status,
+        "ledger_transaction_id": payment.ledger_transaction_id,
+    }
+
+
+class PaymentIn(Schema):
+    claim_number: str
+    batch_ref: str = ""
+
+
+@payments_router.get("", response=list[PaymentOut], summary="Payments in scope 拨付列表")
+def list_payments(request: HttpRequest, limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
+    payments = scoped(Payment.objects.select_related("claim"), request.user).order_by("-pk")
+    limit = max(1, min(limit, 1000))
+    return [_payment_out(payment) for payment in payments[offset: offset + limit]]
+
+
+@payments_router.post("", response={201: PaymentOut, codes_4xx: ErrorOut}, summary="Pay an approved claim 支付")
+def post_payment(request: HttpRequest, payload: PaymentIn) -> Status:
+    def work() -> Answer:
+        claim = get_scoped_or_404(SubsidyClaim, request.user, number=payload.claim_number)
+        key = request.headers["Idempotency-Key"].strip()
+        payment = pay_claim(request.user, claim, f"api:{request.user.pk}:{key}", batch_ref=payload.batch_ref)
+        return 201, _payment_out(payment)
+
+    return Status(*idempotent(request, work))
