@@ -18,9 +18,18 @@ from typing import Any
 import pytest
 from django.db import connection, connections
 from django.db.models import Sum
+from django.test import Client
 
 from qiancheng.accounts.models import User
-from qiancheng.funding.models import ClaimStatus, LedgerTransaction, Payment, SubsidyClaim, TransactionKind
+from qiancheng.accounts.services import issue_api_token
+from qiancheng.funding.models import (
+    ClaimStatus,
+    IdempotentRequest,
+    LedgerTransaction,
+    Payment,
+    SubsidyClaim,
+    TransactionKind,
+)
 from qiancheng.funding.services.claims import approve_claim, approve_claims, file_claim, file_class_claims
 from qiancheng.funding.services.funds import balances
 from qiancheng.funding.services.ledger import verify_ledger
@@ -124,3 +133,25 @@ def test_500_payments_worth_twice_the_budget_stay_within_it_to_the_fen(
     assert SubsidyClaim.objects.filter(status=ClaimStatus.PAID).count() == len(approved)
     assert LedgerTransaction.objects.filter(kind=TransactionKind.PAYMENT).count() == len(approved)
     assert verify_ledger().ok
+
+
+def test_32_concurrent_api_retries_with_one_key_do_the_work_once(
+    province_official: User, nanning_official: User
+) -> None:
+    enrolment = paid_for_enrolment(finished_class())
+    funded(province_official, "100000.00")
+    token, _ = issue_api_token(nanning_official)
+    parties = institution_parties(enrolment.training_class)
+    body = {"enrolment_id": enrolment.pk, "fund": "employment_subsidy", "advanced_by": parties.advanced_by,
+            "advanced_by_ref": parties.advanced_by_ref, "claimant": parties.claimant,
+            "claimant_ref": parties.claimant_ref}
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {token}", "HTTP_IDEMPOTENCY_KEY": "file-once"}
+
+    def post(index: int) -> tuple[int, Any]:
+        response = Client().post("/api/v1/claims", body, content_type="application/json", **headers)
+        return response.status_code, response.json()
+
+    answers = _race(32, post, workers=32)
+    assert {status for status, _ in answers} == {201}
+    assert len({answer["number"] for _, answer in answers}) == 1
+    assert SubsidyClaim.objects.count() == 1 and IdempotentRequest.objects.count() == 1
