@@ -16,6 +16,7 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+import polars as pl
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -28,6 +29,7 @@ from qiancheng.people.masking import mask_id_number, mask_phone
 from qiancheng.people.models import Person
 from qiancheng.people.services import ID_NUMBER, PHONE
 from qiancheng.providers.services import Refusal
+from qiancheng.synth.bulk import write_frame
 from qiancheng.training.models import Enrolment, ImportJob, ImportStatus, TrainingClass
 from qiancheng.training.services import roster_file
 from qiancheng.training.services.enrolment import (
@@ -57,7 +59,9 @@ from qiancheng.training.vocabulary import ApplicantRelation, TrainingType
 if TYPE_CHECKING:
     from qiancheng.accounts.models import User
 
-BATCH = 2_000  # rows per INSERT
+# The Person columns a good row carries, sealed; every other column takes its default.
+PERSON_COLUMNS = ("person_key", "name", "category", "birth_date", "sex", "county_code", "id_number_enc",
+                  "id_number_masked", "phone_enc", "phone_masked")
 ID_COLUMN, PHONE_COLUMN = roster_file.ID_NUMBER, roster_file.PHONE
 
 
@@ -251,15 +255,10 @@ def apply_roster(actor: User, job: ImportJob) -> ImportJob:
             raise ValidationError(f"导入任务状态为“{locked.get_status_display()}”，不能导入 / "
                                   "only a validated roster can be applied", code="not_validated")
         require_open(training)
+        # Locking the class serialises applies to it, so the enrolled set read below stays true.
+        TrainingClass.objects.select_for_update().filter(pk=training.pk).first()
         created_persons = _create_missing_persons(locked.good_rows)
-        before = Enrolment.objects.filter(training_class=training).count()
-        today = timezone.localdate()
-        Enrolment.objects.bulk_create(
-            (Enrolment(training_class=training, person_id=row["person_key"], category=row["category"],
-                       applicant_relation=row["relation"], enrolled_on=today) for row in locked.good_rows),
-            batch_size=BATCH, ignore_conflicts=True,
-        )
-        locked.applied_count = Enrolment.objects.filter(training_class=training).count() - before
+        locked.applied_count = _enrol_missing(training, locked.good_rows)
         locked.status, locked.applied_by, locked.applied_at = ImportStatus.APPLIED, actor, timezone.now()
         locked.save(update_fields=["applied_count", "status", "applied_by", "applied_at"])
         record_event(actor, "roster.applied", locked, after={
@@ -270,12 +269,26 @@ def apply_roster(actor: User, job: ImportJob) -> ImportJob:
 
 def _create_missing_persons(rows: list[dict[str, Any]]) -> int:
     """Get-or-create by person_key: only persons not yet registered are inserted."""
-    keys = [row["person_key"] for row in rows]
     existing: set[str] = set()
-    for part in chunks(keys):
+    for part in chunks([row["person_key"] for row in rows]):
         existing.update(Person.objects.filter(person_key__in=part).values_list("person_key", flat=True))
-    fields = ("person_key", "name", "category", "birth_date", "sex", "county_code", "id_number_enc",
-              "id_number_masked", "phone_enc", "phone_masked")
-    new = [Person(**{name: row[name] for name in fields}) for row in rows if row["person_key"] not in existing]
-    Person.objects.bulk_create(new, batch_size=BATCH)
-    return len(new)
+    new = [row for row in rows if row["person_key"] not in existing]
+    frame = pl.DataFrame({name: [row[name] for row in new] for name in PERSON_COLUMNS},
+                         schema={name: pl.String for name in PERSON_COLUMNS})
+    # Rows straight into the table (COPY / executemany): model instances cost 10x more at 100,000 rows.
+    return write_frame(Person, frame.with_columns(pl.col("birth_date").str.to_date()))
+
+
+def _enrol_missing(training: TrainingClass, rows: list[dict[str, Any]]) -> int:
+    """Enrol the persons not yet on the class's roster; return how many."""
+    enrolled = set(Enrolment.objects.filter(training_class=training).values_list("person_id", flat=True))
+    new = [row for row in rows if row["person_key"] not in enrolled]
+    frame = pl.DataFrame({
+        "training_class_id": [training.pk] * len(new),
+        "person_key": [row["person_key"] for row in new],
+        "category": [row["category"] for row in new],
+        "applicant_relation": [row["relation"] for row in new],
+        "enrolled_on": [timezone.localdate()] * len(new),
+    }, schema={"training_class_id": pl.Int64, "person_key": pl.String, "category": pl.String,
+               "applicant_relation": pl.String, "enrolled_on": pl.Date})
+    return write_frame(Enrolment, frame)

@@ -45,17 +45,17 @@ def _setup() -> None:
 
 def _apply(job_id: int, hang: bool) -> None:
     from qiancheng.accounts.models import User
-    from qiancheng.training.models import Enrolment, ImportJob
+    from qiancheng.training.models import ImportJob
+    from qiancheng.training.services import roster_import
     from qiancheng.training.services.roster_import import apply_roster
 
     if hang:
-        manager = Enrolment.objects
-
-        def midway(*args: object, **kwargs: object) -> None:
+        def midway(*args: object, **kwargs: object) -> int:
             print("MIDWAY", flush=True)  # persons are inserted, the transaction is still open
             time.sleep(600)
+            return 0
 
-        manager.bulk_create = midway  # type: ignore[method-assign]
+        roster_import._enrol_missing = midway  # type: ignore[assignment]
     job = apply_roster(User.objects.get(username="kill-official"), ImportJob.objects.get(pk=job_id))
     print(job.status, job.applied_count, flush=True)
 
