@@ -28,6 +28,7 @@ from qiancheng.funding.services.claims import (
     file_claim,
     fund_account_for,
     reject_claim,
+    withdraw_claim,
 )
 from qiancheng.funding.services.funds import allocate
 from qiancheng.funding.services.payments import pay_claim
@@ -250,6 +251,17 @@ def review_claim(request: HttpRequest, number: str, payload: ReviewIn) -> Status
         return 200, _claim_out(reviewed)
 
     return Status(*idempotent(request, work))
+
+
+class WithdrawIn(Schema):
+    reason: str = ""
+
+
+@claims_router.post("/{number}/withdraw", response={200: ClaimOut, codes_4xx: ErrorOut},
+                    summary="Withdraw a claim before payment 撤回申领")
+def withdraw(request: HttpRequest, number: str, payload: WithdrawIn) -> Status:
+    claim = get_scoped_or_404(SubsidyClaim, request.user, number=number)
+    return Status(*idempotent(request, lambda: (200, _claim_out(withdraw_claim(request.user, claim, payload.reason)))))
 
 
 # ---------------------------------------------------------------- payments

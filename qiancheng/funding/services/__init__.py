@@ -2,7 +2,8 @@
 
 - ledger: `post_transaction`, `verify_ledger` (the double-entry ledger and its check)
 - funds: `allocate`, `balances`, `fund_account` (5.1-5.4, 4.1)
-- claims: `file_claim`, `file_class_claims`, `approve_claim`, `reject_claim` (3.6, 6c)
+- claims: `file_claim`, `file_class_claims`, `approve_claim`, `approve_claims`, `reject_claim`,
+  `withdraw_claim`, `fund_account_for` (3.6, 6c)
 - payments: `pay_claim`
 
 Each raises `FundingRefused` (code, Chinese and English reason) when the rules do not allow the change.

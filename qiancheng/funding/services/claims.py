@@ -368,3 +368,46 @@ def reject_claim(actor: Any, claim: SubsidyClaim, reason: str) -> SubsidyClaim:
         record_event(actor, "claim.rejected", current, before={"status": ClaimStatus.PENDING},
                      after={"status": current.status}, reason=reason.strip())
     return current
+
+
+def _is_claimant(actor: Any, claim: SubsidyClaim) -> bool:
+    """The party that claims (3.6), acting through its own account."""
+    role = getattr(actor, "role", None)
+    if claim.claimant == PartyKind.INSTITUTION and role == Role.INSTITUTION and actor.institution_id:
+        return actor.institution.uscc == claim.claimant_ref
+    if claim.claimant == PartyKind.ENTERPRISE and role == Role.ENTERPRISE and actor.enterprise_id:
+        return actor.enterprise.uscc == claim.claimant_ref
+    if claim.claimant == PartyKind.INDIVIDUAL and role == Role.TRAINEE:
+        return actor.person_id == claim.claimant_ref
+    return False
+
+
+def withdraw_claim(actor: Any, claim: SubsidyClaim, reason: str) -> SubsidyClaim:
+    """The claimant (or a reviewer at its request) takes a claim back before payment; an approved claim's
+    reservation is released to the fund (Dr fund.reserved / Cr fund.available). It then counts for nothing."""
+    if not (_is_claimant(actor, claim) or getattr(actor, "role", None) in REVIEWER_ROLES):
+        raise FundingRefused("forbidden", "只有申领方或审核人可以撤回申领", "only the claimant or a reviewer may withdraw",
+                             status=403)
+    if not scoped(SubsidyClaim.objects.filter(pk=claim.pk), actor).exists():
+        raise FundingRefused("forbidden", "无权撤回该申领", "not allowed to withdraw this claim", status=403)
+    if not reason.strip():
+        raise FundingRefused("reason_missing", "撤回须说明理由", "a withdrawal needs a reason", status=422)
+    with transaction.atomic():
+        current = _locked(claim)
+        if current.status not in (ClaimStatus.PENDING, ClaimStatus.APPROVED):
+            raise FundingRefused("not_withdrawable",
+                                 f"申领{current.number}当前状态为“{current.get_status_display()}”，不能撤回",
+                                 f"claim {current.number} is {current.status}; only pending or approved claims "
+                                 "can be withdrawn")
+        before = current.status
+        if before == ClaimStatus.APPROVED and current.total_amount:
+            post_transaction(
+                actor, TransactionKind.RELEASE,
+                transfer(current.fund_account, current.total_amount, debit=RESERVED, credit=AVAILABLE),
+                memo=f"撤回释放 {current.number} / reservation released on withdrawal", claim=current,
+            )
+        current.status = ClaimStatus.WITHDRAWN
+        current.save(update_fields=["status", "updated_at"])
+        record_event(actor, "claim.withdrawn", current, before={"status": before}, after={"status": current.status},
+                     reason=reason.strip())
+    return current

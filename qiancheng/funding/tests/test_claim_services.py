@@ -15,8 +15,14 @@ from qiancheng.funding.models import (
     SubsidyClaim,
     TransactionKind,
 )
-from qiancheng.funding.services.claims import approve_claim, file_claim, file_class_claims, reject_claim
-from qiancheng.funding.services.funds import balances
+from qiancheng.funding.services.claims import (
+    approve_claim,
+    file_claim,
+    file_class_claims,
+    reject_claim,
+    withdraw_claim,
+)
+from qiancheng.funding.services.funds import Balances, balances
 from qiancheng.funding.services.ledger import verify_ledger
 from qiancheng.funding.services.payments import pay_claim
 from qiancheng.funding.services.refusal import FundingRefused
@@ -187,3 +193,40 @@ def test_a_class_is_claimed_in_bulk_with_one_decision_run(province_official: Use
     again, _ = file_class_claims(province_official, training, fund, institution_parties(training))
     assert sorted(c.pk for c in again) == sorted(c.pk for c in filed)
     assert AuditEntry.objects.filter(action="claims.decided").count() == 1
+
+
+def test_withdrawing_an_approved_claim_releases_its_reservation(
+    persona_institution, institution_user: User, province_official: User  # type: ignore[no-untyped-def]
+) -> None:
+    fund = funded(province_official, "10000.00")
+    enrolment = paid_for_enrolment(finished_class(institution=persona_institution))
+    claim = approve_claim(province_official, _file(institution_user, enrolment, fund))
+    assert balances(fund).reserved == claim.total_amount
+    with pytest.raises(FundingRefused):
+        withdraw_claim(institution_user, claim, " ")
+    withdrawn = withdraw_claim(institution_user, claim, "学员信息有误，重新申领")
+    assert withdrawn.status == ClaimStatus.WITHDRAWN
+    assert balances(fund) == Balances(Decimal("10000.00"), Decimal("0.00"), Decimal("0.00"), Decimal("10000.00"))
+    assert LedgerTransaction.objects.filter(claim=claim, kind=TransactionKind.RELEASE).count() == 1
+    with pytest.raises(FundingRefused) as refused:
+        pay_claim(province_official, claim, "after-withdrawal")
+    assert refused.value.code == "not_approved"
+    # Withdrawn counts for nothing: the same training may be claimed again, under a new number.
+    again = _file(institution_user, enrolment, fund)
+    assert again.pk != claim.pk and again.number.endswith("-02") and again.status == ClaimStatus.PENDING
+    assert verify_ledger().ok
+
+
+def test_only_the_claimant_or_a_reviewer_withdraws_and_never_after_payment(
+    province_official: User, institution_user: User, enterprise_user: User, outsider: User
+) -> None:
+    fund = funded(province_official, "10000.00")
+    claim = _file(province_official, paid_for_enrolment(finished_class()), fund)
+    for stranger in (institution_user, enterprise_user, outsider):
+        with pytest.raises(FundingRefused) as refused:
+            withdraw_claim(stranger, claim, "不想要了")
+        assert refused.value.code == "forbidden"
+    pay_claim(province_official, approve_claim(province_official, claim), "p")
+    with pytest.raises(FundingRefused) as refused:
+        withdraw_claim(province_official, claim, "已支付后撤回")
+    assert refused.value.code == "not_withdrawable"

@@ -149,3 +149,14 @@ def test_only_the_province_allocates_through_the_api(province_official: User, na
     assert made.status_code == 201 and made.json()["allocated"] == "2500000.00"
     assert Api(province_official).post("/funds/allocations", body, "a").json() == made.json()
     assert Api(nanning_official).get("/funds").json()[0]["available"] == "2500000.00"
+
+
+def test_the_claimant_withdraws_through_the_api_and_strangers_get_404(
+    enrolment: Enrolment, institution_user: User, outsider: User, province_official: User
+) -> None:
+    funded(province_official, "10000.00")
+    institution = Api(institution_user)
+    number = institution.post("/claims", _claim_body(enrolment), "f").json()["number"]
+    assert Api(outsider).post(f"/claims/{number}/withdraw", {"reason": "x"}, "w").status_code == 404
+    withdrawn = institution.post(f"/claims/{number}/withdraw", {"reason": "重复提交"}, "w")
+    assert withdrawn.status_code == 200 and withdrawn.json()["status"] == "withdrawn"
