@@ -22,6 +22,7 @@ from qiancheng.projects.models import Project
 from qiancheng.providers.models import Institution, Teacher
 from qiancheng.training.models import Enrolment, ImportJob, TrainingClass
 from qiancheng.training.services import roster_file
+from qiancheng.training.services.attendance import Mark, attendance_rates, record_attendance, threshold_on
 from qiancheng.training.services.classes import ClassPlan, apply_for_class, approve_class, refuse_class
 from qiancheng.training.services.enrolment import roster_of
 from qiancheng.training.services.roster_import import apply_roster, discard_roster, receive_roster
@@ -241,6 +242,53 @@ def upload_roster(request: HttpRequest, class_id: int, file: File[UploadedFile])
     # One byte over the cap is enough to refuse; a bigger upload is never read whole into memory.
     data = file.read(roster_file.MAX_UPLOAD_BYTES + 1)
     return Status(201, ImportOut.of(receive_roster(request.auth, training, file.name or "roster.xlsx", data)))
+
+
+class MarkIn(Schema):
+    enrolment_id: int
+    present: bool
+    hours: Decimal = Decimal("0")
+
+
+class SessionIn(Schema):
+    session_date: dt.date | None = None  # required; defaulted so that the scope check answers first
+    marks: list[MarkIn] = []
+
+
+class RateOut(Schema):
+    enrolment_id: int
+    rate: Decimal
+    below_threshold: bool
+
+
+class AttendanceOut(Schema):
+    threshold: Decimal
+    threshold_source: str
+    recorded: int | None = None
+    rates: list[RateOut]
+
+
+def _attendance(training: TrainingClass, recorded: int | None = None) -> AttendanceOut:
+    threshold = threshold_on(training.end_date)
+    return AttendanceOut(threshold=threshold.rate, threshold_source=threshold.source, recorded=recorded, rates=[
+        RateOut(enrolment_id=pk, rate=rate, below_threshold=rate < threshold.rate)
+        for pk, rate in sorted(attendance_rates(training).items())])
+
+
+@classes_router.get("/{int:class_id}/attendance", response={200: AttendanceOut, 404: ErrorOut},
+                    summary="出勤率（阈值为地方通行做法，默认80%）/ attendance rates (threshold: local practice, 80%)")
+def attendance(request: HttpRequest, class_id: int) -> AttendanceOut:
+    return _attendance(get_scoped_or_404(TrainingClass, request.auth, pk=class_id))
+
+
+@classes_router.post("/{int:class_id}/attendance", response={200: AttendanceOut, **ERRORS},
+                     summary="记录一次课的考勤 / record one session's attendance")
+def post_attendance(request: HttpRequest, class_id: int, payload: SessionIn) -> AttendanceOut:
+    training = get_scoped_or_404(TrainingClass, request.auth, pk=class_id)
+    if payload.session_date is None:
+        raise ValidationError("缺少上课日期 / session_date is required", code="session_date")
+    marks = [Mark(mark.enrolment_id, mark.present, mark.hours) for mark in payload.marks]
+    return _attendance(training, record_attendance(request.auth, training, payload.session_date, marks))
 
 
 # ---------------------------------------------------------------- import jobs

@@ -133,3 +133,17 @@ def test_the_template_downloads_and_the_schema_documents_the_routes(institution_
     for path in ("/api/v1/institutions", "/api/v1/classes", "/api/v1/classes/{class_id}/roster",
                  "/api/v1/imports/{import_id}", "/api/v1/imports/{import_id}/apply"):
         assert path in paths, path
+
+
+def test_attendance_through_the_api(persona_institution, institution_user: User, liuzhou_official: User) -> None:
+    training = builders.training_class(institution=persona_institution, status="in_progress", class_hours=10,
+                                       start_date=date(2026, 5, 4), end_date=date(2026, 5, 8))
+    enrolment = builders.enrolment(training, enrolled_on=date(2026, 5, 4))
+    school = Api(institution_user)
+    body = {"session_date": "2026-05-04", "marks": [{"enrolment_id": enrolment.pk, "present": True, "hours": "7.5"}]}
+    assert Api(liuzhou_official).post(f"/classes/{training.pk}/attendance", body).status_code == 404
+    answer = school.post(f"/classes/{training.pk}/attendance", body)
+    assert answer.status_code == 200, answer.json()
+    assert answer.json()["recorded"] == 1 and "local practice" in answer.json()["threshold_source"]
+    rates = school.get(f"/classes/{training.pk}/attendance").json()["rates"]
+    assert rates == [{"enrolment_id": enrolment.pk, "rate": "0.75", "below_threshold": True}]

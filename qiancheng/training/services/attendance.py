@@ -1,0 +1,119 @@
+"""Attendance per session (考勤), the evidence behind a claim's class hours (6c), and each trainee's rate.
+
+The rate below which a trainee is not eligible for the subsidy is not in the plan: it is local
+practice. It is kept as dated data with its source, so a new value is a new entry, never a branch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q, Sum
+
+from qiancheng.accounts.audit import record_event
+from qiancheng.training.models import AttendanceRecord, ClassStatus, EnrolmentStatus, TrainingClass
+from qiancheng.training.services.enrolment import require_class_staff
+
+if TYPE_CHECKING:
+    from qiancheng.accounts.models import User
+
+
+@dataclass(frozen=True)
+class DatedThreshold:
+    """A minimum attendance rate from a date on, with where it comes from and when it was last checked."""
+
+    effective_from: date
+    rate: Decimal
+    source: str
+    last_checked: date
+
+
+# Source: local practice (各地通行的"出勤率不低于80%"), not a clause of the plan; cities may differ.
+ATTENDANCE_THRESHOLDS = (
+    DatedThreshold(date(2025, 1, 1), Decimal("0.80"), "各地通行做法 local practice (default)", date(2026, 11, 29)),
+)
+# Attendance is recorded while a class runs (and on its approved days, for the first session).
+RECORDING_STATES = (ClassStatus.APPROVED, ClassStatus.IN_PROGRESS)
+
+
+@dataclass(frozen=True)
+class Mark:
+    """One trainee's attendance at one session."""
+
+    enrolment_id: int
+    present: bool
+    hours: Decimal = Decimal("0")
+
+
+def threshold_on(day: date) -> DatedThreshold:
+    """The threshold in force on `day` (the latest entry that has started)."""
+    started = [entry for entry in ATTENDANCE_THRESHOLDS if entry.effective_from <= day]
+    if not started:
+        raise ValueError(f"no attendance threshold in force on {day}")
+    return max(started, key=lambda entry: entry.effective_from)
+
+
+def _checked(training: TrainingClass, session_date: date, marks: list[Mark]) -> None:
+    if training.status not in RECORDING_STATES:
+        raise ValidationError("班级不在培训中，不能记录考勤 / attendance is recorded only for an approved or running class",
+                              code="class_not_running")
+    if not training.start_date <= session_date <= training.end_date:
+        raise ValidationError(f"{session_date} 不在培训期内 / {session_date} is outside the class's dates",
+                              code="session_date")
+    enrolled = set(training.enrolments.filter(status=EnrolmentStatus.ENROLLED).values_list("pk", flat=True))
+    errors = []
+    for number, mark in enumerate(marks, start=1):
+        if mark.enrolment_id not in enrolled:
+            errors.append(f"第{number}条：学员不在本班名册 / entry {number}: not on this class's roster")
+        elif not (Decimal("0") <= mark.hours <= Decimal("24")) or (not mark.present and mark.hours):
+            errors.append(f"第{number}条：课时应为0-24，缺勤为0 / entry {number}: hours are 0-24, and 0 when absent")
+    if errors:
+        raise ValidationError(errors)
+
+
+def record_attendance(actor: User, training: TrainingClass, session_date: date, marks: Iterable[Mark]) -> int:
+    """Record (or correct) one session's attendance; a correction keeps the earlier value in the audit trail."""
+    require_class_staff(actor, training)
+    marks = list(marks)
+    _checked(training, session_date, marks)
+    with transaction.atomic():
+        existing = {record.enrolment_id: record for record in AttendanceRecord.objects.select_for_update().filter(
+            enrolment__training_class=training, session_date=session_date)}
+        persons = dict(training.enrolments.values_list("pk", "person_id"))
+        changed, before = [], {}
+        for mark in marks:
+            record = existing.get(mark.enrolment_id)
+            if record is None:
+                AttendanceRecord.objects.create(enrolment_id=mark.enrolment_id, person_id=persons[mark.enrolment_id],
+                                                session_date=session_date, present=mark.present, hours=mark.hours)
+                changed.append(mark.enrolment_id)
+            elif (record.present, record.hours) != (mark.present, mark.hours):
+                before[mark.enrolment_id] = {"present": record.present, "hours": record.hours}
+                record.present, record.hours = mark.present, mark.hours
+                record.save(update_fields=["present", "hours"])
+                changed.append(mark.enrolment_id)
+        if changed:
+            record_event(actor, "attendance.recorded", training, before={"corrected": before} if before else None,
+                         after={"session_date": session_date, "entries": len(changed)})
+    return len(changed)
+
+
+def attendance_rates(training: TrainingClass) -> dict[int, Decimal]:
+    """Each enrolment's attended hours over the class's hours, to two places (1.00 = every hour)."""
+    attended = dict(training.enrolments.annotate(
+        attended=Sum("attendance__hours", filter=Q(attendance__present=True))).values_list("pk", "attended"))
+    hours = Decimal(training.class_hours or 1)
+    return {pk: min(Decimal(value or 0) / hours, Decimal("1")).quantize(Decimal("0.01"), ROUND_HALF_UP)
+            for pk, value in attended.items()}
+
+
+def below_threshold(training: TrainingClass) -> set[int]:
+    """Enrolments whose rate is under the threshold in force on the class's last day."""
+    threshold = threshold_on(training.end_date).rate
+    return {pk for pk, rate in attendance_rates(training).items() if rate < threshold}
