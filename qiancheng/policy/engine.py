@@ -50,6 +50,11 @@ _LIMIT_IDS = tuple(rule.id for rule in LIMIT_RULES)
 _KEPT_AFTER_CLAIM_RULES = ("seq", "claim_id", "person", "training_type", "fund", "city_code", "occupation_code",
                            "level", "item_code", "course_kind", "project_id", "end_date", "year", "passed",
                            "employment_proof_kind", "employment_proof_date", "institution_id")
+# What the rounds read of a candidate, and what pricing reads of a decided claim.
+_ROUND_COLUMNS = ("seq", "claim_id", "person", "training_type", "occupation_code", "level", "item_code",
+                  "project_id", "year", "end_date", "passed", "h_n")
+_AMOUNT_COLUMNS = ("seq", "claim_id", "person", "training_type", "fund", "city_code", "occupation_code", "level",
+                   "course_kind", "end_date", "employment_proof_kind", "employment_proof_date")
 
 
 class NoStandardError(ParameterError):
@@ -90,17 +95,18 @@ def decide(
     history_failed = pl.any_horizontal(c(f"h_{rid}") for rid in _LIMIT_IDS) | (c("h_n") >= MAX_COUNTED_TRAININGS)
     frame = frame.with_columns((~claim_failed & ~history_failed).alias("candidate"))
     say("batch order")
-    accepted = _accept_in_order(frame.filter(c("candidate")), say)
+    accepted = _accept_in_order(frame.select(*_ROUND_COLUMNS, "candidate").filter(c("candidate")).drop("candidate"),
+                                say)
     batch_flags = _batch_flags(frame, accepted, trace)
     frame = _join_flags(frame, batch_flags, "b")
     frame = _with_denials(frame)
     _check_consistency(frame, accepted)
     say("amounts")
-    frame = _with_amounts(frame, params)
+    traced = [col for col in frame.columns if col.startswith(("h_refs_", "b_refs_", "refs_"))] if trace else []
+    frame = _with_amounts(frame.select(*_AMOUNT_COLUMNS, "eligible", "denied_by", *traced), params)
     columns = ["claim_id", "eligible", "training_amount", "employment_amount", "total_amount", "denied_by"]
     if trace:
-        columns += ["person", "seq", "standard_index", "uplift", "employment_earned"]
-        columns += [col for col in frame.columns if col.startswith(("h_refs_", "b_refs_", "refs_"))]
+        columns += ["person", "seq", "standard_index", "uplift", "employment_earned", *traced]
     decisions = frame.select(columns).sort("claim_id")
     return DecisionRun(decisions, params.id, RULE_VERSION, as_of)
 
@@ -345,7 +351,7 @@ def _with_amounts(frame: pl.DataFrame, params: ParamSet) -> pl.DataFrame:
         .filter((c("valid_from") <= c("end_date")) & (c("end_date") <= c("valid_to")))
         .select("seq", "standard_index")
     )
-    frame = frame.join(found, on="seq", how="left")
+    frame = frame.join(found, on="seq", how="left")  # narrow here: only what pricing reads
     missing = frame.filter(c("eligible") & c("fund").is_in(["employment_subsidy", UI_KEY])
                            & c("standard_index").is_null())
     if missing.height:
