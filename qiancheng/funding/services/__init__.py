@@ -4,7 +4,7 @@
 - funds: `allocate`, `balances`, `fund_account` (5.1-5.4, 4.1)
 - claims: `file_claim`, `file_class_claims`, `approve_claim`, `approve_claims`, `reject_claim`,
   `withdraw_claim`, `fund_account_for` (3.6, 6c)
-- payments: `pay_claim`
+- payments: `pay_claim`, `pay_batch`; payment_list: `payment_list_xlsx` (the treasury's .xlsx, masked)
 
 Each raises `FundingRefused` (code, Chinese and English reason) when the rules do not allow the change.
 """

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -69,3 +70,21 @@ def pay_claim(actor: Any, claim: SubsidyClaim, idempotency_key: str, *, batch_re
             raise
         return first
     return payment
+
+
+def pay_batch(actor: Any, claims: Sequence[SubsidyClaim], batch_ref: str) -> tuple[list[Payment], dict[str, FundingRefused]]:
+    """Pay a city's batch (拨付批次): each approved claim once, keyed by batch and claim number, so running
+    the same batch again pays nothing twice and returns the same payments. Returns the payments and, by
+    claim number, why each other claim was not paid."""
+    if not batch_ref.strip():
+        raise FundingRefused("batch_ref_missing", "支付批次须有批次号", "a payment batch needs a batch reference",
+                             status=422)
+    payments: list[Payment] = []
+    refused: dict[str, FundingRefused] = {}
+    for claim in sorted(claims, key=lambda each: each.pk):
+        try:
+            payments.append(pay_claim(actor, claim, f"batch:{batch_ref.strip()}:{claim.number}",
+                                      batch_ref=batch_ref.strip()))
+        except FundingRefused as refusal:
+            refused[claim.number] = refusal
+    return payments, refused
