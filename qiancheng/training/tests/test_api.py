@@ -147,3 +147,19 @@ def test_attendance_through_the_api(persona_institution, institution_user: User,
     assert answer.json()["recorded"] == 1 and "local practice" in answer.json()["threshold_source"]
     rates = school.get(f"/classes/{training.pk}/attendance").json()["rates"]
     assert rates == [{"enrolment_id": enrolment.pk, "rate": "0.75", "below_threshold": True}]
+
+
+def test_one_trainee_enrolled_through_the_api(persona_institution, institution_user: User,
+                                              liuzhou_official: User) -> None:
+    from qiancheng.people.identity import id_number_check_character
+
+    training = builders.training_class(institution=persona_institution, status="approved",
+                                       start_date=date(2026, 5, 4), end_date=date(2026, 5, 29))
+    first17 = "45010219930303001"
+    body = {"id_number": first17 + id_number_check_character(first17), "name": "蓝一", "category": "other"}
+    assert Api(liuzhou_official).post(f"/classes/{training.pk}/enrolments", body).status_code == 404
+    answer = Api(institution_user).post(f"/classes/{training.pk}/enrolments", body)
+    assert answer.status_code == 201, answer.json()
+    assert answer.json()["name"] == "蓝一" and "*" in answer.json()["id_number_masked"]
+    wrong = Api(institution_user).post(f"/classes/{training.pk}/enrolments", {**body, "id_number": first17 + "0"})
+    assert wrong.status_code == 422 and "校验位" in wrong.json()["details"][0]
