@@ -4,22 +4,18 @@ claims built from it as it decides claims read from files."""
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
-from typing import Any
 
 import pytest
-from django.db.models import Model, QuerySet
+from django.db import transaction
 
 from qiancheng.evaluation.models import Certificate, CertificateKind
 from qiancheng.funding.models import ClaimOrigin, ClaimStatus, FundSource, PartyKind, SubsidyClaim
 from qiancheng.funding.models import columns as cols
-from qiancheng.people import crypto
-from qiancheng.people.models import Person, SkillUpgradeSubsidy
-from qiancheng.people.services import ID_NUMBER
-from qiancheng.policy.batch import claims_from_records, history_from_records
+from qiancheng.people.models import SkillUpgradeSubsidy
 from qiancheng.policy.engine import decide
 from qiancheng.policy.exchange import CLAIM_FIELDS, HISTORY_FIELDS
 from qiancheng.policy.params import params_from_exchange
+from qiancheng.policy.store import stored_frames
 from qiancheng.risk.models import BlacklistEntry
 from qiancheng.training.models import Enrolment
 from qiancheng.training.tests import builders
@@ -49,33 +45,6 @@ def _claim(enrolment: Enrolment, number: str) -> SubsidyClaim:
         advanced_by=PartyKind.INSTITUTION, advanced_by_ref=training.institution.uscc,
         claimant=PartyKind.INSTITUTION, claimant_ref=training.institution.uscc, status=ClaimStatus.PENDING,
     )
-
-
-def _records(queryset: QuerySet[Any], columns: dict[str, str], **constant: str) -> list[dict[str, Any]]:
-    """Rows as an exchange file spells them: dates as text, empty text as "not given"."""
-    names = list(columns)
-    rows = queryset.values_list(*columns.values())
-    return [{**constant, **{name: _json(value) for name, value in zip(names, row, strict=True)}} for row in rows]
-
-
-def _json(value: Any) -> Any:
-    if isinstance(value, date):
-        return value.isoformat()
-    if value == "":
-        return None
-    return str(value) if isinstance(value, Decimal) else value
-
-
-def _with_clear_ids(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The engine checks GB 11643 on `id_number`, so the frame builder opens the sealed numbers."""
-    keys = {record["id_number"] for record in records if record.get("id_number")}
-    sealed = dict(Person.objects.filter(person_key__in=keys).values_list("person_key", "id_number_enc"))
-    clear = {key: crypto.decrypt(token, purpose=ID_NUMBER) for key, token in sealed.items()}
-    return [{**record, "id_number": clear.get(record["id_number"])} for record in records]
-
-
-def _history(model: type[Model], columns: dict[str, str], record_type: str, **filters: Any) -> list[dict[str, Any]]:
-    return _records(model.objects.filter(**filters), columns, record_type=record_type)
 
 
 def test_claims_and_history_built_from_the_database_are_decided_by_the_engine() -> None:
@@ -109,16 +78,8 @@ def test_claims_and_history_built_from_the_database_are_decided_by_the_engine() 
         _claim(builders.enrolment(training, trainee), number)
 
     deciding = SubsidyClaim.objects.filter(status=ClaimStatus.PENDING)
-    claims = _with_clear_ids(_records(deciding, cols.CLAIM_COLUMNS))
-    history_claims = SubsidyClaim.objects.exclude(status__in=[ClaimStatus.PENDING, *cols.HISTORY_CLAIM_EXCLUDED_STATUSES])
-    history = [
-        *[{**row, "status": cols.HISTORY_STATUS[row["status"]]}
-          for row in _records(history_claims, cols.HISTORY_CLAIM_COLUMNS, record_type="claim")],
-        *_history(Certificate, cols.HISTORY_CERTIFICATE_COLUMNS, "certificate", **cols.HISTORY_CERTIFICATE_FILTER),
-        *_history(SkillUpgradeSubsidy, cols.HISTORY_SKILL_UPGRADE_COLUMNS, "skill_upgrade"),
-        *_history(BlacklistEntry, cols.HISTORY_BLACKLIST_COLUMNS, "blacklist"),
-    ]
-    history = [{**row, "record_id": str(row["record_id"])} for row in _with_clear_ids(history)]
+    with transaction.atomic():  # opening the sealed ID numbers is an audited read
+        claims, history = stored_frames(builders.official(), deciding)
     params = params_from_exchange(
         {
             "standards": [
@@ -130,7 +91,7 @@ def test_claims_and_history_built_from_the_database_are_decided_by_the_engine() 
         },
         "test params",
     )
-    run = decide(claims_from_records(claims), history_from_records(history), params, date(2026, 6, 30))
+    run = decide(claims, history, params, date(2026, 6, 30))
     decided = {row["claim_id"]: row for row in run.decisions.iter_rows(named=True)}
     assert decided["C1"]["denied_by"] == "3.5d"
     assert decided["C2"]["denied_by"] == "3.5c"
