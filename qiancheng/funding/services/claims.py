@@ -411,3 +411,33 @@ def withdraw_claim(actor: Any, claim: SubsidyClaim, reason: str) -> SubsidyClaim
         record_event(actor, "claim.withdrawn", current, before={"status": before}, after={"status": current.status},
                      reason=reason.strip())
     return current
+
+
+def add_employment_proof(actor: Any, claim: SubsidyClaim, proof: EmploymentProof, *,
+                         as_of: dt.date | None = None) -> SubsidyClaim:
+    """5.2c: the claimant adds the one proof of employment (labour contract, wage statement or social-insurance
+    record, with its date) to a pending claim, and the engine decides it again: 200 CNY more when the proof
+    is dated at least three calendar months after the training ended, nothing more when it is not."""
+    if not (_is_claimant(actor, claim) or getattr(actor, "role", None) in REVIEWER_ROLES) or not scoped(
+        SubsidyClaim.objects.filter(pk=claim.pk), actor
+    ).exists():
+        raise FundingRefused("forbidden", "只有申领方或审核人可以补充就业证明",
+                             "only the claimant or a reviewer may add an employment proof", status=403)
+    if proof.kind not in ProofKind.values:
+        raise FundingRefused("bad_proof", f"就业证明类型无效：{proof.kind}", f"unknown employment proof kind: {proof.kind}",
+                             status=422)
+    with transaction.atomic():
+        current = _locked(claim)
+        if current.status != ClaimStatus.PENDING:
+            raise _not_pending(current, "补充就业证明")
+        before = {"employment_proof_kind": current.employment_proof_kind,
+                  "employment_proof_date": current.employment_proof_date, "total_amount": current.total_amount}
+        current.employment_proof_kind, current.employment_proof_date = proof.kind, proof.date
+        current.save(update_fields=["employment_proof_kind", "employment_proof_date", "updated_at"])
+        _decide(actor, SubsidyClaim.objects.filter(pk=current.pk), as_of)
+        current.refresh_from_db()
+        record_event(actor, "claim.employment_proof_added", current, before=before, after={
+            "employment_proof_kind": proof.kind, "employment_proof_date": proof.date,
+            "employment_amount": current.employment_amount, "total_amount": current.total_amount,
+        })
+    return current

@@ -1,0 +1,64 @@
+"""5.2c: special-account project training pays 200 CNY more per trainee employed three months after."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from qiancheng.accounts.models import User
+from qiancheng.evaluation.models import Certificate, CertificateKind, Evaluation
+from qiancheng.funding.models import FundSource, PartyKind, ProofKind, SubsidyClaim
+from qiancheng.funding.services.claims import EmploymentProof, add_employment_proof, approve_claim, file_claim
+from qiancheng.funding.services.refusal import FundingRefused
+from qiancheng.funding.tests.money import funded
+from qiancheng.training.models import AttendanceRecord, EnrolmentStatus
+from qiancheng.training.tests import builders
+from qiancheng.training.vocabulary import ApplicantRelation, TrainingType
+
+pytestmark = pytest.mark.django_db
+END = dt.date(2025, 9, 30)
+
+
+def _project_claim(actor: User) -> SubsidyClaim:
+    project = builders.project()
+    training = builders.training_class(training_type=TrainingType.PROJECT, project=project, end_date=END)
+    enrolment = builders.enrolment(training, status=EnrolmentStatus.COMPLETED, left_on=END,
+                                   applicant_relation=ApplicantRelation.EMPLOYEE)
+    AttendanceRecord.objects.create(enrolment=enrolment, person=enrolment.person, session_date=training.start_date,
+                                    present=True, hours=Decimal("8.0"))
+    evaluation = Evaluation.objects.create(enrolment=enrolment, person=enrolment.person, passed=True,
+                                           evaluated_on=END, evaluator="项目考核组")
+    Certificate.objects.create(number=f"PT-{enrolment.pk}", kind=CertificateKind.PROJECT_TRAINING,
+                               person=enrolment.person, project=project, issuer="南宁市人社局",
+                               issued_on=END, evaluation=evaluation)
+    fund = funded(actor, "100000.00", source=FundSource.SPECIAL_ACCOUNT)
+    uscc = training.institution.uscc  # 5.2a: the organising institution claims
+    return file_claim(actor, enrolment, fund, PartyKind.INSTITUTION, uscc, PartyKind.INSTITUTION, uscc)
+
+
+def test_a_proof_three_months_after_adds_200_and_an_early_one_adds_nothing(province_official: User) -> None:
+    claim = _project_claim(province_official)
+    assert claim.eligible, claim.denied_by
+    assert (claim.training_amount, claim.employment_amount) == (Decimal("600.00"), Decimal("0.00"))
+    early = add_employment_proof(province_official, claim,
+                                 EmploymentProof(ProofKind.LABOUR_CONTRACT, dt.date(2025, 12, 29)))
+    assert early.employment_amount == Decimal("0.00") and early.total_amount == Decimal("600.00")
+    due = add_employment_proof(province_official, claim,
+                               EmploymentProof(ProofKind.SOCIAL_INSURANCE_RECORD, dt.date(2025, 12, 30)))
+    assert (due.employment_amount, due.total_amount) == (Decimal("200.00"), Decimal("800.00"))
+    approved = approve_claim(province_official, claim)
+    assert approved.total_amount == Decimal("800.00")
+    with pytest.raises(FundingRefused) as refused:
+        add_employment_proof(province_official, claim, EmploymentProof(ProofKind.WAGE_STATEMENT, dt.date(2026, 1, 5)))
+    assert refused.value.code == "not_pending"
+
+
+def test_only_the_claimant_or_a_reviewer_adds_a_proof(province_official: User, outsider: User) -> None:
+    claim = _project_claim(province_official)
+    with pytest.raises(FundingRefused) as refused:
+        add_employment_proof(outsider, claim, EmploymentProof(ProofKind.LABOUR_CONTRACT, dt.date(2026, 1, 5)))
+    assert refused.value.code == "forbidden"
+    with pytest.raises(FundingRefused):
+        add_employment_proof(province_official, claim, EmploymentProof("photo", dt.date(2026, 1, 5)))
