@@ -11,8 +11,8 @@ from ninja import Query, Router, Schema, Status
 from qiancheng.accounts.api_errors import ErrorOut
 from qiancheng.accounts.scope import get_scoped_or_404, scoped
 from qiancheng.catalog.models import City
-from qiancheng.providers.models import Institution, InstitutionKind
-from qiancheng.providers.services import ReviewDecision, register_institution, review_institution
+from qiancheng.providers.models import Institution, InstitutionKind, Teacher
+from qiancheng.providers.services import ReviewDecision, add_teacher, register_institution, review_institution
 
 router = Router(tags=["institutions 培训机构"])
 ERRORS = {403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
@@ -91,3 +91,38 @@ def review(request: HttpRequest, institution_id: int, payload: ReviewIn) -> Inst
                               code="decision")
     return InstitutionOut.of(review_institution(request.auth, institution, payload.decision, payload.reason,
                                                 payload.approved_until))
+
+
+class TeacherIn(Schema):
+    # Defaults so that the scope check answers first; the service refuses what is missing.
+    id_number: str = ""
+    name: str = ""
+    qualifications: str = ""
+
+
+class TeacherOut(Schema):
+    id: int
+    name: str
+    id_number_masked: str
+    qualifications: str
+    is_active: bool
+
+    @staticmethod
+    def of(teacher: Teacher) -> TeacherOut:
+        return TeacherOut(id=teacher.pk, name=teacher.name, id_number_masked=teacher.id_number_masked,
+                          qualifications=teacher.qualifications, is_active=teacher.is_active)
+
+
+@router.get("/{int:institution_id}/teachers", response={200: list[TeacherOut], 404: ErrorOut},
+            summary="师资名单 / the institution's teachers (ID numbers masked)")
+def list_teachers(request: HttpRequest, institution_id: int) -> list[TeacherOut]:
+    institution = get_scoped_or_404(Institution, request.auth, pk=institution_id)
+    return [TeacherOut.of(teacher) for teacher in institution.teachers.order_by("pk")]
+
+
+@router.post("/{int:institution_id}/teachers", response={201: TeacherOut, **ERRORS},
+             summary="登记师资（一人只属一个机构）/ add a teacher (one institution at a time)")
+def post_teacher(request: HttpRequest, institution_id: int, payload: TeacherIn) -> Status:
+    institution = get_scoped_or_404(Institution, request.auth, pk=institution_id)
+    return Status(201, TeacherOut.of(add_teacher(request.auth, institution, id_number=payload.id_number,
+                                                 name=payload.name, qualifications=payload.qualifications)))

@@ -19,7 +19,13 @@ from django.utils import timezone
 from qiancheng.accounts.audit import record_event, snapshot
 from qiancheng.accounts.models import Role
 from qiancheng.catalog.models import City
-from qiancheng.providers.models import Institution, InstitutionKind, InstitutionStatus
+from qiancheng.people import crypto
+from qiancheng.people.identity import check_id_number
+from qiancheng.people.masking import mask_id_number
+from qiancheng.people.services import (
+    ID_NUMBER,  # sealed as a person's number: rekey_personal_data opens it so
+)
+from qiancheng.providers.models import Institution, InstitutionKind, InstitutionStatus, Teacher
 from qiancheng.providers.uscc import check_uscc
 
 if TYPE_CHECKING:
@@ -169,3 +175,45 @@ def opening_refusal(institution: Institution, on: date) -> Refusal | None:
     if institution.status != InstitutionStatus.APPROVED:
         return Refusal("not_approved", "机构尚未通过资质认定（第1条(三)）", "the institution is not approved (clause 1c)")
     return None
+
+
+def add_teacher(actor: User, institution: Institution, *, id_number: str, name: str,
+                qualifications: str = "") -> Teacher:
+    """Add a member of the institution's teaching team (1c); a teacher belongs to one institution at a time."""
+    if actor.role != Role.INSTITUTION or actor.institution_id != institution.pk:
+        raise PermissionDenied("只有该机构本身可以登记师资 / only the institution itself may add its teachers")
+    check = check_id_number(id_number)
+    if not check.is_valid:
+        reason = check.errors[0]
+        raise ValidationError(f"身份证号：{reason.zh} / ID number: {reason.en}", code="id_number")
+    cleaned = " ".join(name.split())
+    if not cleaned:
+        raise ValidationError("教师姓名不能为空 / the teacher needs a name", code="name_required")
+    key = crypto.person_key(check.normalised)
+    with transaction.atomic():
+        elsewhere = Teacher.objects.select_for_update().filter(person_key=key, is_active=True).exclude(
+            institution=institution).first()
+        if elsewhere is not None:
+            raise ValidationError("该教师已是另一机构的在职师资，须先由原机构解除 / the teacher is active at another "
+                                  "institution; that institution must release them first", code="teacher_elsewhere")
+        teacher, created = Teacher.objects.get_or_create(institution=institution, person_key=key, defaults={
+            "name": cleaned, "qualifications": qualifications.strip(),
+            "id_number_enc": crypto.encrypt(check.normalised, purpose=ID_NUMBER),
+            "id_number_masked": mask_id_number(check.normalised)})
+        if not created and not teacher.is_active:
+            teacher.is_active = True
+            teacher.save(update_fields=["is_active", "updated_at"])
+        record_event(actor, "teacher.added", teacher, after={"name": teacher.name, "id_number": teacher.id_number_masked,
+                                                             "institution": institution.pk})
+    return teacher
+
+
+def release_teacher(actor: User, teacher: Teacher) -> Teacher:
+    """The institution ends a teacher's membership, so that another institution may take them on."""
+    if actor.role != Role.INSTITUTION or actor.institution_id != teacher.institution_id:
+        raise PermissionDenied("只有该机构本身可以解除师资 / only the teacher's institution may release them")
+    with transaction.atomic():
+        teacher.is_active = False
+        teacher.save(update_fields=["is_active", "updated_at"])
+        record_event(actor, "teacher.released", teacher, before={"is_active": True}, after={"is_active": False})
+    return teacher

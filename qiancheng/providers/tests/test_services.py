@@ -127,3 +127,40 @@ def test_an_approved_institution_on_the_blacklist_may_not_open_a_class() -> None
                                   created_by=builders.official())
     assert opening_refusal(institution, ON).code == "blacklisted"
     assert opening_refusal(institution, ON - timedelta(days=1)) is None
+
+
+def _teacher_number(serial: int) -> str:
+    from qiancheng.people.identity import id_number_check_character
+
+    first17 = f"45010319800101{serial:03d}"
+    return first17 + id_number_check_character(first17)
+
+
+def test_a_teacher_belongs_to_one_institution_at_a_time() -> None:
+    from qiancheng.accounts.models import Role, User
+    from qiancheng.people import crypto
+    from qiancheng.people.services import ID_NUMBER
+    from qiancheng.providers.services import add_teacher, release_teacher
+
+    first, second = builders.institution(), builders.institution()
+    first_account = User.objects.create(username="first", role=Role.INSTITUTION, institution=first)
+    second_account = User.objects.create(username="second", role=Role.INSTITUTION, institution=second)
+    wang = add_teacher(first_account, first, id_number=_teacher_number(1), name="王老师", qualifications="高级技师")
+    assert crypto.decrypt(wang.id_number_enc, purpose=ID_NUMBER) == _teacher_number(1)
+    with pytest.raises(ValidationError, match="another institution"):
+        add_teacher(second_account, second, id_number=_teacher_number(1), name="王老师")
+    with pytest.raises(PermissionDenied):
+        release_teacher(second_account, wang)
+    release_teacher(first_account, wang)
+    assert add_teacher(second_account, second, id_number=_teacher_number(1), name="王老师").institution == second
+
+
+def test_a_teacher_with_a_wrong_id_number_is_refused() -> None:
+    from qiancheng.accounts.models import Role, User
+    from qiancheng.providers.services import add_teacher
+
+    school = builders.institution()
+    account = User.objects.create(username="school", role=Role.INSTITUTION, institution=school)
+    with pytest.raises(ValidationError, match="check character"):
+        wrong = "0" if _teacher_number(2)[17] != "0" else "1"
+        add_teacher(account, school, id_number=_teacher_number(2)[:17] + wrong, name="李老师")

@@ -163,3 +163,15 @@ def test_one_trainee_enrolled_through_the_api(persona_institution, institution_u
     assert answer.json()["name"] == "蓝一" and "*" in answer.json()["id_number_masked"]
     wrong = Api(institution_user).post(f"/classes/{training.pk}/enrolments", {**body, "id_number": first17 + "0"})
     assert wrong.status_code == 422 and "校验位" in wrong.json()["details"][0]
+
+
+def test_teachers_through_the_api(persona_institution, institution_user: User, liuzhou_official: User) -> None:
+    from qiancheng.people.identity import id_number_check_character
+
+    first17 = "45010319750505001"
+    body = {"id_number": first17 + id_number_check_character(first17), "name": "韦老师", "qualifications": "技师"}
+    path = f"/institutions/{persona_institution.pk}/teachers"
+    assert Api(liuzhou_official).post(path, body).status_code == 404
+    assert Api(institution_user).post(path, body).status_code == 201
+    listed = Api(institution_user).get(path).json()
+    assert [(row["name"], "*" in row["id_number_masked"]) for row in listed] == [("韦老师", True)]
