@@ -25,7 +25,7 @@ from qiancheng.people.models import Person
 from qiancheng.people.services import register_person
 from qiancheng.policy.batch import claims_from_records, history_from_records
 from qiancheng.policy.engine import decide
-from qiancheng.policy.params import load_packaged
+from qiancheng.policy.params import ParameterError, load_packaged
 from qiancheng.policy.rules import ALL_RULES
 from qiancheng.policy.store import WHOLE_TABLES_FROM, stored_history_records
 from qiancheng.projects.models import TraineeLink
@@ -180,7 +180,11 @@ def predicted_refusals(training: TrainingClass, candidates: list[Candidate]) -> 
     params = load_packaged()
     # Decided as on the class's last day, when the claim would be filed (never before today).
     as_of = max(training.end_date, timezone.localdate())
-    run = decide(claims_from_records(claims), history_from_records(_history(training, clear)), params, as_of)
+    try:
+        run = decide(claims_from_records(claims), history_from_records(_history(training, clear)), params, as_of)
+    except ParameterError as missing:
+        raise ValidationError(f"补贴标准未覆盖本班，无法预判补贴资格，请联系自治区人社厅 / no subsidy standard covers "
+                              f"this class, so eligibility cannot be predicted ({missing})", code="no_standard") from missing
     denied = run.decisions.filter(~run.decisions["eligible"]).select("claim_id", "denied_by").rows()
     by_claim = {claim["claim_id"]: candidate.person_key for claim, candidate in zip(claims, candidates, strict=True)}
     return {by_claim[claim_id]: [_rule_refusal(rule_id) for rule_id in rules.split(";")] for claim_id, rules in denied}

@@ -206,9 +206,9 @@ def receive_roster(actor: User, training: TrainingClass, file_name: str, data: b
     try:
         check_upload(file_name, data)
         rows = read_roster(data)
+        good, problems = check_roster(training, rows)
     except ValidationError as refusal:
         return _reject(actor, job, " ".join(refusal.messages))
-    good, problems = check_roster(training, rows)
     with transaction.atomic():
         job.status, job.validated_at = ImportStatus.VALIDATED, timezone.now()
         job.row_count, job.good_count = len(rows), len(good)
