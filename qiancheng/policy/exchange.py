@@ -263,11 +263,12 @@ def validate(frame: pl.DataFrame, fields: Sequence[Field], path: str, row_kind: 
     decides which type-specific fields it needs; fields it does not need are ignored and set to null.
     The checks are boolean columns; messages are written only for the few rows that fail.
     """
-    frame = frame.with_columns(row_kind.alias("__kind"))
+    frame = frame.with_columns(row_kind.cast(pl.Categorical).alias("__kind"))
+    kinds = frame["__kind"].unique().drop_nulls().cast(pl.String).to_list()
     checks: list[_Check] = []
     typed: list[pl.Expr] = []
     for field in fields:
-        relevant = _relevance(field)
+        relevant = _relevance(field, kinds)
         value = pl.col(field.name)
         given = value.is_not_null()
         if not field.optional:
@@ -299,15 +300,12 @@ def _describe(failing: pl.DataFrame, frame: pl.DataFrame, checks: list[_Check], 
     return lines[:MAX_REPORTED_ERRORS]
 
 
-def _relevance(field: Field) -> pl.Expr:
+def _relevance(field: Field, kinds: list[str]) -> pl.Expr:
+    """Rows whose kind needs the field; "claim" covers "claim:occupational" and the other claim kinds."""
     if field.needed_for is None:
         return pl.lit(True)
-    kind = pl.col("__kind")
-    conditions = [kind == k if ":" in k else (kind == k) | kind.str.starts_with(k + ":") for k in field.needed_for]
-    out = conditions[0]
-    for condition in conditions[1:]:
-        out = out | condition
-    return out
+    needing = [kind for kind in kinds if any(kind == need or kind.startswith(need + ":") for need in field.needed_for)]
+    return pl.col("__kind").is_in(needing)
 
 
 def _parse(field: Field, value: pl.Expr) -> tuple[pl.Expr | None, pl.Expr]:
@@ -346,6 +344,8 @@ def _kind_reason(field: Field) -> tuple[str, str]:
 
 
 def check_unique(frame: pl.DataFrame, column: str, path: str) -> None:
+    if frame[column].n_unique() == frame.height:
+        return
     duplicated = frame.filter(pl.col(column).is_duplicated()).select("__row", column).head(MAX_REPORTED_ERRORS)
     if duplicated.height:
         raise ExchangeError([
