@@ -33,13 +33,13 @@ def claim_frame(enrolments: pl.DataFrame, classes: pl.DataFrame, persons: pl.Dat
                 institutions: pl.DataFrame, enterprises: pl.DataFrame, projects: pl.DataFrame) -> pl.DataFrame:
     """Enrolments joined with what a claim needs to know about the class, person and payers."""
     project_payer = projects.select("project_no", "enterprise_no").join(
-        enterprises.select("enterprise_no", pl.col("uscc").alias("applicant_uscc")), on="enterprise_no"
+        enterprises.select("enterprise_no", pl.col("uscc").alias("applicant_uscc")), on="enterprise_no", maintain_order="left",
     )
     return (
-        enrolments.join(classes, on="class_no")
-        .join(persons.select("person_no", "id_number", "receiving_unemployment_benefit"), on="person_no")
-        .join(institutions.select("institution_no", pl.col("uscc").alias("institution_uscc")), on="institution_no")
-        .join(project_payer, on="project_no", how="left")
+        enrolments.join(classes, on="class_no", maintain_order="left")
+        .join(persons.select("person_no", "id_number", "receiving_unemployment_benefit"), on="person_no", maintain_order="left")
+        .join(institutions.select("institution_no", pl.col("uscc").alias("institution_uscc")), on="institution_no", maintain_order="left")
+        .join(project_payer, on="project_no", how="left", maintain_order="left")
     )
 
 

@@ -49,8 +49,8 @@ def claims_frame(province: Province) -> pl.DataFrame:
     )
     institutions = province.institutions.select("institution_no", pl.col("uscc").alias("institution_id"))
     joined = (
-        province.claims.join(view, on="enrolment_no").join(persons, on="person_no")
-        .join(institutions, on="institution_no")
+        province.claims.join(view, on="enrolment_no", maintain_order="left").join(persons, on="person_no", maintain_order="left")
+        .join(institutions, on="institution_no", maintain_order="left")
     )
     occupational = pl.col("training_type") == "occupational"
     return joined.with_columns(
@@ -73,21 +73,21 @@ def history_frame(province: Province) -> pl.DataFrame:
     """Earlier claims, skill-level certificates, skill-upgrade subsidies and the blacklist, as history rows."""
     ids = province.persons.select("person_no", "id_number")
     dates = {"end_date": pl.Date, "record_date": pl.Date, "listed_from": pl.Date, "listed_until": pl.Date}
-    earlier = province.earlier_claims.join(ids, on="person_no").select(
+    earlier = province.earlier_claims.join(ids, on="person_no", maintain_order="left").select(
         pl.lit("claim").alias("record_type"), "record_id", "id_number", "training_type", "fund", "occupation_code",
         "level", "item_code", "course_kind", "end_date", "status",
     )
-    certificates = province.certificates.filter(pl.col("kind") == "skill_level").join(ids, on="person_no").select(
+    certificates = province.certificates.filter(pl.col("kind") == "skill_level").join(ids, on="person_no", maintain_order="left").select(
         pl.lit("certificate").alias("record_type"), pl.col("certificate_no").alias("record_id"), "id_number",
         "occupation_code", "level", pl.col("issued_on").alias("record_date"),
     )
-    upgrades = province.skill_upgrades.join(ids, on="person_no").select(
+    upgrades = province.skill_upgrades.join(ids, on="person_no", maintain_order="left").select(
         pl.lit("skill_upgrade").alias("record_type"), "record_id", "id_number", "occupation_code", "level",
         pl.col("granted_on").alias("record_date"),
     )
     institutions = province.institutions.select("institution_no", pl.col("uscc").alias("institution_id"))
-    listed = province.blacklist.join(ids, on="person_no", how="left").join(institutions, on="institution_no",
-                                                                           how="left").select(
+    listed = province.blacklist.join(ids, on="person_no", how="left", maintain_order="left").join(institutions, on="institution_no",
+                                                                           how="left", maintain_order="left").select(
         pl.lit("blacklist").alias("record_type"), pl.col("entry_id").alias("record_id"), "id_number",
         "institution_id", "listed_from", "listed_until",
     )

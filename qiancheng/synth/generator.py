@@ -67,7 +67,7 @@ class Province:
 
     def enrolment_view(self) -> pl.DataFrame:
         """Enrolments with their class's type, subject, level, dates, city and institution."""
-        return self.enrolments.join(self.classes, on="class_no")
+        return self.enrolments.join(self.classes, on="class_no", maintain_order="left")
 
     def frames(self) -> dict[str, pl.DataFrame]:
         return {f.name: getattr(self, f.name) for f in fields(self) if isinstance(getattr(self, f.name), pl.DataFrame)}
@@ -81,10 +81,10 @@ def _enrolments(rng: np.random.Generator, plan: pl.DataFrame, classes: pl.DataFr
                 persons: pl.DataFrame) -> pl.DataFrame:
     core = plan.select("person_no", "class_no", "defect")
     numbered = core.with_row_index("enrolment_no").with_columns(pl.col("enrolment_no").cast(pl.Int64))
-    extra = trainings.extra_enrolments(rng, numbered.join(classes, on="class_no"), classes)
+    extra = trainings.extra_enrolments(rng, numbered.join(classes, on="class_no", maintain_order="left"), classes)
     enrolments = pl.concat([core, extra]).unique(["class_no", "person_no"], keep="first", maintain_order=True)
     enrolments = enrolments.with_row_index("enrolment_no").with_columns(pl.col("enrolment_no").cast(pl.Int64))
-    view = enrolments.join(classes, on="class_no", how="left")
+    view = enrolments.join(classes, on="class_no", how="left", maintain_order="left")
     finished = view["status"].to_numpy() == "finished"
     rate = view["training_type"].replace_strict(trainings.PASS_RATE, return_dtype=pl.Float64).to_numpy()
     passed = masked("passed", rng.random(view.height) < rate, finished)
@@ -120,18 +120,18 @@ def _label_history_defects(claims: pl.DataFrame, earlier: pl.DataFrame, blacklis
                            view: pl.DataFrame) -> pl.DataFrame:
     """Defects that only show against history: three earlier counting claims (3.5b), a blacklist (6d)."""
     counting = earlier.filter(pl.col("status").is_in(["pending", "approved", "paid"]))
-    three = counting.group_by("person_no").len().filter(pl.col("len") >= 3)["person_no"]
+    three = counting.group_by("person_no", maintain_order=True).len().filter(pl.col("len") >= 3)["person_no"]
     claims = _label(claims, "over_three_in_history", pl.col("person_no").is_in(three.implode()))
     ends = claims.select("claim_no", "person_no", "enrolment_no").join(
-        view.select("enrolment_no", "end_date", "institution_no"), on="enrolment_no"
+        view.select("enrolment_no", "end_date", "institution_no"), on="enrolment_no", maintain_order="left",
     )
     period = (pl.col("end_date") >= pl.col("listed_from")) & (
         pl.col("listed_until").is_null() | (pl.col("end_date") <= pl.col("listed_until"))
     )
     by_person = ends.join(blacklist.filter(pl.col("person_no").is_not_null()).select("person_no", "listed_from",
-                          "listed_until"), on="person_no").filter(period)
+                          "listed_until"), on="person_no", maintain_order="left").filter(period)
     by_institution = ends.join(blacklist.filter(pl.col("institution_no").is_not_null()).select(
-        "institution_no", "listed_from", "listed_until"), on="institution_no").filter(period)
+        "institution_no", "listed_from", "listed_until"), on="institution_no", maintain_order="left").filter(period)
     listed = pl.concat([by_person["claim_no"], by_institution["claim_no"]]).implode()
     return _label(claims, "blacklisted", pl.col("claim_no").is_in(listed))
 
@@ -174,7 +174,7 @@ def generate_province(people: int, seed: int, as_of: date = AS_OF) -> Province:
 
     enrolments = _enrolments(rng_enrol, plan, classes, persons)
     enrolments = _label_class_and_person_defects(enrolments, classes, persons)
-    view = enrolments.join(classes, on="class_no")
+    view = enrolments.join(classes, on="class_no", maintain_order="left")
 
     earlier = history.earlier_claims(rng_history, persons)
     higher = history.defect_certificates(rng_history, view)
@@ -190,7 +190,7 @@ def generate_province(people: int, seed: int, as_of: date = AS_OF) -> Province:
         upgrades["defect_for"].drop_nulls().implode()))
     listed = history.blacklist(rng_history, persons, institutions)
 
-    view = enrolments.join(classes, on="class_no")
+    view = enrolments.join(classes, on="class_no", maintain_order="left")
     frame = claim_drafts.claim_frame(enrolments, classes, persons, institutions, enterprises, projects)
     drafted = claim_drafts.claims(rng_claims, frame, enterprises, as_of)
     kept = ["claim_no", "claim_id", "enrolment_no", "person_no", "fund", "advanced_by", "advanced_by_id",

@@ -39,14 +39,14 @@ class Ledger:
 
 def _accounts(claims: pl.DataFrame, park_rows: list[tuple[int, str | None]], first_id: int) -> pl.DataFrame:
     cities = [code for code, _, _ in ref.CITIES]
-    grid = pl.DataFrame({"source": CLAIM_FUNDS}).join(pl.DataFrame({"city_id": cities}), how="cross").join(
-        pl.DataFrame({"year": YEARS}), how="cross").with_columns(pl.lit(None, dtype=pl.Int64).alias("park_id"))
-    totals = claims.group_by("source", "city_id", "year").agg(
+    grid = pl.DataFrame({"source": CLAIM_FUNDS}).join(pl.DataFrame({"city_id": cities}), how="cross", maintain_order="left").join(
+        pl.DataFrame({"year": YEARS}), how="cross", maintain_order="left").with_columns(pl.lit(None, dtype=pl.Int64).alias("park_id"))
+    totals = claims.group_by("source", "city_id", "year", maintain_order=True).agg(
         pl.col("total_amount").filter(pl.col("status") == "approved").sum().alias("reserved"),
         pl.col("total_amount").filter(pl.col("status") == "paid").sum().alias("paid"),
         (pl.col("status") == "pending").sum().alias("pending"),
     )
-    grid = grid.join(totals, on=["source", "city_id", "year"], how="left").with_columns(
+    grid = grid.join(totals, on=["source", "city_id", "year"], how="left", maintain_order="left").with_columns(
         pl.col("reserved").fill_null(0).cast(MONEY), pl.col("paid").fill_null(0).cast(MONEY),
         pl.col("pending").fill_null(0),
     )
@@ -73,7 +73,7 @@ def build_ledger(claims: pl.DataFrame, park_rows: list[tuple[int, str | None]], 
     accounts = _accounts(claims, park_rows, first["fund_account"])
     city_accounts = accounts.filter(pl.col("park_id").is_null()).select("source", "city_id", "year",
                                                                          pl.col("id").alias("fund_account_id"))
-    claims = claims.join(city_accounts, on=["source", "city_id", "year"], how="left")
+    claims = claims.join(city_accounts, on=["source", "city_id", "year"], how="left", maintain_order="left")
 
     allocations = accounts.select(
         pl.lit("allocation").alias("kind"), pl.col("id").alias("fund"), pl.col("allocated").alias("amount"),

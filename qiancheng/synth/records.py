@@ -60,7 +60,7 @@ def _plus_days(column: str, days: int) -> pl.Expr:
 
 def persons(province: Province, sealed: pl.DataFrame) -> pl.DataFrame:
     """`sealed`: person_no, person_key, id_number_enc, id_number_masked, phone_enc, phone_masked."""
-    return province.persons.join(sealed, on="person_no").select(
+    return province.persons.join(sealed, on="person_no", maintain_order="left").select(
         "person_key", "id_number_enc", "id_number_masked", "name", "sex", "birth_date", "county_code",
         "phone_enc", "phone_masked", "has_business_licence",
         pl.col("business_licence_uscc").fill_null(""), "receiving_unemployment_benefit",
@@ -87,7 +87,7 @@ def institutions(province: Province, ids: Ids) -> pl.DataFrame:
 def teachers(province: Province, ids: Ids, sealed: pl.DataFrame) -> pl.DataFrame:
     """`sealed`: teacher_no, person_key, id_number_enc, id_number_masked."""
     names = {o.code: o.name for o in ref.TRAINED_OCCUPATIONS}
-    return province.teachers.join(sealed, on="teacher_no").select(
+    return province.teachers.join(sealed, on="teacher_no", maintain_order="left").select(
         (pl.col("teacher_no") + ids.teacher).alias("id"),
         (pl.col("institution_no") + ids.institution).alias("institution_id"), "name", "id_number_enc",
         "id_number_masked", "person_key",
@@ -109,7 +109,7 @@ def enterprises(province: Province, ids: Ids, park_ids: dict[str, int]) -> pl.Da
 def _project_schedule(province: Province) -> pl.DataFrame:
     """Each project's first start, last end and whether every class has finished (3.4d can be confirmed)."""
     classes = province.classes.filter(pl.col("project_no").is_not_null())
-    return classes.group_by("project_no").agg(
+    return classes.group_by("project_no", maintain_order=True).agg(
         pl.col("start_date").min().alias("first_start"), pl.col("end_date").max().alias("last_end"),
         pl.col("class_hours").max().alias("hours"), (pl.col("status") == "finished").all().alias("done"),
         pl.col("institution_no").first(),
@@ -123,7 +123,7 @@ def projects(province: Province, ids: Ids) -> pl.DataFrame:
     """Published (or, once confirmed, closed) projects, each with its chosen institution (3.4b-3.4d)."""
     schedule = _project_schedule(province)
     confirmed = pl.col("confirmed_on").is_not_null()
-    return province.projects.join(schedule, on="project_no").select(
+    return province.projects.join(schedule, on="project_no", maintain_order="left").select(
         (pl.col("project_no") + ids.project).alias("id"), pl.col("project_id").alias("code"),
         (pl.col("enterprise_no") + ids.enterprise).alias("applicant_id"), pl.col("city_code").alias("city_id"),
         "title", pl.col("headcount").cast(pl.Int64),
@@ -178,7 +178,7 @@ def _subject_columns() -> list[pl.Expr]:
 
 def training_classes(province: Province, ids: Ids) -> pl.DataFrame:
     """Classes with their status (3.2: a class under 28 hours never reaches approval) and a 5.4 cost split."""
-    size = province.enrolments.group_by("class_no").len("trainees")
+    size = province.enrolments.group_by("class_no", maintain_order=True).len("trainees")
     short = (pl.col("training_type") == "special_ability") & (pl.col("class_hours") < 28)
     status = (
         pl.when(short).then(pl.lit("submitted"))
@@ -193,8 +193,8 @@ def training_classes(province: Province, ids: Ids) -> pl.DataFrame:
     )
     level_name = pl.col("level").replace_strict(LEVEL_NAMES, default=None, return_dtype=pl.String)
     titles = province.projects.select("project_no", "title")
-    classes = province.classes.join(size, on="class_no", how="left").with_columns(pl.col("trainees").fill_null(0))
-    return classes.join(titles, on="project_no", how="left").select(
+    classes = province.classes.join(size, on="class_no", how="left", maintain_order="left").with_columns(pl.col("trainees").fill_null(0))
+    return classes.join(titles, on="project_no", how="left", maintain_order="left").select(
         (pl.col("class_no") + ids.training_class).alias("id"),
         pl.concat_str([subject_name, pl.format("（{}）", level_name).fill_null(""),
                        pl.format("培训班 {}", pl.col("class_code"))]).alias("name"),
@@ -214,9 +214,9 @@ def training_classes(province: Province, ids: Ids) -> pl.DataFrame:
 
 def class_teachers(province: Province, ids: Ids, through_columns: tuple[str, str]) -> pl.DataFrame:
     """One teacher of the delivering institution on each class."""
-    first = province.teachers.group_by("institution_no").agg(pl.col("teacher_no").min())
+    first = province.teachers.group_by("institution_no", maintain_order=True).agg(pl.col("teacher_no").min())
     class_column, teacher_column = through_columns
-    return province.classes.join(first, on="institution_no").sort("class_no").select(
+    return province.classes.join(first, on="institution_no", maintain_order="left").sort("class_no").select(
         (pl.col("class_no") + ids.training_class).alias(class_column),
         (pl.col("teacher_no") + ids.teacher).alias(teacher_column),
     )
@@ -224,8 +224,8 @@ def class_teachers(province: Province, ids: Ids, through_columns: tuple[str, str
 
 def enrolments(province: Province, ids: Ids, keys: pl.DataFrame) -> pl.DataFrame:
     """`keys`: person_no, person_key."""
-    view = province.enrolment_view().join(keys, on="person_no").join(
-        province.persons.select("person_no", "category", "receiving_unemployment_benefit"), on="person_no"
+    view = province.enrolment_view().join(keys, on="person_no", maintain_order="left").join(
+        province.persons.select("person_no", "category", "receiving_unemployment_benefit"), on="person_no", maintain_order="left",
     )
     finished = pl.col("status") == "finished"
     return view.select(
@@ -239,7 +239,7 @@ def enrolments(province: Province, ids: Ids, keys: pl.DataFrame) -> pl.DataFrame
 
 def evaluations(province: Province, ids: Ids, keys: pl.DataFrame) -> pl.DataFrame:
     """One assessment of every enrolment of a finished class, three days after its end (or on the as-of day)."""
-    view = province.enrolment_view().filter(pl.col("passed").is_not_null()).join(keys, on="person_no").sort(
+    view = province.enrolment_view().filter(pl.col("passed").is_not_null()).join(keys, on="person_no", maintain_order="left").sort(
         "enrolment_no")
     score = (pl.col("enrolment_no") * 7919 % 39).cast(pl.Float64)
     return view.select(
@@ -263,10 +263,10 @@ def certificates(province: Province, ids: Ids, keys: pl.DataFrame, evaluation_id
     confirmed = _project_schedule(province).select("project_no", "confirmed_on")
     names = dict(zip(province.institutions["institution_no"], province.institutions["name"], strict=True))
     frame = (
-        province.certificates.join(view, on="enrolment_no", how="left")
-        .join(confirmed, on="project_no", how="left")
-        .join(evaluation_ids.rename({"id": "evaluation_id"}), on="enrolment_no", how="left")
-        .join(keys, on="person_no")
+        province.certificates.join(view, on="enrolment_no", how="left", maintain_order="left")
+        .join(confirmed, on="project_no", how="left", maintain_order="left")
+        .join(evaluation_ids.rename({"id": "evaluation_id"}), on="enrolment_no", how="left", maintain_order="left")
+        .join(keys, on="person_no", maintain_order="left")
         .filter((pl.col("kind") != "project") | pl.col("confirmed_on").is_not_null())
         .with_columns(
             pl.when(pl.col("kind") == "project").then(pl.max_horizontal("issued_on", "confirmed_on"))
@@ -291,14 +291,14 @@ def certificates(province: Province, ids: Ids, keys: pl.DataFrame, evaluation_id
 
 
 def skill_upgrades(province: Province, ids: Ids, keys: pl.DataFrame) -> pl.DataFrame:
-    return province.skill_upgrades.join(keys, on="person_no").sort("record_id").select(
+    return province.skill_upgrades.join(keys, on="person_no", maintain_order="left").sort("record_id").select(
         (pl.int_range(pl.len()) + ids.skill_upgrade).alias("id"), "record_id", "person_key",
         pl.col("occupation_code").alias("occupation_id"), "level", "granted_on", "amount",
     )
 
 
 def blacklist(province: Province, ids: Ids, keys: pl.DataFrame, actor_id: int) -> pl.DataFrame:
-    return province.blacklist.join(keys, on="person_no", how="left").sort("entry_id").select(
+    return province.blacklist.join(keys, on="person_no", how="left", maintain_order="left").sort("entry_id").select(
         (pl.int_range(pl.len()) + ids.blacklist).alias("id"), "person_key",
         (pl.col("institution_no") + ids.institution).alias("institution_id"), "listed_from", "listed_until",
         "reason", pl.format("桂人社黑〔{}〕{}号（合成）", pl.col("listed_from").dt.year(), pl.int_range(1, pl.len() + 1))
@@ -338,8 +338,8 @@ def system_claims(province: Province, ids: Ids, keys: pl.DataFrame, decisions: p
     )
     people = province.persons.select("person_no", "category", "receiving_unemployment_benefit", "has_business_licence")
     claims = (
-        province.claims.join(view, on="enrolment_no").join(people, on="person_no").join(keys, on="person_no")
-        .join(decisions, on="claim_id")
+        province.claims.join(view, on="enrolment_no", maintain_order="left").join(people, on="person_no", maintain_order="left").join(keys, on="person_no", maintain_order="left")
+        .join(decisions, on="claim_id", maintain_order="left")
     )
     claims = _adjusted_status(claims)
     decided = pl.col("status") != "pending"
@@ -386,7 +386,7 @@ def system_claims(province: Province, ids: Ids, keys: pl.DataFrame, decisions: p
 
 def imported_claims(province: Province, first_id: int, keys: pl.DataFrame) -> pl.DataFrame:
     """Claims of 2019-2024 from earlier programmes (history for 3.5b/3.5c), as imported records."""
-    return province.earlier_claims.join(keys, on="person_no").sort("record_id").select(
+    return province.earlier_claims.join(keys, on="person_no", maintain_order="left").sort("record_id").select(
         (pl.int_range(pl.len()) + first_id).alias("id"), pl.col("record_id").alias("number"),
         pl.lit("imported").alias("origin"), "person_key", "training_type",
         pl.col("occupation_code").alias("occupation_id"), "level", pl.col("item_code").alias("item_id"),

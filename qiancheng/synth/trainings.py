@@ -124,21 +124,21 @@ def assign_projects(
     project_rows = project_rows.sort("city_code", "year", "shuffle").with_columns(
         (pl.int_range(pl.len()).over("city_code", "year") // PROJECT_SIZE).alias("chunk")
     )
-    keys = project_rows.select("city_code", "year", "chunk").unique().sort("city_code", "year", "chunk")
+    keys = project_rows.select("city_code", "year", "chunk").unique(maintain_order=True).sort("city_code", "year", "chunk")
     keys = keys.with_row_index("project_no").with_columns(pl.col("project_no").cast(pl.Int64))
     applicants = _pick_applicants(rng, keys, enterprises)
     projects = keys.with_columns(
         pl.Series("enterprise_no", applicants),
         pl.format("XM{}{}{}", pl.col("city_code"), pl.col("year"), pl.col("project_no").cast(pl.String).str.zfill(6))
         .alias("project_id"),
-    ).join(enterprises.select("enterprise_no", "park_no", "industry"), on="enterprise_no", how="left")
+    ).join(enterprises.select("enterprise_no", "park_no", "industry"), on="enterprise_no", how="left", maintain_order="left")
     projects = projects.with_columns(
         pl.format("{}产业技能提升项目（{}年）", pl.col("industry"), pl.col("year")).alias("title")
     )
-    members = project_rows.join(keys, on=["city_code", "year", "chunk"]).select("plan_no", "project_no")
-    headcount = members.group_by("project_no").len("headcount")
-    projects = projects.join(headcount, on="project_no").sort("project_no").drop("chunk")
-    return projects, plan.join(members, on="plan_no", how="left")
+    members = project_rows.join(keys, on=["city_code", "year", "chunk"], maintain_order="left").select("plan_no", "project_no")
+    headcount = members.group_by("project_no", maintain_order=True).len("headcount")
+    projects = projects.join(headcount, on="project_no", maintain_order="left").sort("project_no").drop("chunk")
+    return projects, plan.join(members, on="plan_no", how="left", maintain_order="left")
 
 
 def _pick_applicants(rng: np.random.Generator, keys: pl.DataFrame, enterprises: pl.DataFrame) -> np.ndarray:
@@ -188,19 +188,19 @@ def build_classes(
         (pl.int_range(pl.len()).over(key) // pl.col("training_type").replace_strict(CLASS_SIZE, return_dtype=pl.Int64))
         .alias("chunk")
     )
-    classes = plan.select([*key, "chunk"]).unique().sort([*key, "chunk"], nulls_last=True)
+    classes = plan.select([*key, "chunk"]).unique(maintain_order=True).sort([*key, "chunk"], nulls_last=True)
     classes = classes.with_row_index("class_no").with_columns(pl.col("class_no").cast(pl.Int64))
-    plan = plan.join(classes, on=[*key, "chunk"], nulls_equal=True).drop("chunk", "shuffle")
+    plan = plan.join(classes, on=[*key, "chunk"], nulls_equal=True, maintain_order="left").drop("chunk", "shuffle")
     classes = classes.drop("chunk")
     classes = classes.with_columns(
         pl.Series("institution_no", _pick_institutions(rng, classes, institutions)),
         pl.Series("class_hours", class_hours(rng, classes)),
     )
     # 3.4c: every class of a project is delivered by the project's chosen institution.
-    chosen = classes.filter(pl.col("project_no").is_not_null()).group_by("project_no").agg(
+    chosen = classes.filter(pl.col("project_no").is_not_null()).group_by("project_no", maintain_order=True).agg(
         pl.col("institution_no").min().alias("project_institution")
     )
-    classes = classes.join(chosen, on="project_no", how="left").with_columns(
+    classes = classes.join(chosen, on="project_no", how="left", maintain_order="left").with_columns(
         pl.coalesce("project_institution", "institution_no").alias("institution_no")
     ).drop("project_institution").sort("class_no")
     classes = _schedule(rng, classes, as_of)
@@ -282,15 +282,15 @@ def _another_class(rng: np.random.Generator, source: pl.DataFrame, catalogue: pl
                    later_year: bool, tries: int = 16) -> pl.DataFrame:
     """For each source enrolment, a random other class of the same group that ends later (if one is found)."""
     catalogue = catalogue.sort(group, nulls_last=True).with_row_index("position")
-    bounds = catalogue.group_by(group).agg(pl.col("position").min().alias("first"), pl.len().alias("size"))
-    candidates = source.join(bounds, on=group, nulls_equal=True).with_row_index("row")
+    bounds = catalogue.group_by(group, maintain_order=True).agg(pl.col("position").min().alias("first"), pl.len().alias("size"))
+    candidates = source.join(bounds, on=group, nulls_equal=True, maintain_order="left").with_row_index("row")
     offsets = (rng.random((candidates.height, tries)) * candidates["size"].to_numpy()[:, None]).astype(np.int64)
     picked = pl.DataFrame({
         "row": np.repeat(candidates["row"].to_numpy(), tries),
         "position": (candidates["first"].to_numpy().astype(np.int64)[:, None] + offsets).ravel(),
     }).with_columns(pl.col("row").cast(pl.UInt32), pl.col("position").cast(pl.UInt32))
     new = catalogue.select("position", *[pl.col(c).alias(f"{c}_new") for c in catalogue.columns if c != "position"])
-    pairs = candidates.join(picked, on="row").join(new, on="position")
+    pairs = candidates.join(picked, on="row", maintain_order="left").join(new, on="position", maintain_order="left")
     pairs = pairs.filter((pl.col("class_no_new") != pl.col("class_no")) & (pl.col("end_date_new") > pl.col("end_date")))
     if later_year:
         pairs = pairs.filter(pl.col("year_new") > pl.col("year"))
