@@ -8,6 +8,7 @@ uplift above 20%, 4.2) and what would make a decision ambiguous (overlapping per
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -202,10 +203,8 @@ def _date(value: object, where: str, optional: bool = False) -> dt.date | None:
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return value  # YAML dates
     if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
-        try:
+        with contextlib.suppress(ValueError):  # not a real date: refused below with the entry named
             return dt.date.fromisoformat(value)
-        except ValueError:
-            pass
     raise ParameterError(f"{where}: 日期须为 YYYY-MM-DD / the date must be YYYY-MM-DD, got {value!r}")
 
 
