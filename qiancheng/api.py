@@ -8,6 +8,7 @@ from qiancheng.accounts.api_errors import install_error_handlers
 from qiancheng.catalog.api import router as catalog_router
 from qiancheng.funding.api import claims_router, funds_router, payments_router
 from qiancheng.policy.api import router as policy_router
+from qiancheng.projects.api import router as projects_router
 from qiancheng.providers.api import router as institutions_router
 from qiancheng.training.api import classes_router, imports_router
 
@@ -29,3 +30,4 @@ api.add_router("/payments", payments_router)
 api.add_router("/institutions", institutions_router)
 api.add_router("/classes", classes_router)
 api.add_router("/imports", imports_router)
+api.add_router("/projects", projects_router)
