@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("qiancheng.accounts.urls")),
     path("catalog/", include("qiancheng.catalog.urls")),
     path("policy/", include("qiancheng.policy.urls")),
+    path("", include("qiancheng.evaluation.urls")),
     path("projects/", include("qiancheng.projects.urls")),
     path("", include("qiancheng.portal.urls")),
 ]
