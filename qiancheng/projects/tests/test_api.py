@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.http import HttpResponse
 from django.test import Client
 
 from qiancheng.accounts.models import User
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.django_db
 BASE = "/api/v1/projects"
 
 
-def call(client: Client, user: User, method: str, url: str, body: dict[str, Any] | None = None):  # type: ignore[no-untyped-def]
+def call(client: Client, user: User, method: str, url: str, body: dict[str, Any] | None = None) -> HttpResponse:
     token, _ = issue_api_token(user)
     headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
     if method == "get":
