@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models.functions import Length
 
 from qiancheng.accounts.audit import record_event, snapshot
 from qiancheng.accounts.models import Role
@@ -113,10 +114,11 @@ def _subject(kind: str, training: TrainingClass) -> dict[str, object]:
 def _next_number(kind: str, issued_on: date) -> str:
     """GX-<year>-<kind code>-<sequence>; the unique constraint on number stays the final guard."""
     prefix = f"GX-{issued_on.year}-{KIND_CODE[CertificateKind(kind)]}-"
-    taken = Certificate.objects.select_for_update().filter(number__startswith=prefix).values_list("number", flat=True)
-    highest = max((int(number.removeprefix(prefix)) for number in taken if number.removeprefix(prefix).isdigit()),
-                  default=0)
-    return f"{prefix}{highest + 1:06d}"
+    # Zero-padded sequences sort as numbers once the longer ones come first.
+    last = (Certificate.objects.select_for_update().filter(number__startswith=prefix)
+            .order_by(Length("number").desc(), "-number").values_list("number", flat=True).first())
+    sequence = last.removeprefix(prefix) if last else "0"
+    return f"{prefix}{int(sequence) + 1 if sequence.isdigit() else 1:06d}"
 
 
 def issue_certificates(

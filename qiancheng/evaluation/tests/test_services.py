@@ -113,3 +113,13 @@ def test_revocation_needs_the_bureau_and_a_reason(nanning_official) -> None:
         revoke_certificate(nanning_official, certificate, "  ")
     revoked = revoke_certificate(nanning_official, certificate, "冒名顶替 / impersonation")
     assert revoked.status == CertificateStatus.REVOKED and revoked.revoked_on is not None
+
+
+def test_numbers_follow_on_per_year_and_kind(nanning_official) -> None:
+    numbers = []
+    for _ in range(3):
+        evaluation = _passed(builders.enrolment(), nanning_official)
+        [certificate] = issue_certificates(nanning_official, evaluation, [CertificateKind.VOCATIONAL_SKILL_LEVEL],
+                                           issuer=ISSUER, issued_on=date(2025, 10, 20))
+        numbers.append(certificate.number)
+    assert numbers == ["GX-2025-ZJ-000001", "GX-2025-ZJ-000002", "GX-2025-ZJ-000003"]
