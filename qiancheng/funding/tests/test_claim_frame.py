@@ -9,7 +9,7 @@ import pytest
 from django.db import transaction
 
 from qiancheng.evaluation.models import Certificate, CertificateKind
-from qiancheng.funding.models import ClaimOrigin, ClaimStatus, FundSource, PartyKind, SubsidyClaim
+from qiancheng.funding.models import ClaimOrigin, ClaimStatus, FundSource, SubsidyClaim
 from qiancheng.funding.models import columns as cols
 from qiancheng.people.models import SkillUpgradeSubsidy
 from qiancheng.policy.engine import decide
@@ -17,7 +17,6 @@ from qiancheng.policy.exchange import CLAIM_FIELDS, HISTORY_FIELDS
 from qiancheng.policy.params import params_from_exchange
 from qiancheng.policy.store import stored_frames
 from qiancheng.risk.models import BlacklistEntry
-from qiancheng.training.models import Enrolment
 from qiancheng.training.tests import builders
 
 pytestmark = pytest.mark.django_db
@@ -32,19 +31,6 @@ def test_every_exchange_column_has_a_home_in_the_database() -> None:
     )
     assert set().union(*homes) == history_names
     assert set(cols.HISTORY_STATUS.values()) <= {"pending", "approved", "paid", "rejected", "withdrawn"}
-
-
-def _claim(enrolment: Enrolment, number: str) -> SubsidyClaim:
-    training = enrolment.training_class
-    return SubsidyClaim.objects.create(
-        number=number, enrolment=enrolment, person=enrolment.person, training_type=training.training_type,
-        occupation=training.occupation, level=training.level, class_hours=training.class_hours,
-        start_date=training.start_date, end_date=training.end_date, passed=True,
-        person_category=enrolment.category, receiving_unemployment_benefit=False, has_business_licence=False,
-        fund=FundSource.EMPLOYMENT_SUBSIDY, city=training.city, institution=training.institution,
-        advanced_by=PartyKind.INSTITUTION, advanced_by_ref=training.institution.uscc,
-        claimant=PartyKind.INSTITUTION, claimant_ref=training.institution.uscc, status=ClaimStatus.PENDING,
-    )
 
 
 def test_claims_and_history_built_from_the_database_are_decided_by_the_engine() -> None:
@@ -75,7 +61,7 @@ def test_claims_and_history_built_from_the_database_are_decided_by_the_engine() 
         institution=builders.institution(), listed_from=date(2024, 1, 1), reason="骗补", created_by=builders.official()
     )
     for number, trainee in (("C1", held), ("C2", upgraded), ("C3", twice), ("C4", clean)):
-        _claim(builders.enrolment(training, trainee), number)
+        builders.subsidy_claim(builders.enrolment(training, trainee), number)
 
     deciding = SubsidyClaim.objects.filter(status=ClaimStatus.PENDING)
     with transaction.atomic():  # opening the sealed ID numbers is an audited read

@@ -9,29 +9,14 @@ import pytest
 
 from qiancheng.accounts.models import AuditEntry
 from qiancheng.evaluation.models import Certificate, CertificateKind
-from qiancheng.funding.models import ClaimOrigin, ClaimStatus, FundSource, PartyKind, SubsidyClaim
+from qiancheng.funding.models import ClaimOrigin, ClaimStatus, FundSource, SubsidyClaim
 from qiancheng.policy.engine import NoStandardError
 from qiancheng.policy.store import decide_stored_claims
 from qiancheng.policy.tests.claimdata import params
 from qiancheng.risk.models import BlacklistEntry
-from qiancheng.training.models import Enrolment
 from qiancheng.training.tests import builders
 
 pytestmark = pytest.mark.django_db
-
-
-def _claim(enrolment: Enrolment, number: str, **fields: object) -> SubsidyClaim:
-    training = enrolment.training_class
-    values = dict(
-        number=number, enrolment=enrolment, person=enrolment.person, training_type=training.training_type,
-        occupation=training.occupation, level=training.level, class_hours=training.class_hours,
-        start_date=training.start_date, end_date=training.end_date, passed=True,
-        person_category=enrolment.category, receiving_unemployment_benefit=False, has_business_licence=False,
-        fund=FundSource.EMPLOYMENT_SUBSIDY, city=training.city, institution=training.institution,
-        advanced_by=PartyKind.INSTITUTION, advanced_by_ref=training.institution.uscc,
-        claimant=PartyKind.INSTITUTION, claimant_ref=training.institution.uscc, status=ClaimStatus.PENDING,
-    )
-    return SubsidyClaim.objects.create(**{**values, **fields})
 
 
 def test_stored_claims_are_decided_against_the_stored_history_and_the_decision_is_kept():
@@ -47,7 +32,7 @@ def test_stored_claims_are_decided_against_the_stored_history_and_the_decision_i
         fund=FundSource.EMPLOYMENT_SUBSIDY, status=ClaimStatus.PAID,
     )
     for number, trainee in (("C1", holder), ("C2", repeat), ("C3", clean)):
-        _claim(builders.enrolment(training, trainee), number)
+        builders.subsidy_claim(builders.enrolment(training, trainee), number)
 
     run = decide_stored_claims(official, SubsidyClaim.objects.filter(status=ClaimStatus.PENDING),
                                params=params(), as_of=date(2027, 12, 31))
@@ -68,7 +53,7 @@ def test_a_blacklisted_institution_denies_its_stored_claims():
     training = builders.training_class(level=5)
     BlacklistEntry.objects.create(institution=training.institution, listed_from=date(2020, 1, 1), reason="骗补",
                                   created_by=official)
-    _claim(builders.enrolment(training, builders.person()), "C9")
+    builders.subsidy_claim(builders.enrolment(training, builders.person()), "C9")
     decide_stored_claims(official, SubsidyClaim.objects.filter(number="C9"), params=params(), as_of=date(2027, 12, 31))
     assert SubsidyClaim.objects.get(number="C9").denied_by == "6d"
 
@@ -76,7 +61,7 @@ def test_a_blacklisted_institution_denies_its_stored_claims():
 def test_a_missing_standard_changes_no_stored_claim():
     official = builders.official()
     training = builders.training_class(level=5)
-    _claim(builders.enrolment(training, builders.person()), "C7")
+    builders.subsidy_claim(builders.enrolment(training, builders.person()), "C7")
     with pytest.raises(NoStandardError):
         decide_stored_claims(official, SubsidyClaim.objects.filter(number="C7"), params=params(standards=[]),
                              as_of=date(2027, 12, 31))

@@ -10,7 +10,7 @@ from django.test import Client
 
 from qiancheng.accounts.models import AuditEntry, User
 from qiancheng.evaluation.models import Certificate, CertificateKind
-from qiancheng.funding.models import ClaimStatus, FundSource, PartyKind, SubsidyClaim
+from qiancheng.funding.models import ClaimStatus, SubsidyClaim
 from qiancheng.people.models import Person
 from qiancheng.policy.explain import clause_texts
 from qiancheng.policy.rules import ALL_RULES
@@ -24,17 +24,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _claim(training: TrainingClass, number: str, trainee: Person | None = None, **fields: object) -> SubsidyClaim:
-    enrolment = builders.enrolment(training, trainee or builders.person())
-    values = dict(
-        number=number, enrolment=enrolment, person=enrolment.person, training_type=training.training_type,
-        occupation=training.occupation, level=training.level, class_hours=training.class_hours,
-        start_date=training.start_date, end_date=training.end_date, passed=True,
-        person_category=enrolment.category, receiving_unemployment_benefit=False, has_business_licence=False,
-        fund=FundSource.EMPLOYMENT_SUBSIDY, city=training.city, institution=training.institution,
-        advanced_by=PartyKind.INSTITUTION, advanced_by_ref=training.institution.uscc,
-        claimant=PartyKind.INSTITUTION, claimant_ref=training.institution.uscc, status=ClaimStatus.PENDING,
-    )
-    return SubsidyClaim.objects.create(**{**values, **fields})
+    return builders.subsidy_claim(builders.enrolment(training, trainee or builders.person()), number, **fields)
 
 
 def _higher_certificate(person: Person, number: str = "CERT-NN-1") -> Certificate:

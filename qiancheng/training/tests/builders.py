@@ -151,3 +151,21 @@ def enrolment(training: TrainingClass | None = None, trainee: Person | None = No
 
 def money(text: str) -> Decimal:
     return Decimal(text)
+
+
+def subsidy_claim(enrolment: Enrolment, number: str, **fields: Any) -> Any:
+    """A pending employment-subsidy claim with the facts copied from the enrolment and its class, advanced and
+    claimed by the class's institution; `fields` override any of them."""
+    from qiancheng.funding.models import ClaimStatus, FundSource, PartyKind, SubsidyClaim
+
+    training = enrolment.training_class
+    values: dict[str, Any] = dict(
+        number=number, enrolment=enrolment, person=enrolment.person, training_type=training.training_type,
+        occupation=training.occupation, level=training.level, class_hours=training.class_hours,
+        start_date=training.start_date, end_date=training.end_date, passed=True,
+        person_category=enrolment.category, receiving_unemployment_benefit=False, has_business_licence=False,
+        fund=FundSource.EMPLOYMENT_SUBSIDY, city=training.city, institution=training.institution,
+        advanced_by=PartyKind.INSTITUTION, advanced_by_ref=training.institution.uscc,
+        claimant=PartyKind.INSTITUTION, claimant_ref=training.institution.uscc, status=ClaimStatus.PENDING,
+    )
+    return SubsidyClaim.objects.create(**{**values, **fields})
