@@ -14,6 +14,10 @@ urlpatterns = [
     path("policy/", include("qiancheng.policy.urls")),
     path("", include("qiancheng.evaluation.urls")),
     path("projects/", include("qiancheng.projects.urls")),
+    path("institutions/", include("qiancheng.providers.urls")),
+    path("classes/", include("qiancheng.training.urls")),
+    path("money/", include("qiancheng.funding.urls")),
+    path("me/", include("qiancheng.people.urls")),
     path("", include("qiancheng.portal.urls")),
 ]
 

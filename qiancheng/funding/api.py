@@ -38,6 +38,7 @@ from qiancheng.training.models import Enrolment
 funds_router = Router(tags=["funds 资金"])
 claims_router = Router(tags=["claims 补贴申领"])
 payments_router = Router(tags=["payments 拨付"])
+recoveries_router = Router(tags=["recoveries 追回"])
 
 Answer = tuple[int, dict[str, Any]]
 

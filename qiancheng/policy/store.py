@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 
+from qiancheng.clock import today
 from qiancheng.policy.batch import check_not_in_history, claims_from_records, history_from_records
 from qiancheng.policy.engine import DecisionRun, decide
 from qiancheng.policy.params import ParamSet, load_packaged
@@ -123,7 +124,7 @@ def decide_stored_claims(actor: Any, claims: QuerySet, *, params: ParamSet | Non
     from qiancheng.funding.models import SubsidyClaim
 
     param_set = params or load_packaged()
-    as_of = as_of or param_set.as_of or timezone.localdate()
+    as_of = as_of or param_set.as_of or today()
     with transaction.atomic():
         claims_frame, history_frame = stored_frames(actor, claims)
         run = decide(claims_frame, history_frame, param_set, as_of)

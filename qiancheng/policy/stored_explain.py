@@ -9,8 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 
+from qiancheng.clock import today
 from qiancheng.policy.batch import BatchInput
 from qiancheng.policy.explain import Explanation, explain_claim
 from qiancheng.policy.params import load_packaged
@@ -26,7 +26,7 @@ def explain_stored_claim(actor: Any, claim: Any) -> Explanation:
 
     params = load_packaged()
     # The same day decide_stored_claims takes, so a fresh decision and its explanation agree.
-    as_of = params.as_of or timezone.localdate()
+    as_of = params.as_of or today()
     with transaction.atomic():
         claims, history = stored_frames(actor, SubsidyClaim.objects.filter(pk=claim.pk))
     return explain_claim(BatchInput(claims, history, params, as_of), claim.number)

@@ -62,3 +62,4 @@ def public_links() -> list[tuple[str | Promise, str]]:
 
 add_link(_("首页"), "portal:home", ALL_ROLES, order=0)
 add_link(_("职业目录"), "portal:occupations", {PUBLIC}, order=80)
+add_link(_("待办审核"), "portal:queues", {Role.CITY_OFFICIAL, Role.PROVINCE_OFFICIAL}, order=5)

@@ -6,4 +6,5 @@ app_name = "portal"
 urlpatterns = [
     path("", views.home, name="home"),
     path("occupations/", views.occupations, name="occupations"),
+    path("queues/", views.queues, name="queues"),
 ]

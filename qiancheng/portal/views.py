@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template import loader
@@ -14,6 +15,7 @@ from qiancheng.accounts.scope import public
 from qiancheng.catalog.api import search_occupations
 from qiancheng.portal.figures import headline_figures
 from qiancheng.portal.navigation import public_links
+from qiancheng.portal.queues import queues_for
 
 HOME_TEMPLATES = {
     Role.PROVINCE_OFFICIAL: "portal/home_province.html",
@@ -31,8 +33,17 @@ def home(request: HttpRequest) -> HttpResponse:
     if not user.is_authenticated:
         return render(request, "portal/landing.html", {"public_links": public_links()})
     template = HOME_TEMPLATES.get(user.role, "portal/home_back_office.html")
-    context: dict[str, Any] = {"figures": headline_figures(user) if user.role else None}
+    context: dict[str, Any] = {"figures": headline_figures(user) if user.role else None,
+                               "queues": queues_for(user)}
     return render(request, template, context)
+
+
+@require_safe
+def queues(request: HttpRequest) -> HttpResponse:
+    """`/queues/`: every review queue of the user's role, with its count and the age of its oldest item."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    return render(request, "portal/queues.html", {"queues": queues_for(request.user)})
 
 
 OCCUPATIONS_SHOWN = 50

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from qiancheng.accounts.audit import record_event, snapshot
 from qiancheng.accounts.models import Role
+from qiancheng.clock import today
 from qiancheng.demand.models import Enterprise
 from qiancheng.projects.models import (
     DeliveryApplication,
@@ -128,7 +129,7 @@ def submit_project(actor: User, project: Project) -> Project:
 
 def _next_code(project: Project) -> str:
     """The catalogue code: XM + city + year + serial, e.g. XM450100-2026-0007."""
-    prefix = f"XM{project.city_id}-{timezone.localdate().year}-"
+    prefix = f"XM{project.city_id}-{today().year}-"
     codes = Project.objects.filter(code__startswith=prefix).values_list("code", flat=True)
     serials = [int(code.removeprefix(prefix)) for code in codes if code.removeprefix(prefix).isdigit()]
     return f"{prefix}{max(serials, default=0) + 1:04d}"
@@ -174,7 +175,7 @@ def publish_project(actor: User, project: Project) -> Project:
             raise _state_error(locked, ProjectStatus.APPROVED)
         before = snapshot(locked, STATE_FIELDS)
         locked.status = ProjectStatus.PUBLISHED
-        locked.published_on = timezone.localdate()
+        locked.published_on = today()
         locked.save(update_fields=["status", "published_on", "updated_at"])
         record_event(actor, "project.published", locked, before=before, after=snapshot(locked, STATE_FIELDS))
     return locked
@@ -198,7 +199,7 @@ def apply_to_deliver(actor: User, institution: Institution, project: Project, st
         raise ValidationError("须说明如何满足公布的条件 / the statement of how the institution meets the "
                               "published conditions is required", code="statement_required")
     # 3.4c: 具备合法资质、信用良好 — an expired, suspended or blacklisted institution may not apply
-    refusal = opening_refusal(institution, timezone.localdate())
+    refusal = opening_refusal(institution, today())
     if refusal is not None:
         raise refusal.error()
     with transaction.atomic():
@@ -222,7 +223,7 @@ def choose_institution(actor: User, project: Project, application: DeliveryAppli
         raise ValidationError("该承训申请不属于本项目 / the application is for another project", code="wrong_project")
     if not reason.strip():
         raise ValidationError("选定承训机构须说明理由 / choosing an institution needs a reason", code="reason_required")
-    today = timezone.localdate()
+    on = today()
     with transaction.atomic():
         locked = Project.objects.select_for_update().get(pk=project.pk)
         _open_for_delivery(locked)
@@ -233,7 +234,7 @@ def choose_institution(actor: User, project: Project, application: DeliveryAppli
                 code="application_state",
             )
         # 3.4c: qualification and credit are checked again on the day of the choice
-        refusal = opening_refusal(chosen.institution, today)
+        refusal = opening_refusal(chosen.institution, on)
         if refusal is not None:
             raise refusal.error()
         before = snapshot(locked, ("chosen_institution_id", "choice_reason"))
@@ -275,7 +276,7 @@ def confirm_effect(actor: User, project: Project, met: bool, note: str) -> Proje
                                   "changes", code="already_confirmed")
         before = snapshot(locked, CONFIRM_FIELDS)
         setattr(locked, f"{side}_confirmed_effect", met)
-        setattr(locked, f"{side}_confirmed_on", timezone.localdate() if met else None)
+        setattr(locked, f"{side}_confirmed_on", today() if met else None)
         locked.save(update_fields=[f"{side}_confirmed_effect", f"{side}_confirmed_on", "updated_at"])
         record_event(actor, f"project.effect_{'met' if met else 'not_met'}_{side}", locked, before=before,
                      after=snapshot(locked, CONFIRM_FIELDS), reason=note.strip())

@@ -14,11 +14,11 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
 
 from qiancheng.accounts.audit import record_event, snapshot
 from qiancheng.accounts.models import Role
 from qiancheng.catalog.models import City
+from qiancheng.clock import today
 from qiancheng.people import crypto
 from qiancheng.people.identity import check_id_number
 from qiancheng.people.masking import mask_id_number
@@ -112,7 +112,7 @@ def review_institution(
     decision = ReviewDecision(decision)
     if not reason.strip():
         raise ValidationError("审核意见不能为空 / a review needs a reason", code="reason_required")
-    if decision == ReviewDecision.APPROVE and (approved_until is None or approved_until <= timezone.localdate()):
+    if decision == ReviewDecision.APPROVE and (approved_until is None or approved_until <= today()):
         raise ValidationError(
             "认定须有今天之后的有效期 / approval needs a validity end date after today", code="approved_until"
         )

@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
-from django.utils import timezone
 
 from qiancheng.accounts.audit import record_event
 from qiancheng.accounts.models import Role
+from qiancheng.clock import today
 from qiancheng.people.identity import normalise_id_number
 from qiancheng.people.models import Person
 from qiancheng.people.services import register_person
@@ -179,7 +179,7 @@ def predicted_refusals(training: TrainingClass, candidates: list[Candidate]) -> 
     claims = [_would_be_claim(training, number, candidate) for number, candidate in enumerate(candidates)]
     params = load_packaged()
     # Decided as on the class's last day, when the claim would be filed (never before today).
-    as_of = max(training.end_date, timezone.localdate())
+    as_of = max(training.end_date, today())
     try:
         run = decide(claims_from_records(claims), history_from_records(_history(training, clear)), params, as_of)
     except ParameterError as missing:
@@ -215,7 +215,7 @@ def enrol_person(actor: User, training: TrainingClass, *, id_number: str, name: 
             raise ValidationError([refusal.error() for refusal in refusals])
         enrolment, created = Enrolment.objects.get_or_create(
             training_class=training, person=person,
-            defaults={"category": category, "enrolled_on": enrolled_on or timezone.localdate(),
+            defaults={"category": category, "enrolled_on": enrolled_on or today(),
                       "applicant_relation": relation if training.training_type == TrainingType.PROJECT
                       else ApplicantRelation.NONE},
         )

@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from qiancheng.accounts.audit import record_event
 from qiancheng.accounts.models import Role
+from qiancheng.clock import today
 from qiancheng.people import crypto
 from qiancheng.people.identity import check_id_number
 from qiancheng.people.masking import mask_id_number, mask_phone
@@ -288,7 +289,7 @@ def _enrol_missing(training: TrainingClass, rows: list[dict[str, Any]]) -> int:
         "person_key": [row["person_key"] for row in new],
         "category": [row["category"] for row in new],
         "applicant_relation": [row["relation"] for row in new],
-        "enrolled_on": [timezone.localdate()] * len(new),
+        "enrolled_on": [today()] * len(new),
     }, schema={"training_class_id": pl.Int64, "person_key": pl.String, "category": pl.String,
                "applicant_relation": pl.String, "enrolled_on": pl.Date})
     return write_frame(Enrolment, frame)

@@ -1,0 +1,51 @@
+"""Today's date for the programme's rules, settable so that tests and demos can move time forward.
+
+Rules that depend on the calendar (the three calendar months before the employment subsidy, 5.2c; an
+institution's approval expiring) read `today()`, never `date.today()` or `timezone.localdate()`
+directly. In production nothing sets the clock and `today()` is the local date (Asia/Shanghai).
+
+Tests move the clock with `frozen_at(day)`; the browser journeys use it around a live server, which
+runs in a thread of the same process. `QIANCHENG_TODAY=YYYY-MM-DD` sets it for a whole process (a demo
+rehearsed "three months later").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from django.utils import timezone
+
+_lock = threading.Lock()
+_fixed: dt.date | None = None
+
+
+def today() -> dt.date:
+    """The programme's date: a fixed day if one is set, else the local date."""
+    if _fixed is not None:
+        return _fixed
+    configured = os.environ.get("QIANCHENG_TODAY", "").strip()
+    if configured:
+        return dt.date.fromisoformat(configured)
+    return timezone.localdate()
+
+
+def set_today(day: dt.date | None) -> None:
+    """Fix the date for every thread of this process (None goes back to the real date)."""
+    global _fixed
+    with _lock:
+        _fixed = day
+
+
+@contextmanager
+def frozen_at(day: dt.date) -> Iterator[dt.date]:
+    """Within the block, `today()` is `day`; afterwards, whatever it was before."""
+    before = _fixed
+    set_today(day)
+    try:
+        yield day
+    finally:
+        set_today(before)
