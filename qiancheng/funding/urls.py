@@ -1,6 +1,36 @@
-"""Pages of the funding app."""
+"""The money pages, mounted at /money/: claims, the review queue, payments and the fund dashboard."""
 
-from django.urls import path  # noqa: F401  (pages are added here)
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+
+from qiancheng.accounts.models import Role
+from qiancheng.funding.views import claims, funds, payments, review
+from qiancheng.portal.navigation import add_link
+from qiancheng.portal.queues import add_queue
 
 app_name = "funding"
-urlpatterns: list = []
+
+OFFICIALS = {Role.PROVINCE_OFFICIAL, Role.CITY_OFFICIAL}
+
+urlpatterns = [
+    path("claims/", claims.claim_list, name="claim_list"),
+    path("claims/<str:number>/", claims.claim_detail, name="claim_detail"),
+    path("claims/<str:number>/withdraw/", claims.withdraw, name="withdraw"),
+    path("claims/<str:number>/employment-proof/", claims.employment_proof, name="employment_proof"),
+    path("claims/<str:number>/approve/", review.approve, name="approve"),
+    path("claims/<str:number>/reject/", review.reject, name="reject"),
+    path("classes/<int:class_pk>/claim/", claims.class_claim, name="class_claim"),
+    path("review/", review.review_queue, name="review_queue"),
+    path("payments/", payments.payments, name="payments"),
+    path("payments/batches/<str:batch_ref>/list.xlsx", payments.payment_list, name="payment_list"),
+    path("funds/", funds.fund_dashboard, name="funds"),
+    path("funds/allocate/", funds.allocate_funds, name="allocate"),
+]
+
+# Loaded with the URLconf, before any page draws its navigation bar or the officials' queues.
+add_link(_("补贴申领"), "funding:claim_list", {Role.INSTITUTION, Role.ENTERPRISE, Role.TRAINEE}, order=40)
+add_link(_("申领审核"), "funding:review_queue", OFFICIALS, order=40)
+add_link(_("资金拨付"), "funding:payments", OFFICIALS, order=41)
+add_link(_("资金看板"), "funding:funds", OFFICIALS, order=45)
+add_queue("claims", _("补贴申领待审核"), "funding:review_queue", review.pending_claims, since="submitted_at",
+          roles=OFFICIALS, order=40)

@@ -1,0 +1,86 @@
+"""Forms of the money pages: they read what a person typed; the services decide what it may change."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from qiancheng.catalog.models import City, IndustrialPark
+from qiancheng.funding.models import CLAIM_FUNDS, FundSource, PartyKind, ProofKind
+
+
+def _claim_fund_choices() -> list[tuple[str, str]]:
+    return [(source, FundSource(source).label) for source in CLAIM_FUNDS]
+
+
+class ClassClaimForm(forms.Form):
+    """Claims for a class: the fund asked, who advanced the cost (3.6), and which trainees (none = all)."""
+
+    source = forms.ChoiceField(label=_("申领资金来源"), choices=_claim_fund_choices)
+    advanced_by = forms.ChoiceField(label=_("垫付方"), choices=())
+    enrolments = forms.TypedMultipleChoiceField(label=_("学员"), coerce=int, required=False, choices=())
+
+    def __init__(self, *args: object, advancers: list[tuple[str, str]], enrolments: list[tuple[int, str]],
+                 **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["advanced_by"].choices = advancers
+        self.fields["enrolments"].choices = enrolments
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("理由"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(label=_("说明"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000,
+                           required=False)
+
+
+class EmploymentProofForm(forms.Form):
+    """5.2c: one proof of employment, of one of three kinds, with its date."""
+
+    kind = forms.ChoiceField(label=_("证明类型"), choices=ProofKind.choices)
+    date = forms.DateField(label=_("证明日期"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class BulkApproveForm(forms.Form):
+    claims = forms.MultipleChoiceField(label=_("选中的申领"), required=False, choices=())
+    only = forms.CharField(required=False)
+    note = forms.CharField(label=_("审核意见"), required=False, max_length=2000)
+
+    def __init__(self, *args: object, numbers: list[str], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["claims"].choices = [(number, number) for number in numbers]
+
+    def chosen(self) -> list[str]:
+        only = self.cleaned_data.get("only")
+        return [only] if only else list(self.cleaned_data.get("claims") or [])
+
+
+class PayBatchForm(forms.Form):
+    """The payment batch: its key is made when the page is drawn, so a double click sends the same key."""
+
+    idempotency_key = forms.RegexField(regex=r"^[0-9a-f]{32}$", widget=forms.HiddenInput)
+    claims = forms.MultipleChoiceField(label=_("待支付的申领"), choices=())
+
+    def __init__(self, *args: object, numbers: list[str], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["claims"].choices = [(number, number) for number in numbers]
+
+
+class AllocationForm(forms.Form):
+    """下达资金: the province records money placed in an account, with the document that ordered it."""
+
+    source = forms.ChoiceField(label=_("资金来源"), choices=FundSource.choices)
+    year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
+    amount = forms.DecimalField(label=_("金额（元）"), min_value=Decimal("0.01"), max_digits=14, decimal_places=2)
+    document_ref = forms.CharField(label=_("文号"), max_length=128)
+    city = forms.ModelChoiceField(label=_("城市（空 = 自治区本级）"), queryset=City.objects.order_by("code"),
+                                  required=False)
+    park = forms.ModelChoiceField(label=_("园区（4.1 沿边临港产业园区）"), queryset=IndustrialPark.objects.order_by("code"),
+                                  required=False)
+
+
+PARTY_LABELS = dict(PartyKind.choices)

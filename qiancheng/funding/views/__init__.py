@@ -1,0 +1,1 @@
+"""The money pages (/money/), one module per concern: claims, review, payments, funds."""

@@ -1,0 +1,199 @@
+"""The claimant's pages: its claims, filing a class's claims, and what it may do with one claim."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from qiancheng.accounts.models import Role
+from qiancheng.accounts.scope import get_scoped_or_404, scoped
+from qiancheng.funding.forms import ClassClaimForm, EmploymentProofForm, NoteForm, ReasonForm
+from qiancheng.funding.models import COUNTING_STATUSES, ClaimStatus, FundSource, PartyKind, SubsidyClaim
+from qiancheng.funding.services.claims import (
+    EmploymentProof,
+    Parties,
+    add_employment_proof,
+    file_claim,
+    file_class_claims,
+    fund_account_for,
+    withdraw_claim,
+)
+from qiancheng.funding.services.refusal import FundingRefused
+from qiancheng.funding.views.common import (
+    CLAIM_READERS,
+    CLAIMANTS,
+    OFFICIALS,
+    denied_rules,
+    is_claimant,
+    refused,
+    signed_in_as,
+    user_party,
+)
+from qiancheng.training.models import ClassStatus, Enrolment, TrainingClass
+from qiancheng.training.vocabulary import TrainingType
+
+CLAIMS_SHOWN = 200
+
+
+@require_safe
+@signed_in_as(CLAIM_READERS)
+def claim_list(request: HttpRequest) -> HttpResponse:
+    """`/money/claims/`: the claims the user may see (an institution its own), newest first, by status."""
+    claims = scoped(SubsidyClaim.objects.select_related("person", "institution", "fund_account"), request.user)
+    status = request.GET.get("status", "")
+    if status in ClaimStatus.values:
+        claims = claims.filter(status=status)
+    classes = []
+    if request.user.role in CLAIMANTS:
+        classes = list(scoped(TrainingClass.objects.filter(status=ClassStatus.FINISHED), request.user)
+                       .order_by("-end_date", "pk")[:50])
+    context = {
+        "claims": claims.order_by("-submitted_at", "-pk")[:CLAIMS_SHOWN],
+        "count": claims.count(),
+        "shown": CLAIMS_SHOWN,
+        "statuses": ClaimStatus.choices,
+        "status": status,
+        "classes": classes,
+    }
+    return render(request, "funding/claim_list.html", context)
+
+
+def _advancers(training: TrainingClass, user: Any) -> list[tuple[str, str]]:
+    """3.6: who may have advanced this class's cost: its institution, the project's enterprise, the user."""
+    choices = [(f"{PartyKind.INSTITUTION}:{training.institution.uscc}",
+                f"{PartyKind.INSTITUTION.label}：{training.institution.name}")]
+    if training.project_id:
+        applicant = training.project.applicant
+        choices.append((f"{PartyKind.ENTERPRISE}:{applicant.uscc}", f"{PartyKind.ENTERPRISE.label}：{applicant.name}"))
+    party = user_party(user)
+    if party is not None and f"{party[0]}:{party[1]}" not in dict(choices):
+        choices.append((f"{party[0]}:{party[1]}", PartyKind(party[0]).label))
+    return choices
+
+
+def _rule_fund(training: TrainingClass) -> str:
+    """The fund the plan names for this training: the special account pays project training (5.2a), the
+    employment-subsidy fund the rest (5.1); the engine denies a claim that asks the wrong one."""
+    return FundSource.SPECIAL_ACCOUNT if training.training_type == TrainingType.PROJECT else FundSource.EMPLOYMENT_SUBSIDY
+
+
+@require_http_methods(["GET", "POST"])
+@signed_in_as(CLAIMANTS, hide=True)
+def class_claim(request: HttpRequest, class_pk: int) -> HttpResponse:
+    """`/money/classes/<pk>/claim/`: file the claims of a finished class, all trainees or chosen ones."""
+    training = get_scoped_or_404(TrainingClass.objects.select_related("institution", "project__applicant", "city"),
+                                 request.user, pk=class_pk)
+    enrolments = list(scoped(Enrolment.objects.filter(training_class=training), request.user)
+                      .select_related("person").order_by("pk"))
+    existing = {claim.enrolment_id: claim for claim in SubsidyClaim.objects.filter(
+        enrolment__in=enrolments, status__in=COUNTING_STATUSES)}
+    party = user_party(request.user)
+    form = ClassClaimForm(
+        request.POST or None, advancers=_advancers(training, request.user),
+        enrolments=[(each.pk, each.person.name) for each in enrolments],
+        initial={"source": _rule_fund(training)},
+    )
+    if request.method == "POST" and form.is_valid() and party is not None:
+        advanced_by, advanced_by_ref = form.cleaned_data["advanced_by"].split(":", 1)
+        parties = Parties(advanced_by, advanced_by_ref, party[0], party[1])
+        chosen = form.cleaned_data["enrolments"]
+        try:
+            if not enrolments:
+                raise FundingRefused("no_enrolments", "该班级没有学员", "the class has no trainees", status=422)
+            fund = fund_account_for(enrolments[0], form.cleaned_data["source"])
+            if chosen:
+                filed, refusals = [], {}
+                for enrolment in (each for each in enrolments if each.pk in chosen):
+                    try:
+                        filed.append(file_claim(
+                            request.user, enrolment, fund, parties.advanced_by, parties.advanced_by_ref,
+                            parties.claimant, parties.claimant_ref))
+                    except FundingRefused as refusal:
+                        refusals[enrolment.pk] = refusal
+            else:
+                filed, refusals = file_class_claims(request.user, training, fund, parties)
+        except FundingRefused as refusal:
+            refused(request, refusal)
+        else:
+            messages.success(request, _("已提交 %(count)d 件申领。") % {"count": len(filed)})
+            names = {each.pk: each.person.name for each in enrolments}
+            for pk, refusal in refusals.items():
+                refused(request, refusal, prefix=f"{names.get(pk, pk)}：")
+            return redirect("funding:claim_list")
+    source = form["source"].value() or _rule_fund(training)
+    try:
+        chosen_fund = fund_account_for(enrolments[0], source) if enrolments else None
+        fund_problem = None if enrolments else _("该班级没有学员。")
+    except FundingRefused as refusal:
+        chosen_fund, fund_problem = None, f"{refusal.message_zh} / {refusal.message_en}"
+    context = {
+        "training": training, "form": form, "rows": [(each, existing.get(each.pk)) for each in enrolments],
+        "rule_fund": FundSource(_rule_fund(training)).label, "fund": chosen_fund, "fund_problem": fund_problem,
+        "claimant": PartyKind(party[0]).label if party else "",
+    }
+    return render(request, "funding/class_claim.html", context)
+
+
+@require_safe
+@signed_in_as(CLAIM_READERS, hide=True)
+def claim_detail(request: HttpRequest, number: str) -> HttpResponse:
+    """`/money/claims/<number>/`: one claim, its decision with the rules and clauses, and what may be done."""
+    claim = get_scoped_or_404(
+        SubsidyClaim.objects.select_related("person", "institution", "fund_account", "reviewed_by", "city"),
+        request.user, number=number,
+    )
+    user = request.user
+    mine = is_claimant(user, claim)
+    official = user.role in OFFICIALS
+    context: dict[str, Any] = {
+        "claim": claim,
+        "denied": denied_rules(claim),
+        "payments": list(claim.payments.order_by("paid_at")),
+        "can_explain": user.role in OFFICIALS | {Role.INSTITUTION},
+        "can_withdraw": (mine or official) and claim.status in (ClaimStatus.PENDING, ClaimStatus.APPROVED),
+        "can_add_proof": (mine or official) and claim.status == ClaimStatus.PENDING,
+        "can_review": official and claim.status == ClaimStatus.PENDING,
+        "reason_form": ReasonForm(), "note_form": NoteForm(), "proof_form": EmploymentProofForm(),
+    }
+    return render(request, "funding/claim_detail.html", context)
+
+
+@require_POST
+@signed_in_as(CLAIM_READERS, hide=True)
+def withdraw(request: HttpRequest, number: str) -> HttpResponse:
+    claim = get_scoped_or_404(SubsidyClaim, request.user, number=number)
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("撤回须说明理由。 / A withdrawal needs a reason."))
+        return redirect("funding:claim_detail", number=claim.number)
+    try:
+        withdraw_claim(request.user, claim, form.cleaned_data["reason"])
+    except FundingRefused as refusal:
+        refused(request, refusal)
+    else:
+        messages.success(request, _("申领已撤回。"))
+    return redirect("funding:claim_detail", number=claim.number)
+
+
+@require_POST
+@signed_in_as(CLAIM_READERS, hide=True)
+def employment_proof(request: HttpRequest, number: str) -> HttpResponse:
+    """5.2c: the proof of employment for a claim; the engine decides the claim again with it."""
+    claim = get_scoped_or_404(SubsidyClaim, request.user, number=number)
+    form = EmploymentProofForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请选择证明类型并填写证明日期。 / Choose the kind of proof and give its date."))
+        return redirect("funding:claim_detail", number=claim.number)
+    try:
+        claim = add_employment_proof(request.user, claim,
+                                     EmploymentProof(form.cleaned_data["kind"], form.cleaned_data["date"]))
+    except FundingRefused as refusal:
+        refused(request, refusal)
+    else:
+        messages.success(request, _("就业证明已提交，就业补贴 %(amount)s 元。") % {"amount": claim.employment_amount})
+    return redirect("funding:claim_detail", number=claim.number)

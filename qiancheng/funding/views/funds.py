@@ -1,0 +1,132 @@
+"""The fund dashboard (资金看板): allocated / reserved / paid / available per fund, city, park and year."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from qiancheng.accounts.models import Role
+from qiancheng.accounts.scope import scoped
+from qiancheng.funding.forms import AllocationForm
+from qiancheng.funding.models import FundAccount, FundSource
+from qiancheng.funding.services.funds import allocate
+from qiancheng.funding.services.refusal import FundingRefused
+from qiancheng.funding.views.common import OFFICIALS, refused, signed_in_as
+
+ZERO = Decimal("0.00")
+
+
+@dataclass
+class Totals:
+    label: str
+    allocated: Decimal = ZERO
+    reserved: Decimal = ZERO
+    paid: Decimal = ZERO
+    available: Decimal = ZERO
+
+    def add(self, fund: FundAccount) -> None:
+        self.allocated += fund.allocated
+        self.reserved += fund.reserved
+        self.paid += fund.paid
+        self.available += fund.available
+
+
+@dataclass
+class FundSummary:
+    """What a reader sees of the money: one total, a total per source, and the chart's data."""
+
+    total: Totals
+    by_source: list[Totals] = field(default_factory=list)
+
+    def chart_data(self) -> dict[str, Any]:
+        return _stacked(self.by_source)
+
+
+def _holder(fund: FundAccount) -> str:
+    if fund.park_id:
+        return fund.park.name
+    return fund.city.name if fund.city_id else _("自治区本级")
+
+
+def _stacked(rows: list[Totals]) -> dict[str, Any]:
+    """Stacked bars: reserved, paid and available add up to what was allocated (money as text, exact)."""
+    return {
+        "labels": [row.label for row in rows],
+        "series": [
+            {"name": _("已支付"), "values": [f"{row.paid:.2f}" for row in rows]},
+            {"name": _("已预留"), "values": [f"{row.reserved:.2f}" for row in rows]},
+            {"name": _("可用"), "values": [f"{row.available:.2f}" for row in rows]},
+        ],
+    }
+
+
+def visible_funds(user: Any) -> Any:
+    """Province: every account; a city official: the city's own (its parks included); others: none."""
+    if getattr(user, "role", None) not in OFFICIALS:
+        return FundAccount.objects.none()
+    return scoped(FundAccount.objects.select_related("city", "park"), user)
+
+
+def fund_summary(user: Any, year: int | None = None) -> FundSummary:
+    """The totals and the per-source chart of the funds `user` may see: the province home page's block."""
+    funds = visible_funds(user)
+    if year is not None:
+        funds = funds.filter(year=year)
+    total = Totals(_("合计"))
+    per_source = {source: Totals(str(label).split(" ")[0]) for source, label in FundSource.choices}
+    for fund in funds:
+        total.add(fund)
+        per_source[fund.source].add(fund)
+    return FundSummary(total=total, by_source=[row for row in per_source.values() if row.allocated])
+
+
+@require_safe
+@signed_in_as(OFFICIALS)
+def fund_dashboard(request: HttpRequest) -> HttpResponse:
+    """`/money/funds/`: every visible fund account with its balances, a stacked chart, the province's form."""
+    funds = visible_funds(request.user).order_by("-year", "source", "city_id", "park_id")
+    years = sorted(set(funds.values_list("year", flat=True)), reverse=True)
+    year = request.GET.get("year", "")
+    if year.isdigit():
+        funds = funds.filter(year=int(year))
+    rows = []
+    for fund in funds:
+        totals = Totals(f"{fund.year} {fund.get_source_display().split(' ')[0]} {_holder(fund)}")
+        totals.add(fund)
+        rows.append({"fund": fund, "holder": _holder(fund), "totals": totals})
+    summary = fund_summary(request.user, int(year) if year.isdigit() else None)
+    province = request.user.role == Role.PROVINCE_OFFICIAL
+    context = {
+        "rows": rows, "summary": summary, "chart": _stacked([row["totals"] for row in rows]),
+        "years": years, "year": year, "form": AllocationForm() if province else None,
+    }
+    return render(request, "funding/funds.html", context)
+
+
+@require_POST
+@signed_in_as({Role.PROVINCE_OFFICIAL})
+def allocate_funds(request: HttpRequest) -> HttpResponse:
+    """The province records an allocation (下达) with its document reference, through the ledger."""
+    form = AllocationForm(request.POST)
+    if not form.is_valid():
+        for name, errors in form.errors.items():
+            label = form.fields[name].label if name in form.fields else name
+            messages.error(request, f"{label}：{' '.join(errors)}")
+        return redirect("funding:funds")
+    data = form.cleaned_data
+    try:
+        fund = allocate(request.user, data["source"], data["year"], data["amount"], data["document_ref"],
+                        city=data["city"], park=data["park"])
+    except FundingRefused as refusal:
+        refused(request, refusal)
+    else:
+        messages.success(request, _("已下达 %(amount)s 元到 %(fund)s。") % {"amount": f"{data['amount']:,.2f}",
+                                                                         "fund": _holder(fund)})
+    return redirect("funding:funds")

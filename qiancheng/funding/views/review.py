@@ -1,0 +1,98 @@
+"""The city's review of claims: the queue with the engine's decisions, approval, rejection."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from qiancheng.accounts.scope import get_scoped_or_404, scoped
+from qiancheng.clock import today
+from qiancheng.funding.forms import BulkApproveForm, NoteForm, ReasonForm
+from qiancheng.funding.models import ClaimStatus, SubsidyClaim
+from qiancheng.funding.services.claims import approve_claim, approve_claims, reject_claim
+from qiancheng.funding.services.refusal import FundingRefused
+from qiancheng.funding.views.common import OFFICIALS, denied_rules, refused, signed_in_as
+
+QUEUE_SHOWN = 200
+
+
+def pending_claims(user: Any) -> QuerySet[SubsidyClaim]:
+    """The review queue: pending claims the official may act on (their city; the province all)."""
+    return scoped(SubsidyClaim.objects.filter(status=ClaimStatus.PENDING), user)
+
+
+def _age_days(claim: SubsidyClaim) -> int | None:
+    if claim.submitted_at is None:
+        return None
+    return max((today() - timezone.localtime(claim.submitted_at).date()).days, 0)
+
+
+@require_http_methods(["GET", "POST"])
+@signed_in_as(OFFICIALS)
+def review_queue(request: HttpRequest) -> HttpResponse:
+    """`/money/review/`: pending claims, oldest first, each with the decision the engine stored on it.
+
+    POST approves the selected claims (or the one whose row button was pressed) in one engine run."""
+    queue = pending_claims(request.user).select_related("person", "institution", "fund_account")
+    if request.method == "POST":
+        numbers = request.POST.getlist("claims") + [request.POST.get("only", "")]
+        form = BulkApproveForm(request.POST, numbers=[number for number in numbers if number])
+        if form.is_valid() and form.chosen():
+            chosen = list(queue.filter(number__in=form.chosen()))
+            try:
+                approved, refusals = approve_claims(request.user, chosen, form.cleaned_data.get("note") or "")
+            except FundingRefused as refusal:
+                refused(request, refusal)
+            else:
+                if approved:
+                    messages.success(request, _("已核准 %(count)d 件申领。") % {"count": len(approved)})
+                for number, refusal in refusals.items():
+                    refused(request, refusal, prefix=f"{number}：")
+        else:
+            messages.error(request, _("请先选择要核准的申领。 / Choose the claims to approve first."))
+        return redirect("funding:review_queue")
+    rows = [
+        {"claim": claim, "age": _age_days(claim), "denied": denied_rules(claim)}
+        for claim in queue.order_by("submitted_at", "pk")[:QUEUE_SHOWN]
+    ]
+    return render(request, "funding/review_queue.html", {"rows": rows, "count": queue.count(), "shown": QUEUE_SHOWN,
+                                                         "note_form": NoteForm()})
+
+
+@require_POST
+@signed_in_as(OFFICIALS, hide=True)
+def approve(request: HttpRequest, number: str) -> HttpResponse:
+    claim = get_scoped_or_404(SubsidyClaim, request.user, number=number)
+    form = NoteForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    try:
+        approve_claim(request.user, claim, note)
+    except FundingRefused as refusal:
+        refused(request, refusal)
+    else:
+        messages.success(request, _("申领 %(number)s 已核准，资金已预留。") % {"number": claim.number})
+    return redirect("funding:claim_detail", number=claim.number)
+
+
+@require_POST
+@signed_in_as(OFFICIALS, hide=True)
+def reject(request: HttpRequest, number: str) -> HttpResponse:
+    claim = get_scoped_or_404(SubsidyClaim, request.user, number=number)
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("驳回须说明理由。 / A rejection needs a reason."))
+        return redirect("funding:claim_detail", number=claim.number)
+    try:
+        reject_claim(request.user, claim, form.cleaned_data["reason"])
+    except FundingRefused as refusal:
+        refused(request, refusal)
+    else:
+        messages.success(request, _("申领 %(number)s 已驳回。") % {"number": claim.number})
+    return redirect("funding:claim_detail", number=claim.number)
