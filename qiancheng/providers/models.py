@@ -6,6 +6,9 @@ institution in date, not on the blacklist, may open classes or be chosen for a p
 
 from __future__ import annotations
 
+from datetime import date
+
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Length
@@ -50,6 +53,17 @@ class Institution(models.Model):
     # 1c: training-quality star rating, computed from outcomes; null until first rated.
     star_rating = models.PositiveSmallIntegerField(null=True, blank=True)
     star_rated_on = models.DateField(null=True, blank=True)
+    contact_name = models.CharField(max_length=64, blank=True, default="", help_text="联系人 contact person")
+    # Trainees the institution can train at the same time; unknown until the institution states it.
+    capacity = models.PositiveIntegerField(null=True, blank=True, help_text="同时在训能力（人）")
+    # What the institution asks to teach, kept until the city grants it as InstitutionScope rows:
+    # [{"training_type": "occupational", "code": "4-04-05-05", "max_level": 4}, {"training_type":
+    # "special_ability", "code": "starter-01"}, …]. Only granted scopes count for opening classes.
+    requested_scopes = models.JSONField(default=list, blank=True)
+    # When the application last entered the city's queue (registration or resubmission): the queue's age.
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    # The reason given with the latest review or discipline decision, shown to the institution.
+    status_reason = models.TextField(blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -57,6 +71,9 @@ class Institution(models.Model):
         ordering = ["city_id", "name"]
         verbose_name = "培训机构 institution"
         constraints = [
+            models.CheckConstraint(
+                condition=Q(capacity__isnull=True) | Q(capacity__gte=1), name="institution_capacity_positive"
+            ),
             models.CheckConstraint(condition=Exact(Length("uscc"), 18), name="institution_uscc_18_chars"),
             models.CheckConstraint(condition=Q(kind__in=InstitutionKind.values), name="institution_kind_valid"),
             models.CheckConstraint(
@@ -75,6 +92,15 @@ class Institution(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def shown_status(self, on: date) -> str:
+        """The status as it stands on `on`: an approval whose end date has passed reads as expired (1c)."""
+        if self.status == InstitutionStatus.APPROVED and self.approved_until is not None and self.approved_until < on:
+            return InstitutionStatus.EXPIRED
+        return self.status
+
+    def shown_status_label(self, on: date) -> str:
+        return InstitutionStatus(self.shown_status(on)).label
 
 
 class Teacher(models.Model):
@@ -164,3 +190,71 @@ class InstitutionScope(models.Model):
     def __str__(self) -> str:
         subject = self.occupation_id or self.item_id or self.course_kind_id
         return f"{self.institution_id} {self.training_type} {subject}"
+
+
+class DocumentKind(models.TextChoices):
+    """The papers a city reads when it reviews an institution (1c: 资质审核)."""
+
+    BUSINESS_LICENCE = "business_licence", "营业执照 Business licence"
+    SCHOOL_PERMIT = "school_permit", "办学许可证 School permit"
+    VENUE_PROOF = "venue_proof", "场地证明 Proof of venue"
+    TEACHER_CERTIFICATE = "teacher_certificate", "师资证书 Teacher certificate"
+    OTHER = "other", "其他 Other"
+
+
+# Documents are kept in the database (one backup holds everything); 10 MB covers a scanned licence.
+DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
+DOCUMENT_CONTENT_TYPES = ("application/pdf", "image/jpeg", "image/png")
+
+
+class InstitutionDocument(models.Model):
+    """One file an institution uploaded for its review: kind, name, type, size, SHA-256 and the bytes."""
+
+    institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(max_length=32, choices=DocumentKind.choices)
+    file_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=64)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    content = models.BinaryField()
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["institution_id", "kind", "uploaded_at"]
+        verbose_name = "机构资料 institution document"
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=DocumentKind.values), name="document_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(size__gte=1, size__lte=DOCUMENT_MAX_BYTES), name="document_size_within_cap"
+            ),
+            models.CheckConstraint(
+                condition=Q(content_type__in=DOCUMENT_CONTENT_TYPES), name="document_type_pdf_jpeg_png"
+            ),
+            models.CheckConstraint(condition=Exact(Length("sha256"), 64), name="document_sha256_64"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.file_name}"
+
+
+class Venue(models.Model):
+    """A training venue the institution uses (1c: 场地): where it is, its floor area and its seats."""
+
+    institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="venues")
+    name = models.CharField(max_length=128)
+    address = models.CharField(max_length=256)
+    area_m2 = models.DecimalField(max_digits=9, decimal_places=2, help_text="面积（平方米）")
+    seats = models.PositiveIntegerField(help_text="工位/座位数")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["institution_id", "name"]
+        verbose_name = "培训场地 venue"
+        constraints = [
+            models.CheckConstraint(condition=Q(area_m2__gt=0), name="venue_area_positive"),
+            models.CheckConstraint(condition=Q(seats__gte=1), name="venue_seats_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

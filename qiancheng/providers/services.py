@@ -6,18 +6,26 @@ audit trail. `opening_refusal` is the one answer to "may this institution open a
 
 from __future__ import annotations
 
+import hashlib
+import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal, InvalidOperation
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from pathlib import PurePosixPath, PureWindowsPath
+from typing import TYPE_CHECKING, Any
 
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.http import HttpRequest
+from django.utils import timezone
 
 from qiancheng.accounts.audit import record_event, snapshot
-from qiancheng.accounts.models import Role
-from qiancheng.catalog.models import City
+from qiancheng.accounts.models import Role, User
+from qiancheng.catalog.models import City, CourseKind, Occupation, SpecialAbilityItem
 from qiancheng.clock import today
 from qiancheng.people import crypto
 from qiancheng.people.identity import check_id_number
@@ -25,13 +33,29 @@ from qiancheng.people.masking import mask_id_number
 from qiancheng.people.services import (
     ID_NUMBER,  # sealed as a person's number: rekey_personal_data opens it so
 )
-from qiancheng.providers.models import Institution, InstitutionKind, InstitutionStatus, Teacher
+from qiancheng.providers.models import (
+    DOCUMENT_MAX_BYTES,
+    DocumentKind,
+    Institution,
+    InstitutionDocument,
+    InstitutionKind,
+    InstitutionScope,
+    InstitutionStatus,
+    Teacher,
+    Venue,
+)
 from qiancheng.providers.uscc import check_uscc
+from qiancheng.training.vocabulary import SkillLevel, TrainingType
 
 if TYPE_CHECKING:
-    from qiancheng.accounts.models import User
+    from qiancheng.risk.models import BlacklistEntry
 
-REVIEWED_FIELDS = ("status", "approved_until")
+REVIEWED_FIELDS = ("status", "approved_until", "status_reason")
+PROFILE_FIELDS = ("name", "address", "contact_name", "capacity", "requested_scopes", "status")
+# A sanity bound, not a rule of the plan: a typo of 1,000,000 trainees is refused rather than believed.
+CAPACITY_MAX = 100_000
+# Training types an institution can hold a standing scope for; project training is granted per project (3.4c).
+SCOPE_TYPES = (TrainingType.OCCUPATIONAL, TrainingType.SPECIAL_ABILITY, TrainingType.ENTREPRENEURSHIP)
 
 
 class ReviewDecision(StrEnum):
@@ -61,6 +85,119 @@ class Refusal:
         return ValidationError(f"{self.zh} / {self.en}", code=self.code)
 
 
+@dataclass(frozen=True)
+class ScopeRequest:
+    """One thing an institution asks to teach: an occupation up to a level, an item, or a course kind."""
+
+    training_type: str
+    code: str
+    max_level: int | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"training_type": self.training_type, "code": self.code}
+        if self.max_level is not None:
+            data["max_level"] = self.max_level
+        return data
+
+    @classmethod
+    def of(cls, data: dict[str, Any]) -> ScopeRequest:
+        level = data.get("max_level")
+        return cls(str(data.get("training_type", "")), str(data.get("code", "")).strip(),
+                   int(level) if level not in (None, "") else None)
+
+
+def checked_scope_requests(requests: Iterable[ScopeRequest | dict[str, Any]]) -> list[ScopeRequest]:
+    """The requests, each checked against the catalog (3.1: an occupation only at a level it has).
+
+    Raises one ValidationError listing every bad request; duplicates are kept once.
+    """
+    checked: list[ScopeRequest] = []
+    problems: list[str] = []
+    for raw in requests:
+        wanted = raw if isinstance(raw, ScopeRequest) else ScopeRequest.of(raw)
+        problem = _scope_problem(wanted)
+        if problem:
+            problems.append(problem)
+        elif wanted not in checked:
+            checked.append(wanted)
+    if problems:
+        raise ValidationError(problems, code="requested_scopes")
+    return checked
+
+
+def _scope_problem(wanted: ScopeRequest) -> str:
+    if wanted.training_type == TrainingType.OCCUPATIONAL:
+        occupation = Occupation.objects.filter(code=wanted.code).first()
+        if occupation is None:
+            return f"职业编码 {wanted.code} 不在国家职业分类大典中 / occupation code {wanted.code} is not in the catalog"
+        if wanted.max_level not in SkillLevel.values or not occupation.allows_level(wanted.max_level):
+            return (f"职业 {occupation.code} {occupation.name} 没有 {wanted.max_level} 级（第3.1条）/ occupation "
+                    f"{occupation.code} has no level {wanted.max_level} (clause 3.1)")
+        return ""
+    if wanted.max_level is not None:
+        return f"只有职业技能培训有等级：{wanted.code} / only occupations have a level: {wanted.code}"
+    if wanted.training_type == TrainingType.SPECIAL_ABILITY:
+        if not SpecialAbilityItem.objects.filter(code=wanted.code, is_active=True).exists():
+            return f"专项职业能力项目 {wanted.code} 不存在或已停用 / no active special-ability item {wanted.code}"
+        return ""
+    if wanted.training_type == TrainingType.ENTREPRENEURSHIP:
+        if not CourseKind.objects.filter(code=wanted.code).exists():
+            return f"创业培训课程类别 {wanted.code} 不存在 / no entrepreneurship course kind {wanted.code}"
+        return ""
+    return (f"培训类型 {wanted.training_type!r} 不能申请长期培训范围（项目制培训按项目确定，第3.4条(三)）/ "
+            f"no standing scope for training type {wanted.training_type!r} (project training is per project, 3.4c)")
+
+
+def describe_scope(wanted: ScopeRequest) -> str:
+    """The request as a reader says it: "职业 4-04-05-05 人工智能训练师，至四级"."""
+    if wanted.training_type == TrainingType.OCCUPATIONAL:
+        name = Occupation.objects.filter(code=wanted.code).values_list("name", flat=True).first() or ""
+        level = SkillLevel(wanted.max_level).label.split(" ")[0] if wanted.max_level in SkillLevel.values else "?"
+        return f"职业 {wanted.code} {name}，至{level}"
+    if wanted.training_type == TrainingType.SPECIAL_ABILITY:
+        name = SpecialAbilityItem.objects.filter(code=wanted.code).values_list("name", flat=True).first() or ""
+        return f"专项职业能力 {name}（{wanted.code}）"
+    name = CourseKind.objects.filter(code=wanted.code).values_list("name", flat=True).first() or ""
+    return f"创业培训 {name}（{wanted.code}）"
+
+
+def _checked_capacity(capacity: int | None) -> int | None:
+    if capacity is None:
+        return None
+    if isinstance(capacity, bool) or not isinstance(capacity, int) or not 1 <= capacity <= CAPACITY_MAX:
+        raise ValidationError(
+            f"培训能力须为 1 至 {CAPACITY_MAX} 之间的整数（人）/ capacity must be a whole number of trainees "
+            f"from 1 to {CAPACITY_MAX}", code="capacity")
+    return capacity
+
+
+def _registration_problems(*, name: str, uscc: str, kind: str, capacity: int | None,
+                           requested_scopes: Iterable[ScopeRequest | dict[str, Any]]) -> dict[str, ValidationError]:
+    """Every field of an application that is wrong, by field name (the page shows each beside its field)."""
+    problems: dict[str, ValidationError] = {}
+    if not " ".join(name.split()):
+        problems["name"] = ValidationError("机构名称不能为空 / the institution needs a name", code="name_required")
+    check = check_uscc(uscc)
+    if not check.is_valid:
+        reason = check.errors[0]
+        problems["uscc"] = ValidationError(f"统一社会信用代码：{reason.zh} / USCC: {reason.en}", code="uscc_invalid")
+    elif Institution.objects.filter(uscc=check.normalised).exists():
+        problems["uscc"] = ValidationError(
+            "该统一社会信用代码已登记 / an institution with this USCC is already registered", code="uscc_taken")
+    if kind not in InstitutionKind.values:
+        problems["kind"] = ValidationError(f"机构类型 {kind!r} 无效 / unknown institution kind {kind!r}",
+                                           code="kind_invalid")
+    try:
+        _checked_capacity(capacity)
+    except ValidationError as refusal:
+        problems["capacity"] = refusal
+    try:
+        checked_scope_requests(requested_scopes)
+    except ValidationError as refusal:
+        problems["requested_scopes"] = refusal
+    return problems
+
+
 def register_institution(
     actor: User | None,
     *,
@@ -69,29 +206,79 @@ def register_institution(
     kind: str,
     city: City,
     address: str = "",
+    contact_name: str = "",
+    capacity: int | None = None,
+    requested_scopes: Iterable[ScopeRequest | dict[str, Any]] = (),
 ) -> Institution:
     """An institution applies for qualification (1c); it starts as "applied", waiting for its city."""
-    check = check_uscc(uscc)
-    if not check.is_valid:
-        reason = check.errors[0]
-        raise ValidationError(f"统一社会信用代码：{reason.zh} / USCC: {reason.en}", code="uscc_invalid")
-    if kind not in InstitutionKind.values:
-        raise ValidationError(f"机构类型 {kind!r} 无效 / unknown institution kind {kind!r}", code="kind_invalid")
-    cleaned = " ".join(name.split())
-    if not cleaned:
-        raise ValidationError("机构名称不能为空 / the institution needs a name", code="name_required")
+    requested_scopes = list(requested_scopes)
+    problems = _registration_problems(name=name, uscc=uscc, kind=kind, capacity=capacity,
+                                      requested_scopes=requested_scopes)
+    if problems:
+        raise next(iter(problems.values()))
     with transaction.atomic():
-        if Institution.objects.filter(uscc=check.normalised).exists():
+        normalised = check_uscc(uscc).normalised
+        if Institution.objects.select_for_update().filter(uscc=normalised).exists():
             raise ValidationError(
                 "该统一社会信用代码已登记 / an institution with this USCC is already registered", code="uscc_taken"
             )
         institution = Institution.objects.create(
-            name=cleaned, uscc=check.normalised, kind=kind, city=city, address=address.strip(),
-            status=InstitutionStatus.APPLIED,
+            name=" ".join(name.split()), uscc=normalised, kind=kind, city=city, address=address.strip(),
+            contact_name=" ".join(contact_name.split()), capacity=capacity,
+            requested_scopes=[wanted.as_json() for wanted in checked_scope_requests(requested_scopes)],
+            status=InstitutionStatus.APPLIED, submitted_at=timezone.now(),
         )
         record_event(actor, "institution.registered", institution,
-                     after=snapshot(institution, ("name", "uscc", "kind", "city_id", "status")))
+                     after=snapshot(institution, ("name", "uscc", "kind", "city_id", "status", "capacity",
+                                                  "requested_scopes")))
     return institution
+
+
+def register_institution_with_account(
+    request: HttpRequest | None,
+    *,
+    username: str,
+    password: str,
+    name: str,
+    uscc: str,
+    kind: str,
+    city: City,
+    address: str = "",
+    contact_name: str = "",
+    capacity: int | None = None,
+    requested_scopes: Iterable[ScopeRequest | dict[str, Any]] = (),
+) -> User:
+    """Public registration (1c): the institution's application and its own login, both or neither.
+
+    Every wrong field is reported at once, by field name, in a ValidationError dict. The password must
+    pass the project's password validators; the account can see only its own institution.
+    """
+    from qiancheng.accounts.services import create_account
+
+    requested_scopes = list(requested_scopes)
+    problems = _registration_problems(name=name, uscc=uscc, kind=kind, capacity=capacity,
+                                      requested_scopes=requested_scopes)
+    username = username.strip()
+    try:
+        User.username_validator(username)
+        if not username:
+            raise ValidationError("用户名不能为空 / a username is required", code="username_required")
+        if User.objects.filter(username__iexact=username).exists():
+            raise ValidationError("该用户名已被使用 / this username is taken", code="username_taken")
+    except ValidationError as refusal:
+        problems["username"] = refusal
+    try:
+        validate_password(password, User(username=username, role=Role.INSTITUTION))
+    except ValidationError as refusal:
+        problems["password"] = refusal
+    if problems:
+        raise ValidationError({field: refusal.error_list for field, refusal in problems.items()})
+    with transaction.atomic():
+        institution = register_institution(None, name=name, uscc=uscc, kind=kind, city=city, address=address,
+                                           contact_name=contact_name, capacity=capacity,
+                                           requested_scopes=requested_scopes)
+        return create_account(None, username, password, Role.INSTITUTION, request=request,
+                              check_password_strength=False, institution=institution)
 
 
 def _require_city_official(actor: User | None, city_id: str) -> None:
@@ -106,8 +293,13 @@ def review_institution(
     decision: str,
     reason: str,
     approved_until: date | None = None,
+    granted: Sequence[int] | None = None,
 ) -> Institution:
-    """The city's decision on an application: approve until a date, ask for changes, or reject, with a reason."""
+    """The city's decision on an application (1c): approve until a date, ask for changes, or reject, with a reason.
+
+    Approving grants the requested scopes named by their positions in `granted` (None: all of them);
+    only granted scopes (InstitutionScope rows) let an institution open classes.
+    """
     _require_city_official(actor, institution.city_id)
     decision = ReviewDecision(decision)
     if not reason.strip():
@@ -126,28 +318,63 @@ def review_institution(
         before = snapshot(locked, REVIEWED_FIELDS)
         locked.status = _DECISION_STATUS[decision]
         locked.approved_until = approved_until if decision == ReviewDecision.APPROVE else None
-        locked.save(update_fields=["status", "approved_until", "updated_at"])
-        record_event(actor, f"institution.{decision.value}", locked, before=before,
-                     after=snapshot(locked, REVIEWED_FIELDS), reason=reason.strip())
+        locked.status_reason = reason.strip()
+        locked.save(update_fields=["status", "approved_until", "status_reason", "updated_at"])
+        after = snapshot(locked, REVIEWED_FIELDS)
+        if decision == ReviewDecision.APPROVE:
+            after["granted_scopes"] = [wanted.as_json() for wanted in _grant_scopes(locked, granted)]
+        record_event(actor, f"institution.{decision.value}", locked, before=before, after=after,
+                     reason=reason.strip())
     return locked
 
 
+def _grant_scopes(institution: Institution, granted: Sequence[int] | None) -> list[ScopeRequest]:
+    requested = [ScopeRequest.of(data) for data in institution.requested_scopes]
+    positions = range(len(requested)) if granted is None else sorted(set(granted))
+    if any(not 0 <= position < len(requested) for position in positions):
+        raise ValidationError("所选培训范围不在申请之列 / a granted scope was not requested", code="granted")
+    chosen = [requested[position] for position in positions]
+    for wanted in checked_scope_requests(chosen):
+        subject: dict[str, Any] = {
+            TrainingType.OCCUPATIONAL: {"occupation_id": wanted.code},
+            TrainingType.SPECIAL_ABILITY: {"item_id": wanted.code},
+            TrainingType.ENTREPRENEURSHIP: {"course_kind_id": wanted.code},
+        }[TrainingType(wanted.training_type)]
+        InstitutionScope.objects.update_or_create(
+            institution=institution, training_type=wanted.training_type, **subject,
+            defaults={"max_level": wanted.max_level, "granted_on": today()},
+        )
+    return chosen
+
+
+def _require_own_institution(actor: User | None, institution_id: int, doing_zh: str, doing_en: str) -> None:
+    if actor is None or actor.role != Role.INSTITUTION or actor.institution_id != institution_id:
+        raise PermissionDenied(f"只有该机构本身可以{doing_zh} / only the institution itself may {doing_en}")
+
+
 def resubmit_institution(actor: User, institution: Institution, *, name: str | None = None,
-                         address: str | None = None) -> Institution:
-    """The institution answers a request for changes and is back in its city's queue."""
-    if actor.role != Role.INSTITUTION or actor.institution_id != institution.pk:
-        raise PermissionDenied("只有该机构本身可以重新提交 / only the institution itself may resubmit")
+                         address: str | None = None, contact_name: str | None = None,
+                         requested_scopes: Iterable[ScopeRequest | dict[str, Any]] | None = None) -> Institution:
+    """The institution answers a request for changes and is back in its city's queue (1c)."""
+    _require_own_institution(actor, institution.pk, "重新提交", "resubmit")
+    if name is not None and not " ".join(name.split()):
+        raise ValidationError("机构名称不能为空 / the institution needs a name", code="name_required")
+    scopes = checked_scope_requests(requested_scopes) if requested_scopes is not None else None
     with transaction.atomic():
         locked = Institution.objects.select_for_update().get(pk=institution.pk)
         if locked.status != InstitutionStatus.CHANGES_REQUESTED:
             raise ValidationError("审核未要求补正 / no changes were asked for", code="not_changes_requested")
-        before = snapshot(locked, ("name", "address", "status"))
+        before = snapshot(locked, PROFILE_FIELDS)
         locked.name = " ".join(name.split()) if name else locked.name
         locked.address = address.strip() if address is not None else locked.address
+        locked.contact_name = " ".join(contact_name.split()) if contact_name is not None else locked.contact_name
+        if scopes is not None:
+            locked.requested_scopes = [wanted.as_json() for wanted in scopes]
         locked.status = InstitutionStatus.APPLIED
-        locked.save(update_fields=["name", "address", "status", "updated_at"])
-        record_event(actor, "institution.resubmitted", locked, before=before,
-                     after=snapshot(locked, ("name", "address", "status")))
+        locked.submitted_at = timezone.now()
+        locked.save(update_fields=["name", "address", "contact_name", "requested_scopes", "status", "submitted_at",
+                                   "updated_at"])
+        record_event(actor, "institution.resubmitted", locked, before=before, after=snapshot(locked, PROFILE_FIELDS))
     return locked
 
 
@@ -180,8 +407,7 @@ def opening_refusal(institution: Institution, on: date) -> Refusal | None:
 def add_teacher(actor: User, institution: Institution, *, id_number: str, name: str,
                 qualifications: str = "") -> Teacher:
     """Add a member of the institution's teaching team (1c); a teacher belongs to one institution at a time."""
-    if actor.role != Role.INSTITUTION or actor.institution_id != institution.pk:
-        raise PermissionDenied("只有该机构本身可以登记师资 / only the institution itself may add its teachers")
+    _require_own_institution(actor, institution.pk, "登记师资", "add its teachers")
     check = check_id_number(id_number)
     if not check.is_valid:
         reason = check.errors[0]
@@ -210,10 +436,223 @@ def add_teacher(actor: User, institution: Institution, *, id_number: str, name: 
 
 def release_teacher(actor: User, teacher: Teacher) -> Teacher:
     """The institution ends a teacher's membership, so that another institution may take them on."""
-    if actor.role != Role.INSTITUTION or actor.institution_id != teacher.institution_id:
-        raise PermissionDenied("只有该机构本身可以解除师资 / only the teacher's institution may release them")
+    _require_own_institution(actor, teacher.institution_id, "解除师资", "release its teachers")
     with transaction.atomic():
         teacher.is_active = False
         teacher.save(update_fields=["is_active", "updated_at"])
         record_event(actor, "teacher.released", teacher, before={"is_active": True}, after={"is_active": False})
     return teacher
+
+
+# ---- Documents (1c: the papers the city reviews) ----
+
+_MAGIC = (
+    (b"%PDF-", "application/pdf"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+)
+# Statuses in which the institution may still withdraw a document: before the city has approved it.
+_DOCUMENTS_OPEN = (InstitutionStatus.APPLIED, InstitutionStatus.CHANGES_REQUESTED)
+
+
+def sniffed_content_type(content: bytes) -> str | None:
+    """PDF, JPEG or PNG by the file's first bytes (its name and the browser's claim are not trusted)."""
+    for magic, content_type in _MAGIC:
+        if content.startswith(magic):
+            return content_type
+    return None
+
+
+def _clean_file_name(file_name: str) -> str:
+    """Only the last part of a path, without control characters: the name is shown and sent back as is."""
+    base = PureWindowsPath(PurePosixPath(file_name or "").name).name
+    cleaned = re.sub(r"[\x00-\x1f\x7f\"]", "", base).strip()
+    return cleaned[-255:] if cleaned else ""
+
+
+def upload_document(actor: User, institution: Institution, *, kind: str, file_name: str,
+                    content: bytes) -> InstitutionDocument:
+    """The institution adds a document to its file: PDF, JPEG or PNG by content, at most 10 MB (1c)."""
+    _require_own_institution(actor, institution.pk, "上传资料", "upload its documents")
+    name = _clean_file_name(file_name)
+    shown = name or "（无名文件）"
+    if kind not in DocumentKind.values:
+        raise ValidationError(f"资料类别 {kind!r} 无效 / unknown document kind {kind!r}", code="document_kind")
+    if not name:
+        raise ValidationError("文件须有名称 / the file needs a name", code="file_name")
+    if not content:
+        raise ValidationError(f"文件“{shown}”为空 / file {name!r} is empty", code="file_empty")
+    if len(content) > DOCUMENT_MAX_BYTES:
+        raise ValidationError(
+            f"文件“{shown}”超过 10 MB 上限（{len(content) / 1024 / 1024:.1f} MB）/ file {name!r} is over the 10 MB limit",
+            code="file_too_large")
+    content_type = sniffed_content_type(content)
+    if content_type is None:
+        raise ValidationError(
+            f"文件“{shown}”不是 PDF、JPEG 或 PNG（按文件内容判断）/ file {name!r} is not a PDF, JPEG or PNG "
+            "(judged by its content)", code="file_type")
+    with transaction.atomic():
+        locked = Institution.objects.select_for_update().get(pk=institution.pk)
+        if locked.status == InstitutionStatus.BLACKLISTED:
+            raise ValidationError("机构已列入黑名单，不能提交资料 / a blacklisted institution cannot submit documents",
+                                  code="blacklisted")
+        document = InstitutionDocument.objects.create(
+            institution=locked, kind=kind, file_name=name, content_type=content_type, size=len(content),
+            sha256=hashlib.sha256(content).hexdigest(), content=content, uploaded_by=actor,
+        )
+        record_event(actor, "institution.document_uploaded", locked, after=_document_facts(document))
+    return document
+
+
+def _document_facts(document: InstitutionDocument) -> dict[str, Any]:
+    return {"document": document.pk, "kind": document.kind, "file_name": document.file_name,
+            "content_type": document.content_type, "size": document.size, "sha256": document.sha256}
+
+
+def remove_document(actor: User, document: InstitutionDocument) -> None:
+    """The institution withdraws a document, only while its application is open (applied or to be corrected)."""
+    _require_own_institution(actor, document.institution_id, "删除资料", "remove its documents")
+    with transaction.atomic():
+        institution = Institution.objects.select_for_update().get(pk=document.institution_id)
+        if institution.status not in _DOCUMENTS_OPEN:
+            raise ValidationError(
+                f"机构状态为“{institution.get_status_display()}”，审核依据的资料不能删除 / documents cannot be "
+                "removed once the application has been decided", code="documents_closed")
+        facts = _document_facts(document)
+        document.delete()
+        record_event(actor, "institution.document_removed", institution, before=facts)
+
+
+def _may_read(actor: User | None, institution: Institution) -> bool:
+    if actor is None or not actor.is_authenticated or not actor.is_active:
+        return False
+    return (actor.role == Role.PROVINCE_OFFICIAL
+            or (actor.role == Role.CITY_OFFICIAL and actor.city_id == institution.city_id)
+            or (actor.role == Role.INSTITUTION and actor.institution_id == institution.pk))
+
+
+def download_document(actor: User, document: InstitutionDocument, request: HttpRequest | None = None) -> bytes:
+    """The document's bytes for its institution or a reviewing official; every download is audited (1c, 6b)."""
+    if not _may_read(actor, document.institution):
+        raise PermissionDenied("无权查看该资料 / not allowed to read this document")
+    with transaction.atomic():
+        record_event(actor, "institution.document_downloaded", document.institution,
+                     after=_document_facts(document), request=request)
+    return bytes(document.content)
+
+
+# ---- Venues and capacity (1c: 场地、培训能力) ----
+
+def add_venue(actor: User, institution: Institution, *, name: str, address: str, area_m2: Decimal | str,
+              seats: int) -> Venue:
+    """The institution records a training venue with its floor area (m²) and seats."""
+    _require_own_institution(actor, institution.pk, "登记场地", "add its venues")
+    cleaned = " ".join(name.split())
+    problems: dict[str, list[ValidationError]] = {}
+    if not cleaned:
+        problems["name"] = [ValidationError("场地名称不能为空 / the venue needs a name", code="name_required")]
+    if not address.strip():
+        problems["address"] = [ValidationError("场地地址不能为空 / the venue needs an address", code="address_required")]
+    try:
+        area = Decimal(str(area_m2)).quantize(Decimal("0.01"))
+        if not Decimal("0") < area < Decimal("10000000"):
+            raise InvalidOperation
+    except (InvalidOperation, ValueError):
+        problems["area_m2"] = [ValidationError("面积须为大于 0 的平方米数 / the area must be a positive number of m²",
+                                               code="area")]
+    if isinstance(seats, bool) or not isinstance(seats, int) or not 1 <= seats <= CAPACITY_MAX:
+        problems["seats"] = [ValidationError(f"座位数须为 1 至 {CAPACITY_MAX} 的整数 / seats must be a whole number "
+                                             f"from 1 to {CAPACITY_MAX}", code="seats")]
+    if problems:
+        raise ValidationError(problems)
+    with transaction.atomic():
+        venue = Venue.objects.create(institution=institution, name=cleaned, address=address.strip(), area_m2=area,
+                                     seats=seats)
+        record_event(actor, "institution.venue_added", institution,
+                     after={"venue": venue.pk, **snapshot(venue, ("name", "address", "area_m2", "seats"))})
+    return venue
+
+
+def remove_venue(actor: User, venue: Venue) -> None:
+    """The institution stops using a venue; the audit trail keeps what it was."""
+    _require_own_institution(actor, venue.institution_id, "删除场地", "remove its venues")
+    with transaction.atomic():
+        before = {"venue": venue.pk, **snapshot(venue, ("name", "address", "area_m2", "seats"))}
+        institution = venue.institution
+        venue.delete()
+        record_event(actor, "institution.venue_removed", institution, before=before)
+
+
+def set_capacity(actor: User, institution: Institution, capacity: int) -> Institution:
+    """The institution states how many trainees it can train at the same time (1c)."""
+    _require_own_institution(actor, institution.pk, "填报培训能力", "state its capacity")
+    _checked_capacity(capacity)
+    with transaction.atomic():
+        locked = Institution.objects.select_for_update().get(pk=institution.pk)
+        before = snapshot(locked, ("capacity",))
+        locked.capacity = capacity
+        locked.save(update_fields=["capacity", "updated_at"])
+        record_event(actor, "institution.capacity_set", locked, before=before, after=snapshot(locked, ("capacity",)))
+    return locked
+
+
+# ---- Discipline by the city (6d): suspend, reinstate, blacklist ----
+
+def _discipline(actor: User, institution: Institution, reason: str, action: str, allowed: Iterable[str],
+                new_status: str) -> Institution:
+    _require_city_official(actor, institution.city_id)
+    if not reason.strip():
+        raise ValidationError("须说明理由 / a reason is required", code="reason_required")
+    locked = Institution.objects.select_for_update().get(pk=institution.pk)
+    if locked.status not in allowed:
+        raise ValidationError(
+            f"机构状态为“{locked.get_status_display()}”，不能{_ACTION_ZH[action]} / an institution that is "
+            f"{locked.status} cannot be {action}", code="wrong_status")
+    before = snapshot(locked, REVIEWED_FIELDS)
+    locked.status = new_status
+    locked.status_reason = reason.strip()
+    locked.save(update_fields=["status", "status_reason", "updated_at"])
+    record_event(actor, f"institution.{action}", locked, before=before, after=snapshot(locked, REVIEWED_FIELDS),
+                 reason=reason.strip())
+    return locked
+
+
+_ACTION_ZH = {"suspended": "暂停", "reinstated": "恢复", "blacklisted": "列入黑名单"}
+
+
+def suspend_institution(actor: User, institution: Institution, reason: str) -> Institution:
+    """The city suspends an approved institution pending an investigation; it cannot open classes meanwhile."""
+    with transaction.atomic():
+        return _discipline(actor, institution, reason, "suspended", (InstitutionStatus.APPROVED,),
+                           InstitutionStatus.SUSPENDED)
+
+
+def reinstate_institution(actor: User, institution: Institution, reason: str) -> Institution:
+    """The city lifts a suspension; only while the approval is still in date (else the institution re-applies)."""
+    with transaction.atomic():
+        if institution.approved_until is None or institution.approved_until < today():
+            raise ValidationError("认定有效期已过，须重新申请认定 / the approval has expired; the institution must "
+                                  "apply again", code="expired")
+        return _discipline(actor, institution, reason, "reinstated", (InstitutionStatus.SUSPENDED,),
+                           InstitutionStatus.APPROVED)
+
+
+def blacklist_institution(actor: User, institution: Institution, reason: str,
+                          document_ref: str = "") -> tuple[Institution, BlacklistEntry]:
+    """The city blacklists an institution (6d: false advertising, subcontracting, subsidy fraud).
+
+    Also records a risk.BlacklistEntry from today with no end, which the decision engine and
+    `opening_refusal` read; lifting it is the blacklist's own business.
+    """
+    from qiancheng.risk.models import BlacklistEntry
+
+    with transaction.atomic():
+        listed = _discipline(actor, institution, reason, "blacklisted",
+                             [status for status in InstitutionStatus.values if status != InstitutionStatus.BLACKLISTED],
+                             InstitutionStatus.BLACKLISTED)
+        entry = BlacklistEntry.objects.create(institution=listed, listed_from=today(), reason=reason.strip(),
+                                              document_ref=document_ref.strip()[:128], created_by=actor)
+        record_event(actor, "blacklist.listed", entry, after={"institution": listed.pk, "listed_from": entry.listed_from,
+                                                              "document_ref": entry.document_ref},
+                     reason=reason.strip())
+    return listed, entry
