@@ -8,8 +8,9 @@ waits for the joint confirmation of effect (3.4d).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,6 +19,7 @@ from django.db.models.functions import Length
 
 from qiancheng.accounts.audit import record_event, snapshot
 from qiancheng.accounts.models import Role
+from qiancheng.clock import today
 from qiancheng.evaluation.models import Certificate, CertificateKind, CertificateStatus, Evaluation
 from qiancheng.projects.models import Project
 from qiancheng.training.models import Enrolment, TrainingClass
@@ -187,9 +189,142 @@ def revoke_certificate(actor: User, certificate: Certificate, reason: str, revok
         fields = ("status", "revoked_on", "revoked_reason")
         before = snapshot(locked, fields)
         locked.status = CertificateStatus.REVOKED
-        locked.revoked_on = max(revoked_on or date.today(), locked.issued_on)
+        locked.revoked_on = max(revoked_on or today(), locked.issued_on)
         locked.revoked_reason = reason.strip()
         locked.save(update_fields=list(fields))
         record_event(actor, "certificate.revoked", locked, before=before, after=snapshot(locked, fields),
                      reason=reason.strip())
     return locked
+
+
+# ---------------------------------------------------------------- a whole class at once
+
+
+@dataclass(frozen=True)
+class ResultEntry:
+    """One trainee's line of the class result form or the results API: pass/fail and an optional score."""
+
+    enrolment: Enrolment
+    passed: bool
+    score: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class RowError:
+    """Why one trainee's line was refused, named by enrolment so the page and the API can point at it."""
+
+    enrolment_id: int
+    field: str
+    zh: str
+    en: str
+
+    @property
+    def message(self) -> str:
+        return f"{self.zh} / {self.en}"
+
+
+class ResultRowsRefused(ValidationError):
+    """Some lines of a class's results were refused; nothing of the batch was saved."""
+
+    def __init__(self, errors: list[RowError]) -> None:
+        super().__init__([error.message for error in errors], code="bad_rows")
+        self.row_errors = errors
+
+
+def parse_score(text: str | None) -> Decimal | None:
+    """A score typed on the form or sent by the API: empty means none; 0-100 with at most two decimals."""
+    cleaned = (text or "").strip()
+    if not cleaned:
+        return None
+    try:
+        score = Decimal(cleaned)
+    except InvalidOperation as exc:
+        raise ValidationError(f"成绩“{cleaned}”不是数字 / score “{cleaned}” is not a number", code="score") from exc
+    if not score.is_finite() or not Decimal("0") <= score <= Decimal("100"):
+        raise ValidationError(f"成绩{cleaned}须在0至100之间 / score {cleaned} must be between 0 and 100", code="score")
+    if score != score.quantize(Decimal("0.01")):
+        raise ValidationError(f"成绩{cleaned}最多两位小数 / score {cleaned} has more than two decimals", code="score")
+    return score
+
+
+def _messages(error: ValidationError) -> tuple[str, str]:
+    """Our messages are written "中文 / English"; split them for the row report."""
+    text = "；".join(error.messages)
+    zh, _, en = text.partition(" / ")
+    return zh, en or zh
+
+
+def record_class_results(
+    actor: User, training: TrainingClass, entries: Sequence[ResultEntry], *, evaluated_on: date, evaluator: str,
+) -> list[Evaluation]:
+    """Record the results of many trainees of one class through `record_result`, all or none (1b, 4.2).
+
+    Every line is tried inside one transaction; if any is refused the whole batch is rolled back and
+    `ResultRowsRefused` names each refused line, so a half-saved class never confuses the next step.
+    """
+    _require_class_party(actor, training)
+    if not entries:
+        raise ValidationError("没有要保存的考核结果 / no results to record", code="empty")
+    errors: list[RowError] = []
+    saved: list[Evaluation] = []
+    with transaction.atomic():
+        for entry in entries:
+            if entry.enrolment.training_class_id != training.pk:
+                errors.append(RowError(entry.enrolment.pk, "enrolment", "该学员不在本班", "not a trainee of this class"))
+                continue
+            try:
+                saved.append(record_result(actor, entry.enrolment, passed=entry.passed, score=entry.score,
+                                           evaluated_on=evaluated_on, evaluator=evaluator))
+            except ValidationError as error:
+                field = next(iter(error.error_dict), "passed") if hasattr(error, "error_dict") else "passed"
+                errors.append(RowError(entry.enrolment.pk, field, *_messages(error)))
+        if errors:
+            raise ResultRowsRefused(errors)
+    return saved
+
+
+def class_certificate_kind(training: TrainingClass) -> str:
+    """The certificate a class of this type yields (1b): skill level, special ability, entrepreneurship, project."""
+    return KIND_FOR_TYPE[TrainingType(training.training_type)]
+
+
+def latest_evaluations(training: TrainingClass) -> dict[int, Evaluation]:
+    """The current evaluation of each enrolment of the class (a resit replaces the earlier one)."""
+    found: dict[int, Evaluation] = {}
+    for evaluation in (Evaluation.objects.filter(enrolment__training_class=training)
+                       .select_related("enrolment__training_class").order_by("enrolment_id", "-evaluated_on")):
+        found.setdefault(evaluation.enrolment_id, evaluation)
+    return found
+
+
+def issue_class_certificates(
+    actor: User, training: TrainingClass, *, issuer: str, issued_on: date, other_title: str = "",
+    other_issuer: str = "",
+) -> list[Certificate]:
+    """Issue the class's certificate to every passed trainee who has none yet, through `issue_certificates`.
+
+    With `other_title`, another authority's certificate is issued beside it (4.2 一试双证, 4.6 一培双考双证).
+    A project class waits for the joint confirmation of effect (3.4d); the refusal says so. A trainee
+    whose certificate was revoked is not re-issued one by the batch.
+    """
+    _require_class_party(actor, training)
+    own_kind = class_certificate_kind(training)
+    passed = [evaluation for evaluation in latest_evaluations(training).values() if evaluation.passed]
+    if not passed:
+        raise ValidationError("本班尚无考核合格的学员，不能发证 / no trainee of this class has passed yet",
+                              code="none_passed")
+    issued: list[Certificate] = []
+    with transaction.atomic():
+        for evaluation in passed:
+            held = set(evaluation.certificates.values_list("kind", flat=True))
+            kinds = [] if own_kind in held else [own_kind]
+            if other_title.strip() and CertificateKind.OTHER_AUTHORITY not in held:
+                kinds.append(CertificateKind.OTHER_AUTHORITY)
+            if not kinds:
+                continue
+            issued += issue_certificates(actor, evaluation, kinds, issuer=issuer, issued_on=issued_on,
+                                         other_title=other_title, other_issuer=other_issuer)
+    if not issued:
+        raise ValidationError("合格学员均已发证，无需重复发放 / every passed trainee already has the certificate",
+                              code="already_issued")
+    return issued

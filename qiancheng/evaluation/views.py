@@ -1,15 +1,51 @@
-"""Certificate pages: the public verification page and the printable certificate (1b, 4.2, 4.6)."""
+"""Certificate pages: public verification, the printable certificate and its PDF, a class's results and
+the issue of its certificates, and the import of certificates from the evaluation bodies (1b, 4.2, 4.6, 3.4d)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from functools import wraps
+from typing import Any
+
 import segno
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Count
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
-from qiancheng.accounts.scope import get_scoped_or_404, public
-from qiancheng.evaluation.models import Certificate
+from qiancheng.accounts.models import Role
+from qiancheng.accounts.scope import NOT_FOUND_MESSAGE, get_scoped_or_404, public, scoped
+from qiancheng.clock import today
+from qiancheng.evaluation.imports import (
+    HEADERS,
+    HEADERS_EN,
+    IMPORTERS,
+    certificate_template,
+    import_certificates,
+    read_certificate_file,
+)
+from qiancheng.evaluation.models import Certificate, CertificateKind, Evaluation
+from qiancheng.evaluation.pdf import certificate_pdf
+from qiancheng.evaluation.services import (
+    ResultEntry,
+    ResultRowsRefused,
+    class_certificate_kind,
+    issue_class_certificates,
+    latest_evaluations,
+    parse_score,
+    record_class_results,
+)
+from qiancheng.training.models import ClassStatus, Enrolment, TrainingClass
+from qiancheng.training.services.attendance import attendance_rates
+from qiancheng.training.services.enrolment import roster_of
+from qiancheng.training.services.roster_file import MAX_UPLOAD_BYTES
 
 CERTIFICATE_RELATIONS = ("person", "occupation", "item", "course_kind", "project")
 
@@ -39,6 +75,16 @@ def verify(request: HttpRequest, number: str) -> HttpResponse:
     return render(request, "evaluation/verify.html", context)
 
 
+@public
+@require_safe
+def verify_search(request: HttpRequest) -> HttpResponse:
+    """`/verify/`: type a certificate number and go to its verification page."""
+    number = request.GET.get("number", "").strip()[:64]
+    if number:
+        return redirect("evaluation:verify", number=number)
+    return render(request, "evaluation/verify_search.html")
+
+
 @require_safe
 def certificate_print(request: HttpRequest, number: str) -> HttpResponse:
     """`/certificates/<number>/`: the printable certificate for its holder, institution and officials."""
@@ -50,3 +96,215 @@ def certificate_print(request: HttpRequest, number: str) -> HttpResponse:
     context = {"certificate": certificate, "verify_url": verify_url, "qr_svg": qr_svg,
                "id_number_masked": certificate.person.id_number_masked}
     return render(request, "evaluation/certificate.html", context)
+
+
+@require_safe
+def certificate_pdf_view(request: HttpRequest, number: str) -> HttpResponse:
+    """`/certificates/<number>.pdf`: the same certificate, same scope, as a PDF with the QR code."""
+    certificate = get_scoped_or_404(
+        Certificate.objects.select_related(*CERTIFICATE_RELATIONS), request.user, number=number
+    )
+    response = HttpResponse(certificate_pdf(certificate, _verify_url(request, certificate)),
+                            content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{certificate.number}.pdf"'
+    return response
+
+
+# ---------------------------------------------------------------- results of a class (1b, 4.2, 3.4d)
+
+RESULT_READERS = frozenset({Role.PROVINCE_OFFICIAL, Role.CITY_OFFICIAL, Role.INSTITUTION})
+RESULT_CLASS_STATES = (ClassStatus.APPROVED, ClassStatus.IN_PROGRESS, ClassStatus.FINISHED)
+PASS, FAIL = "pass", "fail"
+
+
+def _signed_in_as(roles: frozenset[str]) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """Anonymous users go to the login page; other roles get the same 404 as a missing record."""
+
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if request.user.role not in roles:
+                raise Http404(NOT_FOUND_MESSAGE)
+            return view(request, *args, **kwargs)
+
+        return login_required(guarded)
+
+    return decorate
+
+
+@require_safe
+@_signed_in_as(RESULT_READERS)
+def class_list(request: HttpRequest) -> HttpResponse:
+    """`/evaluation/classes/`: the classes whose results the user may see or record."""
+    classes = (scoped(TrainingClass, request.user).filter(status__in=RESULT_CLASS_STATES)
+               .select_related("institution", "occupation", "item", "course_kind", "project")
+               .annotate(trainees=Count("enrolments", distinct=True),
+                         evaluated=Count("enrolments__evaluations__enrolment", distinct=True))
+               .order_by("-end_date", "name"))
+    return render(request, "evaluation/class_list.html", {"classes": classes[:200]})
+
+
+@dataclass
+class _Line:
+    enrolment: Enrolment
+    evaluation: Evaluation | None
+    rate: Decimal | None
+    certificates: list[Certificate]
+    passed: str
+    score: str
+    error: str = ""
+
+
+def _lines(training: TrainingClass, posted: dict[str, str] | None = None,
+           errors: dict[int, str] | None = None) -> list[_Line]:
+    evaluations = latest_evaluations(training)
+    rates = attendance_rates(training)
+    held: dict[int, list[Certificate]] = {}
+    for certificate in Certificate.objects.filter(evaluation__enrolment__training_class=training).order_by("number"):
+        held.setdefault(certificate.evaluation.enrolment_id, []).append(certificate)
+    lines = []
+    for enrolment in roster_of(training):
+        evaluation = evaluations.get(enrolment.pk)
+        passed = "" if evaluation is None else (PASS if evaluation.passed else FAIL)
+        score = "" if evaluation is None or evaluation.score is None else f"{evaluation.score.normalize():f}"
+        if posted is not None:
+            passed, score = posted.get(f"passed_{enrolment.pk}", ""), posted.get(f"score_{enrolment.pk}", "")
+        lines.append(_Line(enrolment, evaluation, rates.get(enrolment.pk), held.get(enrolment.pk, []), passed, score,
+                           (errors or {}).get(enrolment.pk, "")))
+    return lines
+
+
+def _results_context(request: HttpRequest, training: TrainingClass, **extra: Any) -> dict[str, Any]:
+    user = request.user
+    may_record = (user.role == Role.INSTITUTION and user.institution_id == training.institution_id
+                  or user.role == Role.CITY_OFFICIAL and user.city_id == training.city_id)
+    kind = class_certificate_kind(training)
+    project_confirmed = training.project.effect_confirmed if training.project_id else None
+    context: dict[str, Any] = {
+        "training": training, "may_record": may_record, "kind_label": CertificateKind(kind).label,
+        "project_confirmed": project_confirmed, "today": today().isoformat(),
+        "evaluated_on": today().isoformat(), "evaluator": "", "issuer": "", "issued_on": today().isoformat(),
+        "other_title": "", "other_issuer": "", "row_errors": [], "form_errors": [], "issue_errors": [],
+    }
+    context.update(extra)
+    if "lines" not in context:
+        context["lines"] = _lines(training)
+    return context
+
+
+def _training(request: HttpRequest, class_pk: int) -> TrainingClass:
+    return get_scoped_or_404(
+        TrainingClass.objects.select_related("institution", "city", "occupation", "item", "course_kind", "project"),
+        request.user, pk=class_pk)
+
+
+def _day(text: str, label: str, errors: list[str]) -> date | None:
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        errors.append(f"{label}无效（格式如2025-10-20） / {label} is not a date (write it as 2025-10-20)")
+        return None
+
+
+@_signed_in_as(RESULT_READERS)
+def class_results(request: HttpRequest, class_pk: int) -> HttpResponse:
+    """`/evaluation/classes/<pk>/results/`: the roster with pass/fail and score; then issue the certificates."""
+    training = _training(request, class_pk)
+    if request.method not in ("GET", "HEAD", "POST"):
+        return HttpResponseNotAllowed(["GET", "POST"])
+    if request.method != "POST":
+        return render(request, "evaluation/class_results.html", _results_context(request, training))
+    if request.POST.get("action") == "issue":
+        return _issue(request, training)
+    return _save_results(request, training)
+
+
+def _save_results(request: HttpRequest, training: TrainingClass) -> HttpResponse:
+    posted = {key: value for key, value in request.POST.items()}
+    form_errors: list[str] = []
+    evaluated_on = _day(posted.get("evaluated_on", ""), "评价日期", form_errors)
+    evaluator = posted.get("evaluator", "").strip()
+    row_errors: dict[int, str] = {}
+    entries: list[ResultEntry] = []
+    for enrolment in roster_of(training):
+        passed, score_text = posted.get(f"passed_{enrolment.pk}", ""), posted.get(f"score_{enrolment.pk}", "")
+        if passed not in ("", PASS, FAIL):
+            row_errors[enrolment.pk] = "考核结果无效 / unknown result"
+            continue
+        if not passed:
+            if score_text.strip():
+                row_errors[enrolment.pk] = "填写成绩时须选择合格或不合格 / choose pass or fail for a score"
+            continue
+        try:
+            entries.append(ResultEntry(enrolment, passed == PASS, parse_score(score_text)))
+        except ValidationError as error:
+            row_errors[enrolment.pk] = "；".join(error.messages)
+    if not entries and not row_errors:
+        form_errors.append("请至少填写一名学员的考核结果 / enter at least one trainee's result")
+    if not form_errors and not row_errors and evaluated_on is not None:
+        try:
+            saved = record_class_results(request.user, training, entries, evaluated_on=evaluated_on,
+                                         evaluator=evaluator)
+        except ResultRowsRefused as refused:
+            row_errors = {error.enrolment_id: error.message for error in refused.row_errors}
+        except ValidationError as error:
+            form_errors += error.messages
+        else:
+            messages.success(request, f"已保存{len(saved)}名学员的考核结果 / results of {len(saved)} trainees saved")
+            return redirect("evaluation:class_results", class_pk=training.pk)
+    context = _results_context(request, training, lines=_lines(training, posted, row_errors),
+                               row_errors=list(row_errors.values()), form_errors=form_errors,
+                               evaluated_on=posted.get("evaluated_on", ""), evaluator=evaluator)
+    return render(request, "evaluation/class_results.html", context, status=422)
+
+
+def _issue(request: HttpRequest, training: TrainingClass) -> HttpResponse:
+    issue_errors: list[str] = []
+    issued_on = _day(request.POST.get("issued_on", ""), "发证日期", issue_errors)
+    fields = {name: request.POST.get(name, "").strip() for name in ("issuer", "other_title", "other_issuer")}
+    if issued_on is not None:
+        try:
+            issued = issue_class_certificates(request.user, training, issued_on=issued_on, **fields)
+        except ValidationError as error:
+            issue_errors += error.messages
+        else:
+            messages.success(request, f"已发放{len(issued)}张证书 / {len(issued)} certificates issued")
+            return redirect("evaluation:class_results", class_pk=training.pk)
+    context = _results_context(request, training, issue_errors=issue_errors,
+                               issued_on=request.POST.get("issued_on", ""), **fields)
+    return render(request, "evaluation/class_results.html", context, status=422)
+
+
+# ---------------------------------------------------------------- certificates imported from evaluation bodies
+
+
+@_signed_in_as(IMPORTERS)
+def certificate_import(request: HttpRequest) -> HttpResponse:
+    """`/evaluation/certificates/import/`: upload the evaluation bodies' .xlsx; bad rows reported, good rows applied."""
+    if request.method not in ("GET", "HEAD", "POST"):
+        return HttpResponseNotAllowed(["GET", "POST"])
+    context: dict[str, Any] = {"headers": [(header, HEADERS_EN[header]) for header in HEADERS]}
+    if request.method != "POST":
+        return render(request, "evaluation/certificate_import.html", context)
+    upload = request.FILES.get("file")
+    if upload is None:
+        context["file_error"] = "请选择要上传的 .xlsx 文件 / choose an .xlsx file to upload"
+        return render(request, "evaluation/certificate_import.html", context, status=422)
+    try:
+        rows = read_certificate_file(upload.name or "", upload.read(MAX_UPLOAD_BYTES + 1))
+        outcome = import_certificates(request.user, rows, apply_good_rows=request.POST.get("apply_good_rows") == "on")
+    except ValidationError as error:
+        context["file_error"] = "；".join(error.messages)
+        return render(request, "evaluation/certificate_import.html", context, status=422)
+    context.update({"outcome": outcome, "file_name": upload.name,
+                    "problems": [problem.as_dict() for problem in outcome.problems]})
+    return render(request, "evaluation/certificate_import.html", context)
+
+
+@require_safe
+@_signed_in_as(IMPORTERS)
+def certificate_import_template(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(
+        certificate_template(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = 'attachment; filename="certificate-import-template.xlsx"'
+    return response
