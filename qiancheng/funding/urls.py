@@ -17,6 +17,7 @@ urlpatterns = [
     path("claims/<str:number>/", claims.claim_detail, name="claim_detail"),
     path("claims/<str:number>/withdraw/", claims.withdraw, name="withdraw"),
     path("claims/<str:number>/employment-proof/", claims.employment_proof, name="employment_proof"),
+    path("claims/<str:number>/explanation/", review.explanation, name="explanation"),
     path("claims/<str:number>/approve/", review.approve, name="approve"),
     path("claims/<str:number>/reject/", review.reject, name="reject"),
     path("classes/<int:class_pk>/claim/", claims.class_claim, name="class_claim"),

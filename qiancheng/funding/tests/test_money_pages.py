@@ -294,3 +294,28 @@ def test_the_fund_summary_for_the_province_home(province_official, institution_u
     assert summary.total.available == Decimal("100000.00") - reserved
     assert summary.chart_data()["labels"] == ["就业补助资金"]
     assert fund_summary(institution_user).total.allocated == 0
+
+
+def test_the_queue_opens_the_engine_explanation_in_place(client: Client, login, nanning_official, liuzhou_official,
+                                                         filed) -> None:
+    denied = _by_status(filed, False)[0]
+    login(client, nanning_official)
+    fragment = client.get(f"/money/claims/{denied.number}/explanation/", HTTP_HX_REQUEST="true")
+    assert fragment.status_code == 200
+    text = fragment.content.decode()
+    rule = denied.denied_by.split(";")[0]
+    assert "不予补贴" in text and rule in text and "<html" not in text
+    login(client, liuzhou_official)
+    assert client.get(f"/money/claims/{denied.number}/explanation/").status_code == 404
+
+
+def test_the_trainee_sees_what_was_claimed_for_their_training(client: Client, login, filed) -> None:
+    claim = filed[0]
+    trainee = User.objects.create_user(username="trainee-claims", password="x", role="trainee",
+                                       person=claim.person)
+    login(client, trainee)
+    listing = client.get("/money/claims/").content.decode()
+    assert claim.number in listing and filed[1].number not in listing
+    page = client.get(f"/money/claims/{claim.number}/").content.decode()
+    assert "撤回" not in page and "核准" not in page
+    assert client.get(f"/money/claims/{filed[1].number}/").status_code == 404

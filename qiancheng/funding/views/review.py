@@ -9,9 +9,11 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from qiancheng.accounts.models import Role
 from qiancheng.accounts.scope import get_scoped_or_404, scoped
 from qiancheng.clock import today
 from qiancheng.funding.forms import BulkApproveForm, NoteForm, ReasonForm
@@ -19,6 +21,10 @@ from qiancheng.funding.models import ClaimStatus, SubsidyClaim
 from qiancheng.funding.services.claims import approve_claim, approve_claims, reject_claim
 from qiancheng.funding.services.refusal import FundingRefused
 from qiancheng.funding.views.common import OFFICIALS, denied_rules, refused, signed_in_as
+from qiancheng.policy.exchange import ExchangeError
+from qiancheng.policy.explain import Explanation
+from qiancheng.policy.params import ParameterError
+from qiancheng.policy.stored_explain import explain_stored_claim
 
 QUEUE_SHOWN = 200
 
@@ -96,3 +102,23 @@ def reject(request: HttpRequest, number: str) -> HttpResponse:
     else:
         messages.success(request, _("申领 %(number)s 已驳回。") % {"number": claim.number})
     return redirect("funding:claim_detail", number=claim.number)
+
+
+@require_safe
+@signed_in_as(OFFICIALS | {Role.INSTITUTION}, hide=True)
+def explanation(request: HttpRequest, number: str) -> HttpResponse:
+    """The engine's explanation of one claim, as a fragment the queue opens in place (HTMX): the failed
+    rules with their clause text and the amount steps, from policy.stored_explain (no rule written here)."""
+    claim = get_scoped_or_404(SubsidyClaim, request.user, number=number)
+    try:
+        explained: Explanation | None = explain_stored_claim(request.user, claim)
+        problems: list[str] = []
+    except ExchangeError as refusal:
+        explained, problems = None, refusal.problems
+    except ParameterError as refusal:
+        explained, problems = None, [str(refusal)]
+    english = (get_language() or "").startswith("en")
+    failed = [{"rule": rule, "message": rule.message_en if english else rule.message_zh}
+              for rule in (explained.rules if explained else []) if not rule.passed]
+    return render(request, "funding/_explanation.html", {"claim": claim, "explanation": explained,
+                                                         "failed": failed, "problems": problems})
