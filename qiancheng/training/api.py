@@ -25,7 +25,7 @@ from qiancheng.training.services import roster_file
 from qiancheng.training.services.attendance import Mark, attendance_rates, record_attendance, threshold_on
 from qiancheng.training.services.classes import ClassPlan, apply_for_class, approve_class, refuse_class
 from qiancheng.training.services.enrolment import enrol_person, roster_of
-from qiancheng.training.services.roster_import import apply_roster, discard_roster, receive_roster
+from qiancheng.training.services.roster_import import apply_roster, discard_roster, progress, receive_roster
 from qiancheng.training.vocabulary import TrainingType
 
 classes_router = Router(tags=["classes 培训班"])
@@ -148,20 +148,6 @@ class ImportOut(Schema):
 
 class DiscardIn(Schema):
     reason: str = ""  # checked by the service, after the scope check
-
-
-def progress(job: ImportJob) -> tuple[str, str]:
-    """The one-line state of a job, as the page and the API show it."""
-    if job.status == "rejected":
-        return f"已拒收：{job.rejection_reason}", f"rejected: {job.rejection_reason}"
-    if job.status == "applied":
-        return (f"已导入：{job.applied_count} 人新入册（可导入 {job.good_count} 行）",
-                f"applied: {job.applied_count} newly enrolled ({job.good_count} good rows)")
-    if job.status == "validated":
-        return (f"已校验 {job.row_count} 行：{job.good_count} 行可导入，{job.bad_count} 行有问题，待市人社局确认导入",
-                f"validated {job.row_count} rows: {job.good_count} good, {job.bad_count} with problems; "
-                "waiting for the city official to apply")
-    return "已接收，校验中", "received, being checked"
 
 
 # ---------------------------------------------------------------- classes

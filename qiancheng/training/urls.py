@@ -1,6 +1,34 @@
-"""Pages of the training app."""
+"""Pages of classes, rosters, roster imports and attendance, mounted at /classes/."""
 
-from django.urls import path  # noqa: F401  (pages are added here)
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+
+from qiancheng.accounts.models import Role
+from qiancheng.portal.navigation import add_link
+from qiancheng.portal.queues import add_queue
+from qiancheng.training import views
 
 app_name = "training"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.class_list, name="class_list"),
+    path("new/", views.class_new, name="class_new"),
+    path("queue/", views.class_queue, name="class_queue"),
+    path("roster-template.xlsx", views.roster_template, name="roster_template"),
+    path("attendance-template.xlsx", views.attendance_sheet_template, name="attendance_template"),
+    path("<int:pk>/", views.class_detail, name="class_detail"),
+    path("<int:pk>/approve/", views.class_approve, name="class_approve"),
+    path("<int:pk>/refuse/", views.class_refuse, name="class_refuse"),
+    path("<int:pk>/enrol/check/", views.enrol_check, name="enrol_check"),
+    path("<int:pk>/enrol/", views.enrol, name="enrol"),
+    path("<int:pk>/roster/", views.roster_upload, name="roster_upload"),
+    path("<int:pk>/attendance/", views.attendance_session, name="attendance_session"),
+    path("<int:pk>/attendance/upload/", views.attendance_upload, name="attendance_upload"),
+    path("imports/<int:pk>/", views.import_detail, name="import_detail"),
+    path("imports/<int:pk>/apply/", views.import_apply, name="import_apply"),
+    path("imports/<int:pk>/discard/", views.import_discard, name="import_discard"),
+]
+
+add_link(_("培训班"), "training:class_list", roles={Role.INSTITUTION, Role.CITY_OFFICIAL, Role.PROVINCE_OFFICIAL},
+         order=30)
+add_queue("classes", _("开班申请"), "training:class_queue", views.pending_classes, since="submitted_at",
+          roles={Role.CITY_OFFICIAL, Role.PROVINCE_OFFICIAL}, order=20)

@@ -20,7 +20,9 @@ from django.db.models import QuerySet
 from qiancheng.accounts.audit import record_event
 from qiancheng.accounts.models import Role
 from qiancheng.clock import today
-from qiancheng.people.identity import normalise_id_number
+from qiancheng.people import crypto
+from qiancheng.people.identity import check_id_number, normalise_id_number
+from qiancheng.people.masking import mask_id_number
 from qiancheng.people.models import Person
 from qiancheng.people.services import register_person
 from qiancheng.policy.batch import claims_from_records, history_from_records
@@ -194,6 +196,75 @@ def _rule_refusal(rule_id: str) -> Refusal:
     rule = ALL_RULES[rule_id]
     return Refusal(rule_id, f"按政策预判不能享受补贴：{rule.message_zh}",
                    f"predicted ineligible for the subsidy: {rule.message_en}")
+
+
+# ---------------------------------------------------------------- before enrolling one trainee
+
+# History claims that count as a subsidised training already had (or on its way): not rejected or withdrawn.
+COUNTED_CLAIM_STATUSES = frozenset({"pending", "approved", "paid"})
+
+
+@dataclass(frozen=True)
+class EnrolmentPreview:
+    """What the engine predicts for one would-be trainee, shown before the enrolment is made."""
+
+    name: str
+    id_number_masked: str
+    ordinal: int  # this enrolment would be the person's ordinal-th subsidised training
+    years_used: tuple[int, ...]  # years in which the person already had (or has pending) a subsidised training
+    refusals: tuple[Refusal, ...]
+
+    @property
+    def eligible(self) -> bool:
+        return not self.refusals
+
+    @property
+    def summary_zh(self) -> str:
+        """E.g. "这将是张三的第2次补贴性培训；2025年度已享受"."""
+        text = f"这将是{self.name}的第{self.ordinal}次补贴性培训"
+        if self.years_used:
+            text += "；" + "、".join(str(year) for year in self.years_used) + "年度已享受"
+        return text
+
+    @property
+    def summary_en(self) -> str:
+        text = f"this would be {self.name}'s training number {self.ordinal} with a subsidy"
+        if self.years_used:
+            text += "; already used in " + ", ".join(str(year) for year in self.years_used)
+        return text
+
+
+def preview_enrolment(actor: User, training: TrainingClass, *, id_number: str, name: str, category: str,
+                      relation: str = ApplicantRelation.NONE) -> EnrolmentPreview:
+    """The prediction `enrol_person` would act on, without enrolling or registering anyone (6c, 3.5).
+
+    The refusals are exactly the ones `enrol_person` raises (3.4e link, an overlapping class, the
+    engine's predicted denials); the count of earlier subsidised trainings is read from the same history
+    the engine decides on, so the page says "2nd training; 2025 already used" before weeks of training.
+    """
+    require_class_staff(actor, training)
+    require_open(training)
+    check = check_id_number(id_number)
+    if not check.is_valid:
+        raise ValidationError([f"{reason.zh} / {reason.en}" for reason in check.errors], code="id_number")
+    name = " ".join(name.split())
+    if not name:
+        raise ValidationError("请填写姓名 / the name is required", code="name")
+    key = crypto.person_key(check.normalised)
+    registered = registered_names([key]).get(key)
+    refusals = [r for r in (link_refusal(training, relation),) if r]
+    if registered is not None and registered[0] != name:
+        refusals.append(Refusal("name_mismatch", "该身份证号已登记为另一姓名，请核实",
+                                "the ID number is registered under another name"))
+    clash = overlapping_enrolments(training, [key]).get(key)
+    refusals += [overlap_refusal(clash)] if clash else []
+    candidate = Candidate(key, check.normalised, category, relation, registered[1] if registered else False)
+    refusals += predicted_refusals(training, [candidate]).get(key, [])
+    earlier = [record for record in _history(training, {key: check.normalised})
+               if record.get("record_type") == "claim" and record.get("status") in COUNTED_CLAIM_STATUSES
+               and record.get("id_number") == check.normalised]
+    years = sorted({int(str(record["end_date"])[:4]) for record in earlier if record.get("end_date")})
+    return EnrolmentPreview(name, mask_id_number(check.normalised), len(earlier) + 1, tuple(years), tuple(refusals))
 
 
 # ---------------------------------------------------------------- one by one

@@ -2,7 +2,8 @@
 
 `receive_roster` stores a job for an uploaded file and checks every row at once; bad rows keep their
 row number, column and reason in Chinese and English, good rows wait on the job with their personal
-data sealed. Nothing is enrolled until an official of the class's city calls `apply_roster`, which
+data sealed. Nothing is enrolled until the class's institution (having seen the bad rows) or an official
+of the class's city calls `apply_roster`, which
 enrols the good rows in one transaction: a crash (kill -9) leaves nothing applied and the job still
 "validated", so running it again completes it; running it after success changes nothing. Persons are
 got-or-created by person_key and enrolments are unique per (class, person), so uploading the same file
@@ -17,12 +18,11 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from qiancheng.accounts.audit import record_event
-from qiancheng.accounts.models import Role
 from qiancheng.clock import today
 from qiancheng.people import crypto
 from qiancheng.people.identity import check_id_number
@@ -231,23 +231,22 @@ def _reject(actor: User, job: ImportJob, reason: str) -> ImportJob:
 
 
 def discard_roster(actor: User, job: ImportJob, reason: str) -> ImportJob:
-    """The official declines to apply a validated roster."""
-    _require_city_official(actor, job.training_class)
+    """The class's institution or city official declines to apply a validated roster, saying why."""
+    require_class_staff(actor, job.training_class)
     if job.status != ImportStatus.VALIDATED or not reason.strip():
         raise ValidationError("只能以理由放弃待导入的名册 / only a validated roster can be discarded, with a reason",
                               code="not_discardable")
     return _reject(actor, job, reason.strip())
 
 
-def _require_city_official(actor: User, training: TrainingClass) -> None:
-    if actor.role != Role.CITY_OFFICIAL or actor.city_id != training.city_id:
-        raise PermissionDenied("只有本班所在市人社局可以导入名册 / only the class's city official may apply a roster")
-
-
 def apply_roster(actor: User, job: ImportJob) -> ImportJob:
-    """Enrol the job's good rows in one transaction; a second call (or a re-run after a crash) is safe."""
+    """Enrol the job's good rows in one transaction; a second call (or a re-run after a crash) is safe.
+
+    The class's institution applies the good rows itself once it has seen the bad ones (issue 4's
+    journey); the class's city official may do it too. Nobody else may (6c: the roster is the class's).
+    """
     training = job.training_class
-    _require_city_official(actor, training)
+    require_class_staff(actor, training)
     with transaction.atomic():
         locked = ImportJob.objects.select_for_update().get(pk=job.pk)
         if locked.status == ImportStatus.APPLIED:
@@ -293,3 +292,17 @@ def _enrol_missing(training: TrainingClass, rows: list[dict[str, Any]]) -> int:
     }, schema={"training_class_id": pl.Int64, "person_key": pl.String, "category": pl.String,
                "applicant_relation": pl.String, "enrolled_on": pl.Date})
     return write_frame(Enrolment, frame)
+
+
+def progress(job: ImportJob) -> tuple[str, str]:
+    """The one-line state of a job, in Chinese and English, as the page and the API show it."""
+    if job.status == ImportStatus.REJECTED:
+        return f"已拒收：{job.rejection_reason}", f"rejected: {job.rejection_reason}"
+    if job.status == ImportStatus.APPLIED:
+        return (f"已导入：{job.applied_count} 人新入册（可导入 {job.good_count} 行）",
+                f"applied: {job.applied_count} newly enrolled ({job.good_count} good rows)")
+    if job.status == ImportStatus.VALIDATED:
+        return (f"已校验 {job.row_count} 行：{job.good_count} 行可导入，{job.bad_count} 行有问题，待机构确认导入",
+                f"validated {job.row_count} rows: {job.good_count} good, {job.bad_count} with problems; "
+                "waiting for the institution (or the city official) to apply")
+    return "已接收，校验中", "received, being checked"

@@ -83,14 +83,17 @@ def test_register_review_open_class_upload_and_apply(nanning_official: User, liu
     job = uploaded.json()
     assert (job["status"], job["good_count"], job["bad_count"]) == ("validated", 2, 6)
     assert {problem["row"] for problem in job["problems"]} == {4, 5, 6, 7, 8, 9}
-    assert "待市人社局确认导入" in job["progress_zh"]
+    assert "待机构确认导入" in job["progress_zh"]
     assert school.get(f"/classes/{class_id}/roster").json() == []
 
     assert other_city.get(f"/imports/{job['id']}").status_code == 404
     assert other_city.post(f"/imports/{job['id']}/apply").status_code == 404
-    assert school.post(f"/imports/{job['id']}/apply").status_code == 403
-    applied = city_api.post(f"/imports/{job['id']}/apply")
+    firm = User.objects.create(username="firm", role=Role.ENTERPRISE, enterprise=builders.enterprise())
+    assert Api(firm).post(
+        f"/imports/{job['id']}/apply").status_code == 404
+    applied = school.post(f"/imports/{job['id']}/apply")  # the institution applies its own good rows
     assert applied.status_code == 200 and applied.json()["applied_count"] == 2
+    assert city_api.post(f"/imports/{job['id']}/apply").json()["status"] == "applied"  # idempotent
     roster = school.get(f"/classes/{class_id}/roster").json()
     assert sorted(row["name"] for row in roster) == ["张三", "李四"]
     assert all("*" in row["id_number_masked"] for row in roster)

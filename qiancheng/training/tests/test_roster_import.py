@@ -1,5 +1,5 @@
 """Roster import jobs: every bad row reported with its row, column and reason; nothing applied until the
-city's official applies; applying once and only once; unsafe files refused before they are read."""
+class's institution (or its city's official) applies; applying once and only once; unsafe files refused before they are read."""
 
 from __future__ import annotations
 
@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from qiancheng.accounts.models import AuditEntry
+from qiancheng.accounts.models import AuditEntry, Role, User
 from qiancheng.people import crypto
 from qiancheng.people.identity import id_number_check_character
 from qiancheng.people.models import Person
-from qiancheng.training.models import ClassStatus, Enrolment, ImportStatus
+from qiancheng.training.models import ClassStatus, Enrolment, ImportJob, ImportStatus
 from qiancheng.training.services import roster_file
 from qiancheng.training.services.roster_file import read_roster, roster_template
 from qiancheng.training.services.roster_import import apply_roster, discard_roster, receive_roster
@@ -93,12 +93,34 @@ def test_uploading_the_same_file_twice_adds_nobody_twice(training, institution_u
     assert Person.objects.filter(person_key=crypto.person_key(number(11))).count() == 1
 
 
-@pytest.mark.parametrize("who", ["institution_user", "liuzhou_official", "outsider"])
-def test_only_the_class_city_official_applies(request, training, institution_user, who) -> None:
+@pytest.mark.parametrize("who", ["liuzhou_official", "outsider", "enterprise_user", "trainee_user"])
+def test_only_the_class_staff_apply(request, training, institution_user, who) -> None:
     job = receive_roster(institution_user, training, "名册.xlsx", BAD_ROWS)
     with pytest.raises(PermissionDenied):
         apply_roster(request.getfixturevalue(who), job)
+    with pytest.raises(PermissionDenied):
+        discard_roster(request.getfixturevalue(who), job, "不要")
     assert not Enrolment.objects.filter(training_class=training).exists()
+
+
+def test_the_institution_applies_its_own_roster_after_seeing_the_bad_rows(training, institution_user) -> None:
+    job = apply_roster(institution_user, receive_roster(institution_user, training, "名册.xlsx", BAD_ROWS))
+    assert (job.status, job.applied_count, job.applied_by) == (ImportStatus.APPLIED, 2, institution_user)
+    assert Enrolment.objects.filter(training_class=training).count() == 2
+
+
+def test_another_institution_cannot_apply(training, institution_user) -> None:
+    other = builders.institution()
+    stranger = User.objects.create(username="other-school", role=Role.INSTITUTION, institution=other)
+    job = receive_roster(institution_user, training, "名册.xlsx", BAD_ROWS)
+    with pytest.raises(PermissionDenied):
+        apply_roster(stranger, job)
+    assert ImportJob.objects.get(pk=job.pk).status == ImportStatus.VALIDATED
+
+
+def test_the_institution_discards_its_own_upload(training, institution_user) -> None:
+    job = discard_roster(institution_user, receive_roster(institution_user, training, "名册.xlsx", BAD_ROWS), "传错文件")
+    assert (job.status, job.rejection_reason) == (ImportStatus.REJECTED, "传错文件")
 
 
 @pytest.mark.parametrize("who", ["liuzhou_official", "outsider", "enterprise_user"])

@@ -1,0 +1,376 @@
+"""Pages of classes (培训班): the list, opening a class, the city's review, the class page with its
+real-name roster, enrolment with the engine's prediction, roster import jobs, and attendance (3.1-3.4, 6c).
+
+Every record is read through the city scope (`scoped` / `get_scoped_or_404`, so another city's class is
+the same 404 as a missing one) and every change is one service call, which checks the actor's right:
+a wrong role gets the service's 403.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import date
+from decimal import Decimal
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from qiancheng.accounts.models import Role
+from qiancheng.accounts.scope import get_scoped_or_404, scoped
+from qiancheng.clock import today
+from qiancheng.training.forms import ClassForm, DiscardForm, EnrolForm, RefuseForm
+from qiancheng.training.models import ClassStatus, EnrolmentStatus, ImportJob, ImportStatus, TrainingClass
+from qiancheng.training.services import roster_file
+from qiancheng.training.services.attendance import (
+    RECORDING_STATES,
+    Mark,
+    attendance_rates,
+    record_attendance,
+    threshold_on,
+)
+from qiancheng.training.services.attendance_sheet import (
+    attendance_template,
+    record_attendance_sheet,
+    session_hours,
+)
+from qiancheng.training.services.classes import apply_for_class, approve_class, refuse_class
+from qiancheng.training.services.enrolment import OPEN_STATES, enrol_person, preview_enrolment, roster_of
+from qiancheng.training.services.roster_import import apply_roster, discard_roster, progress, receive_roster
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CLASS_READERS = frozenset({Role.INSTITUTION, Role.CITY_OFFICIAL, Role.PROVINCE_OFFICIAL})
+REVIEWERS = frozenset({Role.CITY_OFFICIAL, Role.PROVINCE_OFFICIAL})
+CLASS_RELATIONS = ("institution", "city", "occupation", "item", "course_kind", "project", "reviewed_by")
+
+
+def signed_in_as(roles: Iterable[str]) -> Callable:
+    """Anonymous users go to the login page; a role that has no business on the page gets 403."""
+    allowed = frozenset(roles)
+
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if request.user.role not in allowed:
+                raise PermissionDenied("无权访问该页面 / not allowed to open this page")
+            return view(request, *args, **kwargs)
+
+        return login_required(guarded)
+
+    return decorate
+
+
+def _refused(request: HttpRequest, refusal: ValidationError) -> None:
+    messages.error(request, "；".join(refusal.messages))
+
+
+def _scoped_class(request: HttpRequest, pk: int) -> TrainingClass:
+    return get_scoped_or_404(TrainingClass.objects.select_related(*CLASS_RELATIONS), request.user, pk=pk)
+
+
+def _xlsx(data: bytes, quoted_name: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=XLSX)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quoted_name}"
+    return response
+
+
+# ---------------------------------------------------------------- list, apply, review
+
+@signed_in_as(CLASS_READERS)
+@require_safe
+def class_list(request: HttpRequest) -> HttpResponse:
+    """`/classes/`: the classes the user may see (its own, its city's, or all for the province)."""
+    status = request.GET.get("status", "")
+    found = (scoped(TrainingClass, request.user).select_related("institution", "occupation", "item", "course_kind",
+                                                                "project")
+             .annotate(enrolled=Count("enrolments", filter=Q(enrolments__status=EnrolmentStatus.ENROLLED)))
+             .order_by("-start_date", "name"))
+    if status in ClassStatus.values:
+        found = found.filter(status=status)
+    context = {"classes": found[:500], "count": found.count(), "status": status,
+               "statuses": [(value, label.split(" ")[0]) for value, label in ClassStatus.choices]}
+    return render(request, "training/class_list.html", context)
+
+
+@signed_in_as({Role.INSTITUTION})
+def class_new(request: HttpRequest) -> HttpResponse:
+    """`/classes/new/`: the institution applies to open a class; the service's refusals show on the form."""
+    institution = request.user.institution
+    form = ClassForm(institution, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            training = apply_for_class(request.user, institution, form.plan())
+        except ValidationError as refusal:
+            for message in refusal.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(request, _("开班申请已提交，等待市人社局审核"))
+            return redirect("training:class_detail", pk=training.pk)
+    return render(request, "training/class_new.html", {"form": form, "institution": institution})
+
+
+def pending_classes(user: Any) -> Any:
+    """Classes waiting for the user's decision (the city's), for the review queue."""
+    return scoped(TrainingClass, user).filter(status=ClassStatus.SUBMITTED)
+
+
+@signed_in_as(REVIEWERS)
+@require_safe
+def class_queue(request: HttpRequest) -> HttpResponse:
+    """`/classes/queue/`: submitted classes, oldest first, with how long each has waited."""
+    waiting = pending_classes(request.user).select_related("institution", "occupation", "item", "course_kind",
+                                                           "project").order_by("submitted_at", "pk")
+    now = today()
+    rows = [(training, (now - timezone.localtime(training.submitted_at).date()).days if training.submitted_at else None)
+            for training in waiting]
+    return render(request, "training/class_queue.html", {"rows": rows})
+
+
+@require_POST
+@login_required
+def class_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    training = _scoped_class(request, pk)
+    try:
+        approve_class(request.user, training)
+    except ValidationError as refusal:
+        _refused(request, refusal)
+    else:
+        messages.success(request, _("已批准开班"))
+    return redirect("training:class_detail", pk=training.pk)
+
+
+@require_POST
+@login_required
+def class_refuse(request: HttpRequest, pk: int) -> HttpResponse:
+    training = _scoped_class(request, pk)
+    form = RefuseForm(request.POST)
+    form.is_valid()
+    try:
+        refuse_class(request.user, training, form.cleaned_data.get("reason", ""))
+    except ValidationError as refusal:
+        _refused(request, refusal)
+    else:
+        messages.success(request, _("已不予批准"))
+    return redirect("training:class_detail", pk=training.pk)
+
+
+# ---------------------------------------------------------------- the class page
+
+def _roster_rows(training: TrainingClass, user: Any) -> tuple[list[dict[str, Any]], Decimal]:
+    threshold = threshold_on(training.end_date).rate
+    rates = attendance_rates(training)
+    rows = []
+    for enrolment in scoped(roster_of(training), user):
+        rate = rates.get(enrolment.pk, Decimal("0"))
+        rows.append({"enrolment": enrolment, "rate": rate, "percent": int(rate * 100),
+                     "below": rate < threshold})
+    return rows, threshold
+
+
+def _class_context(request: HttpRequest, training: TrainingClass, **extra: Any) -> dict[str, Any]:
+    user = request.user
+    rows, _threshold = _roster_rows(training, user)
+    staff = (user.role == Role.INSTITUTION and user.institution_id == training.institution_id) or (
+        user.role == Role.CITY_OFFICIAL and user.city_id == training.city_id)
+    reviewer = user.role == Role.CITY_OFFICIAL and user.city_id == training.city_id
+    session_day = min(max(today(), training.start_date), training.end_date)
+    return {
+        "training": training, "rows": rows, "threshold": threshold_on(training.end_date),
+        "teachers": training.teachers.order_by("name"), "tags": training.programme_tags.order_by("sort_order"),
+        "imports": scoped(ImportJob, user).filter(training_class=training).order_by("-created_at")[:20],
+        "can_review": reviewer and training.status == ClassStatus.SUBMITTED,
+        "can_enrol": staff and training.status in OPEN_STATES,
+        "can_record": staff and training.status in RECORDING_STATES and bool(rows),
+        "enrol_form": EnrolForm(), "refuse_form": RefuseForm(),
+        "session_day": session_day.isoformat(), "session_hours": session_hours(training),
+        "waited_days": (today() - timezone.localtime(training.submitted_at).date()).days
+        if training.submitted_at else None,
+        **extra,
+    }
+
+
+@login_required
+@require_safe
+def class_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """`/classes/<pk>/`: facts, teachers, the roster with attendance rates, and the actions the user may take."""
+    training = _scoped_class(request, pk)
+    return render(request, "training/class_detail.html", _class_context(request, training))
+
+
+@require_POST
+@login_required
+def enrol_check(request: HttpRequest, pk: int) -> HttpResponse:
+    """HTMX: the engine's prediction for one would-be trainee, before anyone is enrolled (3.5, 6c)."""
+    training = _scoped_class(request, pk)
+    form = EnrolForm(request.POST)
+    context: dict[str, Any] = {"training": training}
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            context["preview"] = preview_enrolment(request.user, training, id_number=data["id_number"],
+                                                   name=data["name"], category=data["category"],
+                                                   relation=data["relation"])
+        except ValidationError as refusal:
+            context["errors"] = refusal.messages
+    else:
+        context["errors"] = [f"{form.fields[name].label}：{error}" for name, errors in form.errors.items()
+                             for error in errors]
+    return render(request, "training/_enrol_check.html", context)
+
+
+@require_POST
+@login_required
+def enrol(request: HttpRequest, pk: int) -> HttpResponse:
+    training = _scoped_class(request, pk)
+    form = EnrolForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请填写姓名、身份证号和人员类别"))
+        return redirect("training:class_detail", pk=training.pk)
+    data = form.cleaned_data
+    try:
+        enrolment = enrol_person(request.user, training, id_number=data["id_number"], name=data["name"],
+                                 category=data["category"], phone=data["phone"] or None, relation=data["relation"])
+    except ValidationError as refusal:
+        _refused(request, refusal)
+    else:
+        messages.success(request, _("已报名：%(name)s") % {"name": enrolment.person.name})
+    return redirect("training:class_detail", pk=training.pk)
+
+
+# ---------------------------------------------------------------- roster import
+
+@signed_in_as(CLASS_READERS)
+@require_safe
+def roster_template(request: HttpRequest) -> HttpResponse:
+    return _xlsx(roster_file.roster_template(), "%E5%90%8D%E5%86%8C%E6%A8%A1%E6%9D%BF.xlsx")  # 名册模板.xlsx
+
+
+@require_POST
+@login_required
+def roster_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    """An uploaded roster becomes an import job; nothing is enrolled until someone applies its good rows."""
+    training = _scoped_class(request, pk)
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, _("请选择名册文件（.xlsx）"))
+        return redirect("training:class_detail", pk=training.pk)
+    # One byte over the cap is enough to refuse; a bigger upload is never read whole into memory.
+    data = upload.read(roster_file.MAX_UPLOAD_BYTES + 1)
+    try:
+        job = receive_roster(request.user, training, upload.name or "roster.xlsx", data)
+    except ValidationError as refusal:
+        _refused(request, refusal)
+        return redirect("training:class_detail", pk=training.pk)
+    return redirect("training:import_detail", pk=job.pk)
+
+
+def _import_context(request: HttpRequest, job: ImportJob) -> dict[str, Any]:
+    user, training = request.user, job.training_class
+    staff = (user.role == Role.INSTITUTION and user.institution_id == training.institution_id) or (
+        user.role == Role.CITY_OFFICIAL and user.city_id == training.city_id)
+    zh, en = progress(job)
+    return {"job": job, "training": training, "progress_zh": zh, "progress_en": en,
+            "finished": job.status != ImportStatus.RECEIVED,
+            "can_decide": staff and job.status == ImportStatus.VALIDATED, "discard_form": DiscardForm()}
+
+
+@login_required
+@require_safe
+def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """`/classes/imports/<pk>/`: the job's progress line (polled while unfinished), counts and bad rows."""
+    job = get_scoped_or_404(ImportJob.objects.select_related("training_class"), request.user, pk=pk)
+    context = _import_context(request, job)
+    if request.headers.get("HX-Request") == "true":
+        return render(request, "training/_import_progress.html", context)
+    return render(request, "training/import_detail.html", context)
+
+
+@require_POST
+@login_required
+def import_apply(request: HttpRequest, pk: int) -> HttpResponse:
+    job = get_scoped_or_404(ImportJob.objects.select_related("training_class"), request.user, pk=pk)
+    try:
+        job = apply_roster(request.user, job)
+    except ValidationError as refusal:
+        _refused(request, refusal)
+    else:
+        messages.success(request, _("已导入有效行：%(count)s 人新入册") % {"count": job.applied_count})
+    return redirect("training:import_detail", pk=job.pk)
+
+
+@require_POST
+@login_required
+def import_discard(request: HttpRequest, pk: int) -> HttpResponse:
+    job = get_scoped_or_404(ImportJob.objects.select_related("training_class"), request.user, pk=pk)
+    form = DiscardForm(request.POST)
+    form.is_valid()
+    try:
+        discard_roster(request.user, job, form.cleaned_data.get("reason", "") or _("放弃导入"))
+    except ValidationError as refusal:
+        _refused(request, refusal)
+    else:
+        messages.success(request, _("已放弃该名册"))
+    return redirect("training:import_detail", pk=job.pk)
+
+
+# ---------------------------------------------------------------- attendance
+
+@require_POST
+@login_required
+def attendance_session(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record one session: a checkbox per trainee (present), the same hours for everyone present."""
+    training = _scoped_class(request, pk)
+    try:
+        day = date.fromisoformat(request.POST.get("session_date", ""))
+        hours = Decimal(request.POST.get("hours", "") or "0")
+    except (ValueError, ArithmeticError):
+        messages.error(request, _("请填写有效的上课日期和课时"))
+        return redirect("training:class_detail", pk=training.pk)
+    present = set(request.POST.getlist("present"))
+    enrolled = scoped(training.enrolments.filter(status=EnrolmentStatus.ENROLLED), request.user)
+    marks = [Mark(pk_, str(pk_) in present, hours if str(pk_) in present else Decimal("0"))
+             for pk_ in enrolled.values_list("pk", flat=True)]
+    try:
+        changed = record_attendance(request.user, training, day, marks)
+    except ValidationError as refusal:
+        _refused(request, refusal)
+    else:
+        messages.success(request, _("已记录 %(day)s 的考勤（%(count)s 条）") % {"day": day, "count": changed})
+    return redirect("training:class_detail", pk=training.pk)
+
+
+@signed_in_as(CLASS_READERS)
+@require_safe
+def attendance_sheet_template(request: HttpRequest) -> HttpResponse:
+    return _xlsx(attendance_template(), "%E8%80%83%E5%8B%A4%E6%A8%A1%E6%9D%BF.xlsx")  # 考勤模板.xlsx
+
+
+@require_POST
+@login_required
+def attendance_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    """An attendance sheet: recorded whole, or (any bad row) not at all, with every bad row shown."""
+    training = _scoped_class(request, pk)
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, _("请选择考勤表文件（.xlsx）"))
+        return redirect("training:class_detail", pk=training.pk)
+    data = upload.read(roster_file.MAX_UPLOAD_BYTES + 1)
+    try:
+        result = record_attendance_sheet(request.user, training, upload.name or "attendance.xlsx", data)
+    except ValidationError as refusal:
+        _refused(request, refusal)
+        return redirect("training:class_detail", pk=training.pk)
+    if result.accepted:
+        messages.success(request, _("考勤表已记录：%(rows)s 行，%(count)s 条考勤有变更")
+                         % {"rows": result.rows, "count": result.recorded})
+        return redirect("training:class_detail", pk=training.pk)
+    context = _class_context(request, training, sheet_result=result)
+    return render(request, "training/class_detail.html", context, status=422)
