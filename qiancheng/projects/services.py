@@ -8,6 +8,7 @@ writes the audit trail.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
@@ -31,6 +32,7 @@ from qiancheng.providers.services import opening_refusal
 
 if TYPE_CHECKING:
     from qiancheng.accounts.models import User
+    from qiancheng.catalog.models import ProgrammeTag
 
 # 3.4a: 申报培训人数、技能要求、培训内容、培训时长、培训方式、预期效果 (and 3.4e: whom it trains)
 APPLICATION_FIELDS = (
@@ -97,18 +99,55 @@ def _refuse(problems: list[str], code: str) -> None:
         raise ValidationError([ValidationError(problem, code=code) for problem in problems])
 
 
-def draft_project(actor: User, enterprise: Enterprise, **fields: Any) -> Project:
-    """The enterprise writes its project application (3.4a); it stays a draft until submitted."""
-    _require_applicant(actor, enterprise.pk)
+def _checked_application(fields: dict[str, Any]) -> dict[str, Any]:
     unknown = set(fields) - set(APPLICATION_FIELDS)
     if unknown:
         raise ValidationError(f"未知字段 {sorted(unknown)} / unknown fields {sorted(unknown)}", code="unknown_field")
     _refuse(application_refusals(fields), "incomplete")
-    cleaned = {name: value.strip() if isinstance(value, str) else value for name, value in fields.items()}
+    return {name: value.strip() if isinstance(value, str) else value for name, value in fields.items()}
+
+
+def _tag_codes(project: Project) -> list[str]:
+    return sorted(project.programme_tags.values_list("code", flat=True))
+
+
+def draft_project(actor: User, enterprise: Enterprise, *, programme_tags: Iterable[ProgrammeTag] | None = None,
+                  **fields: Any) -> Project:
+    """The enterprise writes its project application (3.4a); it stays a draft until submitted.
+
+    `programme_tags` are the key-task programmes of clause 4 the project serves (optional).
+    """
+    _require_applicant(actor, enterprise.pk)
+    cleaned = _checked_application(fields)
     with transaction.atomic():
         project = Project.objects.create(applicant=enterprise, city_id=enterprise.city_id, **cleaned)
-        record_event(actor, "project.drafted", project, after=snapshot(project, (*APPLICATION_FIELDS, "status")))
+        if programme_tags is not None:
+            project.programme_tags.set(list(programme_tags))
+        after = snapshot(project, (*APPLICATION_FIELDS, "status"))
+        if programme_tags is not None:
+            after["programme_tags"] = _tag_codes(project)
+        record_event(actor, "project.drafted", project, after=after)
     return project
+
+
+def update_draft(actor: User, project: Project, *, programme_tags: Iterable[ProgrammeTag] | None = None,
+                 **fields: Any) -> Project:
+    """The applicant rewrites its application while it is still a draft (3.4a); every field is given again."""
+    _require_applicant(actor, project.applicant_id)
+    cleaned = _checked_application(fields)
+    with transaction.atomic():
+        locked = Project.objects.select_for_update().get(pk=project.pk)
+        if locked.status != ProjectStatus.DRAFT:
+            raise _state_error(locked, ProjectStatus.DRAFT)
+        before = {**snapshot(locked, APPLICATION_FIELDS), "programme_tags": _tag_codes(locked)}
+        for name, value in cleaned.items():
+            setattr(locked, name, value)
+        locked.save(update_fields=[*cleaned, "updated_at"])
+        if programme_tags is not None:
+            locked.programme_tags.set(list(programme_tags))
+        after = {**snapshot(locked, APPLICATION_FIELDS), "programme_tags": _tag_codes(locked)}
+        record_event(actor, "project.draft_updated", locked, before=before, after=after)
+    return locked
 
 
 def submit_project(actor: User, project: Project) -> Project:
