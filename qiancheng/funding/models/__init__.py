@@ -1,5 +1,8 @@
 """Funds, the ledger, subsidy claims and payments (五、培训资金), one module per concept."""
 
+from qiancheng.accounts.scope import register
+from qiancheng.funding.models.advances import Advance, AdvanceStatus
+from qiancheng.funding.models.appeals import Appeal, AppealDocument, AppealStatus
 from qiancheng.funding.models.claims import (
     COUNTING_STATUSES,
     ClaimOrigin,
@@ -12,10 +15,28 @@ from qiancheng.funding.models.funds import CLAIM_FUNDS, FundAccount, FundSource
 from qiancheng.funding.models.idempotency import IdempotentRequest
 from qiancheng.funding.models.ledger import LedgerEntry, LedgerTransaction, TransactionKind
 from qiancheng.funding.models.payments import Payment, PaymentStatus
+from qiancheng.funding.models.recovery import RecoveryCase, RecoveryReason, RecoveryRepayment, RecoveryStatus
+
+# The funding app has no AppConfig of its own: the models added with issue 5 register their scope here,
+# where they are defined (the foundation's funding models are in accounts/scope_rules.py).
+register(Advance, city="training_class__city", institution="institution")
+register(RecoveryCase, city="city", institution=("claim__institution", "advance__institution"),
+         enterprise="claim__project__applicant", person="claim__person")
+register(RecoveryRepayment, city="case__city", institution=("case__claim__institution", "case__advance__institution"),
+         enterprise="case__claim__project__applicant", person="case__claim__person")
+register(Appeal, city="claim__city", institution="claim__institution", enterprise="claim__project__applicant",
+         person="claim__person")
+register(AppealDocument, city="appeal__claim__city", institution="appeal__claim__institution",
+         enterprise="appeal__claim__project__applicant", person="appeal__claim__person")
 
 __all__ = [
     "CLAIM_FUNDS",
     "COUNTING_STATUSES",
+    "Advance",
+    "AdvanceStatus",
+    "Appeal",
+    "AppealDocument",
+    "AppealStatus",
     "ClaimOrigin",
     "ClaimStatus",
     "FundAccount",
@@ -27,6 +48,10 @@ __all__ = [
     "Payment",
     "PaymentStatus",
     "ProofKind",
+    "RecoveryCase",
+    "RecoveryReason",
+    "RecoveryRepayment",
+    "RecoveryStatus",
     "SubsidyClaim",
     "TransactionKind",
 ]

@@ -175,6 +175,13 @@ class SubsidyClaim(models.Model):
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
     review_note = models.TextField(blank=True, default="")
+    # The reviewer asked for more documents (补充材料). The claim stays pending, so it still counts for the
+    # engine (RULES.md "What counts"); the request is cleared when the claimant resubmits.
+    documents_requested_at = models.DateTimeField(null=True, blank=True)
+    documents_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    documents_request_reason = models.TextField(blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -201,6 +208,14 @@ class SubsidyClaim(models.Model):
                 name="claim_proof_kind_iff_date",
             ),
             models.CheckConstraint(condition=_decision_consistent(), name="claim_decision_consistent"),
+            # A request for documents is dated, signed and explained, and only a pending claim waits on one.
+            models.CheckConstraint(
+                condition=Q(documents_requested_at__isnull=True, documents_requested_by__isnull=True,
+                            documents_request_reason="")
+                | Q(status=ClaimStatus.PENDING, documents_requested_at__isnull=False,
+                    documents_requested_by__isnull=False) & ~Q(documents_request_reason=""),
+                name="claim_documents_request_complete",
+            ),
             # Nothing is approved or paid in the system without an eligible decision (6c).
             models.CheckConstraint(
                 condition=Q(origin=ClaimOrigin.IMPORTED)
@@ -227,6 +242,11 @@ class SubsidyClaim(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} {self.training_type} {self.status}"
+
+    @property
+    def awaiting_documents(self) -> bool:
+        """Sent back for more documents and not yet resubmitted."""
+        return self.documents_requested_at is not None
 
     @property
     def counts(self) -> bool:

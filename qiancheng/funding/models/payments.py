@@ -26,6 +26,12 @@ class Payment(models.Model):
     ledger_transaction = models.OneToOneField(
         "funding.LedgerTransaction", null=True, blank=True, on_delete=models.PROTECT, related_name="payment"
     )
+    # 3.6 credit payment: the part of the claim's total already paid as the class's advance, netted here
+    # (amount + advance_applied = the claim's total).
+    advance = models.ForeignKey(
+        "funding.Advance", null=True, blank=True, on_delete=models.PROTECT, related_name="payments"
+    )
+    advance_applied = money(default=0)
     status = models.CharField(max_length=16, choices=PaymentStatus.choices, default=PaymentStatus.PAID)
     reversed_at = models.DateTimeField(null=True, blank=True)
     reversal_reason = models.TextField(blank=True, default="")
@@ -38,6 +44,10 @@ class Payment(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
             models.CheckConstraint(condition=Q(status__in=PaymentStatus.values), name="payment_status_valid"),
+            models.CheckConstraint(
+                condition=Q(advance__isnull=True, advance_applied=0) | Q(advance__isnull=False, advance_applied__gt=0),
+                name="payment_advance_applied_iff_advance",
+            ),
             models.CheckConstraint(
                 condition=Q(status=PaymentStatus.PAID, reversed_at__isnull=True)
                 | Q(status=PaymentStatus.REVERSED, reversed_at__isnull=False) & ~Q(reversal_reason=""),

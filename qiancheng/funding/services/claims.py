@@ -50,7 +50,7 @@ def packaged_params() -> ParamSet:
     return load_packaged()
 
 
-def _decide(actor: Any, claims: Any, as_of: dt.date | None) -> None:
+def decide(actor: Any, claims: Any, as_of: dt.date | None) -> None:
     decide_stored_claims(actor, claims, params=packaged_params(), as_of=as_of)
 
 
@@ -205,7 +205,7 @@ def file_claim(actor: Any, enrolment: Enrolment, fund: FundAccount, advanced_by:
             record_event(actor, "claim.filed", claim, after={
                 "number": claim.number, "fund_account": fund.pk, "advanced_by": advanced_by, "claimant": claimant,
             })
-            _decide(actor, SubsidyClaim.objects.filter(pk=claim.pk), as_of)
+            decide(actor, SubsidyClaim.objects.filter(pk=claim.pk), as_of)
     except IntegrityError:
         # A concurrent identical filing won the race on the counting-claim UNIQUE (or the number).
         found = _existing_or_refuse(enrolment, fund, parties)
@@ -249,7 +249,7 @@ def file_class_claims(actor: Any, training: Any, fund: FundAccount, parties: Par
             filed.append(found)
         if new:
             record_event(actor, "claims.filed_for_class", training, after={"claims": len(new), "fund_account": fund.pk})
-            _decide(actor, SubsidyClaim.objects.filter(pk__in=new), as_of)
+            decide(actor, SubsidyClaim.objects.filter(pk__in=new), as_of)
     for claim in filed:
         claim.refresh_from_db()
     return filed, refused
@@ -272,8 +272,11 @@ def _not_pending(claim: SubsidyClaim, verb_zh: str) -> FundingRefused:
                           f"claim {claim.number} is {claim.status}, not pending")
 
 
-def _approve_decided(actor: Any, claim: SubsidyClaim, note: str) -> None:
+def approve_decided(actor: Any, claim: SubsidyClaim, note: str) -> None:
     """Approve a locked, pending, freshly decided claim: reserve its total, or refuse and keep the decision."""
+    if claim.awaiting_documents:
+        raise FundingRefused("awaiting_documents", f"申领{claim.number}已退回补充材料，须待申领方重新提交",
+                             f"claim {claim.number} was sent back for documents; wait for the claimant to resubmit")
     if not claim.eligible:
         raise FundingRefused("not_eligible", f"申领{claim.number}不符合条件：{claim.denied_by}",
                              f"claim {claim.number} is not eligible: {claim.denied_by}")
@@ -303,11 +306,11 @@ def approve_claim(actor: Any, claim: SubsidyClaim, note: str = "", *, as_of: dt.
         current = _locked(claim)  # two officials approving at once: the second waits here, then sees approved
         if current.status != ClaimStatus.PENDING:
             raise _not_pending(current, "核准")
-        _decide(actor, SubsidyClaim.objects.filter(pk=current.pk), as_of)
+        decide(actor, SubsidyClaim.objects.filter(pk=current.pk), as_of)
         current.refresh_from_db()
         try:
             with transaction.atomic():
-                _approve_decided(actor, current, note)
+                approve_decided(actor, current, note)
         except FundingRefused as refused:
             record_event(actor, "claim.approval_refused", current, after={"code": refused.code},
                          reason=refused.message_en)
@@ -337,12 +340,12 @@ def approve_claims(actor: Any, claims: Sequence[SubsidyClaim], note: str = "", *
             if claim.status != ClaimStatus.PENDING:
                 refused[claim.number] = _not_pending(claim, "核准")
         if pending:
-            _decide(actor, SubsidyClaim.objects.filter(pk__in=[c.pk for c in pending]), as_of)
+            decide(actor, SubsidyClaim.objects.filter(pk__in=[c.pk for c in pending]), as_of)
         for claim in pending:
             claim.refresh_from_db()
             try:
                 with transaction.atomic():
-                    _approve_decided(actor, claim, note)
+                    approve_decided(actor, claim, note)
             except FundingRefused as refusal:
                 refused[claim.number] = refusal
             else:
@@ -351,6 +354,60 @@ def approve_claims(actor: Any, claims: Sequence[SubsidyClaim], note: str = "", *
             record_event(actor, "claims.approval_refused", after={
                 number: refusal.code for number, refusal in refused.items()})
     return approved, refused
+
+
+def _clear_documents_request(claim: SubsidyClaim) -> list[str]:
+    """A claim that leaves `pending` no longer waits for documents (CHECK claim_documents_request_complete)."""
+    claim.documents_requested_at, claim.documents_requested_by, claim.documents_request_reason = None, None, ""
+    return ["documents_requested_at", "documents_requested_by", "documents_request_reason"]
+
+
+def send_back_claim(actor: Any, claim: SubsidyClaim, reason: str) -> SubsidyClaim:
+    """The reviewer asks the claimant for more documents (退回补充材料).
+
+    The claim stays `pending`, so it keeps counting for the engine (RULES.md "What counts": a claim sent
+    back has not been withdrawn or rejected); it cannot be approved until the claimant resubmits.
+    """
+    require_reviewer(actor, claim)
+    if not reason.strip():
+        raise FundingRefused("reason_missing", "退回须说明需要补充的材料", "a send-back needs to say what is missing",
+                             status=422)
+    with transaction.atomic():
+        current = _locked(claim)
+        if current.status != ClaimStatus.PENDING:
+            raise _not_pending(current, "退回补充材料")
+        if current.awaiting_documents:
+            raise FundingRefused("already_sent_back", f"申领{current.number}已退回补充材料，尚未重新提交",
+                                 f"claim {current.number} is already waiting for documents")
+        current.documents_requested_at, current.documents_requested_by = timezone.now(), actor
+        current.documents_request_reason = reason.strip()
+        current.save(update_fields=["documents_requested_at", "documents_requested_by", "documents_request_reason",
+                                    "updated_at"])
+        record_event(actor, "claim.sent_back", current, after={"documents_request_reason": reason.strip()},
+                     reason=reason.strip())
+    return current
+
+
+def resubmit_claim(actor: Any, claim: SubsidyClaim, note: str, *, as_of: dt.date | None = None) -> SubsidyClaim:
+    """The claimant answers a request for documents: the request is cleared and the engine decides again
+    (as of the programme's today), so the reviewer sees a fresh decision."""
+    if not is_claimant(actor, claim) or not scoped(SubsidyClaim.objects.filter(pk=claim.pk), actor).exists():
+        raise FundingRefused("forbidden", "只有申领方可以重新提交", "only the claimant may resubmit", status=403)
+    if not note.strip():
+        raise FundingRefused("note_missing", "重新提交须说明补充了什么", "a resubmission needs a note on what was added",
+                             status=422)
+    with transaction.atomic():
+        current = _locked(claim)
+        if current.status != ClaimStatus.PENDING or not current.awaiting_documents:
+            raise FundingRefused("not_sent_back", f"申领{current.number}没有待补充的材料",
+                                 f"claim {current.number} is not waiting for documents")
+        before = {"documents_request_reason": current.documents_request_reason}
+        current.save(update_fields=["updated_at", *_clear_documents_request(current)])
+        decide(actor, SubsidyClaim.objects.filter(pk=current.pk), as_of)
+        current.refresh_from_db()
+        record_event(actor, "claim.resubmitted", current, before=before, after={
+            "eligible": current.eligible, "total_amount": current.total_amount}, reason=note.strip())
+    return current
 
 
 def reject_claim(actor: Any, claim: SubsidyClaim, reason: str) -> SubsidyClaim:
@@ -364,13 +421,14 @@ def reject_claim(actor: Any, claim: SubsidyClaim, reason: str) -> SubsidyClaim:
             raise _not_pending(current, "驳回")
         current.status = ClaimStatus.REJECTED
         current.reviewed_by, current.reviewed_at, current.review_note = actor, timezone.now(), reason.strip()
-        current.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_note", "updated_at"])
+        current.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_note", "updated_at",
+                                    *_clear_documents_request(current)])
         record_event(actor, "claim.rejected", current, before={"status": ClaimStatus.PENDING},
                      after={"status": current.status}, reason=reason.strip())
     return current
 
 
-def _is_claimant(actor: Any, claim: SubsidyClaim) -> bool:
+def is_claimant(actor: Any, claim: SubsidyClaim) -> bool:
     """The party that claims (3.6), acting through its own account."""
     role = getattr(actor, "role", None)
     if claim.claimant == PartyKind.INSTITUTION and role == Role.INSTITUTION and actor.institution_id:
@@ -385,7 +443,7 @@ def _is_claimant(actor: Any, claim: SubsidyClaim) -> bool:
 def withdraw_claim(actor: Any, claim: SubsidyClaim, reason: str) -> SubsidyClaim:
     """The claimant (or a reviewer at its request) takes a claim back before payment; an approved claim's
     reservation is released to the fund (Dr fund.reserved / Cr fund.available). It then counts for nothing."""
-    if not (_is_claimant(actor, claim) or getattr(actor, "role", None) in REVIEWER_ROLES):
+    if not (is_claimant(actor, claim) or getattr(actor, "role", None) in REVIEWER_ROLES):
         raise FundingRefused("forbidden", "只有申领方或审核人可以撤回申领", "only the claimant or a reviewer may withdraw",
                              status=403)
     if not scoped(SubsidyClaim.objects.filter(pk=claim.pk), actor).exists():
@@ -407,7 +465,7 @@ def withdraw_claim(actor: Any, claim: SubsidyClaim, reason: str) -> SubsidyClaim
                 memo=f"撤回释放 {current.number} / reservation released on withdrawal", claim=current,
             )
         current.status = ClaimStatus.WITHDRAWN
-        current.save(update_fields=["status", "updated_at"])
+        current.save(update_fields=["status", "updated_at", *_clear_documents_request(current)])
         record_event(actor, "claim.withdrawn", current, before={"status": before}, after={"status": current.status},
                      reason=reason.strip())
     return current
@@ -418,7 +476,7 @@ def add_employment_proof(actor: Any, claim: SubsidyClaim, proof: EmploymentProof
     """5.2c: the claimant adds the one proof of employment (labour contract, wage statement or social-insurance
     record, with its date) to a pending claim, and the engine decides it again: 200 CNY more when the proof
     is dated at least three calendar months after the training ended, nothing more when it is not."""
-    if not (_is_claimant(actor, claim) or getattr(actor, "role", None) in REVIEWER_ROLES) or not scoped(
+    if not (is_claimant(actor, claim) or getattr(actor, "role", None) in REVIEWER_ROLES) or not scoped(
         SubsidyClaim.objects.filter(pk=claim.pk), actor
     ).exists():
         raise FundingRefused("forbidden", "只有申领方或审核人可以补充就业证明",
@@ -434,7 +492,7 @@ def add_employment_proof(actor: Any, claim: SubsidyClaim, proof: EmploymentProof
                   "employment_proof_date": current.employment_proof_date, "total_amount": current.total_amount}
         current.employment_proof_kind, current.employment_proof_date = proof.kind, proof.date
         current.save(update_fields=["employment_proof_kind", "employment_proof_date", "updated_at"])
-        _decide(actor, SubsidyClaim.objects.filter(pk=current.pk), as_of)
+        decide(actor, SubsidyClaim.objects.filter(pk=current.pk), as_of)
         current.refresh_from_db()
         record_event(actor, "claim.employment_proof_added", current, before=before, after={
             "employment_proof_kind": proof.kind, "employment_proof_date": proof.date,

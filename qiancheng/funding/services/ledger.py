@@ -14,6 +14,21 @@ reserved / Cr available. Payment: Dr reserved / Cr paid. Because every transacti
 credit balance of `fund.available` always equals allocated − reserved − paid, so "available never
 negative" is the DB CHECK `fund_reserved_plus_paid_within_allocated` on the cached row.
 
+Recovery (6d) and credit payment (3.6) use the same four accounts for the money itself, plus two
+memorandum accounts that never touch a cached balance and record what is owed back to a fund:
+
+| account               | normal side | meaning                                                 |
+|-----------------------|-------------|---------------------------------------------------------|
+| `recovery.receivable` | debit       | owed back to the fund by a recovery case's debtor       |
+| `recovery.assessed`   | credit      | improper payments found (the receivable's counterpart)  |
+
+Advance (grant): a reservation (Dr available / Cr reserved) and an ADVANCE payment (Dr reserved / Cr
+paid). Claim payment netting an advance: Dr reserved (the claim's total) / Cr paid (the net paid now) /
+Cr available (the part the advance already paid). Recovery opened: Dr receivable / Cr assessed.
+Repayment: Dr paid / Cr available (the money is back in the fund) and Dr assessed / Cr receivable.
+Write-off: Dr assessed / Cr receivable (the debt is cancelled; nothing comes back).
+`verify_ledger` also checks that each fund's receivable equals what its recovery cases still have owed.
+
 Race safety (docs/adr/0003-race-safe-money.md): the cached FundAccount rows a posting touches are
 locked with `select_for_update()` in primary-key order (no deadlock between two postings), the new
 balances are checked under the lock, and written in the same transaction as the entries.
@@ -35,6 +50,7 @@ from qiancheng.funding.models import (
     FundAccount,
     LedgerEntry,
     LedgerTransaction,
+    RecoveryCase,
     SubsidyClaim,
     TransactionKind,
 )
@@ -44,7 +60,9 @@ APPROPRIATION = "budget.appropriation"
 AVAILABLE = "fund.available"
 RESERVED = "fund.reserved"
 PAID = "fund.paid"
-FUND_ACCOUNTS = (APPROPRIATION, AVAILABLE, RESERVED, PAID)
+RECEIVABLE = "recovery.receivable"
+ASSESSED = "recovery.assessed"
+FUND_ACCOUNTS = (APPROPRIATION, AVAILABLE, RESERVED, PAID, RECEIVABLE, ASSESSED)
 # Which cached column each account feeds, and with which sign of (debit − credit).
 CACHED = {APPROPRIATION: ("allocated", 1), RESERVED: ("reserved", -1), PAID: ("paid", -1)}
 FEN = Decimal("0.01")
@@ -199,7 +217,23 @@ def verify_ledger() -> LedgerReport:
                 f"资金账户#{fund.pk}可用余额{fund.available}≠分录{available} / fund account #{fund.pk} available "
                 f"{fund.available} != its {AVAILABLE} entries {available}"
             )
+    _verify_receivables(report, sums)
     stray = LedgerEntry.objects.filter(Q(account__in=FUND_ACCOUNTS) & Q(fund__isnull=True)).count()
     if stray:
         report.problems.append(f"{stray}条资金科目分录未指明资金账户 / {stray} fund entries name no fund account")
     return report
+
+
+def _verify_receivables(report: LedgerReport, sums: dict[tuple[int, str], Decimal]) -> None:
+    """Each fund's `recovery.receivable` balance equals the outstanding amounts of its recovery cases."""
+    owed: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for case in RecoveryCase.objects.only("fund_account", "amount_owed", "repaid", "written_off"):
+        owed[case.fund_account_id] += case.outstanding
+    funds = {fund for fund, account in sums if account == RECEIVABLE} | set(owed)
+    for fund in sorted(funds):
+        in_ledger = sums.get((fund, RECEIVABLE), ZERO)
+        if in_ledger != owed[fund]:
+            report.problems.append(
+                f"资金账户#{fund}应收追回款{in_ledger}≠追回案件未还合计{owed[fund]} / fund account #{fund} recovery "
+                f"receivable {in_ledger} != outstanding recovery cases {owed[fund]}"
+            )

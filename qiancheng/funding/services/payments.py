@@ -10,8 +10,9 @@ from django.utils import timezone
 
 from qiancheng.accounts.audit import record_event
 from qiancheng.funding.models import ClaimStatus, Payment, PaymentStatus, SubsidyClaim, TransactionKind
+from qiancheng.funding.services.advances import advance_share_for
 from qiancheng.funding.services.claims import require_reviewer
-from qiancheng.funding.services.ledger import PAID, RESERVED, post_transaction, transfer
+from qiancheng.funding.services.ledger import AVAILABLE, PAID, RESERVED, Entry, post_transaction, transfer
 from qiancheng.funding.services.refusal import FundingRefused
 
 
@@ -25,6 +26,8 @@ def _first_with_key(idempotency_key: str, claim: SubsidyClaim) -> Payment | None
 
 def pay_claim(actor: Any, claim: SubsidyClaim, idempotency_key: str, *, batch_ref: str = "") -> Payment:
     """Pay an approved claim its reserved total: Dr fund.reserved / Cr fund.paid, a Payment, status paid.
+    When the class received an advance (3.6) from the same fund account, the payment nets its share
+    (`advances.advance_share_for`): the Payment is the total less that part, which goes back to available.
 
     The same `idempotency_key` returns the first payment. A claim is never paid twice: the claim row is
     locked, only an approved claim is paid, and UNIQUE(claim) WHERE status = paid backs that up.
@@ -49,21 +52,33 @@ def pay_claim(actor: Any, claim: SubsidyClaim, idempotency_key: str, *, batch_re
             if not current.total_amount or current.fund_account is None:
                 raise FundingRefused("nothing_to_pay", f"申领{current.number}没有可支付的预留金额",
                                      f"claim {current.number} has no reserved amount to pay", status=422)
-            posting = post_transaction(
-                actor, TransactionKind.PAYMENT,
-                transfer(current.fund_account, current.total_amount, debit=RESERVED, credit=PAID),
-                memo=f"支付 {current.number} / payment", document_ref=batch_ref, claim=current,
-                idempotency_key=f"payment:{idempotency_key}",
-            )
+            # 3.6: the class's advance already paid part of this claim (claim row → advance row lock order).
+            advance, applied = advance_share_for(current)
+            fund, total = current.fund_account, current.total_amount
+            if advance is None:
+                entries = transfer(fund, total, debit=RESERVED, credit=PAID)
+                memo = f"支付 {current.number} / payment"
+            else:
+                # The claim's reservation is used up: the net is paid now, the advanced part goes back to
+                # available because the ADVANCE posting paid it already.
+                entries = [Entry(RESERVED, fund, debit=total), Entry(PAID, fund, credit=total - applied),
+                           Entry(AVAILABLE, fund, credit=applied)]
+                memo = f"支付 {current.number}，冲抵垫付#{advance.pk} {applied} / payment net of advance"
+            posting = post_transaction(actor, TransactionKind.PAYMENT, entries, memo=memo, document_ref=batch_ref,
+                                       claim=current, idempotency_key=f"payment:{idempotency_key}")
             payment = Payment.objects.create(
-                claim=current, person_id=current.person_id, amount=current.total_amount, paid_at=timezone.now(),
+                claim=current, person_id=current.person_id, amount=total - applied, paid_at=timezone.now(),
                 batch_ref=batch_ref, idempotency_key=idempotency_key, ledger_transaction=posting,
-                status=PaymentStatus.PAID, created_by=actor,
+                status=PaymentStatus.PAID, created_by=actor, advance=advance, advance_applied=applied,
             )
+            if advance is not None:
+                advance.applied += applied
+                advance.save(update_fields=["applied"])
             current.status = ClaimStatus.PAID
             current.save(update_fields=["status", "updated_at"])
             record_event(actor, "claim.paid", current, before={"status": ClaimStatus.APPROVED},
-                         after={"status": current.status, "amount": payment.amount, "payment": payment.pk})
+                         after={"status": current.status, "amount": payment.amount, "payment": payment.pk,
+                                "advance_applied": applied})
     except IntegrityError:
         first = _first_with_key(idempotency_key, claim)
         if first is None:

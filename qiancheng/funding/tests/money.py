@@ -48,3 +48,31 @@ def institution_parties(training: TrainingClass) -> Parties:
 def funded(actor: Any, amount: str, *, city: Any = None, year: int = 2025,
            source: str = FundSource.EMPLOYMENT_SUBSIDY) -> FundAccount:
     return allocate(actor, source, year, Decimal(amount), "桂人社发〔2025〕1号", city=city or builders.city())
+
+
+def institution_user_of(training: TrainingClass) -> Any:
+    """A login of the class's institution (the claimant of institution_parties)."""
+    from qiancheng.accounts.models import Role, User
+
+    return User.objects.create(username=f"inst-{training.institution_id}-{training.pk}", role=Role.INSTITUTION,
+                               institution=training.institution)
+
+
+def filed_claim(actor: Any, enrolment: Enrolment, fund: FundAccount) -> Any:
+    from qiancheng.funding.services.claims import file_claim
+
+    parties = institution_parties(enrolment.training_class)
+    return file_claim(actor, enrolment, fund, parties.advanced_by, parties.advanced_by_ref, parties.claimant,
+                      parties.claimant_ref)
+
+
+def paid_claim(actor: Any, fund: FundAccount, training: TrainingClass | None = None, key: str = "") -> Any:
+    """A claim filed by the institution, approved and paid by `actor` (a reviewer)."""
+    from qiancheng.funding.services.claims import approve_claim
+    from qiancheng.funding.services.payments import pay_claim
+
+    claim = filed_claim(actor, paid_for_enrolment(training or finished_class()), fund)
+    approve_claim(actor, claim)
+    pay_claim(actor, claim, key or f"pay-{claim.number}")
+    claim.refresh_from_db()
+    return claim
