@@ -15,7 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from qiancheng.accounts.api_errors import ErrorOut
+from qiancheng.accounts.api_errors import ApiError, ErrorOut
 from qiancheng.accounts.scope import get_scoped_or_404, scoped
 from qiancheng.catalog.models import CourseKind, Occupation, SpecialAbilityItem
 from qiancheng.projects.models import Project
@@ -23,14 +23,16 @@ from qiancheng.providers.models import Institution, Teacher
 from qiancheng.training.models import Enrolment, ImportJob, TrainingClass
 from qiancheng.training.services import roster_file
 from qiancheng.training.services.attendance import Mark, attendance_rates, record_attendance, threshold_on
+from qiancheng.training.services.attendance_sheet import attendance_template, record_attendance_sheet
 from qiancheng.training.services.classes import ClassPlan, apply_for_class, approve_class, refuse_class
-from qiancheng.training.services.enrolment import enrol_person, roster_of
+from qiancheng.training.services.enrolment import enrol_person, preview_enrolment, roster_of
 from qiancheng.training.services.roster_import import apply_roster, discard_roster, progress, receive_roster
 from qiancheng.training.vocabulary import TrainingType
 
 classes_router = Router(tags=["classes 培训班"])
 imports_router = Router(tags=["imports 名册导入"])
 ERRORS = {403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+OPTIONAL_FILE = File(None)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -241,6 +243,30 @@ def enrol(request: HttpRequest, class_id: int, payload: EnrolIn) -> Status:
                                     enrolled_on=e.enrolled_on))
 
 
+class PredictionOut(Schema):
+    name: str
+    id_number_masked: str
+    ordinal: int
+    years_used: list[int]
+    eligible: bool
+    summary_zh: str
+    summary_en: str
+    refusals: list[ProblemOut]
+
+
+@classes_router.post("/{int:class_id}/enrolments/check", response={200: PredictionOut, **ERRORS},
+                     summary="报名前政策预判（不报名）/ the engine's prediction for one trainee, without enrolling")
+def enrol_check(request: HttpRequest, class_id: int, payload: EnrolIn) -> PredictionOut:
+    training = get_scoped_or_404(TrainingClass, request.auth, pk=class_id)
+    preview = preview_enrolment(request.auth, training, id_number=payload.id_number, name=payload.name,
+                                category=payload.category, relation=payload.relation)
+    return PredictionOut(
+        name=preview.name, id_number_masked=preview.id_number_masked, ordinal=preview.ordinal,
+        years_used=list(preview.years_used), eligible=preview.eligible, summary_zh=preview.summary_zh,
+        summary_en=preview.summary_en,
+        refusals=[ProblemOut(row=0, column="", code=r.code, zh=r.zh, en=r.en) for r in preview.refusals])
+
+
 @classes_router.post("/{int:class_id}/roster", response={201: ImportOut, **ERRORS},
                      summary="上传名册 .xlsx，生成导入任务（不直接入册）/ upload an .xlsx roster as an import job")
 def upload_roster(request: HttpRequest, class_id: int, file: File[UploadedFile]) -> Status:
@@ -297,12 +323,41 @@ def post_attendance(request: HttpRequest, class_id: int, payload: SessionIn) -> 
     return _attendance(training, record_attendance(request.auth, training, payload.session_date, marks))
 
 
+class SheetOut(Schema):
+    rows: int
+    recorded: int
+
+
+@classes_router.post("/{int:class_id}/attendance/upload", response={200: SheetOut, **ERRORS},
+                     summary="上传考勤表 .xlsx（身份证号/姓名/日期/出勤；有错行则整表不记录）/ upload an attendance "
+                             "sheet: all rows recorded, or none with every bad row")
+def upload_attendance(request: HttpRequest, class_id: int, file: UploadedFile | None = OPTIONAL_FILE) -> SheetOut:
+    # The file is optional in the signature so that the scope check answers (404) before a missing file (422).
+    training = get_scoped_or_404(TrainingClass, request.auth, pk=class_id)
+    if file is None:
+        raise ValidationError("缺少考勤表文件 / the file is missing", code="file")
+    data = file.read(roster_file.MAX_UPLOAD_BYTES + 1)
+    result = record_attendance_sheet(request.auth, training, file.name or "attendance.xlsx", data)
+    if not result.accepted:
+        raise ApiError(422, "attendance_sheet_rows", f"考勤表有{len(result.problems)}处错误，整表未记录",
+                       f"{len(result.problems)} problems in the sheet; nothing was recorded",
+                       details=[{"row": p.row, "column": p.column, "zh": p.zh, "en": p.en} for p in result.problems])
+    return SheetOut(rows=result.rows, recorded=result.recorded)
+
+
 # ---------------------------------------------------------------- import jobs
 
 @imports_router.get("/template", summary="下载名册模板 / download the roster template (.xlsx)")
 def template(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(roster_file.roster_template(), content_type=XLSX)
     response["Content-Disposition"] = "attachment; filename*=UTF-8''%E5%90%8D%E5%86%8C%E6%A8%A1%E6%9D%BF.xlsx"
+    return response
+
+
+@imports_router.get("/attendance-template", summary="下载考勤表模板 / download the attendance sheet template (.xlsx)")
+def attendance_sheet_template(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(attendance_template(), content_type=XLSX)
+    response["Content-Disposition"] = "attachment; filename*=UTF-8''%E8%80%83%E5%8B%A4%E6%A8%A1%E6%9D%BF.xlsx"
     return response
 
 
