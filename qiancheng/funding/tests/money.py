@@ -20,9 +20,9 @@ def finished_class(**fields: Any) -> TrainingClass:
 
 
 def paid_for_enrolment(training: TrainingClass, *, passed: bool = True, attended: bool = True,
-                       evaluated: bool = True, certified: bool = True) -> Enrolment:
+                       evaluated: bool = True, certified: bool = True, trainee: Any = None) -> Enrolment:
     """An enrolment with what 6c asks to be in the system: attendance, evaluation, certificate."""
-    enrolment = builders.enrolment(training, status=EnrolmentStatus.COMPLETED, left_on=training.end_date)
+    enrolment = builders.enrolment(training, trainee, status=EnrolmentStatus.COMPLETED, left_on=training.end_date)
     if attended:
         AttendanceRecord.objects.create(enrolment=enrolment, person=enrolment.person, session_date=training.start_date,
                                         present=True, hours=Decimal("8.0"))
