@@ -16,7 +16,15 @@ def _text(rows: int = 3) -> forms.Textarea:
     return forms.Textarea(attrs={"rows": rows})
 
 
-class ProjectForm(forms.Form):
+class _Form(forms.Form):
+    """Labels without Django's trailing colon: the pages lay labels above their fields."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class ProjectForm(_Form):
     """3.4a: 申报培训人数、技能要求、培训内容、培训时长、培训方式、预期效果; 3.4e: whom it trains."""
 
     title = forms.CharField(label=_("项目名称"), max_length=128)
@@ -45,7 +53,7 @@ class ProjectForm(forms.Form):
         return {name: self.cleaned_data[name] for name in APPLICATION_FIELDS}
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(_Form):
     """3.4b: approve, or refuse with a reason."""
 
     decision = forms.ChoiceField(
@@ -55,20 +63,20 @@ class ReviewForm(forms.Form):
     reason = forms.CharField(label=_("审核意见（不予批准时必填）"), required=False, widget=_text())
 
 
-class DeliverForm(forms.Form):
+class DeliverForm(_Form):
     """3.4c: an institution's voluntary application to deliver a published project."""
 
     statement = forms.CharField(label=_("承训说明（如何满足项目条件）"), widget=_text(4))
 
 
-class ChooseForm(forms.Form):
+class ChooseForm(_Form):
     """3.4c: 择优确定 — which application, and why."""
 
     application = forms.IntegerField(widget=forms.HiddenInput)
     reason = forms.CharField(label=_("选定理由"), widget=_text(2))
 
 
-class ConfirmForm(forms.Form):
+class ConfirmForm(_Form):
     """3.4d: whether the training's effect was met, with a note (required when not met)."""
 
     met = forms.TypedChoiceField(
