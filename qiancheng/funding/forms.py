@@ -8,7 +8,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from qiancheng.catalog.models import City, IndustrialPark
-from qiancheng.funding.models import CLAIM_FUNDS, FundSource, PartyKind, ProofKind
+from qiancheng.funding.models import CLAIM_FUNDS, FundSource, PartyKind, ProofKind, RecoveryReason
+from qiancheng.funding.services.recovery import CLAIM_REASONS
 
 
 def _claim_fund_choices() -> list[tuple[str, str]]:
@@ -84,3 +85,27 @@ class AllocationForm(forms.Form):
 
 
 PARTY_LABELS = dict(PartyKind.choices)
+
+
+class AppealDecisionForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("裁决"), widget=forms.RadioSelect,
+                                choices=[("uphold", _("申诉成立：重新判定并核准")), ("dismiss", _("申诉驳回：维持原驳回"))])
+    reason = forms.CharField(label=_("裁决理由"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+
+
+class RecoveryForm(forms.Form):
+    """6d: open a recovery on a paid claim: why, and how much (empty: all that was paid)."""
+
+    reason_kind = forms.ChoiceField(label=_("追回原因"), choices=())
+    reason = forms.CharField(label=_("说明"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+    amount = forms.DecimalField(label=_("追回金额（元，空 = 已支付全额）"), min_value=Decimal("0.01"), max_digits=14,
+                                decimal_places=2, required=False)
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reason_kind"].choices = [(kind, RecoveryReason(kind).label) for kind in CLAIM_REASONS]
+
+
+class RepaymentForm(forms.Form):
+    amount = forms.DecimalField(label=_("还款金额（元）"), min_value=Decimal("0.01"), max_digits=14, decimal_places=2)
+    document_ref = forms.CharField(label=_("缴款凭证号"), max_length=128)

@@ -4,7 +4,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from qiancheng.accounts.models import Role
-from qiancheng.funding.views import claims, funds, payments, review
+from qiancheng.funding.views import appeals, claims, employment, funds, payments, recoveries, review
 from qiancheng.portal.navigation import add_link
 from qiancheng.portal.queues import add_queue
 
@@ -18,12 +18,24 @@ urlpatterns = [
     path("claims/<str:number>/withdraw/", claims.withdraw, name="withdraw"),
     path("claims/<str:number>/employment-proof/", claims.employment_proof, name="employment_proof"),
     path("claims/<str:number>/explanation/", review.explanation, name="explanation"),
+    path("claims/<str:number>/resubmit/", claims.resubmit, name="resubmit"),
+    path("claims/<str:number>/appeal/", appeals.appeal, name="appeal"),
+    path("claims/<str:number>/send-back/", review.send_back, name="send_back"),
+    path("claims/<str:number>/recover/", recoveries.open_claim_recovery, name="open_recovery"),
     path("claims/<str:number>/approve/", review.approve, name="approve"),
     path("claims/<str:number>/reject/", review.reject, name="reject"),
     path("classes/<int:class_pk>/claim/", claims.class_claim, name="class_claim"),
     path("review/", review.review_queue, name="review_queue"),
     path("payments/", payments.payments, name="payments"),
     path("payments/batches/<str:batch_ref>/list.xlsx", payments.payment_list, name="payment_list"),
+    path("payments/batches/<str:batch_ref>/unmasked.xlsx", payments.payment_list_unmasked,
+         name="payment_list_unmasked"),
+    path("appeals/", appeals.appeal_queue, name="appeals"),
+    path("appeals/<int:pk>/", appeals.appeal_detail, name="appeal_detail"),
+    path("appeals/documents/<int:pk>/", appeals.appeal_document, name="appeal_document"),
+    path("employment/", employment.employment, name="employment"),
+    path("recoveries/", recoveries.recovery_list, name="recoveries"),
+    path("recoveries/<int:pk>/repay/", recoveries.repayment, name="repayment"),
     path("funds/", funds.fund_dashboard, name="funds"),
     path("funds/allocate/", funds.allocate_funds, name="allocate"),
 ]
@@ -32,6 +44,11 @@ urlpatterns = [
 add_link(_("补贴申领"), "funding:claim_list", {Role.INSTITUTION, Role.ENTERPRISE, Role.TRAINEE}, order=40)
 add_link(_("申领审核"), "funding:review_queue", OFFICIALS, order=40)
 add_link(_("资金拨付"), "funding:payments", OFFICIALS, order=41)
+add_link(_("申诉复核"), "funding:appeals", OFFICIALS, order=42)
+add_link(_("就业补贴"), "funding:employment", OFFICIALS, order=43)
+add_link(_("追回"), "funding:recoveries", OFFICIALS, order=44)
 add_link(_("资金看板"), "funding:funds", OFFICIALS, order=45)
 add_queue("claims", _("补贴申领待审核"), "funding:review_queue", review.pending_claims, since="submitted_at",
           roles=OFFICIALS, order=40)
+add_queue("appeals", _("申诉待裁决"), "funding:appeals", appeals.filed_appeals, since="filed_at", roles=OFFICIALS,
+          order=41)

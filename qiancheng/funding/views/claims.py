@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from qiancheng.accounts.models import Role
 from qiancheng.accounts.scope import get_scoped_or_404, scoped
-from qiancheng.funding.forms import ClassClaimForm, EmploymentProofForm, NoteForm, ReasonForm
+from qiancheng.funding.forms import ClassClaimForm, EmploymentProofForm, NoteForm, ReasonForm, RecoveryForm
 from qiancheng.funding.models import COUNTING_STATUSES, ClaimStatus, FundSource, PartyKind, SubsidyClaim
 from qiancheng.funding.services.claims import (
     EmploymentProof,
@@ -21,6 +21,8 @@ from qiancheng.funding.services.claims import (
     file_claim,
     file_class_claims,
     fund_account_for,
+    is_claimant,
+    resubmit_claim,
     withdraw_claim,
 )
 from qiancheng.funding.services.refusal import FundingRefused
@@ -29,7 +31,6 @@ from qiancheng.funding.views.common import (
     CLAIMANTS,
     OFFICIALS,
     denied_rules,
-    is_claimant,
     refused,
     signed_in_as,
     user_party,
@@ -157,8 +158,15 @@ def claim_detail(request: HttpRequest, number: str) -> HttpResponse:
         "can_explain": user.role in OFFICIALS | {Role.INSTITUTION},
         "can_withdraw": (mine or official) and claim.status in (ClaimStatus.PENDING, ClaimStatus.APPROVED),
         "can_add_proof": (mine or official) and claim.status == ClaimStatus.PENDING,
-        "can_review": official and claim.status == ClaimStatus.PENDING,
+        "can_review": official and claim.status == ClaimStatus.PENDING and not claim.awaiting_documents,
+        "can_send_back": official and claim.status == ClaimStatus.PENDING and not claim.awaiting_documents,
+        "can_resubmit": mine and claim.status == ClaimStatus.PENDING and claim.awaiting_documents,
+        "can_appeal": mine and claim.status == ClaimStatus.REJECTED and not claim.appeals.exists(),
+        "appeals": list(claim.appeals.select_related("decided_by")),
+        "can_recover": official and claim.status == ClaimStatus.PAID,
+        "recovery_cases": list(scoped(claim.recovery_cases.all(), user)),
         "reason_form": ReasonForm(), "note_form": NoteForm(), "proof_form": EmploymentProofForm(),
+        "recovery_form": RecoveryForm(),
     }
     return render(request, "funding/claim_detail.html", context)
 
@@ -196,4 +204,20 @@ def employment_proof(request: HttpRequest, number: str) -> HttpResponse:
         refused(request, refusal)
     else:
         messages.success(request, _("就业证明已提交，就业补贴 %(amount)s 元。") % {"amount": claim.employment_amount})
+    return redirect("funding:claim_detail", number=claim.number)
+
+
+@require_POST
+@signed_in_as(CLAIM_READERS, hide=True)
+def resubmit(request: HttpRequest, number: str) -> HttpResponse:
+    """The claimant answers a send-back: the engine decides the claim again and it returns to the queue."""
+    claim = get_scoped_or_404(SubsidyClaim, request.user, number=number)
+    form = NoteForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    try:
+        resubmit_claim(request.user, claim, note)
+    except FundingRefused as refusal:
+        refused(request, refusal)
+    else:
+        messages.success(request, _("已重新提交，等待审核。"))
     return redirect("funding:claim_detail", number=claim.number)

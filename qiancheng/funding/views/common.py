@@ -72,8 +72,3 @@ def user_party(user: Any) -> tuple[str, str] | None:
     if user.role == Role.TRAINEE and user.person_id:
         return PartyKind.INDIVIDUAL, user.person_id
     return None
-
-
-def is_claimant(user: Any, claim: SubsidyClaim) -> bool:
-    """Whether to offer the claimant's actions on this page; the services decide again when asked."""
-    return user_party(user) == (claim.claimant, claim.claimant_ref)

@@ -10,13 +10,13 @@ from django.db.models import Count, Max, Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from qiancheng.accounts.scope import NOT_FOUND_MESSAGE, scoped
 from qiancheng.clock import today
 from qiancheng.funding.forms import PayBatchForm
 from qiancheng.funding.models import ClaimStatus, Payment, PaymentStatus, SubsidyClaim
-from qiancheng.funding.services.payment_list import payment_list_xlsx
+from qiancheng.funding.services.payment_list import may_export_unmasked, payment_list_xlsx
 from qiancheng.funding.services.payments import pay_batch
 from qiancheng.funding.services.refusal import FundingRefused
 from qiancheng.funding.views.common import OFFICIALS, refused, signed_in_as
@@ -68,7 +68,7 @@ def payments(request: HttpRequest) -> HttpResponse:
                .annotate(count=Count("pk"), total=Sum("amount"), paid_at=Max("paid_at")).order_by("-paid_at")[:100])
     context = {
         "claims": claims, "form": form, "ready_total": sum((c.total_amount or 0 for c in claims), start=0),
-        "batches": list(batches),
+        "batches": list(batches), "unmasked_export": may_export_unmasked(request.user),
     }
     return render(request, "funding/payments.html", context)
 
@@ -91,3 +91,17 @@ def payment_list(request: HttpRequest, batch_ref: str) -> HttpResponse:
     """The treasury's .xlsx of one batch, payees' ID numbers and bank accounts masked (export audited)."""
     _batch_or_404(request.user, batch_ref)
     return _xlsx(payment_list_xlsx(request.user, batch_ref), f"payment-list-{batch_ref}.xlsx")
+
+
+@require_POST
+@signed_in_as(OFFICIALS, hide=True)
+def payment_list_unmasked(request: HttpRequest, batch_ref: str) -> HttpResponse:
+    """The treasury's list with clear ID numbers and bank accounts: the province only (the service says so),
+    each export logged in the audit trail with the people revealed."""
+    _batch_or_404(request.user, batch_ref)
+    try:
+        content = payment_list_xlsx(request.user, batch_ref, unmasked=True)
+    except FundingRefused as refusal:
+        refused(request, refusal)
+        return redirect("funding:payments")
+    return _xlsx(content, f"payment-list-{batch_ref}-unmasked.xlsx")

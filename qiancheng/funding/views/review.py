@@ -18,7 +18,7 @@ from qiancheng.accounts.scope import get_scoped_or_404, scoped
 from qiancheng.clock import today
 from qiancheng.funding.forms import BulkApproveForm, NoteForm, ReasonForm
 from qiancheng.funding.models import ClaimStatus, SubsidyClaim
-from qiancheng.funding.services.claims import approve_claim, approve_claims, reject_claim
+from qiancheng.funding.services.claims import approve_claim, approve_claims, reject_claim, send_back_claim
 from qiancheng.funding.services.refusal import FundingRefused
 from qiancheng.funding.views.common import OFFICIALS, denied_rules, refused, signed_in_as
 from qiancheng.policy.exchange import ExchangeError
@@ -30,8 +30,9 @@ QUEUE_SHOWN = 200
 
 
 def pending_claims(user: Any) -> QuerySet[SubsidyClaim]:
-    """The review queue: pending claims the official may act on (their city; the province all)."""
-    return scoped(SubsidyClaim.objects.filter(status=ClaimStatus.PENDING), user)
+    """The review queue: pending claims the official may act on (their city; the province all). A claim sent
+    back for documents waits on its claimant, not on the official, until it is resubmitted."""
+    return scoped(SubsidyClaim.objects.filter(status=ClaimStatus.PENDING, documents_requested_at__isnull=True), user)
 
 
 def _age_days(claim: SubsidyClaim) -> int | None:
@@ -68,8 +69,10 @@ def review_queue(request: HttpRequest) -> HttpResponse:
         {"claim": claim, "age": _age_days(claim), "denied": denied_rules(claim)}
         for claim in queue.order_by("submitted_at", "pk")[:QUEUE_SHOWN]
     ]
+    sent_back = scoped(SubsidyClaim.objects.filter(status=ClaimStatus.PENDING, documents_requested_at__isnull=False),
+                       request.user).select_related("person").order_by("documents_requested_at", "pk")[:QUEUE_SHOWN]
     return render(request, "funding/review_queue.html", {"rows": rows, "count": queue.count(), "shown": QUEUE_SHOWN,
-                                                         "note_form": NoteForm()})
+                                                         "note_form": NoteForm(), "sent_back": sent_back})
 
 
 @require_POST
@@ -101,6 +104,24 @@ def reject(request: HttpRequest, number: str) -> HttpResponse:
         refused(request, refusal)
     else:
         messages.success(request, _("申领 %(number)s 已驳回。") % {"number": claim.number})
+    return redirect("funding:claim_detail", number=claim.number)
+
+
+@require_POST
+@signed_in_as(OFFICIALS, hide=True)
+def send_back(request: HttpRequest, number: str) -> HttpResponse:
+    """Ask the claimant for more documents (退回补充材料); the claim waits on them, still pending."""
+    claim = get_scoped_or_404(SubsidyClaim, request.user, number=number)
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("退回须说明需要补充的材料。 / A send-back needs to say what is missing."))
+        return redirect("funding:claim_detail", number=claim.number)
+    try:
+        send_back_claim(request.user, claim, form.cleaned_data["reason"])
+    except FundingRefused as refusal:
+        refused(request, refusal)
+    else:
+        messages.success(request, _("申领 %(number)s 已退回补充材料。") % {"number": claim.number})
     return redirect("funding:claim_detail", number=claim.number)
 
 
