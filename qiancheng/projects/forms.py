@@ -42,11 +42,20 @@ class ProjectForm(_Form):
         widget=forms.CheckboxSelectMultiple,
     )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not ProgrammeTag.objects.exists():  # a catalogue not loaded yet: no empty box to tick
+            del self.fields["programme_tags"]
+
     @classmethod
     def of(cls, project: Project) -> ProjectForm:
         initial: dict[str, Any] = {name: getattr(project, name) for name in APPLICATION_FIELDS}
         initial["programme_tags"] = list(project.programme_tags.all())
         return cls(initial=initial)
+
+    def tags(self) -> list[ProgrammeTag] | None:
+        """The ticked programmes, or None when the form had no such field (leave the tags as they are)."""
+        return list(self.cleaned_data["programme_tags"]) if "programme_tags" in self.fields else None
 
     def application(self) -> dict[str, Any]:
         """The cleaned fields as the services take them (tags apart)."""

@@ -156,7 +156,7 @@ def mine(request: HttpRequest) -> HttpResponse:
 
 def _save_application(request: HttpRequest, form: ProjectForm, project: Project | None) -> Project:
     """Draft or update through the services, then submit when the applicant asked to (3.4a → 3.4b)."""
-    tags = form.cleaned_data["programme_tags"]
+    tags = form.tags()
     if project is None:
         project = draft_project(request.user, _own_enterprise(request), programme_tags=tags, **form.application())
     else:

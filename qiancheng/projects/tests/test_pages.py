@@ -409,3 +409,18 @@ def test_each_role_has_its_project_link(enterprise_user, nanning_official, insti
     assert "/projects/deliveries/" in [url for _, url in links_for(institution_user)]
     assert not {"/projects/mine/", "/projects/queue/", "/projects/deliveries/"} & {
         url for _, url in links_for(trainee_user)}
+
+
+def test_the_application_may_name_its_programmes(client: Client, login, enterprise_user) -> None:
+    """Clause 4: a project may serve key-task programmes; the box shows once the catalogue has them."""
+    from qiancheng.catalog.models import ProgrammeTag
+
+    login(client, enterprise_user)
+    assert "programme_tags" not in client.get("/projects/new/").context["form"].fields
+    ProgrammeTag.objects.create(code="digital", name="数字技能", name_en="Digital skills", clause="4.1")
+    assert "数字技能" in client.get("/projects/new/").content.decode()
+    client.post("/projects/new/", {**APPLICATION, "programme_tags": ["digital"], "action": "save"})
+    project = Project.objects.get(applicant=enterprise_user.enterprise)
+    assert list(project.programme_tags.values_list("code", flat=True)) == ["digital"]
+    client.post(f"/projects/{project.pk}/edit/", {**APPLICATION, "action": "save"})
+    assert not project.programme_tags.exists()
