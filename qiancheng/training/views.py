@@ -164,20 +164,20 @@ def class_refuse(request: HttpRequest, pk: int) -> HttpResponse:
 
 # ---------------------------------------------------------------- the class page
 
-def _roster_rows(training: TrainingClass, user: Any) -> tuple[list[dict[str, Any]], Decimal]:
+def _roster_rows(training: TrainingClass, user: Any) -> list[dict[str, Any]]:
+    """Each enrolment with its attendance rate and whether it is under the threshold in force at the end."""
     threshold = threshold_on(training.end_date).rate
     rates = attendance_rates(training)
     rows = []
     for enrolment in scoped(roster_of(training), user):
         rate = rates.get(enrolment.pk, Decimal("0"))
-        rows.append({"enrolment": enrolment, "rate": rate, "percent": int(rate * 100),
-                     "below": rate < threshold})
-    return rows, threshold
+        rows.append({"enrolment": enrolment, "rate": rate, "below": rate < threshold})
+    return rows
 
 
 def _class_context(request: HttpRequest, training: TrainingClass, **extra: Any) -> dict[str, Any]:
     user = request.user
-    rows, _threshold = _roster_rows(training, user)
+    rows = _roster_rows(training, user)
     staff = (user.role == Role.INSTITUTION and user.institution_id == training.institution_id) or (
         user.role == Role.CITY_OFFICIAL and user.city_id == training.city_id)
     reviewer = user.role == Role.CITY_OFFICIAL and user.city_id == training.city_id

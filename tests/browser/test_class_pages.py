@@ -104,3 +104,13 @@ def test_apply_approve_import_and_record_attendance(page, sign_in, live_server, 
     assert page.get_by_test_id("attendance-rate").count() == 2
     assert "local practice" in page.get_by_test_id("threshold-note").inner_text()
     assert TrainingClass.objects.get(pk=training.pk).status == ClassStatus.APPROVED
+
+    # One more trainee by hand: the engine's prediction shows (HTMX) before the enrolment is made.
+    page.get_by_test_id("enrol-name").fill("莫五")
+    page.get_by_test_id("enrol-id-number").fill(number(5))
+    page.get_by_test_id("enrol-check").click()
+    assert page.get_by_test_id("prediction-summary").inner_text() == "这将是莫五的第1次补贴性培训"
+    assert not Enrolment.objects.filter(person__name="莫五").exists()
+    with page.expect_navigation():
+        page.get_by_test_id("enrol-submit").click()
+    assert Enrolment.objects.filter(training_class=training, person__name="莫五").exists()
