@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 
 from qiancheng.people.admin import ViewOnlyAdmin
-from qiancheng.providers.models import Institution, InstitutionScope, Teacher
+from qiancheng.providers.models import Institution, InstitutionDocument, InstitutionScope, Teacher, Venue
 
 
 class ScopeInline(admin.TabularInline):
@@ -41,3 +41,21 @@ class InstitutionScopeAdmin(ViewOnlyAdmin):
     list_display = ("institution", "training_type", "occupation", "max_level", "item", "course_kind", "granted_on")
     list_filter = ("training_type",)
     search_fields = ("institution__name", "occupation__name")
+
+
+@admin.register(InstitutionDocument)
+class InstitutionDocumentAdmin(ViewOnlyAdmin):
+    """Facts of each document; the bytes are downloaded through the audited page, never from here."""
+
+    list_display = ("file_name", "kind", "institution", "content_type", "size", "uploaded_at")
+    list_filter = ("kind", "content_type")
+    search_fields = ("file_name", "institution__name", "sha256")
+    exclude = ("content",)
+    list_select_related = ("institution",)
+
+
+@admin.register(Venue)
+class VenueAdmin(ViewOnlyAdmin):
+    list_display = ("name", "institution", "address", "area_m2", "seats")
+    search_fields = ("name", "address", "institution__name")
+    list_select_related = ("institution",)

@@ -320,3 +320,15 @@ def test_nav_links_per_role(client: Client, login, institution_user, nanning_off
     assert 'href="/institutions/mine/"' in login(client, institution_user).get("/").content.decode()
     assert 'href="/institutions/"' in login(client, nanning_official).get("/").content.decode()
     assert User.objects.filter(role=Role.CITY_OFFICIAL).exists()
+
+
+def test_the_back_office_lists_documents_without_their_bytes(client: Client, applied) -> None:
+    institution, account = applied
+    services.upload_document(account, institution, kind="other", file_name="许可证.pdf", content=PDF)
+    client.force_login(User.objects.create_superuser("root", password="x-long-password-2025"))
+    listing = client.get("/admin/providers/institutiondocument/")
+    assert listing.status_code == 200 and "许可证.pdf" in listing.content.decode()
+    document = InstitutionDocument.objects.get()
+    assert 'name="content"' not in client.get(
+        f"/admin/providers/institutiondocument/{document.pk}/change/").content.decode()
+    assert client.get("/admin/providers/venue/").status_code == 200
