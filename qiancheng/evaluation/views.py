@@ -42,7 +42,7 @@ from qiancheng.evaluation.services import (
     parse_score,
     record_class_results,
 )
-from qiancheng.training.models import ClassStatus, Enrolment, TrainingClass
+from qiancheng.training.models import AttendanceRecord, ClassStatus, Enrolment, TrainingClass
 from qiancheng.training.services.attendance import attendance_rates
 from qiancheng.training.services.enrolment import roster_of
 from qiancheng.training.services.roster_file import MAX_UPLOAD_BYTES
@@ -159,6 +159,9 @@ def _lines(training: TrainingClass, posted: dict[str, str] | None = None,
            errors: dict[int, str] | None = None) -> list[_Line]:
     evaluations = latest_evaluations(training)
     rates = attendance_rates(training)
+    # No record at all is "not recorded", not 0%.
+    recorded = set(AttendanceRecord.objects.filter(enrolment__training_class=training)
+                   .values_list("enrolment_id", flat=True).distinct())
     held: dict[int, list[Certificate]] = {}
     for certificate in Certificate.objects.filter(evaluation__enrolment__training_class=training).order_by("number"):
         held.setdefault(certificate.evaluation.enrolment_id, []).append(certificate)
@@ -169,8 +172,8 @@ def _lines(training: TrainingClass, posted: dict[str, str] | None = None,
         score = "" if evaluation is None or evaluation.score is None else f"{evaluation.score.normalize():f}"
         if posted is not None:
             passed, score = posted.get(f"passed_{enrolment.pk}", ""), posted.get(f"score_{enrolment.pk}", "")
-        lines.append(_Line(enrolment, evaluation, rates.get(enrolment.pk), held.get(enrolment.pk, []), passed, score,
-                           (errors or {}).get(enrolment.pk, "")))
+        lines.append(_Line(enrolment, evaluation, rates.get(enrolment.pk) if enrolment.pk in recorded else None,
+                           held.get(enrolment.pk, []), passed, score, (errors or {}).get(enrolment.pk, "")))
     return lines
 
 
@@ -180,10 +183,13 @@ def _results_context(request: HttpRequest, training: TrainingClass, **extra: Any
                   or user.role == Role.CITY_OFFICIAL and user.city_id == training.city_id)
     kind = class_certificate_kind(training)
     project_confirmed = training.project.effect_confirmed if training.project_id else None
+    # The last result recorded for the class suggests the evaluation day and body for the next ones.
+    last = Evaluation.objects.filter(enrolment__training_class=training).order_by("-created_at").first()
     context: dict[str, Any] = {
         "training": training, "may_record": may_record, "kind_label": CertificateKind(kind).label,
         "project_confirmed": project_confirmed, "today": today().isoformat(),
-        "evaluated_on": today().isoformat(), "evaluator": "", "issuer": "", "issued_on": today().isoformat(),
+        "evaluated_on": (last.evaluated_on if last else today()).isoformat(),
+        "evaluator": last.evaluator if last else "", "issuer": "", "issued_on": today().isoformat(),
         "other_title": "", "other_issuer": "", "row_errors": [], "form_errors": [], "issue_errors": [],
     }
     context.update(extra)

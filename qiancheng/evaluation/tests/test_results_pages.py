@@ -171,3 +171,16 @@ def test_the_city_official_of_the_class_may_record(client: Client, login, nannin
     login(client, nanning_official)
     assert client.post(_url(training), _form(roster, {roster[2].pk: ("pass", "")})).status_code == 302
     assert Evaluation.objects.get().enrolment_id == roster[2].pk
+
+
+def test_the_attendance_rate_shows_beside_each_trainee(client: Client, login, institution_user, training,
+                                                       roster) -> None:
+    from qiancheng.training.models import AttendanceRecord
+
+    AttendanceRecord.objects.create(enrolment=roster[0], person=roster[0].person, session_date=date(2025, 9, 1),
+                                    present=True, hours=Decimal("20"))
+    login(client, institution_user)
+    page = client.get(_url(training)).content.decode()
+    row = page.split(f'data-testid="result-row-{roster[0].pk}"')[1].split("</tr>")[0]
+    other = page.split(f'data-testid="result-row-{roster[1].pk}"')[1].split("</tr>")[0]
+    assert "25%" in row and "未记录" in other
