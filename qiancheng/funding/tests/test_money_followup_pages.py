@@ -214,8 +214,8 @@ def test_the_unmasked_list_is_the_provinces_and_logged(client: Client, login, na
 END = dt.date(2025, 9, 30)
 
 
-def _project_claim(actor: User, training: Any, fund: Any) -> SubsidyClaim:
-    """A special-account project-training claim of a trainee who passed (5.2a/5.2c)."""
+def _project_enrolment(training: Any) -> Any:
+    """A project-training trainee who passed, with what 6c asks to be in the system."""
     enrolment = builders.enrolment(training, status=EnrolmentStatus.COMPLETED, left_on=END,
                                    applicant_relation=ApplicantRelation.EMPLOYEE)
     AttendanceRecord.objects.create(enrolment=enrolment, person=enrolment.person, session_date=training.start_date,
@@ -225,8 +225,14 @@ def _project_claim(actor: User, training: Any, fund: Any) -> SubsidyClaim:
     Certificate.objects.create(number=f"PT-{enrolment.pk}", kind=CertificateKind.PROJECT_TRAINING,
                                person=enrolment.person, project=training.project, issuer="南宁市人社局",
                                issued_on=END, evaluation=evaluation)
+    return enrolment
+
+
+def _project_claim(actor: User, training: Any, fund: Any) -> SubsidyClaim:
+    """A special-account project-training claim of a trainee who passed (5.2a/5.2c)."""
     uscc = training.institution.uscc
-    return file_claim(actor, enrolment, fund, PartyKind.INSTITUTION, uscc, PartyKind.INSTITUTION, uscc)
+    return file_claim(actor, _project_enrolment(training), fund, PartyKind.INSTITUTION, uscc, PartyKind.INSTITUTION,
+                      uscc)
 
 
 def test_the_employment_page_lists_due_late_and_rates(client: Client, login, province_official, nanning_official,
@@ -257,3 +263,51 @@ def test_the_employment_page_lists_due_late_and_rates(client: Client, login, pro
     with frozen_at(dt.date(2026, 2, 1)):
         other = client.get("/money/employment/")
     assert other.context["late"] == [] and waiting.number not in other.content.decode()
+
+
+# ---------------------------------------------------------------- the enterprise as claimant, the advance
+
+
+def test_the_enterprise_claims_for_its_project_class(client: Client, login, enterprise_user, persona_enterprise,
+                                                     province_official) -> None:
+    project = builders.project(applicant=persona_enterprise)
+    training = builders.training_class(training_type=TrainingType.PROJECT, project=project, end_date=END)
+    funded(province_official, "100000.00", source=FundSource.SPECIAL_ACCOUNT)
+    enrolment = _project_enrolment(training)
+    login(client, enterprise_user)
+    assert f"/money/classes/{training.pk}/claim/" in client.get("/money/claims/").content.decode()
+    page = client.get(f"/money/classes/{training.pk}/claim/").content.decode()
+    assert "职业技能提升行动专账资金" in page and persona_enterprise.name in page
+    client.post(f"/money/classes/{training.pk}/claim/", {
+        "source": FundSource.SPECIAL_ACCOUNT, "advanced_by": f"enterprise:{persona_enterprise.uscc}"})
+    claim = SubsidyClaim.objects.get(enrolment=enrolment)
+    assert (claim.claimant, claim.claimant_ref, claim.advanced_by) == (
+        PartyKind.ENTERPRISE, persona_enterprise.uscc, PartyKind.ENTERPRISE)
+
+
+def test_the_class_claim_page_shows_the_credit_advance(client: Client, login, province_official, nanning_official,
+                                                       persona_institution, institution_user) -> None:
+    from qiancheng.funding.services.advances import grant_advance
+    from qiancheng.training.models import ClassStatus, TrainingClass
+
+    persona_institution.star_rating, persona_institution.star_rated_on = 4, dt.date(2025, 6, 30)
+    persona_institution.save(update_fields=["star_rating", "star_rated_on"])
+    training = finished_class(institution=persona_institution, status=ClassStatus.APPROVED)
+    paid_for_enrolment(training)
+    fund = funded(province_official, "100000.00")
+    with frozen_at(dt.date(2025, 9, 1)):
+        advance = grant_advance(nanning_official, training, fund, "advance-1")
+    TrainingClass.objects.filter(pk=training.pk).update(status=ClassStatus.FINISHED)
+    login(client, institution_user)
+    page = client.get(f"/money/classes/{training.pk}/claim/").content.decode()
+    assert "信用支付" in page and f"{advance.amount:,.2f}" in page
+
+
+def test_the_fund_summary_partial_renders_for_the_province_home(rf, province_official) -> None:
+    from django.template.loader import render_to_string
+
+    from qiancheng.funding.views.funds import fund_summary
+
+    funded(province_official, "2500.00")
+    html = render_to_string("funding/_fund_summary.html", {"fund_summary": fund_summary(province_official)})
+    assert "2,500.00" in html and "fund-summary-chart-data" in html and 'href="/money/funds/"' in html

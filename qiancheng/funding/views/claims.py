@@ -13,7 +13,14 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from qiancheng.accounts.models import Role
 from qiancheng.accounts.scope import get_scoped_or_404, scoped
 from qiancheng.funding.forms import ClassClaimForm, EmploymentProofForm, NoteForm, ReasonForm, RecoveryForm
-from qiancheng.funding.models import COUNTING_STATUSES, ClaimStatus, FundSource, PartyKind, SubsidyClaim
+from qiancheng.funding.models import (
+    COUNTING_STATUSES,
+    Advance,
+    ClaimStatus,
+    FundSource,
+    PartyKind,
+    SubsidyClaim,
+)
 from qiancheng.funding.services.claims import (
     EmploymentProof,
     Parties,
@@ -136,6 +143,8 @@ def class_claim(request: HttpRequest, class_pk: int) -> HttpResponse:
         "training": training, "form": form, "rows": [(each, existing.get(each.pk)) for each in enrolments],
         "rule_fund": FundSource(_rule_fund(training)).label, "fund": chosen_fund, "fund_problem": fund_problem,
         "claimant": PartyKind(party[0]).label if party else "",
+        # 3.6 credit payment: part of the subsidy already advanced to the institution, netted by the claims.
+        "advance": scoped(Advance.objects.filter(training_class=training), request.user).first(),
     }
     return render(request, "funding/class_claim.html", context)
 
