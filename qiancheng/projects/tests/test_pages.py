@@ -424,3 +424,12 @@ def test_the_application_may_name_its_programmes(client: Client, login, enterpri
     assert list(project.programme_tags.values_list("code", flat=True)) == ["digital"]
     client.post(f"/projects/{project.pk}/edit/", {**APPLICATION, "action": "save"})
     assert not project.programme_tags.exists()
+
+
+def test_the_pages_speak_english_when_asked(client: Client, login, enterprise_user) -> None:
+    login(client, enterprise_user)
+    page = client.get("/projects/new/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Apply for project training" in page and "Save and submit for review" in page
+    assert "Headcount" in page and "My projects" in page
+    chinese = client.get("/projects/new/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "保存并提交审核" in chinese and "Save and submit for review" not in chinese
