@@ -7,6 +7,7 @@ The browser and the sign-in step come from tests/browser/conftest.py; the data f
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -14,6 +15,7 @@ from qiancheng.funding.models import ClaimStatus, FundAccount, Payment, SubsidyC
 from qiancheng.funding.tests.money import finished_class, funded, paid_for_enrolment
 
 pytestmark = pytest.mark.browser
+SCREENSHOTS = Path("/tmp")
 
 
 def _sign_out(page) -> None:  # type: ignore[no-untyped-def]
@@ -32,6 +34,7 @@ def test_claim_review_pay_and_see_the_fund(page, sign_in, live_server, persona_p
     page.goto(f"{live_server.url}/money/claims/")
     page.get_by_test_id(f"claim-class-{training.pk}").click()
     assert "就业补助资金" in page.get_by_test_id("rule-fund").inner_text()
+    page.screenshot(path=str(SCREENSHOTS / "qiancheng-money-class-claim.png"), full_page=True)
     page.get_by_test_id("file-claims").click()
     page.wait_for_load_state()
     assert "已提交 2 件申领" in page.locator(".messages").inner_text()
@@ -42,6 +45,7 @@ def test_claim_review_pay_and_see_the_fund(page, sign_in, live_server, persona_p
     page.goto(f"{live_server.url}/money/review/")
     table = page.get_by_test_id("review-table")
     assert table.get_by_test_id("decision").all_inner_texts()[0].startswith("符合条件")
+    page.screenshot(path=str(SCREENSHOTS / "qiancheng-money-review.png"), full_page=True)
     for box in page.locator("input[name=claims]").all():
         box.check()
     page.get_by_test_id("approve-selected").click()
@@ -61,3 +65,4 @@ def test_claim_review_pay_and_see_the_fund(page, sign_in, live_server, persona_p
     assert page.get_by_test_id("fund-paid").inner_text() == f"{paid:,.2f}"
     page.locator("#fund-chart svg").wait_for()
     assert page.locator("#fund-chart svg path").count() > 0
+    page.screenshot(path=str(SCREENSHOTS / "qiancheng-money-funds.png"), full_page=True)
