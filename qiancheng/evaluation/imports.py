@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import xlsxwriter
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from python_calamine import CalamineWorkbook
 
 from qiancheng.accounts.audit import record_event, snapshot
@@ -387,6 +387,19 @@ def import_certificates(actor: User, rows: list[CertificateRow], *, apply_good_r
     outcome = ImportOutcome(rows=len(rows), problems=problems)
     if problems and not apply_good_rows:
         return outcome
+    try:
+        _apply(actor, goods, outcome)
+    except IntegrityError as exc:
+        # Another import wrote one of these numbers between our check and our insert: nothing of this
+        # one was kept, and running it again finds those rows unchanged.
+        raise ValidationError("另一导入同时写入了相同的证书编号，本次未导入任何数据，请重新提交 / another import wrote "
+                              "the same certificate numbers at the same time; nothing was imported, submit again",
+                              code="concurrent_import") from exc
+    outcome.applied = True
+    return outcome
+
+
+def _apply(actor: User, goods: list[_Good], outcome: ImportOutcome) -> None:
     with transaction.atomic():
         held = set(Certificate.objects.select_for_update().filter(number__in=[good.number for good in goods])
                    .values_list("number", flat=True))
@@ -401,5 +414,3 @@ def import_certificates(actor: User, rows: list[CertificateRow], *, apply_good_r
                                                      issuer=good.issuer, issued_on=good.issued_on, **good.subject)
             record_event(actor, "certificate.imported", certificate, after=snapshot(certificate, AUDITED))
             outcome.created.append(good.number)
-    outcome.applied = True
-    return outcome
