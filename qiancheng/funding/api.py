@@ -1,4 +1,5 @@
-"""The money API: `/api/v1/funds`, `/api/v1/claims`, `/api/v1/claims/{number}/review`, `/api/v1/payments`.
+"""The money API: `/api/v1/funds` (and `/funds/advances`), `/api/v1/claims` (review, send-back, resubmit,
+withdraw, appeal, employment-due), `/api/v1/payments`, `/api/v1/recoveries`.
 
 Handlers only read through the scope registry and call the funding services. Every state-changing
 endpoint needs an `Idempotency-Key` header: the same key with the same request answers the first
@@ -7,6 +8,8 @@ response again without doing the work twice; the same key with a different reque
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
 import hashlib
 from collections.abc import Callable
@@ -21,19 +24,34 @@ from ninja.responses import codes_4xx
 from qiancheng.accounts.api_errors import ApiError, ErrorOut
 from qiancheng.accounts.scope import get_scoped_or_404, scoped
 from qiancheng.catalog.models import City, IndustrialPark
-from qiancheng.funding.models import FundAccount, IdempotentRequest, Payment, SubsidyClaim
+from qiancheng.funding.models import (
+    Advance,
+    Appeal,
+    FundAccount,
+    IdempotentRequest,
+    Payment,
+    RecoveryCase,
+    SubsidyClaim,
+)
+from qiancheng.funding.services.advances import grant_advance
+from qiancheng.funding.services.appeals import decide_appeal, file_appeal
 from qiancheng.funding.services.claims import (
     EmploymentProof,
     approve_claim,
     file_claim,
     fund_account_for,
+    fund_account_for_class,
     reject_claim,
+    resubmit_claim,
+    send_back_claim,
     withdraw_claim,
 )
+from qiancheng.funding.services.employment import employment_due, employment_rates
 from qiancheng.funding.services.funds import allocate
 from qiancheng.funding.services.payments import pay_claim
+from qiancheng.funding.services.recovery import open_recovery, record_repayment
 from qiancheng.funding.services.refusal import FundingRefused
-from qiancheng.training.models import Enrolment
+from qiancheng.training.models import Enrolment, TrainingClass
 
 funds_router = Router(tags=["funds 资金"])
 claims_router = Router(tags=["claims 补贴申领"])
@@ -41,6 +59,8 @@ payments_router = Router(tags=["payments 拨付"])
 recoveries_router = Router(tags=["recoveries 追回"])
 
 Answer = tuple[int, dict[str, Any]]
+# Ninja's codes_4xx leaves out 422, which every refusal of a malformed amount or reason answers.
+ERRORS = frozenset(codes_4xx | {422})
 
 
 # ---------------------------------------------------------------- idempotency
@@ -133,7 +153,7 @@ def list_funds(request: HttpRequest, year: int | None = None) -> list[dict[str, 
     return [_fund_out(fund) for fund in funds.order_by("year", "source", "city_id", "park_id")]
 
 
-@funds_router.post("/allocations", response={201: FundOut, codes_4xx: ErrorOut},
+@funds_router.post("/allocations", response={201: FundOut, ERRORS: ErrorOut},
                    summary="Allocate money to a fund account 下达资金 (province)")
 def post_allocation(request: HttpRequest, payload: AllocationIn) -> Status:
     def work() -> Answer:
@@ -170,6 +190,8 @@ class ClaimOut(Schema):
     rule_version: str
     review_note: str
     reviewed_at: dt.datetime | None
+    documents_requested_at: dt.datetime | None
+    documents_request_reason: str
 
 
 def _claim_out(claim: SubsidyClaim) -> dict[str, Any]:
@@ -182,6 +204,8 @@ def _claim_out(claim: SubsidyClaim) -> dict[str, Any]:
         "denied_by": claim.denied_by, "decided_at": claim.decided_at.isoformat() if claim.decided_at else None,
         "rule_version": claim.rule_version, "review_note": claim.review_note,
         "reviewed_at": claim.reviewed_at.isoformat() if claim.reviewed_at else None,
+        "documents_requested_at": claim.documents_requested_at.isoformat() if claim.documents_requested_at else None,
+        "documents_request_reason": claim.documents_request_reason,
     }
 
 
@@ -211,12 +235,57 @@ def list_claims(request: HttpRequest, status: str | None = None, limit: int = 10
     return [_claim_out(claim) for claim in claims.order_by("-pk")[offset: offset + limit]]
 
 
+class EmploymentDueOut(Schema):
+    claim_number: str
+    class_id: int | None
+    institution_uscc: str | None
+    end_date: dt.date
+    due_on: dt.date
+    late_from: dt.date
+    late: bool
+
+
+@claims_router.get("/employment-due", response=list[EmploymentDueOut],
+                   summary="Trainees due an employment proof 待提交就业证明 (5.2c)")
+def list_employment_due(request: HttpRequest, on: dt.date | None = None) -> list[dict[str, Any]]:
+    return [{
+        "claim_number": due.claim.number,
+        "class_id": due.claim.enrolment.training_class_id if due.claim.enrolment_id else None,
+        "institution_uscc": due.claim.institution.uscc if due.claim.institution_id else None,
+        "end_date": due.claim.end_date, "due_on": due.due_on, "late_from": due.late_from, "late": due.late,
+    } for due in employment_due(request.user, on)]
+
+
+class RateOut(Schema):
+    id: int
+    name: str
+    employed: int
+    eligible: int
+    rate: str | None
+
+
+class RatesOut(Schema):
+    per_class: list[RateOut]
+    per_institution: list[RateOut]
+
+
+@claims_router.get("/employment-rates", response=RatesOut, summary="Employment rates 就业率 (5.2c)")
+def get_employment_rates(request: HttpRequest, on: dt.date | None = None) -> dict[str, Any]:
+    rates = employment_rates(request.user, on)
+
+    def rows(items: list[Any]) -> list[dict[str, Any]]:
+        return [{"id": r.key, "name": r.label, "employed": r.employed, "eligible": r.eligible,
+                 "rate": None if r.rate is None else str(r.rate)} for r in items]
+
+    return {"per_class": rows(rates.per_class), "per_institution": rows(rates.per_institution)}
+
+
 @claims_router.get("/{number}", response=ClaimOut, summary="One claim with its decision 申领详情")
 def get_claim(request: HttpRequest, number: str) -> dict[str, Any]:
     return _claim_out(get_scoped_or_404(SubsidyClaim, request.user, number=number))
 
 
-@claims_router.post("", response={201: ClaimOut, codes_4xx: ErrorOut}, summary="File a claim 提交补贴申领")
+@claims_router.post("", response={201: ClaimOut, ERRORS: ErrorOut}, summary="File a claim 提交补贴申领")
 def post_claim(request: HttpRequest, payload: ClaimIn) -> Status:
     def work() -> Answer:
         enrolment = get_scoped_or_404(Enrolment.objects.select_related("training_class", "person"), request.user,
@@ -234,7 +303,7 @@ def post_claim(request: HttpRequest, payload: ClaimIn) -> Status:
     return Status(*idempotent(request, work))
 
 
-@claims_router.post("/{number}/review", response={200: ClaimOut, codes_4xx: ErrorOut},
+@claims_router.post("/{number}/review", response={200: ClaimOut, ERRORS: ErrorOut},
                     summary="Approve or reject a claim 审核申领")
 def review_claim(request: HttpRequest, number: str, payload: ReviewIn) -> Status:
     # Found (or 404) before the body and the key are looked at: another city's claim answers exactly
@@ -258,11 +327,109 @@ class WithdrawIn(Schema):
     reason: str = ""
 
 
-@claims_router.post("/{number}/withdraw", response={200: ClaimOut, codes_4xx: ErrorOut},
+@claims_router.post("/{number}/withdraw", response={200: ClaimOut, ERRORS: ErrorOut},
                     summary="Withdraw a claim before payment 撤回申领")
 def withdraw(request: HttpRequest, number: str, payload: WithdrawIn) -> Status:
     claim = get_scoped_or_404(SubsidyClaim, request.user, number=number)
     return Status(*idempotent(request, lambda: (200, _claim_out(withdraw_claim(request.user, claim, payload.reason)))))
+
+
+class ReasonIn(Schema):
+    reason: str = ""
+
+
+class NoteIn(Schema):
+    note: str = ""
+
+
+@claims_router.post("/{number}/send-back", response={200: ClaimOut, ERRORS: ErrorOut},
+                    summary="Send a claim back for more documents 退回补充材料")
+def send_back(request: HttpRequest, number: str, payload: ReasonIn) -> Status:
+    claim = get_scoped_or_404(SubsidyClaim, request.user, number=number)
+    return Status(*idempotent(request, lambda: (200, _claim_out(send_back_claim(request.user, claim,
+                                                                                 payload.reason)))))
+
+
+@claims_router.post("/{number}/resubmit", response={200: ClaimOut, ERRORS: ErrorOut},
+                    summary="Resubmit a claim sent back for documents 重新提交")
+def resubmit(request: HttpRequest, number: str, payload: NoteIn) -> Status:
+    claim = get_scoped_or_404(SubsidyClaim, request.user, number=number)
+    return Status(*idempotent(request, lambda: (200, _claim_out(resubmit_claim(request.user, claim, payload.note)))))
+
+
+class DocumentIn(Schema):
+    name: str
+    content_base64: str
+
+
+class AppealIn(Schema):
+    reason: str = ""
+    documents: list[DocumentIn] = []
+
+
+class AppealDecisionIn(Schema):
+    upheld: bool | None = None  # required; optional here so a missing claim answers 404 before the body is judged
+    reason: str = ""
+
+
+class AppealOut(Schema):
+    id: int
+    claim_number: str
+    status: str
+    reason: str
+    filed_at: dt.datetime
+    documents: list[str]
+    decided_at: dt.datetime | None
+    decision_reason: str
+    claim_status_after: str
+
+
+def _appeal_out(appeal: Appeal) -> dict[str, Any]:
+    return {
+        "id": appeal.pk, "claim_number": appeal.claim.number, "status": appeal.status, "reason": appeal.reason,
+        "filed_at": appeal.filed_at.isoformat(), "documents": list(appeal.documents.values_list("name", flat=True)),
+        "decided_at": appeal.decided_at.isoformat() if appeal.decided_at else None,
+        "decision_reason": appeal.decision_reason, "claim_status_after": appeal.claim_status_after,
+    }
+
+
+def _documents(payload: AppealIn) -> list[tuple[str, bytes]]:
+    documents = []
+    for number, document in enumerate(payload.documents, start=1):
+        try:
+            documents.append((document.name, base64.b64decode(document.content_base64, validate=True)))
+        except (binascii.Error, ValueError) as exc:
+            raise FundingRefused("bad_document", f"第{number}份材料：内容须为base64编码",
+                                 f"document {number}: content must be base64", status=422) from exc
+    return documents
+
+
+@claims_router.get("/{number}/appeal", response=AppealOut, summary="The appeal of a claim 申诉")
+def get_appeal(request: HttpRequest, number: str) -> dict[str, Any]:
+    claim = get_scoped_or_404(SubsidyClaim, request.user, number=number)
+    return _appeal_out(get_scoped_or_404(Appeal, request.user, claim=claim))
+
+
+@claims_router.post("/{number}/appeal", response={201: AppealOut, ERRORS: ErrorOut},
+                    summary="Appeal a rejected claim, once 申诉")
+def post_appeal(request: HttpRequest, number: str, payload: AppealIn) -> Status:
+    claim = get_scoped_or_404(SubsidyClaim, request.user, number=number)
+    return Status(*idempotent(request, lambda: (201, _appeal_out(file_appeal(request.user, claim, payload.reason,
+                                                                             _documents(payload))))))
+
+
+@claims_router.post("/{number}/appeal/decide", response={200: AppealOut, ERRORS: ErrorOut},
+                    summary="Decide an appeal (another official) 申诉复核")
+def post_appeal_decision(request: HttpRequest, number: str, payload: AppealDecisionIn) -> Status:
+    claim = get_scoped_or_404(SubsidyClaim, request.user, number=number)
+    appeal = get_scoped_or_404(Appeal, request.user, claim=claim)
+    def work() -> Answer:
+        if payload.upheld is None:
+            raise FundingRefused("upheld_missing", "须说明申诉是否成立（upheld: true/false）",
+                                 "say whether the appeal is upheld (upheld: true/false)", status=422)
+        return 200, _appeal_out(decide_appeal(request.user, appeal, payload.upheld, payload.reason))
+
+    return Status(*idempotent(request, work))
 
 
 # ---------------------------------------------------------------- payments
@@ -297,12 +464,140 @@ def list_payments(request: HttpRequest, limit: int = 100, offset: int = 0) -> li
     return [_payment_out(payment) for payment in payments[offset: offset + limit]]
 
 
-@payments_router.post("", response={201: PaymentOut, codes_4xx: ErrorOut}, summary="Pay an approved claim 支付")
+@payments_router.post("", response={201: PaymentOut, ERRORS: ErrorOut}, summary="Pay an approved claim 支付")
 def post_payment(request: HttpRequest, payload: PaymentIn) -> Status:
     def work() -> Answer:
         claim = get_scoped_or_404(SubsidyClaim, request.user, number=payload.claim_number)
         key = request.headers["Idempotency-Key"].strip()
         payment = pay_claim(request.user, claim, f"api:{request.user.pk}:{key}", batch_ref=payload.batch_ref)
         return 201, _payment_out(payment)
+
+    return Status(*idempotent(request, work))
+
+
+# ---------------------------------------------------------------- advances (3.6)
+
+class AdvanceIn(Schema):
+    class_id: int
+    fund: str = "employment_subsidy"
+
+
+class AdvanceOut(Schema):
+    id: int
+    class_id: int
+    institution_uscc: str
+    fund_account_id: int
+    expected_amount: str
+    share: str
+    amount: str
+    applied: str
+    outstanding: str
+    status: str
+    terms_source: str
+    granted_at: dt.datetime
+
+
+def _advance_out(advance: Advance) -> dict[str, Any]:
+    return {
+        "id": advance.pk, "class_id": advance.training_class_id, "institution_uscc": advance.institution.uscc,
+        "fund_account_id": advance.fund_account_id, "expected_amount": _money(advance.expected_amount),
+        "share": str(advance.share), "amount": _money(advance.amount), "applied": _money(advance.applied),
+        "outstanding": _money(advance.outstanding), "status": advance.status, "terms_source": advance.terms_source,
+        "granted_at": advance.granted_at.isoformat(),
+    }
+
+
+@funds_router.get("/advances", response=list[AdvanceOut], summary="Advances in scope 信用支付垫付")
+def list_advances(request: HttpRequest) -> list[dict[str, Any]]:
+    advances = scoped(Advance.objects.select_related("institution"), request.user).order_by("-pk")
+    return [_advance_out(advance) for advance in advances[:1000]]
+
+
+@funds_router.post("/advances", response={201: AdvanceOut, ERRORS: ErrorOut},
+                   summary="Grant a class's advance 信用支付垫付 (3.6)")
+def post_advance(request: HttpRequest, payload: AdvanceIn) -> Status:
+    def work() -> Answer:
+        training = get_scoped_or_404(TrainingClass, request.user, pk=payload.class_id)
+        key = request.headers["Idempotency-Key"].strip()
+        advance = grant_advance(request.user, training, fund_account_for_class(training, payload.fund),
+                                f"api:{request.user.pk}:{key}")
+        return 201, _advance_out(advance)
+
+    return Status(*idempotent(request, work))
+
+
+# ---------------------------------------------------------------- recoveries (6d)
+
+class RecoveryOut(Schema):
+    id: int
+    claim_number: str | None
+    advance_id: int | None
+    debtor_kind: str
+    amount_owed: str
+    repaid: str
+    written_off: str
+    outstanding: str
+    reason_kind: str
+    reason: str
+    status: str
+    opened_at: dt.datetime
+
+
+def _recovery_out(case: RecoveryCase) -> dict[str, Any]:
+    return {
+        "id": case.pk, "claim_number": case.claim.number if case.claim_id else None, "advance_id": case.advance_id,
+        "debtor_kind": case.debtor_kind, "amount_owed": _money(case.amount_owed), "repaid": _money(case.repaid),
+        "written_off": _money(case.written_off), "outstanding": _money(case.outstanding),
+        "reason_kind": case.reason_kind, "reason": case.reason, "status": case.status,
+        "opened_at": case.opened_at.isoformat(),
+    }
+
+
+class RecoveryIn(Schema):
+    claim_number: str
+    reason_kind: str
+    reason: str = ""
+    amount: Decimal | None = None
+
+
+class RepaymentIn(Schema):
+    amount: Decimal | None = None  # required; see AppealDecisionIn
+    document_ref: str = ""
+
+
+@recoveries_router.get("", response=list[RecoveryOut], summary="Recovery cases in scope 追回案件")
+def list_recoveries(request: HttpRequest, status: str | None = None, limit: int = 100, offset: int = 0
+                    ) -> list[dict[str, Any]]:
+    cases = scoped(RecoveryCase.objects.select_related("claim"), request.user)
+    if status:
+        cases = cases.filter(status=status)
+    limit = max(1, min(limit, 1000))
+    return [_recovery_out(case) for case in cases.order_by("-pk")[offset: offset + limit]]
+
+
+@recoveries_router.get("/{int:case_id}", response=RecoveryOut, summary="One recovery case 追回案件详情")
+def get_recovery(request: HttpRequest, case_id: int) -> dict[str, Any]:
+    return _recovery_out(get_scoped_or_404(RecoveryCase.objects.select_related("claim"), request.user, pk=case_id))
+
+
+@recoveries_router.post("", response={201: RecoveryOut, ERRORS: ErrorOut},
+                        summary="Open a recovery case for a paid claim 追回立案")
+def post_recovery(request: HttpRequest, payload: RecoveryIn) -> Status:
+    def work() -> Answer:
+        claim = get_scoped_or_404(SubsidyClaim, request.user, number=payload.claim_number)
+        case = open_recovery(request.user, claim, payload.reason_kind, payload.reason, payload.amount)
+        return 201, _recovery_out(case)
+
+    return Status(*idempotent(request, work))
+
+
+@recoveries_router.post("/{int:case_id}/repayments", response={200: RecoveryOut, ERRORS: ErrorOut},
+                        summary="Record a repayment 追回还款")
+def post_repayment(request: HttpRequest, case_id: int, payload: RepaymentIn) -> Status:
+    case = get_scoped_or_404(RecoveryCase, request.user, pk=case_id)
+    def work() -> Answer:
+        if payload.amount is None:
+            raise FundingRefused("bad_amount", "还款须给出金额", "a repayment needs its amount", status=422)
+        return 200, _recovery_out(record_repayment(request.user, case, payload.amount, payload.document_ref))
 
     return Status(*idempotent(request, work))

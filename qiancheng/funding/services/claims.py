@@ -139,7 +139,11 @@ def _check_fund(fund: FundAccount, enrolment: Enrolment) -> None:
 def fund_account_for(enrolment: Enrolment, source: str) -> FundAccount:
     """The account a claim of this fund source is paid from: the class city's account for the year the
     training ended (3.5a: the training's year), else the province's own account of that year."""
-    training = enrolment.training_class
+    return fund_account_for_class(enrolment.training_class, source)
+
+
+def fund_account_for_class(training: Any, source: str) -> FundAccount:
+    """`fund_account_for` of any enrolment of the class (3.6: an advance is granted from this account)."""
     year = training.end_date.year
     found = (FundAccount.objects.filter(source=source, year=year, city=training.city_id, park=None).first()
              or FundAccount.objects.filter(source=source, year=year, city=None, park=None).first())
