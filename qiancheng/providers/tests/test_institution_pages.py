@@ -332,3 +332,11 @@ def test_the_back_office_lists_documents_without_their_bytes(client: Client, app
     assert 'name="content"' not in client.get(
         f"/admin/providers/institutiondocument/{document.pk}/change/").content.decode()
     assert client.get("/admin/providers/venue/").status_code == 200
+
+
+def test_the_registration_page_reads_in_english_when_asked(client: Client, catalog_bits) -> None:
+    from django.conf import settings
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    text = client.get("/institutions/register/").content.decode()
+    assert "Institution registration" in text and "Unified social credit code" in text
