@@ -4,7 +4,14 @@
 - funds: `allocate`, `balances`, `fund_account` (5.1-5.4, 4.1)
 - claims: `file_claim`, `file_class_claims`, `approve_claim`, `approve_claims`, `reject_claim`,
   `withdraw_claim`, `add_employment_proof` (5.2c), `fund_account_for` (3.6, 6c)
-- payments: `pay_claim`, `pay_batch`; payment_list: `payment_list_xlsx` (the treasury's .xlsx, masked)
+  `send_back_claim`, `resubmit_claim` (more documents; the claim stays pending)
+- payments: `pay_claim` (nets a class's advance), `pay_batch`; payment_list: `payment_list_xlsx` (the
+  treasury's .xlsx, masked; `unmasked=True` for the province, audited)
+- advances (3.6 credit payment): `advance_eligibility`, `grant_advance`, `settle_advance`,
+  `recover_unearned_advance`
+- employment (5.2c): `employment_due`, `employment_rates`
+- recovery (6d): `open_recovery`, `record_repayment`, `write_off_recovery`, `recovery_for_revoked_certificate`
+- appeals: `file_appeal`, `decide_appeal`
 
 Each raises `FundingRefused` (code, Chinese and English reason) when the rules do not allow the change.
 """
