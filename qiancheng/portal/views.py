@@ -13,6 +13,7 @@ from django.views.decorators.http import require_safe
 from qiancheng.accounts.models import Role
 from qiancheng.accounts.scope import public
 from qiancheng.catalog.api import search_occupations
+from qiancheng.funding.views.funds import fund_summary
 from qiancheng.portal.figures import headline_figures
 from qiancheng.portal.navigation import public_links
 from qiancheng.portal.queues import queues_for
@@ -35,6 +36,8 @@ def home(request: HttpRequest) -> HttpResponse:
     template = HOME_TEMPLATES.get(user.role, "portal/home_back_office.html")
     context: dict[str, Any] = {"figures": headline_figures(user) if user.role else None,
                                "queues": queues_for(user)}
+    if user.role in (Role.PROVINCE_OFFICIAL, Role.CITY_OFFICIAL):
+        context["fund_summary"] = fund_summary(user)
     return render(request, template, context)
 
 

@@ -114,3 +114,20 @@ def test_the_shell_is_in_chinese_by_default(client: Client) -> None:
 def test_the_language_switch_is_a_csrf_protected_post(client: Client) -> None:
     page = client.get("/").content.decode()
     assert 'action="/i18n/setlang/"' in page and 'method="post"' in page
+
+
+def test_officials_homes_show_the_funds_they_may_see(client: Client, login, province_official,
+                                                     nanning_official) -> None:
+    from qiancheng.accounts.tests.two_cities import build_two_cities
+    from qiancheng.funding.models import FundAccount
+
+    build_two_cities()
+    province_page = login(client, province_official).get("/").content.decode()
+    assert 'data-testid="fund-summary"' in province_page and "fund-summary-chart" in province_page
+    nanning_page = login(Client(), nanning_official).get("/").content.decode()
+    assert 'data-testid="fund-summary"' in nanning_page
+    nanning_allocated = sum(fund.allocated for fund in FundAccount.objects.filter(city_id="450100"))
+    everywhere = sum(fund.allocated for fund in FundAccount.objects.all())
+    assert nanning_allocated > 0 and everywhere > nanning_allocated
+    assert f"{nanning_allocated:,.2f}" in nanning_page and f"{everywhere:,.2f}" not in nanning_page
+    assert f"{everywhere:,.2f}" in province_page
