@@ -275,7 +275,7 @@ class Merit:
     application: DeliveryApplication
     institution: Institution
     refusal: str  # why it may not be chosen today, or ""
-    running_classes: int  # approved or in progress now: the load on its capacity
+    running_classes: int  # approved or in progress now: the load on its declared capacity
     running_trainees: int
     classes_delivered: int  # finished classes
     trainees_completed: int

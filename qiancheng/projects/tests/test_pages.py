@@ -282,7 +282,7 @@ def test_the_city_chooses_on_merit_with_a_reason(client: Client, login, enterpri
                                                   institution_user) -> None:
     project = _published(enterprise_user, nanning_official)
     school = institution_user.institution
-    school.star_rating, school.star_rated_on = 4, dt.date(2025, 6, 30)
+    school.star_rating, school.star_rated_on, school.capacity = 4, dt.date(2025, 6, 30), 120
     school.save()
     finished = builders.training_class(institution=school, status=ClassStatus.FINISHED)
     enrolment = builders.enrolment(finished, status=EnrolmentStatus.COMPLETED, left_on=dt.date(2025, 9, 30))
@@ -307,6 +307,7 @@ def test_the_city_chooses_on_merit_with_a_reason(client: Client, login, enterpri
     assert (merit[theirs.pk].classes_delivered, merit[theirs.pk].certificates) == (0, 0)
     text = page.content.decode()
     assert "4★" in text and "有电池装调实训车间" in text and "师资充足" in text
+    assert f'data-testid="capacity-{ours.pk}">120<' in text
 
     client.post(f"/projects/{project.pk}/choose/", {"application": ours.pk, "reason": ""})
     project.refresh_from_db()
