@@ -68,7 +68,7 @@ def test_logins_file_is_private_and_printed_again(demo) -> None:
     path = demo["dir"] / "demo-logins.txt"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     logins = [line.split("\t") for line in path.read_text(encoding="utf-8").splitlines() if not line.startswith("#")]
-    assert [row[0] for row in logins] == ["province", "nanning", "liuzhou", "institution", "enterprise", "trainee",
+    assert [row[0] for row in logins] == ["province", "nanning", "nanning2", "liuzhou", "institution", "enterprise", "trainee",
                                           "admin"]
     for _username, password, _label in logins:
         assert len(password) >= 10
@@ -121,3 +121,23 @@ def test_serve_answers_home_and_login(demo) -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_demo_shows_money_in_every_state_and_its_ledger_verifies(demo) -> None:
+    """Issue 5: claims in every status, a send-back, a recovery with a repayment, an appeal waiting,
+    an advance; `qiancheng ledger verify` passes on the result."""
+    with sqlite3.connect(demo["dir"] / "qiancheng.sqlite3") as connection:
+        statuses = {row[0] for row in connection.execute("SELECT DISTINCT status FROM funding_subsidyclaim")}
+        sent_back = connection.execute(
+            "SELECT COUNT(*) FROM funding_subsidyclaim WHERE documents_requested_at IS NOT NULL").fetchone()[0]
+        recoveries = connection.execute("SELECT status FROM funding_recoverycase").fetchall()
+        appeals = connection.execute("SELECT status FROM funding_appeal").fetchall()
+        advances = connection.execute("SELECT COUNT(*) FROM funding_advance").fetchone()[0]
+    assert {"pending", "approved", "rejected", "paid", "withdrawn", "recovered"} <= statuses
+    assert sent_back == 1
+    assert [status for (status,) in recoveries] == ["partly_repaid"]
+    assert [status for (status,) in appeals] == ["filed"]
+    assert advances == 1
+    verified = subprocess.run([sys.executable, "-m", "qiancheng", "ledger", "verify"], capture_output=True,
+                              text=True, timeout=300, env=child_env(demo["dir"]))
+    assert verified.returncode == 0, verified.stdout + verified.stderr

@@ -9,6 +9,7 @@ column with neither is an error before anything is written.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable, Iterator
 
 import polars as pl
@@ -36,7 +37,10 @@ def _fill(model: type[models.Model], frame: pl.DataFrame, now: dt.datetime) -> p
         if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
             missing.append(pl.lit(now).alias(field.column))
         elif field.has_default():
-            missing.append(pl.lit(field.get_default()).alias(field.column))
+            default = field.get_default()
+            # A JSON column's default ([] or {}) is written as its JSON text on both databases.
+            value = json.dumps(default) if isinstance(field, models.JSONField) else default
+            missing.append(pl.lit(value).alias(field.column))
         elif field.null:
             missing.append(pl.lit(None).alias(field.column))
         else:

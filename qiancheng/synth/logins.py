@@ -78,6 +78,9 @@ def seats() -> list[Seat]:
     return [
         Seat("province", "自治区人社厅 Province official", Role.PROVINCE_OFFICIAL, {}),
         Seat("nanning", "南宁市人社局 Nanning city official", Role.CITY_OFFICIAL, {"city": City.objects.get(pk=NANNING)}),
+        # A second 南宁 official: an appeal is decided by someone other than the one who rejected (5: appeal).
+        Seat("nanning2", "南宁市人社局复核 Nanning appeal reviewer", Role.CITY_OFFICIAL,
+             {"city": City.objects.get(pk=NANNING)}),
         Seat("liuzhou", "柳州市人社局 Liuzhou city official", Role.CITY_OFFICIAL, {"city": City.objects.get(pk=LIUZHOU)}),
         Seat("institution", "培训机构 Training institution", Role.INSTITUTION, {"institution": _nanning_institution}),
         Seat("enterprise", "企业 Enterprise", Role.ENTERPRISE, {"enterprise": _nanning_enterprise}),

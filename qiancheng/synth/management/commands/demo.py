@@ -65,6 +65,9 @@ class Command(BaseCommand):
         from qiancheng.synth.logins import ensure_logins
 
         logins, created = ensure_logins(folder)
+        from qiancheng.synth.stories import ensure_money_stories
+
+        ensure_money_stories(self.stdout.write)
         rows = [(login.label, login.username, login.password) for login in logins]
         self.stdout.write(login_table(rows))
         self.stdout.write(
