@@ -364,3 +364,12 @@ def test_a_session_outside_the_dates_is_refused(login, running, institution_user
         f"/classes/{running.pk}/attendance/", {"session_date": "2026-06-01", "hours": "8", "present": [str(one.pk)]},
         follow=True)
     assert "不在培训期内" in answer.content.decode() and not AttendanceRecord.objects.exists()
+
+
+def test_the_pages_read_in_english_too(login, running, institution_user) -> None:
+    client = signed_in(login, institution_user)
+    client.cookies["django_language"] = "en"
+    listed = client.get("/classes/").content.decode()
+    assert "Apply to open a class" in listed and "申请开班" not in listed
+    page = client.get(f"/classes/{running.pk}/").content.decode()
+    assert "Real-name roster" in page and "source: 各地通行做法 local practice" in page
