@@ -8,6 +8,7 @@ The browser, the page and the sign-in step come from tests/browser/conftest.py.
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -21,6 +22,8 @@ from qiancheng.training.vocabulary import TrainingType
 
 pytestmark = pytest.mark.browser
 
+IMPORT_SCREENSHOT = Path("/tmp/qiancheng-class-import.png")
+CLASS_SCREENSHOT = Path("/tmp/qiancheng-class-page.png")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -89,6 +92,7 @@ def test_apply_approve_import_and_record_attendance(page, sign_in, live_server, 
     assert "校验位" in bad_rows.nth(0).inner_text() and "3" in bad_rows.nth(0).inner_text()
     assert "人员类别“外星人”无效" in bad_rows.nth(1).inner_text()
     assert page.get_by_test_id("good-count").inner_text() == "2"
+    page.screenshot(path=str(IMPORT_SCREENSHOT), full_page=True)
     with page.expect_navigation():
         page.get_by_test_id("apply-import").click()
     assert "已导入：2 人新入册" in page.get_by_test_id("progress-line").inner_text()
@@ -114,3 +118,4 @@ def test_apply_approve_import_and_record_attendance(page, sign_in, live_server, 
     with page.expect_navigation():
         page.get_by_test_id("enrol-submit").click()
     assert Enrolment.objects.filter(training_class=training, person__name="莫五").exists()
+    page.screenshot(path=str(CLASS_SCREENSHOT), full_page=True)
