@@ -131,3 +131,9 @@ def test_officials_homes_show_the_funds_they_may_see(client: Client, login, prov
     assert nanning_allocated > 0 and everywhere > nanning_allocated
     assert f"{nanning_allocated:,.2f}" in nanning_page and f"{everywhere:,.2f}" not in nanning_page
     assert f"{everywhere:,.2f}" in province_page
+
+
+def test_trainee_home_cards_lead_to_the_trainees_pages(client: Client, login, trainee_user) -> None:
+    page = login(client, trainee_user).get("/").content.decode()
+    for url in ("/me/classes/", "/me/certificates/", "/me/payments/"):
+        assert f'href="{url}"' in page
