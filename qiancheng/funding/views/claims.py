@@ -27,7 +27,7 @@ from qiancheng.funding.services.claims import (
     add_employment_proof,
     file_claim,
     file_class_claims,
-    fund_account_for,
+    fund_account_for_class,
     is_claimant,
     resubmit_claim,
     withdraw_claim,
@@ -111,9 +111,7 @@ def class_claim(request: HttpRequest, class_pk: int) -> HttpResponse:
         parties = Parties(advanced_by, advanced_by_ref, party[0], party[1])
         chosen = form.cleaned_data["enrolments"]
         try:
-            if not enrolments:
-                raise FundingRefused("no_enrolments", "该班级没有学员", "the class has no trainees", status=422)
-            fund = fund_account_for(enrolments[0], form.cleaned_data["source"])
+            fund = fund_account_for_class(training, form.cleaned_data["source"])
             if chosen:
                 filed, refusals = [], {}
                 for enrolment in (each for each in enrolments if each.pk in chosen):
@@ -135,8 +133,7 @@ def class_claim(request: HttpRequest, class_pk: int) -> HttpResponse:
             return redirect("funding:claim_list")
     source = form["source"].value() or _rule_fund(training)
     try:
-        chosen_fund = fund_account_for(enrolments[0], source) if enrolments else None
-        fund_problem = None if enrolments else _("该班级没有学员。")
+        chosen_fund, fund_problem = fund_account_for_class(training, source), None
     except FundingRefused as refusal:
         chosen_fund, fund_problem = None, f"{refusal.message_zh} / {refusal.message_en}"
     context = {
