@@ -418,7 +418,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         try:
-            if decision not in services.ReviewDecision.__members__.values():
+            if decision not in {each.value for each in services.ReviewDecision}:
                 raise ValidationError(_("请选择审核结论 / choose a decision"), code="decision")
             services.review_institution(request.user, institution, decision, data["reason"],
                                         approved_until=data["approved_until"], granted=data["granted"])

@@ -6,6 +6,8 @@ The browser, page and sign-in fixtures come from tests/browser/conftest.py.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from qiancheng.providers.models import Institution, InstitutionStatus
@@ -14,6 +16,7 @@ pytestmark = pytest.mark.browser
 
 NAME = "南宁市技能之光培训学校"
 PASSWORD = "a-long-enough-secret-2025"
+SCREENSHOTS = Path("/tmp")
 
 
 def test_an_institution_registers_and_nanning_approves_it(
@@ -35,6 +38,7 @@ def test_an_institution_registers_and_nanning_approves_it(
     page.get_by_test_id("username").fill("skills-school")
     page.get_by_test_id("password").fill(PASSWORD)
     page.get_by_test_id("password-again").fill(PASSWORD)
+    page.screenshot(path=str(SCREENSHOTS / "qiancheng-institution-register.png"), full_page=True)
     page.get_by_test_id("register-submit").click()
     page.wait_for_url("**/institutions/mine/")
     assert page.get_by_test_id("institution-status").inner_text() == "已申请 Applied"
@@ -44,6 +48,7 @@ def test_an_institution_registers_and_nanning_approves_it(
     sign_in(official_page, nanning_official.username, persona_password)
     official_page.goto(f"{live_server.url}/institutions/queue/")
     official_page.get_by_test_id("queue-row").filter(has_text=NAME).get_by_test_id("queue-open").click()
+    official_page.screenshot(path=str(SCREENSHOTS / "qiancheng-institution-review.png"), full_page=True)
     official_page.get_by_test_id("review-reason").fill("材料齐全，同意认定")
     official_page.get_by_test_id("review-approve").click()
     official_page.wait_for_url("**/institutions/queue/")
@@ -54,3 +59,4 @@ def test_an_institution_registers_and_nanning_approves_it(
     assert page.get_by_test_id("institution-status").inner_text() == "已认定 Approved"
     assert "有效期至" in page.get_by_test_id("approved-until").inner_text()
     assert Institution.objects.get(name=NAME).status == InstitutionStatus.APPROVED
+    page.screenshot(path=str(SCREENSHOTS / "qiancheng-institution-workspace.png"), full_page=True)
