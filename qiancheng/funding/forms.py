@@ -109,3 +109,9 @@ class RecoveryForm(forms.Form):
 class RepaymentForm(forms.Form):
     amount = forms.DecimalField(label=_("还款金额（元）"), min_value=Decimal("0.01"), max_digits=14, decimal_places=2)
     document_ref = forms.CharField(label=_("缴款凭证号"), max_length=128)
+
+
+class AdvanceGrantForm(forms.Form):
+    """3.6: the advance's key is drawn when the page is rendered, so a double click grants one advance."""
+
+    idempotency_key = forms.RegexField(regex=r"^[0-9a-f]{32}$", widget=forms.HiddenInput)

@@ -4,7 +4,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from qiancheng.accounts.models import Role
-from qiancheng.funding.views import appeals, claims, employment, funds, payments, recoveries, review
+from qiancheng.funding.views import advances, appeals, claims, employment, funds, payments, recoveries, review
 from qiancheng.portal.navigation import add_link
 from qiancheng.portal.queues import add_queue
 
@@ -30,6 +30,10 @@ urlpatterns = [
     path("payments/batches/<str:batch_ref>/list.xlsx", payments.payment_list, name="payment_list"),
     path("payments/batches/<str:batch_ref>/unmasked.xlsx", payments.payment_list_unmasked,
          name="payment_list_unmasked"),
+    path("advances/", advances.advances, name="advances"),
+    path("advances/classes/<int:class_pk>/grant/", advances.grant, name="grant_advance"),
+    path("advances/<int:pk>/settle/", advances.settle, name="settle_advance"),
+    path("advances/<int:pk>/recover/", advances.recover, name="recover_advance"),
     path("appeals/", appeals.appeal_queue, name="appeals"),
     path("appeals/<int:pk>/", appeals.appeal_detail, name="appeal_detail"),
     path("appeals/documents/<int:pk>/", appeals.appeal_document, name="appeal_document"),
@@ -44,6 +48,7 @@ urlpatterns = [
 add_link(_("补贴申领"), "funding:claim_list", {Role.INSTITUTION, Role.ENTERPRISE, Role.TRAINEE}, order=40)
 add_link(_("申领审核"), "funding:review_queue", OFFICIALS, order=40)
 add_link(_("资金拨付"), "funding:payments", OFFICIALS, order=41)
+add_link(_("信用支付"), "funding:advances", OFFICIALS, order=42)
 add_link(_("申诉复核"), "funding:appeals", OFFICIALS, order=42)
 add_link(_("就业补贴"), "funding:employment", OFFICIALS, order=43)
 add_link(_("追回"), "funding:recoveries", OFFICIALS, order=44)

@@ -311,3 +311,43 @@ def test_the_fund_summary_partial_renders_for_the_province_home(rf, province_off
     funded(province_official, "2500.00")
     html = render_to_string("funding/_fund_summary.html", {"fund_summary": fund_summary(province_official)})
     assert "2,500.00" in html and "fund-summary-chart-data" in html and 'href="/money/funds/"' in html
+
+
+# ---------------------------------------------------------------- 3.6 credit payment
+
+
+def test_grant_settle_and_recover_an_advance(client: Client, login, province_official, nanning_official,
+                                             liuzhou_official, institution_user, persona_institution) -> None:
+    from qiancheng.funding.models import Advance, AdvanceStatus, RecoveryReason
+    from qiancheng.training.models import ClassStatus, TrainingClass
+
+    persona_institution.star_rating, persona_institution.star_rated_on = 4, dt.date(2025, 6, 30)
+    persona_institution.save(update_fields=["star_rating", "star_rated_on"])
+    training = finished_class(institution=persona_institution, status=ClassStatus.APPROVED, name="先垫付班")
+    paid_for_enrolment(training)
+    funded(province_official, "100000.00")
+    login(client, institution_user)
+    assert client.get("/money/advances/").status_code == 403
+    login(client, liuzhou_official)
+    assert "先垫付班" not in client.get("/money/advances/").content.decode()
+    assert client.post(f"/money/advances/classes/{training.pk}/grant/",
+                       {"idempotency_key": "b" * 32}).status_code == 404
+
+    login(client, nanning_official)
+    with frozen_at(dt.date(2025, 9, 1)):
+        page = client.get("/money/advances/")
+        candidate = page.context["candidates"][0]
+        assert candidate.training.pk == training.pk and not candidate.refusal and candidate.amount > 0
+        for _ in range(2):  # a double click grants once
+            client.post(f"/money/advances/classes/{training.pk}/grant/", {"idempotency_key": candidate.idempotency_key})
+    advance = Advance.objects.get()
+    assert (advance.amount, advance.status) == (candidate.amount, AdvanceStatus.GRANTED)
+
+    TrainingClass.objects.filter(pk=training.pk).update(status=ClassStatus.FINISHED)
+    client.post(f"/money/advances/{advance.pk}/settle/")
+    advance.refresh_from_db()
+    assert advance.status == AdvanceStatus.UNEARNED  # no claim payment netted any of it
+    client.post(f"/money/advances/{advance.pk}/recover/", {"reason": "学员未申领"})
+    case = RecoveryCase.objects.get()
+    assert (case.advance_id, case.reason_kind, case.amount_owed) == (advance.pk, RecoveryReason.UNEARNED_ADVANCE,
+                                                                     advance.amount)

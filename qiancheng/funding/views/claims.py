@@ -84,7 +84,7 @@ def _advancers(training: TrainingClass, user: Any) -> list[tuple[str, str]]:
     return choices
 
 
-def _rule_fund(training: TrainingClass) -> str:
+def rule_fund(training: TrainingClass) -> str:
     """The fund the plan names for this training: the special account pays project training (5.2a), the
     employment-subsidy fund the rest (5.1); the engine denies a claim that asks the wrong one."""
     return FundSource.SPECIAL_ACCOUNT if training.training_type == TrainingType.PROJECT else FundSource.EMPLOYMENT_SUBSIDY
@@ -104,7 +104,7 @@ def class_claim(request: HttpRequest, class_pk: int) -> HttpResponse:
     form = ClassClaimForm(
         request.POST or None, advancers=_advancers(training, request.user),
         enrolments=[(each.pk, each.person.name) for each in enrolments],
-        initial={"source": _rule_fund(training)},
+        initial={"source": rule_fund(training)},
     )
     if request.method == "POST" and form.is_valid() and party is not None:
         advanced_by, advanced_by_ref = form.cleaned_data["advanced_by"].split(":", 1)
@@ -131,14 +131,14 @@ def class_claim(request: HttpRequest, class_pk: int) -> HttpResponse:
             for pk, refusal in refusals.items():
                 refused(request, refusal, prefix=f"{names.get(pk, pk)}：")
             return redirect("funding:claim_list")
-    source = form["source"].value() or _rule_fund(training)
+    source = form["source"].value() or rule_fund(training)
     try:
         chosen_fund, fund_problem = fund_account_for_class(training, source), None
     except FundingRefused as refusal:
         chosen_fund, fund_problem = None, f"{refusal.message_zh} / {refusal.message_en}"
     context = {
         "training": training, "form": form, "rows": [(each, existing.get(each.pk)) for each in enrolments],
-        "rule_fund": FundSource(_rule_fund(training)).label, "fund": chosen_fund, "fund_problem": fund_problem,
+        "rule_fund": FundSource(rule_fund(training)).label, "fund": chosen_fund, "fund_problem": fund_problem,
         "claimant": PartyKind(party[0]).label if party else "",
         # 3.6 credit payment: part of the subsidy already advanced to the institution, netted by the claims.
         "advance": scoped(Advance.objects.filter(training_class=training), request.user).first(),
