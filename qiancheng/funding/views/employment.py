@@ -12,6 +12,8 @@ from qiancheng.clock import today
 from qiancheng.funding.services.employment import EmploymentRate, employment_due, employment_rates, grace_on
 from qiancheng.funding.views.common import OFFICIALS, signed_in_as
 
+ROWS_SHOWN = 300
+
 
 def _chart(rates: list[EmploymentRate]) -> dict[str, Any]:
     """Per cent employed, for the bar chart (a rate, not money: a float is what the chart draws)."""
@@ -26,9 +28,11 @@ def employment(request: HttpRequest) -> HttpResponse:
     on = today()
     due = employment_due(request.user, on)
     rates = employment_rates(request.user, on)
+    late = [each for each in due if each.late]
+    waiting = [each for each in due if not each.late]
     context = {
-        "on": on, "grace": grace_on(on),
-        "late": [each for each in due if each.late], "due": [each for each in due if not each.late],
+        "on": on, "grace": grace_on(on), "shown": ROWS_SHOWN,
+        "late": late[:ROWS_SHOWN], "late_count": len(late), "due": waiting[:ROWS_SHOWN], "due_count": len(waiting),
         "per_class": rates.per_class, "per_institution": rates.per_institution,
         "class_chart": _chart(rates.per_class), "institution_chart": _chart(rates.per_institution),
     }
