@@ -76,3 +76,45 @@ def paid_claim(actor: Any, fund: FundAccount, training: TrainingClass | None = N
     pay_claim(actor, claim, key or f"pay-{claim.number}")
     claim.refresh_from_db()
     return claim
+
+
+def scope_records(city: Any, institution: Any, training: TrainingClass, fund: FundAccount, claim: Any,
+                  clerk: Any) -> list[Any]:
+    """One record of each issue-5 money model in a city, for the two-city scope tests
+    (qiancheng/accounts/tests/two_cities.py): an advance, a recovery case and its repayment, an appeal and
+    its document. Written through the ORM with every constraint active, like the rest of that world."""
+    import hashlib
+
+    from django.utils import timezone
+
+    from qiancheng.funding.models import (
+        Advance,
+        Appeal,
+        AppealDocument,
+        LedgerTransaction,
+        RecoveryCase,
+        RecoveryReason,
+        RecoveryRepayment,
+        TransactionKind,
+    )
+
+    now = timezone.now()
+    advance = Advance.objects.create(
+        training_class=training, institution=institution, fund_account=fund, expected_amount=Decimal("1800.00"),
+        share=Decimal("0.50"), amount=Decimal("900.00"), terms_source="local practice",
+        idempotency_key=f"scope-advance-{training.pk}", granted_by=clerk, granted_at=now,
+        ledger_transaction=LedgerTransaction.objects.create(kind=TransactionKind.ADVANCE, claim=claim, created_by=clerk),
+    )
+    case = RecoveryCase.objects.create(
+        claim=claim, fund_account=fund, city=city, debtor_kind=PartyKind.INSTITUTION, debtor_ref=institution.uscc,
+        amount_owed=Decimal("900.00"), reason_kind=RecoveryReason.FRAUD, reason="骗补", opened_by=clerk, opened_at=now,
+    )
+    repayment = RecoveryRepayment.objects.create(
+        case=case, amount=Decimal("100.00"), document_ref=f"V-{case.pk}", recorded_by=clerk, recorded_at=now,
+        ledger_transaction=LedgerTransaction.objects.create(kind=TransactionKind.RECOVERY, claim=claim,
+                                                            created_by=clerk),
+    )
+    appeal = Appeal.objects.create(claim=claim, filed_by=clerk, filed_at=now, reason="材料齐全")
+    document = AppealDocument.objects.create(appeal=appeal, name="证明.pdf", content=b"%PDF", size_bytes=4,
+                                             sha256=hashlib.sha256(b"%PDF").hexdigest())
+    return [advance, case, repayment, appeal, document]
