@@ -213,9 +213,11 @@ def _journey(page, sign_in, url: str, password: str, nanning_official, enterpris
         page.get_by_test_id("roster-upload").click()
     bad_rows = page.get_by_test_id("bad-row")
     assert bad_rows.count() == 2
-    assert "校验位" in bad_rows.nth(0).inner_text() and "4" in bad_rows.nth(0).inner_text()
-    assert "项目制培训学员须为申报企业的本企业职工" in bad_rows.nth(1).inner_text()
-    assert "6" in bad_rows.nth(1).inner_text()
+    # Each bad row: its row number in the sheet (the header is row 1), the column, the reason in Chinese.
+    check_row, link_row = (bad_rows.nth(i).locator("td").all_inner_texts() for i in (0, 1))
+    assert check_row[:2] == ["4", "身份证号"] and "身份证号校验位错误" in check_row[2]
+    assert link_row[:2] == ["6", "与申报企业关系"]
+    assert link_row[2].startswith("项目制培训学员须为申报企业的本企业职工") and "3.4条(五)" in link_row[2]
     assert page.get_by_test_id("good-count").inner_text() == "3"
     assert not Enrolment.objects.filter(training_class=training).exists()  # nothing before the choice
     shot(page, "01-roster-bad-rows")
@@ -308,6 +310,7 @@ def _journey(page, sign_in, url: str, password: str, nanning_official, enterpris
     form.get_by_label("城市（空 = 自治区本级）").select_option("450100")
     page.get_by_test_id("allocate").click()
     page.wait_for_load_state()
+    assert "50,000.00" in page.get_by_test_id("fund-table").locator("tr", has_text="南宁市").inner_text()
     fund = FundAccount.objects.get(source=FundSource.SPECIAL_ACCOUNT, year=2025, city="450100")
     assert fund.allocated == Decimal("50000.00")
     sign_out(page)
@@ -336,7 +339,7 @@ def _journey(page, sign_in, url: str, password: str, nanning_official, enterpris
     page.get_by_test_id(f"explain-{approved}").click()
     explanation = page.get_by_test_id(f"review-row-{approved}").locator("div[id^=explain-]")
     explanation.locator("*").first.wait_for()
-    assert "600" in explanation.inner_text()
+    assert "第5.2条(二)" in explanation.inner_text() and "600" in explanation.inner_text()
     shot(page, "05-review")
     # 韦小三's claim waits for the employment proof (5.2c): it is not approved now.
     page.get_by_label(approved, exact=True).check()
@@ -353,7 +356,7 @@ def _journey(page, sign_in, url: str, password: str, nanning_official, enterpris
     page.goto(f"{url}/money/payments/")
     page.get_by_test_id("pay-batch").click()
     page.wait_for_load_state()
-    assert "已支付 1 件" in message(page)
+    assert "已支付 1 件，合计 600.00 元" in message(page)
     assert SubsidyClaim.objects.get(number=approved).status == ClaimStatus.PAID
     sign_out(page)
 
@@ -413,8 +416,10 @@ def _journey(page, sign_in, url: str, password: str, nanning_official, enterpris
     page.goto(f"{url}/money/payments/")
     page.get_by_test_id("pay-batch").click()
     page.wait_for_load_state()
-    assert "已支付 1 件" in message(page)
+    assert "已支付 1 件，合计 800.00 元" in message(page)
     assert Payment.objects.get(claim__number=employed).amount == Decimal("800.00")
+    page.goto(f"{url}/money/claims/{employed}/")
+    assert page.get_by_test_id("claim-status").inner_text() == "已支付 Paid"
 
     # ---- The fund dashboard shows the money paid; the ledger balances. ----
     page.goto(f"{url}/money/funds/")
