@@ -33,7 +33,7 @@ from qiancheng.funding.models import (
     RecoveryCase,
     SubsidyClaim,
 )
-from qiancheng.funding.services.advances import grant_advance
+from qiancheng.funding.services.advances import grant_advance, recover_unearned_advance, settle_advance
 from qiancheng.funding.services.appeals import decide_appeal, file_appeal
 from qiancheng.funding.services.claims import (
     EmploymentProof,
@@ -601,3 +601,20 @@ def post_repayment(request: HttpRequest, case_id: int, payload: RepaymentIn) -> 
         return 200, _recovery_out(record_repayment(request.user, case, payload.amount, payload.document_ref))
 
     return Status(*idempotent(request, work))
+
+
+# ---------------------------------------------------------------- advances: settle and recover
+
+@funds_router.post("/advances/{int:advance_id}/settle", response={200: AdvanceOut, ERRORS: ErrorOut},
+                   summary="Settle an advance once the class's claims are done 垫付结算")
+def post_advance_settlement(request: HttpRequest, advance_id: int) -> Status:
+    advance = get_scoped_or_404(Advance.objects.select_related("institution"), request.user, pk=advance_id)
+    return Status(*idempotent(request, lambda: (200, _advance_out(settle_advance(request.user, advance)))))
+
+
+@funds_router.post("/advances/{int:advance_id}/recover", response={201: RecoveryOut, ERRORS: ErrorOut},
+                   summary="Recover an advance's unearned part 垫付追回")
+def post_advance_recovery(request: HttpRequest, advance_id: int, payload: ReasonIn) -> Status:
+    advance = get_scoped_or_404(Advance, request.user, pk=advance_id)
+    return Status(*idempotent(request, lambda: (201, _recovery_out(recover_unearned_advance(
+        request.user, advance, payload.reason)))))

@@ -127,3 +127,23 @@ def test_employment_due_lists_only_the_city_s_trainees(nanning_official: User, l
     assert rates == {"per_class": [], "per_institution": []}
     other = User.objects.create(username="trainee-x", role=Role.PROVINCE_OFFICIAL)
     assert Api(other).get("/claims/employment-due").status_code == 200
+
+
+def test_an_advance_settled_and_recovered_through_the_api(province_official: User, nanning_official: User,
+                                                          liuzhou_official: User) -> None:
+    institution = builders.institution(star_rating=4, star_rated_on=dt.date(2025, 6, 30))
+    training = builders.training_class(status=ClassStatus.APPROVED, institution=institution)
+    paid_for_enrolment(training)
+    funded(province_official, "100000.00")
+    city = Api(nanning_official)
+    advance = city.post("/funds/advances", {"class_id": training.pk}, "a-1").json()
+    path = f"/funds/advances/{advance['id']}"
+    assert Api(liuzhou_official).post(f"{path}/settle", {}, "s-0").status_code == 404
+    assert city.post(f"{path}/settle", {}, "s-1").json()["code"] == "class_running"
+    type(training).objects.filter(pk=training.pk).update(status=ClassStatus.CANCELLED)
+    settled = city.post(f"{path}/settle", {}, "s-2")
+    assert settled.status_code == 200 and settled.json()["status"] == "unearned"
+    recovered = city.post(f"{path}/recover", {"reason": "班级取消"}, "r-1")
+    assert recovered.status_code == 201, recovered.json()
+    assert recovered.json()["amount_owed"] == advance["amount"] and recovered.json()["advance_id"] == advance["id"]
+    assert verify_ledger().ok
