@@ -5,6 +5,7 @@ Built through the ORM with every database constraint active, on top of the domai
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -27,11 +28,12 @@ from qiancheng.funding.models import (
     SubsidyClaim,
     TransactionKind,
 )
+from qiancheng.funding.tests import money
 from qiancheng.people import crypto
 from qiancheng.people.masking import mask_id_number
 from qiancheng.people.models import SkillUpgradeSubsidy
 from qiancheng.projects.models import DeliveryApplication
-from qiancheng.providers.models import InstitutionScope, Teacher
+from qiancheng.providers.models import DocumentKind, InstitutionDocument, InstitutionScope, Teacher, Venue
 from qiancheng.risk.models import BlacklistEntry
 from qiancheng.training.models import AttendanceRecord, ImportJob
 from qiancheng.training.tests import builders
@@ -91,8 +93,12 @@ def build_city(code: str) -> CityWorld:
         record_id=f"SU{next(_serial)}", person=person, occupation=builders.occupation(), level=4,
         granted_on=date(2024, 6, 1),
     ))
-    world.add(*_training_records(world, institution, project, person))
-    world.add(*_funding_records(city, institution, project, person, clerk))
+    training_records = _training_records(world, institution, project, person)
+    world.add(*training_records)
+    funding_records = _funding_records(city, institution, project, person, clerk)
+    world.add(*funding_records)
+    fund, claim = funding_records[0], funding_records[1]
+    world.add(*money.scope_records(city, institution, training_records[0], fund, claim, clerk))
     world.add(BlacklistEntry.objects.create(
         institution=institution, listed_from=date(2025, 1, 1), reason="虚假宣传", created_by=clerk,
     ))
@@ -109,7 +115,15 @@ def _provider_records(institution: models.Model) -> list[models.Model]:
         institution=institution, training_type=TrainingType.OCCUPATIONAL, occupation=builders.occupation(),
         max_level=4,
     )
-    return [teacher, scope]
+    content = b"%PDF-1.4 licence"
+    document = InstitutionDocument.objects.create(
+        institution=institution, kind=DocumentKind.BUSINESS_LICENCE, file_name="营业执照.pdf",
+        content_type="application/pdf", size=len(content), sha256=hashlib.sha256(content).hexdigest(),
+        content=content, uploaded_by=_clerk(),
+    )
+    venue = Venue.objects.create(institution=institution, name="实训车间", address="民族大道1号",
+                                 area_m2=Decimal("300.00"), seats=40)
+    return [teacher, scope, document, venue]
 
 
 def _training_records(world: CityWorld, institution, project, person) -> list[models.Model]:
