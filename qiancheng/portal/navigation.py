@@ -60,6 +60,52 @@ def public_links() -> list[tuple[str | Promise, str]]:
     return links_for(None)
 
 
+@dataclass(frozen=True)
+class MenuEntry:
+    """One item of the bar: a link (`url` set) or a group of links opened on click (`links` set)."""
+
+    label: str | Promise
+    url: str = ""
+    links: tuple[tuple[str | Promise, str], ...] = ()
+
+
+# An official's bar would need three rows for all their pages: theirs are grouped by the part of the work
+# they belong to. Other roles have a handful of links and keep them flat.
+_GROUPED_ROLES = {Role.PROVINCE_OFFICIAL, Role.CITY_OFFICIAL}
+_GROUPS = {
+    "providers": _("培训管理"), "training": _("培训管理"), "projects": _("培训管理"), "evaluation": _("培训管理"),
+    "funding": _("补贴资金"), "policy": _("补贴资金"),
+}
+_PUBLIC_GROUP = _("公开查询")
+
+
+def menu_for(user: Any) -> list[MenuEntry]:
+    """The bar as shown: signed-in users find the public pages under one group; officials' pages are
+    grouped by the part of the work (training, money)."""
+    role = getattr(user, "role", "") if getattr(user, "is_authenticated", False) else ""
+    visible = [link for link in _LINKS.values() if PUBLIC in link.roles or role in link.roles]
+    ordered = sorted(visible, key=lambda each: (each.order, each.url_name))
+    entries: list[MenuEntry] = []
+    grouped: dict[str, list[tuple[str | Promise, str]]] = {}
+    for link in ordered:
+        url = reverse(link.url_name)
+        group = None
+        if role and PUBLIC in link.roles and role not in link.roles:
+            group = _PUBLIC_GROUP
+        elif role in _GROUPED_ROLES:
+            group = _GROUPS.get(link.url_name.split(":")[0])
+        if group is None:
+            entries.append(MenuEntry(label=link.label, url=url))
+            continue
+        key = str(group)
+        if key not in grouped:
+            grouped[key] = []
+            entries.append(MenuEntry(label=group))
+        grouped[key].append((link.label, url))
+    return [MenuEntry(label=entry.label, links=tuple(grouped[str(entry.label)])) if not entry.url else entry
+            for entry in entries]
+
+
 add_link(_("首页"), "portal:home", ALL_ROLES, order=0)
 add_link(_("职业目录"), "portal:occupations", {PUBLIC}, order=80)
 add_link(_("待办审核"), "portal:queues", {Role.CITY_OFFICIAL, Role.PROVINCE_OFFICIAL}, order=5)

@@ -8,7 +8,7 @@ from typing import Any
 from django import template
 
 from qiancheng.accounts.models import Role
-from qiancheng.portal.navigation import links_for
+from qiancheng.portal.navigation import menu_for
 
 register = template.Library()
 
@@ -17,8 +17,12 @@ register = template.Library()
 def nav_bar(context: template.Context) -> dict[str, Any]:
     request = context["request"]
     current = request.path
-    links = [(label, url, url == current) for label, url in links_for(request.user)]
-    return {"links": links}
+    entries = []
+    for entry in menu_for(request.user):
+        links = [(label, url, url == current) for label, url in entry.links]
+        entries.append({"label": entry.label, "url": entry.url, "current": entry.url == current,
+                        "links": links, "open_here": any(here for _, _, here in links)})
+    return {"entries": entries}
 
 
 @register.simple_tag
