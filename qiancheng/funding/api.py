@@ -37,10 +37,13 @@ from qiancheng.funding.services.advances import grant_advance, recover_unearned_
 from qiancheng.funding.services.appeals import decide_appeal, file_appeal
 from qiancheng.funding.services.claims import (
     EmploymentProof,
+    add_employment_proof,
     approve_claim,
+    approve_employment_topup,
     file_claim,
     fund_account_for,
     fund_account_for_class,
+    refuse_employment_topup,
     reject_claim,
     resubmit_claim,
     send_back_claim,
@@ -192,6 +195,10 @@ class ClaimOut(Schema):
     reviewed_at: dt.datetime | None
     documents_requested_at: dt.datetime | None
     documents_request_reason: str
+    employment_proof_kind: str
+    employment_proof_date: dt.date | None
+    topup_status: str
+    topup_amount: str
 
 
 def _claim_out(claim: SubsidyClaim) -> dict[str, Any]:
@@ -206,6 +213,9 @@ def _claim_out(claim: SubsidyClaim) -> dict[str, Any]:
         "reviewed_at": claim.reviewed_at.isoformat() if claim.reviewed_at else None,
         "documents_requested_at": claim.documents_requested_at.isoformat() if claim.documents_requested_at else None,
         "documents_request_reason": claim.documents_request_reason,
+        "employment_proof_kind": claim.employment_proof_kind,
+        "employment_proof_date": claim.employment_proof_date.isoformat() if claim.employment_proof_date else None,
+        "topup_status": claim.topup_status, "topup_amount": _money(claim.topup_amount),
     }
 
 
@@ -355,6 +365,43 @@ def send_back(request: HttpRequest, number: str, payload: ReasonIn) -> Status:
 def resubmit(request: HttpRequest, number: str, payload: NoteIn) -> Status:
     claim = get_scoped_or_404(SubsidyClaim, request.user, number=number)
     return Status(*idempotent(request, lambda: (200, _claim_out(resubmit_claim(request.user, claim, payload.note)))))
+
+
+class EmploymentProofIn(Schema):
+    kind: str = ""
+    date: dt.date | None = None
+
+
+@claims_router.post("/{number}/employment-proof", response={200: ClaimOut, ERRORS: ErrorOut},
+                    summary="Add the employment proof 补充就业证明 (5.2c; on a paid claim: a top-up)")
+def employment_proof(request: HttpRequest, number: str, payload: EmploymentProofIn) -> Status:
+    claim = get_scoped_or_404(SubsidyClaim, request.user, number=number)
+
+    def work() -> Answer:
+        if payload.date is None:
+            raise FundingRefused("proof_date_missing", "就业证明须有日期", "an employment proof needs its date",
+                                 status=422)
+        return 200, _claim_out(add_employment_proof(request.user, claim, EmploymentProof(payload.kind, payload.date)))
+
+    return Status(*idempotent(request, work))
+
+
+class TopupReviewIn(Schema):
+    approve: bool = True
+    reason: str = ""
+
+
+@claims_router.post("/{number}/employment-topup", response={200: ClaimOut, ERRORS: ErrorOut},
+                    summary="Approve or refuse a 5.2c top-up 就业补贴补拨审核")
+def employment_topup(request: HttpRequest, number: str, payload: TopupReviewIn) -> Status:
+    claim = get_scoped_or_404(SubsidyClaim, request.user, number=number)
+
+    def work() -> Answer:
+        if payload.approve:
+            return 200, _claim_out(approve_employment_topup(request.user, claim, payload.reason))
+        return 200, _claim_out(refuse_employment_topup(request.user, claim, payload.reason))
+
+    return Status(*idempotent(request, work))
 
 
 class DocumentIn(Schema):

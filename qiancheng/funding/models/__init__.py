@@ -10,11 +10,12 @@ from qiancheng.funding.models.claims import (
     PartyKind,
     ProofKind,
     SubsidyClaim,
+    TopupStatus,
 )
 from qiancheng.funding.models.funds import CLAIM_FUNDS, FundAccount, FundSource
 from qiancheng.funding.models.idempotency import IdempotentRequest
 from qiancheng.funding.models.ledger import LedgerEntry, LedgerTransaction, TransactionKind
-from qiancheng.funding.models.payments import Payment, PaymentStatus
+from qiancheng.funding.models.payments import Payment, PaymentPart, PaymentStatus
 from qiancheng.funding.models.recovery import RecoveryCase, RecoveryReason, RecoveryRepayment, RecoveryStatus
 
 # The funding app has no AppConfig of its own: the models added with issue 5 register their scope here,
@@ -46,6 +47,7 @@ __all__ = [
     "LedgerTransaction",
     "PartyKind",
     "Payment",
+    "PaymentPart",
     "PaymentStatus",
     "ProofKind",
     "RecoveryCase",
@@ -53,5 +55,6 @@ __all__ = [
     "RecoveryRepayment",
     "RecoveryStatus",
     "SubsidyClaim",
+    "TopupStatus",
     "TransactionKind",
 ]

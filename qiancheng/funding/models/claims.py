@@ -107,6 +107,16 @@ def _decision_consistent() -> Q:
     return undecided | amounts & (eligible | denied)
 
 
+class TopupStatus(models.TextChoices):
+    """5.2c after payment: the 200 CNY employment subsidy earned by a proof given once the claim was paid."""
+
+    NONE = "", "无 None"
+    PENDING = "pending", "待审核 Pending"  # the proof earned it; the reviewer has not decided
+    APPROVED = "approved", "已核准 Approved"  # reserved in the claim's fund account
+    PAID = "paid", "已支付 Paid"
+    REFUSED = "refused", "不予核拨 Refused"  # the reviewer refused the proof, with a reason
+
+
 class SubsidyClaim(models.Model):
     number = models.CharField(max_length=64, unique=True, help_text="claim ID (EXCHANGE.md claim_id/record_id)")
     origin = models.CharField(max_length=16, choices=ClaimOrigin.choices, default=ClaimOrigin.SYSTEM)
@@ -182,6 +192,11 @@ class SubsidyClaim(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     documents_request_reason = models.TextField(blank=True, default="")
+    # 5.2c when the proof comes after the training subsidy was paid: the difference between the decided
+    # total and what was paid is a top-up, reviewed, reserved and paid like a claim of its own.
+    topup_status = models.CharField(max_length=16, choices=TopupStatus.choices, blank=True, default="")
+    topup_amount = money(default=0)
+    topup_note = models.TextField(blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -215,6 +230,12 @@ class SubsidyClaim(models.Model):
                 | Q(status=ClaimStatus.PENDING, documents_requested_at__isnull=False,
                     documents_requested_by__isnull=False) & ~Q(documents_request_reason=""),
                 name="claim_documents_request_complete",
+            ),
+            models.CheckConstraint(
+                condition=Q(topup_status="", topup_amount=0)
+                | Q(topup_status__in=[value for value in TopupStatus.values if value], topup_amount__gt=0,
+                    status__in=[ClaimStatus.PAID, ClaimStatus.RECOVERED]),
+                name="claim_topup_only_after_payment",
             ),
             # Nothing is approved or paid in the system without an eligible decision (6c).
             models.CheckConstraint(

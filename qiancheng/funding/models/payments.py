@@ -14,11 +14,19 @@ class PaymentStatus(models.TextChoices):
     REVERSED = "reversed", "已冲回 Reversed"  # the bank returned it or the payment was made in error
 
 
+class PaymentPart(models.TextChoices):
+    """What a payment pays of its claim: the claim's decided total, or a later 5.2c top-up."""
+
+    CLAIM = "claim", "申领补贴 Claim"
+    EMPLOYMENT_TOPUP = "employment_topup", "就业补贴补拨 Employment subsidy top-up"
+
+
 class Payment(models.Model):
     claim = models.ForeignKey("funding.SubsidyClaim", on_delete=models.PROTECT, related_name="payments")
     # The claim's person, repeated so payments sit beside the person's claims when distributed.
     person = models.ForeignKey("people.Person", on_delete=models.PROTECT, db_column="person_key", related_name="+")
     amount = money()
+    part = models.CharField(max_length=24, choices=PaymentPart.choices, default=PaymentPart.CLAIM)
     paid_at = models.DateTimeField()
     batch_ref = models.CharField(max_length=64, blank=True, default="", help_text="payment batch / bank file")
     # A retried payment run carrying the same key finds the first payment instead of paying twice.
@@ -53,9 +61,11 @@ class Payment(models.Model):
                 | Q(status=PaymentStatus.REVERSED, reversed_at__isnull=False) & ~Q(reversal_reason=""),
                 name="payment_reversal_dated_with_reason",
             ),
-            # A claim is never paid twice: one standing payment per claim; a reversed one may be redone.
+            models.CheckConstraint(condition=Q(part__in=PaymentPart.values), name="payment_part_valid"),
+            # A claim is never paid twice: one standing payment per claim and part (its total, and at most
+            # one 5.2c top-up); a reversed one may be redone.
             models.UniqueConstraint(
-                fields=["claim"], condition=Q(status=PaymentStatus.PAID), name="payment_once_per_claim"
+                fields=["claim", "part"], condition=Q(status=PaymentStatus.PAID), name="payment_once_per_claim_part"
             ),
         ]
 

@@ -11,10 +11,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Sum
 from django.utils import timezone
 
 from qiancheng.accounts.audit import record_event
@@ -27,9 +29,12 @@ from qiancheng.funding.models import (
     COUNTING_STATUSES,
     ClaimStatus,
     FundAccount,
+    FundSource,
     PartyKind,
+    PaymentStatus,
     ProofKind,
     SubsidyClaim,
+    TopupStatus,
     TransactionKind,
 )
 from qiancheng.funding.services.ledger import AVAILABLE, RESERVED, post_transaction, transfer
@@ -478,8 +483,14 @@ def withdraw_claim(actor: Any, claim: SubsidyClaim, reason: str) -> SubsidyClaim
 def add_employment_proof(actor: Any, claim: SubsidyClaim, proof: EmploymentProof, *,
                          as_of: dt.date | None = None) -> SubsidyClaim:
     """5.2c: the claimant adds the one proof of employment (labour contract, wage statement or social-insurance
-    record, with its date) to a pending claim, and the engine decides it again: 200 CNY more when the proof
-    is dated at least three calendar months after the training ended, nothing more when it is not."""
+    record, with its date) to its claim, and the engine decides it again: 200 CNY more when the proof is dated
+    at least three calendar months after the training ended, nothing more when it is not.
+
+    On a pending claim the new total is simply what will be approved. On a claim already paid (the usual
+    order: the training subsidy is paid after the certificates, the proof comes three months later) the
+    difference becomes a top-up (`topup_status` pending) that a reviewer approves and a payment pays, like a
+    claim of its own; a proof that earns nothing is refused and nothing is kept, so a later proof can be given.
+    """
     if not (is_claimant(actor, claim) or getattr(actor, "role", None) in REVIEWER_ROLES) or not scoped(
         SubsidyClaim.objects.filter(pk=claim.pk), actor
     ).exists():
@@ -490,6 +501,8 @@ def add_employment_proof(actor: Any, claim: SubsidyClaim, proof: EmploymentProof
                              status=422)
     with transaction.atomic():
         current = _locked(claim)
+        if current.status == ClaimStatus.PAID:
+            return _proof_after_payment(actor, current, proof, as_of)
         if current.status != ClaimStatus.PENDING:
             raise _not_pending(current, "补充就业证明")
         before = {"employment_proof_kind": current.employment_proof_kind,
@@ -502,4 +515,85 @@ def add_employment_proof(actor: Any, claim: SubsidyClaim, proof: EmploymentProof
             "employment_proof_kind": proof.kind, "employment_proof_date": proof.date,
             "employment_amount": current.employment_amount, "total_amount": current.total_amount,
         })
+    return current
+
+
+def paid_so_far(claim: SubsidyClaim) -> Decimal:
+    """What the claim's standing payments have paid, the part netted from the class's advance included (3.6)."""
+    totals = claim.payments.filter(status=PaymentStatus.PAID).aggregate(
+        paid=Sum("amount"), advanced=Sum("advance_applied"))
+    return (totals["paid"] or Decimal("0")) + (totals["advanced"] or Decimal("0"))
+
+
+def _proof_after_payment(actor: Any, current: SubsidyClaim, proof: EmploymentProof,
+                         as_of: dt.date | None) -> SubsidyClaim:
+    """Called inside the caller's transaction with the claim row locked."""
+    if current.fund != FundSource.SPECIAL_ACCOUNT:
+        raise FundingRefused("no_employment_subsidy", "只有职业技能提升行动专账资金的项目制培训有就业补贴（5.2c）",
+                             "only special-account project training earns the employment subsidy (5.2c)", status=422)
+    if current.employment_proof_kind or current.topup_status:
+        raise FundingRefused("proof_given", f"申领{current.number}已有就业证明", f"claim {current.number} already "
+                             "has its employment proof", status=409)
+    before = {"employment_proof_kind": "", "employment_proof_date": None, "total_amount": current.total_amount}
+    current.employment_proof_kind, current.employment_proof_date = proof.kind, proof.date
+    current.save(update_fields=["employment_proof_kind", "employment_proof_date", "updated_at"])
+    decide(actor, SubsidyClaim.objects.filter(pk=current.pk), as_of)
+    current.refresh_from_db()
+    owed = (current.total_amount or Decimal("0")) - paid_so_far(current)
+    if not current.eligible or owed <= 0:
+        # Raising rolls back the proof and the new decision: the paid claim keeps the decision it was paid on.
+        why_zh = f"未通过规则 {current.denied_by}" if not current.eligible else "证明日期距结业不足三个自然月"
+        why_en = f"failed {current.denied_by}" if not current.eligible else (
+            "the proof is dated less than three calendar months after the training ended")
+        raise FundingRefused("proof_earns_nothing", f"该就业证明不产生就业补贴：{why_zh}（5.2c）",
+                             f"this proof earns no employment subsidy: {why_en} (5.2c)", status=422)
+    current.topup_status, current.topup_amount = TopupStatus.PENDING, owed
+    current.save(update_fields=["topup_status", "topup_amount", "updated_at"])
+    record_event(actor, "claim.employment_proof_added", current, before=before, after={
+        "employment_proof_kind": proof.kind, "employment_proof_date": proof.date,
+        "employment_amount": current.employment_amount, "total_amount": current.total_amount,
+        "topup_amount": owed, "topup_status": TopupStatus.PENDING,
+    })
+    return current
+
+
+def approve_employment_topup(actor: Any, claim: SubsidyClaim, note: str = "") -> SubsidyClaim:
+    """The reviewer approves a 5.2c top-up: its amount is reserved in the claim's fund account (Dr available /
+    Cr reserved), to be paid like any approved claim. Approving twice reserves once."""
+    require_reviewer(actor, claim)
+    with transaction.atomic():
+        current = _locked(claim)
+        if current.topup_status == TopupStatus.APPROVED:
+            return current
+        if current.topup_status != TopupStatus.PENDING:
+            raise FundingRefused("no_topup", f"申领{current.number}没有待审核的就业补贴",
+                                 f"claim {current.number} has no employment top-up waiting", status=409)
+        fund = current.fund_account
+        if fund is None:
+            raise FundingRefused("no_budget", "申领没有资金账户", "the claim has no fund account", status=422)
+        post_transaction(actor, TransactionKind.RESERVATION, transfer(fund, current.topup_amount, debit=AVAILABLE,
+                                                                      credit=RESERVED),
+                         memo=f"就业补贴补拨预留 {current.number} / reservation for a 5.2c top-up", claim=current,
+                         idempotency_key=f"topup:reserve:{current.number}")
+        current.topup_status, current.topup_note = TopupStatus.APPROVED, note.strip()
+        current.save(update_fields=["topup_status", "topup_note", "updated_at"])
+        record_event(actor, "claim.topup_approved", current, before={"topup_status": TopupStatus.PENDING},
+                     after={"topup_status": TopupStatus.APPROVED, "topup_amount": current.topup_amount}, reason=note)
+    return current
+
+
+def refuse_employment_topup(actor: Any, claim: SubsidyClaim, reason: str) -> SubsidyClaim:
+    """The reviewer refuses a 5.2c top-up (e.g. the proof does not hold up), with the reason; nothing moves."""
+    require_reviewer(actor, claim)
+    if not reason.strip():
+        raise FundingRefused("reason_missing", "不予核拨须说明理由", "refusing a top-up needs a reason", status=422)
+    with transaction.atomic():
+        current = _locked(claim)
+        if current.topup_status != TopupStatus.PENDING:
+            raise FundingRefused("no_topup", f"申领{current.number}没有待审核的就业补贴",
+                                 f"claim {current.number} has no employment top-up waiting", status=409)
+        current.topup_status, current.topup_note = TopupStatus.REFUSED, reason.strip()
+        current.save(update_fields=["topup_status", "topup_note", "updated_at"])
+        record_event(actor, "claim.topup_refused", current, before={"topup_status": TopupStatus.PENDING},
+                     after={"topup_status": TopupStatus.REFUSED}, reason=reason.strip())
     return current

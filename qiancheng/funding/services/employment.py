@@ -74,14 +74,16 @@ class EmploymentDue:
 
 
 def employment_due(user: Any, on: dt.date | None = None) -> list[EmploymentDue]:
-    """Pending special-account project claims, in the user's scope, of trainees who passed, whose class
+    """Pending or paid special-account project claims (a paid one earns the 200 as a top-up), in the user's
+    scope, of trainees who passed, whose class
     ended at least three calendar months before `on` (default: the programme's today) and that carry no
     proof yet: due, and late once the grace period has passed. Oldest first."""
     on = on or today()
     grace = grace_on(on)
     latest_end = _latest_end_due(on)
     claims = _special_account_project(user).filter(
-        status=ClaimStatus.PENDING, passed=True, employment_proof_kind="", end_date__lte=latest_end,
+        status__in=[ClaimStatus.PENDING, ClaimStatus.PAID], passed=True, employment_proof_kind="",
+        end_date__lte=latest_end,
     ).select_related("institution", "enrolment__training_class").order_by("end_date", "number")
     found = []
     for claim in claims:

@@ -9,7 +9,15 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from qiancheng.accounts.audit import record_event
-from qiancheng.funding.models import ClaimStatus, Payment, PaymentStatus, SubsidyClaim, TransactionKind
+from qiancheng.funding.models import (
+    ClaimStatus,
+    Payment,
+    PaymentPart,
+    PaymentStatus,
+    SubsidyClaim,
+    TopupStatus,
+    TransactionKind,
+)
 from qiancheng.funding.services.advances import advance_share_for
 from qiancheng.funding.services.claims import require_reviewer
 from qiancheng.funding.services.ledger import AVAILABLE, PAID, RESERVED, Entry, post_transaction, transfer
@@ -45,6 +53,8 @@ def pay_claim(actor: Any, claim: SubsidyClaim, idempotency_key: str, *, batch_re
             first = _first_with_key(idempotency_key, claim)
             if first is not None:
                 return first
+            if current.status == ClaimStatus.PAID and current.topup_status == TopupStatus.APPROVED:
+                return _pay_topup(actor, current, idempotency_key, batch_ref)
             if current.status != ClaimStatus.APPROVED:
                 raise FundingRefused("not_approved",
                                      f"申领{current.number}当前状态为“{current.get_status_display()}”，不能支付",
@@ -84,6 +94,25 @@ def pay_claim(actor: Any, claim: SubsidyClaim, idempotency_key: str, *, batch_re
         if first is None:
             raise
         return first
+    return payment
+
+
+def _pay_topup(actor: Any, current: SubsidyClaim, idempotency_key: str, batch_ref: str) -> Payment:
+    """5.2c after payment: pay the approved top-up it reserved (Dr reserved / Cr paid), a payment of its own
+    part, so UNIQUE(claim, part) WHERE paid still means "never twice". Runs in pay_claim's transaction."""
+    fund, amount = current.fund_account, current.topup_amount
+    posting = post_transaction(actor, TransactionKind.PAYMENT, transfer(fund, amount, debit=RESERVED, credit=PAID),
+                               memo=f"就业补贴补拨 {current.number} / 5.2c employment subsidy top-up",
+                               document_ref=batch_ref, claim=current, idempotency_key=f"payment:{idempotency_key}")
+    payment = Payment.objects.create(
+        claim=current, person_id=current.person_id, amount=amount, part=PaymentPart.EMPLOYMENT_TOPUP,
+        paid_at=timezone.now(), batch_ref=batch_ref, idempotency_key=idempotency_key, ledger_transaction=posting,
+        status=PaymentStatus.PAID, created_by=actor,
+    )
+    current.topup_status = TopupStatus.PAID
+    current.save(update_fields=["topup_status", "updated_at"])
+    record_event(actor, "claim.topup_paid", current, before={"topup_status": TopupStatus.APPROVED},
+                 after={"topup_status": TopupStatus.PAID, "amount": amount, "payment": payment.pk})
     return payment
 
 
