@@ -175,7 +175,12 @@ def issue_certificates(
 
 
 def revoke_certificate(actor: User, certificate: Certificate, reason: str, revoked_on: date | None = None) -> Certificate:
-    """Withdraw a certificate (e.g. fraud, 6d); it then verifies as revoked."""
+    """Withdraw a certificate (e.g. fraud, 6d); it then verifies as revoked, and every claim paid on it
+    becomes a recovery case (funding.services.recovery, 6d).
+
+    The recovery runs after the revocation commits: inside it, claim rows would be locked after the audit
+    trail's lock, against the lock order of ADR 0003. It is idempotent, so if it fails the official runs
+    it again from the claim's page (or it is picked up by the next call) and nothing is opened twice."""
     if actor.role != Role.PROVINCE_OFFICIAL:
         training = certificate.evaluation.enrolment.training_class if certificate.evaluation else None
         if training is None or actor.role != Role.CITY_OFFICIAL or actor.city_id != training.city_id:
@@ -194,6 +199,9 @@ def revoke_certificate(actor: User, certificate: Certificate, reason: str, revok
         locked.save(update_fields=list(fields))
         record_event(actor, "certificate.revoked", locked, before=before, after=snapshot(locked, fields),
                      reason=reason.strip())
+    from qiancheng.funding.services.recovery import recovery_for_revoked_certificate
+
+    recovery_for_revoked_certificate(actor, locked)
     return locked
 
 

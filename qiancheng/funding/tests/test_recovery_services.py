@@ -13,6 +13,7 @@ from qiancheng.evaluation.services import revoke_certificate
 from qiancheng.funding.models import (
     ClaimStatus,
     LedgerEntry,
+    RecoveryCase,
     RecoveryReason,
     RecoveryRepayment,
     RecoveryStatus,
@@ -120,8 +121,9 @@ def test_a_revoked_certificate_recovers_the_claims_paid_on_it(province_official:
     with pytest.raises(FundingRefused) as valid:
         recovery_for_revoked_certificate(nanning_official, certificate)
     assert valid.value.code == "certificate_valid"
+    # Revoking opens the recovery itself; running the recovery again opens nothing more.
     revoke_certificate(nanning_official, certificate, "冒名顶替考试 / impersonation", dt.date(2025, 11, 1))
-    cases = recovery_for_revoked_certificate(nanning_official, certificate)
+    cases = RecoveryCase.objects.filter(claim=claim)
     assert [(c.claim_id, c.reason_kind, c.certificate_id) for c in cases] == [
         (claim.pk, RecoveryReason.CERTIFICATE_REVOKED, certificate.pk)]
     assert recovery_for_revoked_certificate(nanning_official, certificate) == []
