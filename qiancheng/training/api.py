@@ -22,7 +22,7 @@ from qiancheng.projects.models import Project
 from qiancheng.providers.models import Institution, Teacher
 from qiancheng.training.models import Enrolment, ImportJob, TrainingClass
 from qiancheng.training.services import roster_file
-from qiancheng.training.services.attendance import Mark, attendance_rates, record_attendance, threshold_on
+from qiancheng.training.services.attendance import Mark, attendance_rates, class_threshold, record_attendance
 from qiancheng.training.services.attendance_sheet import attendance_template, record_attendance_sheet
 from qiancheng.training.services.classes import ClassPlan, apply_for_class, approve_class, refuse_class
 from qiancheng.training.services.enrolment import enrol_person, preview_enrolment, roster_of
@@ -301,7 +301,7 @@ class AttendanceOut(Schema):
 
 
 def _attendance(training: TrainingClass, recorded: int | None = None) -> AttendanceOut:
-    threshold = threshold_on(training.end_date)
+    threshold = class_threshold(training)
     return AttendanceOut(threshold=threshold.rate, threshold_source=threshold.source, recorded=recorded, rates=[
         RateOut(enrolment_id=pk, rate=rate, below_threshold=rate < threshold.rate)
         for pk, rate in sorted(attendance_rates(training).items())])

@@ -22,3 +22,5 @@ class TrainingConfig(AppConfig):
             institution="training_class__institution",
             enterprise="training_class__project__applicant",
         )
+        # A city's attendance threshold is its own; institutions read it through the class page.
+        register(apps.get_model("training", "AttendanceThreshold"), city="city")

@@ -266,3 +266,31 @@ class ImportJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.file_name} ({self.status})"
+
+
+class AttendanceThreshold(models.Model):
+    """A city's own minimum attendance rate from a date on (local practice; the plan sets none).
+
+    Without an entry for its city, a class takes the province-wide default in
+    `training/services/attendance.py` (80% from 2025-01-01). A new value is a new row from a later date;
+    earlier classes keep the value in force on their last day.
+    """
+
+    city = models.ForeignKey("catalog.City", on_delete=models.PROTECT, related_name="attendance_thresholds")
+    effective_from = models.DateField()
+    rate = models.DecimalField(max_digits=3, decimal_places=2, help_text="0.50-1.00")
+    source = models.CharField(max_length=256, help_text="the city's document, e.g. 南人社发〔2025〕12号")
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    set_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["city", "-effective_from"]
+        verbose_name = "出勤率阈值 attendance threshold"
+        constraints = [
+            models.UniqueConstraint(fields=["city", "effective_from"], name="attendance_threshold_one_per_day"),
+            models.CheckConstraint(condition=Q(rate__gte=0.5, rate__lte=1), name="attendance_threshold_rate_range"),
+            models.CheckConstraint(condition=~Q(source=""), name="attendance_threshold_has_source"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.city_id} {self.rate} from {self.effective_from}"

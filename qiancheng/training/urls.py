@@ -13,6 +13,7 @@ urlpatterns = [
     path("", views.class_list, name="class_list"),
     path("new/", views.class_new, name="class_new"),
     path("queue/", views.class_queue, name="class_queue"),
+    path("attendance-threshold/", views.attendance_threshold, name="attendance_threshold"),
     path("roster-template.xlsx", views.roster_template, name="roster_template"),
     path("attendance-template.xlsx", views.attendance_sheet_template, name="attendance_template"),
     path("<int:pk>/", views.class_detail, name="class_detail"),

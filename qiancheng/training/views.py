@@ -34,7 +34,9 @@ from qiancheng.training.services.attendance import (
     RECORDING_STATES,
     Mark,
     attendance_rates,
+    class_threshold,
     record_attendance,
+    set_attendance_threshold,
     threshold_on,
 )
 from qiancheng.training.services.attendance_sheet import (
@@ -166,7 +168,7 @@ def class_refuse(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _roster_rows(training: TrainingClass, user: Any) -> list[dict[str, Any]]:
     """Each enrolment with its attendance rate and whether it is under the threshold in force at the end."""
-    threshold = threshold_on(training.end_date).rate
+    threshold = class_threshold(training).rate
     rates = attendance_rates(training)
     rows = []
     for enrolment in scoped(roster_of(training), user):
@@ -183,7 +185,7 @@ def _class_context(request: HttpRequest, training: TrainingClass, **extra: Any) 
     reviewer = user.role == Role.CITY_OFFICIAL and user.city_id == training.city_id
     session_day = min(max(today(), training.start_date), training.end_date)
     return {
-        "training": training, "rows": rows, "threshold": threshold_on(training.end_date),
+        "training": training, "rows": rows, "threshold": class_threshold(training),
         "teachers": training.teachers.order_by("name"), "tags": training.programme_tags.order_by("sort_order"),
         "imports": scoped(ImportJob, user).filter(training_class=training).order_by("-created_at")[:20],
         "can_review": reviewer and training.status == ClassStatus.SUBMITTED,
@@ -374,3 +376,36 @@ def attendance_upload(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("training:class_detail", pk=training.pk)
     context = _class_context(request, training, sheet_result=result)
     return render(request, "training/class_detail.html", context, status=422)
+
+
+@signed_in_as(REVIEWERS)
+def attendance_threshold(request: HttpRequest) -> HttpResponse:
+    """`/classes/attendance-threshold/`: the city's attendance threshold (local practice), its history, and
+    the form that sets a new value from a date on. A province official chooses the city."""
+    from qiancheng.catalog.models import City
+    from qiancheng.training.models import AttendanceThreshold
+
+    user = request.user
+    cities = City.objects.order_by("code") if user.role == Role.PROVINCE_OFFICIAL else City.objects.filter(
+        pk=user.city_id)
+    chosen = request.POST.get("city") or request.GET.get("city") or (user.city_id or "")
+    city = cities.filter(pk=chosen).first() or cities.first()
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST" and city is not None:
+        try:
+            set_attendance_threshold(user, city, date.fromisoformat(request.POST.get("effective_from", "")),
+                                     Decimal(request.POST.get("rate_percent", "")) / 100,
+                                     request.POST.get("source", ""))
+        except (ValueError, ArithmeticError):
+            errors["__all__"] = [_("请填写有效的日期和百分比 / enter a valid date and percentage")]
+        except ValidationError as refusal:
+            errors = refusal.message_dict if hasattr(refusal, "error_dict") else {"__all__": refusal.messages}
+        else:
+            messages.success(request, _("已设定出勤率阈值"))
+            return redirect(f"{request.path}?city={city.pk}")
+    elif request.method not in ("GET", "HEAD"):
+        return HttpResponse(status=405)
+    history = scoped(AttendanceThreshold.objects.filter(city=city), user).select_related("set_by") if city else []
+    context = {"cities": cities, "city": city, "history": history, "errors": errors,
+               "current": threshold_on(today(), city.pk if city else None), "today": today()}
+    return render(request, "training/attendance_threshold.html", context, status=422 if errors else 200)

@@ -35,7 +35,7 @@ from qiancheng.people.models import SkillUpgradeSubsidy
 from qiancheng.projects.models import DeliveryApplication
 from qiancheng.providers.models import DocumentKind, InstitutionDocument, InstitutionScope, Teacher, Venue
 from qiancheng.risk.models import BlacklistEntry
-from qiancheng.training.models import AttendanceRecord, ImportJob
+from qiancheng.training.models import AttendanceRecord, AttendanceThreshold, ImportJob
 from qiancheng.training.tests import builders
 from qiancheng.training.vocabulary import ApplicantRelation, TrainingType
 
@@ -142,7 +142,9 @@ def _training_records(world: CityWorld, institution, project, person) -> list[mo
         issuer="评价中心", issued_on=date(2025, 10, 8), evaluation=evaluation,
     )
     roster = ImportJob.objects.create(training_class=training, file_name="名册.xlsx", file_sha256="0" * 64)
-    return [training, enrolment, attendance, evaluation, certificate, roster]
+    threshold = AttendanceThreshold.objects.create(city=world.city, effective_from=date(2025, 6, 1),
+                                                   rate=Decimal("0.75"), source="市人社局文件", set_by=_clerk())
+    return [training, enrolment, attendance, evaluation, certificate, roster, threshold]
 
 
 def _funding_records(city, institution, project, person, clerk) -> list[models.Model]:

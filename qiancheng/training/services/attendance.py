@@ -12,16 +12,25 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q, Sum
 
 from qiancheng.accounts.audit import record_event
-from qiancheng.training.models import AttendanceRecord, ClassStatus, EnrolmentStatus, TrainingClass
+from qiancheng.accounts.models import Role
+from qiancheng.clock import today
+from qiancheng.training.models import (
+    AttendanceRecord,
+    AttendanceThreshold,
+    ClassStatus,
+    EnrolmentStatus,
+    TrainingClass,
+)
 from qiancheng.training.services.enrolment import require_class_staff
 
 if TYPE_CHECKING:
     from qiancheng.accounts.models import User
+    from qiancheng.catalog.models import City
 
 
 @dataclass(frozen=True)
@@ -51,12 +60,52 @@ class Mark:
     hours: Decimal = Decimal("0")
 
 
-def threshold_on(day: date) -> DatedThreshold:
-    """The threshold in force on `day` (the latest entry that has started)."""
+def threshold_on(day: date, city_id: str | None = None) -> DatedThreshold:
+    """The threshold in force on `day` in the city: the city's own latest entry that has started, else the
+    province-wide default's latest entry."""
+    if city_id is not None:
+        own = (AttendanceThreshold.objects.filter(city_id=city_id, effective_from__lte=day)
+               .order_by("-effective_from").first())
+        if own is not None:
+            return DatedThreshold(own.effective_from, own.rate, own.source, own.set_at.date())
     started = [entry for entry in ATTENDANCE_THRESHOLDS if entry.effective_from <= day]
     if not started:
         raise ValueError(f"no attendance threshold in force on {day}")
     return max(started, key=lambda entry: entry.effective_from)
+
+
+def class_threshold(training: TrainingClass) -> DatedThreshold:
+    """The threshold a class is held to: its city's, in force on its last day."""
+    return threshold_on(training.end_date, training.city_id)
+
+
+MIN_THRESHOLD, MAX_THRESHOLD = Decimal("0.50"), Decimal("1.00")
+
+
+def set_attendance_threshold(actor: User, city: City, effective_from: date, rate: Decimal,
+                             source: str) -> AttendanceThreshold:
+    """A city official sets the city's threshold from a date on (province officials may set any city's).
+
+    Only from today on: a class's trainees must not find the rule changed under a class already ended."""
+    if not (actor.role == Role.PROVINCE_OFFICIAL or (actor.role == Role.CITY_OFFICIAL and actor.city_id == city.pk)):
+        raise PermissionDenied("只有本市人社局可以设定出勤率阈值 / only the city's bureau sets its attendance threshold")
+    problems = {}
+    if not MIN_THRESHOLD <= rate <= MAX_THRESHOLD:
+        problems["rate"] = "阈值须在50%到100%之间 / the threshold is between 50% and 100%"
+    if effective_from < today():
+        problems["effective_from"] = "生效日期不能早于今天 / it takes effect today or later"
+    if not source.strip():
+        problems["source"] = "须注明依据文件 / name the document that sets it"
+    if problems:
+        raise ValidationError(problems)
+    with transaction.atomic():
+        entry, created = AttendanceThreshold.objects.update_or_create(
+            city=city, effective_from=effective_from,
+            defaults={"rate": rate.quantize(Decimal("0.01")), "source": source.strip(), "set_by": actor})
+        record_event(actor, "attendance.threshold_set", entry, after={
+            "city": city.pk, "effective_from": effective_from, "rate": entry.rate, "source": entry.source,
+            "replaced": not created})
+    return entry
 
 
 def _checked(training: TrainingClass, session_date: date, marks: list[Mark]) -> None:
@@ -114,6 +163,6 @@ def attendance_rates(training: TrainingClass) -> dict[int, Decimal]:
 
 
 def below_threshold(training: TrainingClass) -> set[int]:
-    """Enrolments whose rate is under the threshold in force on the class's last day."""
-    threshold = threshold_on(training.end_date).rate
+    """Enrolments whose rate is under the threshold of the class's city in force on its last day."""
+    threshold = class_threshold(training).rate
     return {pk for pk, rate in attendance_rates(training).items() if rate < threshold}
