@@ -125,7 +125,7 @@ def test_serve_answers_home_and_login(demo) -> None:
 
 def test_demo_shows_money_in_every_state_and_its_ledger_verifies(demo) -> None:
     """Issue 5: claims in every status, a send-back, a recovery with a repayment, an appeal waiting,
-    an advance; `qiancheng ledger verify` passes on the result."""
+    an advance, a 5.2c top-up waiting; `qiancheng ledger verify` passes on the result."""
     with sqlite3.connect(demo["dir"] / "qiancheng.sqlite3") as connection:
         statuses = {row[0] for row in connection.execute("SELECT DISTINCT status FROM funding_subsidyclaim")}
         sent_back = connection.execute(
@@ -133,11 +133,13 @@ def test_demo_shows_money_in_every_state_and_its_ledger_verifies(demo) -> None:
         recoveries = connection.execute("SELECT status FROM funding_recoverycase").fetchall()
         appeals = connection.execute("SELECT status FROM funding_appeal").fetchall()
         advances = connection.execute("SELECT COUNT(*) FROM funding_advance").fetchone()[0]
+        topups = connection.execute("SELECT topup_status FROM funding_subsidyclaim WHERE topup_status != ''").fetchall()
     assert {"pending", "approved", "rejected", "paid", "withdrawn", "recovered"} <= statuses
     assert sent_back == 1
     assert [status for (status,) in recoveries] == ["partly_repaid"]
     assert [status for (status,) in appeals] == ["filed"]
     assert advances == 1
+    assert [status for (status,) in topups] == ["pending"]
     verified = subprocess.run([sys.executable, "-m", "qiancheng", "ledger", "verify"], capture_output=True,
                               text=True, timeout=300, env=child_env(demo["dir"]))
     assert verified.returncode == 0, verified.stdout + verified.stderr

@@ -8,13 +8,16 @@ the same functions an official uses, so the ledger and the audit trail hold them
 - a paid claim found wrong (6d), recovered in part: a recovery case with one repayment;
 - a rejected claim of the demo institution, appealed by it and waiting for a second official
   (`nanning2`, who did not reject it) to decide;
-- a credit-payment advance (3.6) to an approved class of a rated institution, when one qualifies.
+- a credit-payment advance (3.6) to an approved class of a rated institution, when one qualifies;
+- a paid special-account project claim whose employment proof (5.2c) came three months after the class:
+  its 200 CNY top-up waits for the reviewer.
 
 Run once per database: the audit event `demo.money_stories` marks it done.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Callable
 from decimal import Decimal
@@ -27,7 +30,13 @@ from qiancheng.clock import today
 from qiancheng.funding.models import ClaimStatus, PartyKind, SubsidyClaim
 from qiancheng.funding.services.advances import advance_eligibility, grant_advance
 from qiancheng.funding.services.appeals import file_appeal
-from qiancheng.funding.services.claims import fund_account_for_class, reject_claim, send_back_claim
+from qiancheng.funding.services.claims import (
+    EmploymentProof,
+    add_employment_proof,
+    fund_account_for_class,
+    reject_claim,
+    send_back_claim,
+)
 from qiancheng.funding.services.recovery import open_recovery, record_repayment
 from qiancheng.funding.services.refusal import FundingRefused
 from qiancheng.training.models import ClassStatus, TrainingClass
@@ -92,13 +101,29 @@ def _advance(official: User) -> str:
     return "no approved class of a rated institution qualifies for an advance"
 
 
+def _topup(official: User) -> str:
+    on = today()
+    claims = (SubsidyClaim.objects.filter(city_id=NANNING, status=ClaimStatus.PAID, fund="special_account",
+                                          training_type="project", employment_proof_kind="", topup_status="",
+                                          passed=True, end_date__lte=on - dt.timedelta(days=100))
+              .order_by("number"))
+    for claim in claims[:50]:
+        try:
+            add_employment_proof(official, claim, EmploymentProof("social_insurance_record", on))
+        except FundingRefused:
+            continue
+        return f"employment top-up waiting on {claim.number}"
+    return "no paid special-account project claim is three months past its class"
+
+
 def ensure_money_stories(say: Callable[[str], object] = print) -> bool:
     """Write the stories once; False when they were written before."""
     if AuditEntry.objects.filter(action=MARK).exists():
         return False
     official = User.objects.get(username="nanning")
     institution_user = User.objects.get(username="institution")
-    steps = (_send_back(official), _recover(official), _appeal(official, institution_user), _advance(official))
+    steps = (_send_back(official), _recover(official), _appeal(official, institution_user), _advance(official),
+             _topup(official))
     with transaction.atomic():
         record_event(None, MARK, official, after={"steps": list(steps)}, reason="qiancheng demo")
     for step in steps:
