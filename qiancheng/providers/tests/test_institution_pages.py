@@ -340,3 +340,12 @@ def test_the_registration_page_reads_in_english_when_asked(client: Client, catal
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     text = client.get("/institutions/register/").content.decode()
     assert "Institution registration" in text and "Unified social credit code" in text
+
+
+def test_registration_attempts_from_one_address_are_throttled(client, settings) -> None:
+    settings.LOGIN_IP_FAILURE_LIMIT = 3
+    for _ in range(3):
+        assert client.post("/institutions/register/", {"name": ""}, REMOTE_ADDR="203.0.113.9").status_code == 422
+    throttled = client.post("/institutions/register/", {"name": ""}, REMOTE_ADDR="203.0.113.9")
+    assert throttled.status_code == 429 and "过于频繁" in throttled.content.decode()
+    assert client.post("/institutions/register/", {"name": ""}, REMOTE_ADDR="203.0.113.10").status_code == 422
