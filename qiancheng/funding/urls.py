@@ -22,6 +22,7 @@ urlpatterns = [
     path("claims/<str:number>/appeal/", appeals.appeal, name="appeal"),
     path("claims/<str:number>/send-back/", review.send_back, name="send_back"),
     path("claims/<str:number>/recover/", recoveries.open_claim_recovery, name="open_recovery"),
+    path("claims/<str:number>/topup/", review.topup, name="topup"),
     path("claims/<str:number>/approve/", review.approve, name="approve"),
     path("claims/<str:number>/reject/", review.reject, name="reject"),
     path("classes/<int:class_pk>/claim/", claims.class_claim, name="class_claim"),

@@ -351,3 +351,35 @@ def test_grant_settle_and_recover_an_advance(client: Client, login, province_off
     case = RecoveryCase.objects.get()
     assert (case.advance_id, case.reason_kind, case.amount_owed) == (advance.pk, RecoveryReason.UNEARNED_ADVANCE,
                                                                      advance.amount)
+
+
+def test_a_proof_after_payment_is_a_topup_approved_and_paid_from_the_pages(
+        client: Client, login, province_official, nanning_official, institution_user, persona_institution) -> None:
+    from qiancheng.funding.models import Payment, TopupStatus
+
+    training = builders.training_class(training_type=TrainingType.PROJECT, project=builders.project(), end_date=END,
+                                       institution=persona_institution)
+    fund = funded(province_official, "100000.00", source=FundSource.SPECIAL_ACCOUNT)
+    claim = approve_claim(nanning_official, _project_claim(province_official, training, fund))
+    pay_claim(nanning_official, claim, "pay-training")
+    login(client, institution_user)
+    assert "上传就业证明" in client.get(f"/money/claims/{claim.number}/").content.decode()
+    with frozen_at(dt.date(2026, 1, 5)):
+        client.post(f"/money/claims/{claim.number}/employment-proof/",
+                    {"kind": "social_insurance_record", "date": "2026-01-05"})
+    claim.refresh_from_db()
+    assert (claim.topup_status, claim.topup_amount) == (TopupStatus.PENDING, Decimal("200.00"))
+
+    login(client, nanning_official)
+    assert claim.number in client.get("/money/review/").content.decode()
+    client.post(f"/money/claims/{claim.number}/topup/", {"action": "approve", "reason": ""})
+    claim.refresh_from_db()
+    assert claim.topup_status == TopupStatus.APPROVED
+    form = client.get("/money/payments/").context["form"]
+    data = {"idempotency_key": form.initial["idempotency_key"], "claims": [claim.number]}
+    assert [number for number, _ in form.fields["claims"].choices] == [claim.number]
+    client.post("/money/payments/", data)
+    client.post("/money/payments/", data)
+    claim.refresh_from_db()
+    assert claim.topup_status == TopupStatus.PAID
+    assert sorted(Payment.objects.values_list("amount", flat=True)) == [Decimal("200.00"), Decimal("600.00")]

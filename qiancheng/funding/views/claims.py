@@ -20,6 +20,7 @@ from qiancheng.funding.models import (
     FundSource,
     PartyKind,
     SubsidyClaim,
+    TopupStatus,
 )
 from qiancheng.funding.services.claims import (
     EmploymentProof,
@@ -163,7 +164,10 @@ def claim_detail(request: HttpRequest, number: str) -> HttpResponse:
         "payments": list(claim.payments.order_by("paid_at")),
         "can_explain": user.role in OFFICIALS | {Role.INSTITUTION},
         "can_withdraw": (mine or official) and claim.status in (ClaimStatus.PENDING, ClaimStatus.APPROVED),
-        "can_add_proof": (mine or official) and claim.status == ClaimStatus.PENDING,
+        # 5.2c: a proof on a pending claim, or on a paid one without a proof (the 200 then becomes a top-up).
+        "can_add_proof": (mine or official) and (claim.status == ClaimStatus.PENDING or (
+            claim.status == ClaimStatus.PAID and not claim.employment_proof_kind and not claim.topup_status)),
+        "can_decide_topup": official and claim.topup_status == TopupStatus.PENDING,
         "can_review": official and claim.status == ClaimStatus.PENDING and not claim.awaiting_documents,
         "can_send_back": official and claim.status == ClaimStatus.PENDING and not claim.awaiting_documents,
         "can_resubmit": mine and claim.status == ClaimStatus.PENDING and claim.awaiting_documents,

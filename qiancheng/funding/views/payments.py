@@ -6,7 +6,7 @@ import uuid
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import Count, Max, Sum
+from django.db.models import Count, Max, Q, Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from qiancheng.accounts.scope import NOT_FOUND_MESSAGE, scoped
 from qiancheng.clock import today
 from qiancheng.funding.forms import PayBatchForm
-from qiancheng.funding.models import ClaimStatus, Payment, PaymentStatus, SubsidyClaim
+from qiancheng.funding.models import ClaimStatus, Payment, PaymentStatus, SubsidyClaim, TopupStatus
 from qiancheng.funding.services.payment_list import may_export_unmasked, payment_list_xlsx
 from qiancheng.funding.services.payments import pay_batch
 from qiancheng.funding.services.refusal import FundingRefused
@@ -33,8 +33,9 @@ def batch_ref_for(user: Any, key: str) -> str:
 
 
 def _ready(user: Any) -> Any:
-    return scoped(SubsidyClaim.objects.filter(status=ClaimStatus.APPROVED), user).select_related(
-        "person", "institution", "fund_account")
+    """Approved claims, and paid claims whose 5.2c top-up was approved (pay_claim pays the top-up then)."""
+    ready = Q(status=ClaimStatus.APPROVED) | Q(status=ClaimStatus.PAID, topup_status=TopupStatus.APPROVED)
+    return scoped(SubsidyClaim.objects.filter(ready), user).select_related("person", "institution", "fund_account")
 
 
 @require_http_methods(["GET", "POST"])
@@ -67,10 +68,14 @@ def payments(request: HttpRequest) -> HttpResponse:
     batches = (scoped(Payment.objects.all(), request.user).exclude(batch_ref="").values("batch_ref")
                .annotate(count=Count("pk"), total=Sum("amount"), paid_at=Max("paid_at")).order_by("-paid_at")[:100])
     context = {
-        "claims": claims, "form": form, "ready_total": sum((c.total_amount or 0 for c in claims), start=0),
+        "claims": claims, "form": form, "ready_total": sum((_due(c) for c in claims), start=0),
         "batches": list(batches), "unmasked_export": may_export_unmasked(request.user),
     }
     return render(request, "funding/payments.html", context)
+
+
+def _due(claim: SubsidyClaim) -> Any:
+    return claim.topup_amount if claim.status == ClaimStatus.PAID else (claim.total_amount or 0)
 
 
 def _batch_or_404(user: Any, batch_ref: str) -> None:

@@ -17,8 +17,15 @@ from qiancheng.accounts.models import Role
 from qiancheng.accounts.scope import get_scoped_or_404, scoped
 from qiancheng.clock import today
 from qiancheng.funding.forms import BulkApproveForm, NoteForm, ReasonForm
-from qiancheng.funding.models import ClaimStatus, SubsidyClaim
-from qiancheng.funding.services.claims import approve_claim, approve_claims, reject_claim, send_back_claim
+from qiancheng.funding.models import ClaimStatus, SubsidyClaim, TopupStatus
+from qiancheng.funding.services.claims import (
+    approve_claim,
+    approve_claims,
+    approve_employment_topup,
+    refuse_employment_topup,
+    reject_claim,
+    send_back_claim,
+)
 from qiancheng.funding.services.refusal import FundingRefused
 from qiancheng.funding.views.common import OFFICIALS, denied_rules, refused, signed_in_as
 from qiancheng.policy.exchange import ExchangeError
@@ -71,8 +78,11 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     ]
     sent_back = scoped(SubsidyClaim.objects.filter(status=ClaimStatus.PENDING, documents_requested_at__isnull=False),
                        request.user).select_related("person").order_by("documents_requested_at", "pk")[:QUEUE_SHOWN]
+    topups = scoped(SubsidyClaim.objects.filter(topup_status=TopupStatus.PENDING), request.user).select_related(
+        "person").order_by("updated_at", "pk")[:QUEUE_SHOWN]
     return render(request, "funding/review_queue.html", {"rows": rows, "count": queue.count(), "shown": QUEUE_SHOWN,
-                                                         "note_form": NoteForm(), "sent_back": sent_back})
+                                                         "note_form": NoteForm(), "sent_back": sent_back,
+                                                         "topups": topups})
 
 
 @require_POST
@@ -122,6 +132,25 @@ def send_back(request: HttpRequest, number: str) -> HttpResponse:
         refused(request, refusal)
     else:
         messages.success(request, _("申领 %(number)s 已退回补充材料。") % {"number": claim.number})
+    return redirect("funding:claim_detail", number=claim.number)
+
+
+@require_POST
+@signed_in_as(OFFICIALS, hide=True)
+def topup(request: HttpRequest, number: str) -> HttpResponse:
+    """5.2c after payment: approve the 200 CNY top-up a proof earned (reserved, paid with the next batch), or
+    refuse it with a reason."""
+    claim = get_scoped_or_404(SubsidyClaim, request.user, number=number)
+    reason = request.POST.get("reason", "").strip()
+    try:
+        if request.POST.get("action") == "approve":
+            approve_employment_topup(request.user, claim, reason)
+            messages.success(request, _("就业补贴 %(amount)s 元已核准，随下一支付批次拨付。") % {"amount": claim.topup_amount})
+        else:
+            refuse_employment_topup(request.user, claim, reason)
+            messages.success(request, _("就业补贴不予核拨。"))
+    except FundingRefused as refusal:
+        refused(request, refusal)
     return redirect("funding:claim_detail", number=claim.number)
 
 
