@@ -13,7 +13,8 @@ Issue 5, the same class: the province allocates 南宁's 2025 special account (5
 the institution files the class's claims; 南宁's official reads each decision, approves, rejects one with
 a reason and pays a batch; the institution appeals the rejection with a document and a second 南宁
 official upholds it, and it is paid; three months after the class ended the employment proof of one
-trainee is given on its claim page and the 200 CNY employment subsidy (5.2c) is paid with its 600.
+trainee is given on its paid claim's page, and the 200 CNY employment subsidy (5.2c) becomes a top-up
+that the city approves and pays with its next batch (600 + 200 for that trainee).
 
 The programme clock (qiancheng.clock) moves time for the live server, which runs in this process.
 Set-up data that is not a step of the journey (the second city official; the class's end, which no page
@@ -86,7 +87,15 @@ def test_from_registration_to_the_employment_subsidy(page, sign_in, live_server,
 def _journey(page, sign_in, url: str, password: str, nanning_official, enterprise_user) -> None:
     from qiancheng.accounts.models import User
     from qiancheng.evaluation.models import Certificate, CertificateKind
-    from qiancheng.funding.models import Appeal, ClaimStatus, FundAccount, FundSource, Payment, SubsidyClaim
+    from qiancheng.funding.models import (
+        Appeal,
+        ClaimStatus,
+        FundAccount,
+        FundSource,
+        Payment,
+        PaymentPart,
+        SubsidyClaim,
+    )
     from qiancheng.funding.services.ledger import verify_ledger
     from qiancheng.projects.models import Project
     from qiancheng.providers.models import Institution, InstitutionStatus
@@ -341,11 +350,11 @@ def _journey(page, sign_in, url: str, password: str, nanning_official, enterpris
     explanation.locator("*").first.wait_for()
     assert "第5.2条(二)" in explanation.inner_text() and "600" in explanation.inner_text()
     shot(page, "05-review")
-    # 韦小三's claim waits for the employment proof (5.2c): it is not approved now.
     page.get_by_label(approved, exact=True).check()
+    page.get_by_label(employed, exact=True).check()
     page.get_by_test_id("approve-selected").click()
     page.wait_for_load_state()
-    assert "已核准 1 件申领" in message(page)
+    assert "已核准 2 件申领" in message(page)
 
     page.goto(f"{url}/money/claims/{rejected}/")
     page.locator("#reject-reason").fill("考勤签到表与实训线排班记录不一致，需核实")
@@ -356,7 +365,7 @@ def _journey(page, sign_in, url: str, password: str, nanning_official, enterpris
     page.goto(f"{url}/money/payments/")
     page.get_by_test_id("pay-batch").click()
     page.wait_for_load_state()
-    assert "已支付 1 件，合计 600.00 元" in message(page)
+    assert "已支付 2 件，合计 1,200.00 元" in message(page)
     assert SubsidyClaim.objects.get(number=approved).status == ClaimStatus.PAID
     sign_out(page)
 
@@ -393,33 +402,39 @@ def _journey(page, sign_in, url: str, password: str, nanning_official, enterpris
     assert appeal.decided_by_id == second.pk and appeal.documents.count() == 1
     sign_out(page)
 
-    # ---- 5.2c: three months after the class ended, the employment proof; 600 + 200 paid. ----
+    # ---- 5.2c: three months after the class ended, the employment proof on the paid claim's page; the
+    # 200 CNY becomes a top-up the city approves and pays with its next batch. ----
     set_today(date(2026, 1, 5))
     sign_in(page, SCHOOL_USER, SCHOOL_PASSWORD)
     page.goto(f"{url}/money/claims/{employed}/")
+    assert page.get_by_test_id("claim-status").inner_text() == "已支付 Paid"
     proof = page.get_by_test_id("proof-form")
     proof.get_by_label("证明类型").select_option("labour_contract")
     proof.get_by_label("证明日期").fill("2025-12-30")
     page.get_by_test_id("add-proof").click()
     page.wait_for_load_state()
     assert page.get_by_test_id("claim-total").inner_text() == "800.00"
+    assert page.get_by_test_id("topup").inner_text().startswith("200.00 元 · 待审核")
     sign_out(page)
 
     sign_in(page, nanning_official.username, password)
     page.goto(f"{url}/money/review/")
-    decision = page.get_by_test_id(f"review-row-{employed}").get_by_test_id("decision").inner_text()
-    assert decision == "符合条件 · 800.00 元"
-    page.get_by_label(employed, exact=True).check()
-    page.get_by_test_id("approve-selected").click()
+    topup_row = page.get_by_test_id("topup-table").locator("tr", has_text=employed)
+    assert "劳动合同" in topup_row.inner_text() and "200.00" in topup_row.inner_text()
+    topup_row.get_by_role("link", name=employed).click()
+    page.locator("#topup-reason").fill("劳动合同日期满结业后三个自然月")
+    page.get_by_test_id("approve-topup").click()
     page.wait_for_load_state()
-    assert "已核准 1 件申领" in message(page)
+    assert "就业补贴 200.00 元已核准" in message(page)
     page.goto(f"{url}/money/payments/")
     page.get_by_test_id("pay-batch").click()
     page.wait_for_load_state()
-    assert "已支付 1 件，合计 800.00 元" in message(page)
-    assert Payment.objects.get(claim__number=employed).amount == Decimal("800.00")
+    assert "已支付 1 件，合计 200.00 元" in message(page)
+    topup_payment = Payment.objects.get(claim__number=employed, part=PaymentPart.EMPLOYMENT_TOPUP)
+    assert topup_payment.amount == Decimal("200.00")
+    assert sum(p.amount for p in Payment.objects.filter(claim__number=employed)) == Decimal("800.00")
     page.goto(f"{url}/money/claims/{employed}/")
-    assert page.get_by_test_id("claim-status").inner_text() == "已支付 Paid"
+    assert page.get_by_test_id("topup").inner_text().startswith("200.00 元 · 已支付")
 
     # ---- The fund dashboard shows the money paid; the ledger balances. ----
     page.goto(f"{url}/money/funds/")
