@@ -41,9 +41,8 @@ class Route:
 
     def url(self, value: str) -> str:
         path = self.template
-        for name, converter in self.converters.items():
-            kind = type(converter).__name__.removesuffix("Converter").lower()
-            path = path.replace(f"<{kind}:{name}>", value).replace(f"<{name}>", value)
+        for name in self.converters:
+            path = re.sub(rf"<(?:\w+:)?{name}>", value, path)
         return "/" + path
 
     @property
