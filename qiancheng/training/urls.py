@@ -18,6 +18,7 @@ urlpatterns = [
     path("attendance-template.xlsx", views.attendance_sheet_template, name="attendance_template"),
     path("<int:pk>/", views.class_detail, name="class_detail"),
     path("<int:pk>/approve/", views.class_approve, name="class_approve"),
+    path("<int:pk>/finish/", views.class_finish, name="class_finish"),
     path("<int:pk>/refuse/", views.class_refuse, name="class_refuse"),
     path("<int:pk>/enrol/check/", views.enrol_check, name="enrol_check"),
     path("<int:pk>/enrol/", views.enrol, name="enrol"),

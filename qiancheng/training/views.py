@@ -44,7 +44,13 @@ from qiancheng.training.services.attendance_sheet import (
     record_attendance_sheet,
     session_hours,
 )
-from qiancheng.training.services.classes import apply_for_class, approve_class, refuse_class
+from qiancheng.training.services.classes import (
+    FINISHING_STATES,
+    apply_for_class,
+    approve_class,
+    finish_class,
+    refuse_class,
+)
 from qiancheng.training.services.enrolment import OPEN_STATES, enrol_person, preview_enrolment, roster_of
 from qiancheng.training.services.roster_import import apply_roster, discard_roster, progress, receive_roster
 
@@ -138,6 +144,20 @@ def class_queue(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
+def class_finish(request: HttpRequest, pk: int) -> HttpResponse:
+    """结业: the class's institution (or city official) closes a class whose last day has come."""
+    training = _scoped_class(request, pk)
+    try:
+        finish_class(request.user, training)
+    except ValidationError as refusal:
+        _refused(request, refusal)
+    else:
+        messages.success(request, _("已结业：在册学员记为结业，可以录入考核结果和申领补贴"))
+    return redirect("training:class_detail", pk=training.pk)
+
+
+@require_POST
+@login_required
 def class_approve(request: HttpRequest, pk: int) -> HttpResponse:
     training = _scoped_class(request, pk)
     try:
@@ -189,6 +209,7 @@ def _class_context(request: HttpRequest, training: TrainingClass, **extra: Any) 
         "teachers": training.teachers.order_by("name"), "tags": training.programme_tags.order_by("sort_order"),
         "imports": scoped(ImportJob, user).filter(training_class=training).order_by("-created_at")[:20],
         "can_review": reviewer and training.status == ClassStatus.SUBMITTED,
+        "can_finish": staff and training.status in FINISHING_STATES and today() >= training.end_date,
         "can_enrol": staff and training.status in OPEN_STATES,
         "can_record": staff and training.status in RECORDING_STATES and bool(rows),
         "enrol_form": EnrolForm(), "refuse_form": RefuseForm(),

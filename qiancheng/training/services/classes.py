@@ -20,6 +20,7 @@ from django.utils import timezone
 from qiancheng.accounts.audit import record_event, snapshot
 from qiancheng.accounts.models import Role
 from qiancheng.catalog.models import CourseKind, Occupation, ProgrammeTag, SpecialAbilityItem
+from qiancheng.clock import today
 from qiancheng.projects.models import Project, ProjectStatus
 from qiancheng.providers.models import Institution, InstitutionScope, Teacher
 from qiancheng.providers.services import Refusal, opening_refusal
@@ -201,4 +202,37 @@ def refuse_class(actor: User, training: TrainingClass, reason: str) -> TrainingC
         locked.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_note", "updated_at"])
         record_event(actor, "class.refused", locked, before=before, after=snapshot(locked, REVIEW_FIELDS),
                      reason=locked.review_note)
+    return locked
+
+
+FINISHING_STATES = (ClassStatus.APPROVED, ClassStatus.IN_PROGRESS)
+
+
+def finish_class(actor: User, training: TrainingClass) -> TrainingClass:
+    """结业: once its last day has come, the class's institution (or its city official) closes the class.
+
+    Trainees still on the roster have completed it (those who withdrew stay withdrawn); evaluation and
+    claims follow (6c: a claim is only made for a finished class). Closing twice changes nothing more.
+    """
+    from qiancheng.training.models import Enrolment, EnrolmentStatus
+    from qiancheng.training.services.enrolment import require_class_staff
+
+    require_class_staff(actor, training)
+    with transaction.atomic():
+        locked = TrainingClass.objects.select_for_update().get(pk=training.pk)
+        if locked.status == ClassStatus.FINISHED:
+            return locked
+        if locked.status not in FINISHING_STATES:
+            raise ValidationError(f"班级状态为“{locked.get_status_display()}”，不能结业 / only an approved or running "
+                                  "class is closed", code="not_running")
+        if today() < locked.end_date:
+            raise ValidationError(f"结业日期为{locked.end_date}，尚未到结业日 / the class ends on {locked.end_date}",
+                                  code="not_ended")
+        completed = Enrolment.objects.filter(training_class=locked, status=EnrolmentStatus.ENROLLED).update(
+            status=EnrolmentStatus.COMPLETED, left_on=locked.end_date)
+        before = {"status": locked.status}
+        locked.status = ClassStatus.FINISHED
+        locked.save(update_fields=["status", "updated_at"])
+        record_event(actor, "class.finished", locked, before=before,
+                     after={"status": locked.status, "completed": completed})
     return locked
