@@ -17,8 +17,8 @@ trainee is given on its paid claim's page, and the 200 CNY employment subsidy (5
 that the city approves and pays with its next batch (600 + 200 for that trainee).
 
 The programme clock (qiancheng.clock) moves time for the live server, which runs in this process.
-Set-up data that is not a step of the journey (the second city official; the class's end, which no page
-records yet) is written directly and says so where it happens.
+Set-up data that is not a step of the journey (the second city official) is written directly and says
+so where it happens.
 """
 
 from __future__ import annotations
@@ -249,8 +249,13 @@ def _journey(page, sign_in, url: str, password: str, nanning_official, enterpris
     assert AttendanceRecord.objects.filter(enrolment__training_class=training, present=True).count() == 21
     shot(page, "02-class-attendance")
 
-    # ---- After the class: the results (evaluation page). ----
+    # ---- After the class: the institution closes it (结业), then records the results. ----
     set_today(date(2025, 10, 8))
+    page.goto(f"{url}/classes/{training.pk}/")
+    with page.expect_navigation():
+        page.get_by_test_id("finish-class").click()
+    assert page.get_by_test_id("class-status").inner_text() == "已结业"
+    assert TrainingClass.objects.get(pk=training.pk).status == ClassStatus.FINISHED
     page.goto(f"{url}/evaluation/classes/{training.pk}/results/")
     page.get_by_test_id("evaluated-on").fill("2025-10-08")
     page.get_by_test_id("evaluator").fill("南宁市职业技能鉴定中心")
@@ -302,10 +307,6 @@ def _journey(page, sign_in, url: str, password: str, nanning_official, enterpris
     assert page.get_by_test_id("holder").inner_text() == "韦*一"
     assert "真实有效" in page.locator("main").inner_text() and "韦小一" not in page.content()
     shot(page, "04-verify")
-
-    # The class is over. No page or service records a class's end yet (nothing moves a class to
-    # 已结业), and a claim needs it (6c): it is set here, as the only write outside the pages.
-    TrainingClass.objects.filter(pk=training.pk).update(status=ClassStatus.FINISHED)
 
     # ---- 5.2a: the province allocates 南宁's 2025 special account on the fund dashboard. ----
     set_today(date(2025, 10, 15))
