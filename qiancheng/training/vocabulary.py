@@ -4,6 +4,8 @@ Values are spelled exactly as `shared/policy/EXCHANGE.md` spells them, so a clai
 database and one read from an exchange file compare equal without translation.
 """
 
+import re
+
 from django.db import models
 from django.db.models import F
 from django.db.models.functions import Round
@@ -34,6 +36,11 @@ class ApplicantRelation(models.TextChoices):
     EMPLOYEE = "employee", "本企业职工（含劳务派遣）Employee, dispatched workers included"
     PROSPECTIVE_HIRE = "prospective_hire", "拟招用人员 Prospective hire"
     NONE = "none", "无 None"  # not a project class, or no link (3.4e denies the claim)
+
+
+def chinese_part(label: str) -> str:
+    """The Chinese part of a bilingual label ("拟招用人员 Prospective hire" → "拟招用人员")."""
+    return re.sub(r"[A-Za-z].*$", "", str(label)).strip()
 
 
 def money(**options: object) -> models.DecimalField:

@@ -33,7 +33,7 @@ from qiancheng.policy.store import WHOLE_TABLES_FROM, stored_history_records
 from qiancheng.projects.models import TraineeLink
 from qiancheng.providers.services import Refusal
 from qiancheng.training.models import ClassStatus, Enrolment, EnrolmentStatus, TrainingClass
-from qiancheng.training.vocabulary import ApplicantRelation, TrainingType
+from qiancheng.training.vocabulary import ApplicantRelation, TrainingType, chinese_part
 
 if TYPE_CHECKING:
     from qiancheng.accounts.models import User
@@ -90,7 +90,7 @@ def link_refusal(training: TrainingClass, relation: str) -> Refusal | None:
     accepted = _LINKS_ACCEPTED[training.project.trainee_link]
     if relation in accepted:
         return None
-    wanted = "、".join(ApplicantRelation(value).label.split(" ")[0] for value in sorted(accepted))
+    wanted = "、".join(chinese_part(ApplicantRelation(value).label) for value in sorted(accepted))
     return Refusal("3.4e", f"项目制培训学员须为申报企业的{wanted}（第3.4条(五)）",
                    f"project trainees must be the applicant's {' or '.join(sorted(accepted))} (clause 3.4e)")
 

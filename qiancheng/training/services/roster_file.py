@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import re
 import zipfile
 from dataclasses import dataclass
 
@@ -22,7 +21,7 @@ from django.core.exceptions import ValidationError
 from python_calamine import CalamineWorkbook
 
 from qiancheng.people.models import PersonCategory
-from qiancheng.training.vocabulary import ApplicantRelation
+from qiancheng.training.vocabulary import ApplicantRelation, chinese_part
 
 # Chinese headers, in the template's order; the English beside them is for documentation only.
 NAME, ID_NUMBER, PHONE, CATEGORY, RELATION = "姓名", "身份证号", "手机号", "人员类别", "与申报企业关系"
@@ -54,23 +53,18 @@ def _refuse(code: str, zh: str, en: str) -> ValidationError:
     return ValidationError(f"{zh} / {en}", code=code)
 
 
-def _zh_part(label: str) -> str:
-    """The Chinese part of a bilingual label ("拟招用人员 Prospective hire" → "拟招用人员")."""
-    return re.sub(r"[A-Za-z].*$", "", label).strip()
-
-
 CATEGORY_WORDS: dict[str, str] = {
-    **{_zh_part(label): value for value, label in PersonCategory.choices},
+    **{chinese_part(label): value for value, label in PersonCategory.choices},
     **{value: value for value in PersonCategory.values},
     "企业职工": PersonCategory.ENTERPRISE_EMPLOYEE,
     "高校毕业生": PersonCategory.GRADUATE_YOUTH,
 }
 RELATION_WORDS: dict[str, str] = {
-    _zh_part(ApplicantRelation.EMPLOYEE.label): ApplicantRelation.EMPLOYEE,
+    chinese_part(ApplicantRelation.EMPLOYEE.label): ApplicantRelation.EMPLOYEE,
     "本企业职工": ApplicantRelation.EMPLOYEE,
     "职工": ApplicantRelation.EMPLOYEE,
     "劳务派遣": ApplicantRelation.EMPLOYEE,
-    _zh_part(ApplicantRelation.PROSPECTIVE_HIRE.label): ApplicantRelation.PROSPECTIVE_HIRE,
+    chinese_part(ApplicantRelation.PROSPECTIVE_HIRE.label): ApplicantRelation.PROSPECTIVE_HIRE,
     ApplicantRelation.EMPLOYEE.value: ApplicantRelation.EMPLOYEE,
     ApplicantRelation.PROSPECTIVE_HIRE.value: ApplicantRelation.PROSPECTIVE_HIRE,
 }
@@ -88,8 +82,8 @@ def roster_template() -> bytes:
     sheet.set_column(0, 0, 12)
     sheet.set_column(1, 2, 22, text)
     sheet.set_column(3, 4, 24)
-    categories = [_zh_part(label) for _, label in PersonCategory.choices]
-    relations = [_zh_part(ApplicantRelation.EMPLOYEE.label), _zh_part(ApplicantRelation.PROSPECTIVE_HIRE.label)]
+    categories = [chinese_part(label) for _, label in PersonCategory.choices]
+    relations = [chinese_part(ApplicantRelation.EMPLOYEE.label), chinese_part(ApplicantRelation.PROSPECTIVE_HIRE.label)]
     sheet.data_validation(1, 3, MAX_ROWS, 3, {"validate": "list", "source": categories})
     sheet.data_validation(1, 4, MAX_ROWS, 4, {"validate": "list", "source": relations})
     notes = book.add_worksheet("填写说明")

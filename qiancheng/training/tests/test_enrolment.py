@@ -55,9 +55,10 @@ def test_a_refused_newcomer_is_not_left_registered(persona_institution, institut
     training = builders.training_class(institution=persona_institution, training_type=TrainingType.PROJECT,
                                        project=project, status=ClassStatus.APPROVED,
                                        start_date=date(2026, 5, 4), end_date=date(2026, 5, 29))
-    with pytest.raises(ValidationError, match="3.4e"):
+    with pytest.raises(ValidationError, match="3.4e") as refused:
         enrol_person(institution_user, training, id_number=number(3), name="黄三", category="other",
                      relation=ApplicantRelation.EMPLOYEE)
+    assert "须为申报企业的拟招用人员（第3.4条(五)）" in str(refused.value)
     assert not Person.objects.filter(name="黄三").exists()
     enrolled = enrol_person(institution_user, training, id_number=number(3), name="黄三", category="other",
                             relation=ApplicantRelation.PROSPECTIVE_HIRE)
