@@ -3,25 +3,23 @@ the issue of its certificates, and the import of certificates from the evaluatio
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from functools import wraps
 from typing import Any
 
 import segno
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
+from qiancheng.accounts.guards import signed_in_as
 from qiancheng.accounts.models import Role
-from qiancheng.accounts.scope import NOT_FOUND_MESSAGE, get_scoped_or_404, public, scoped
+from qiancheng.accounts.scope import get_scoped_or_404, public, scoped
 from qiancheng.clock import today
 from qiancheng.evaluation.imports import (
     HEADERS,
@@ -117,23 +115,8 @@ RESULT_CLASS_STATES = (ClassStatus.APPROVED, ClassStatus.IN_PROGRESS, ClassStatu
 PASS, FAIL = "pass", "fail"
 
 
-def _signed_in_as(roles: frozenset[str]) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
-    """Anonymous users go to the login page; other roles get the same 404 as a missing record."""
-
-    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-        @wraps(view)
-        def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if request.user.role not in roles:
-                raise Http404(NOT_FOUND_MESSAGE)
-            return view(request, *args, **kwargs)
-
-        return login_required(guarded)
-
-    return decorate
-
-
 @require_safe
-@_signed_in_as(RESULT_READERS)
+@signed_in_as(RESULT_READERS, hide=True)
 def class_list(request: HttpRequest) -> HttpResponse:
     """`/evaluation/classes/`: the classes whose results the user may see or record."""
     classes = (scoped(TrainingClass, request.user).filter(status__in=RESULT_CLASS_STATES)
@@ -212,7 +195,7 @@ def _day(text: str, label: str, errors: list[str]) -> date | None:
         return None
 
 
-@_signed_in_as(RESULT_READERS)
+@signed_in_as(RESULT_READERS, hide=True)
 def class_results(request: HttpRequest, class_pk: int) -> HttpResponse:
     """`/evaluation/classes/<pk>/results/`: the roster with pass/fail and score; then issue the certificates."""
     training = _training(request, class_pk)
@@ -284,7 +267,7 @@ def _issue(request: HttpRequest, training: TrainingClass) -> HttpResponse:
 # ---------------------------------------------------------------- certificates imported from evaluation bodies
 
 
-@_signed_in_as(IMPORTERS)
+@signed_in_as(IMPORTERS, hide=True)
 def certificate_import(request: HttpRequest) -> HttpResponse:
     """`/evaluation/certificates/import/`: upload the evaluation bodies' .xlsx; bad rows reported, good rows applied."""
     if request.method not in ("GET", "HEAD", "POST"):
@@ -308,7 +291,7 @@ def certificate_import(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@_signed_in_as(IMPORTERS)
+@signed_in_as(IMPORTERS, hide=True)
 def certificate_import_template(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(
         certificate_template(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

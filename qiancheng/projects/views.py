@@ -13,14 +13,11 @@ A page with an id in its URL answers a wrong role, another city and a missing id
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -29,6 +26,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from qiancheng.accounts.guards import signed_in_as
 from qiancheng.accounts.models import AuditEntry, Role
 from qiancheng.accounts.scope import NOT_FOUND_MESSAGE, get_scoped_or_404, public, scoped
 from qiancheng.clock import today
@@ -63,24 +61,6 @@ PARTIES = OFFICIALS | ENTERPRISE | INSTITUTION
 CONFIRMING = CITY | ENTERPRISE
 
 SAVE, SUBMIT = "save", "submit"
-
-
-def _for(roles: frozenset[str], *, has_id: bool) -> Callable:
-    """Anonymous users go to the login page. Another role gets 404 on a page naming a record (its
-    existence must not leak) and 403 on a list or form page."""
-
-    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-        @wraps(view)
-        def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if request.user.role not in roles:
-                if has_id:
-                    raise Http404(NOT_FOUND_MESSAGE)
-                raise PermissionDenied(_("此页面不属于您的角色 / this page is not for your role"))
-            return view(request, *args, **kwargs)
-
-        return login_required(guarded)
-
-    return decorate
 
 
 def visible_projects(user: Any) -> QuerySet[Project]:
@@ -147,7 +127,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
-@_for(ENTERPRISE, has_id=False)
+@signed_in_as(ENTERPRISE)
 def mine(request: HttpRequest) -> HttpResponse:
     """`/projects/mine/`: the enterprise's own applications and where each stands."""
     projects = scoped(Project.objects.select_related("chosen_institution"), request.user).order_by("-created_at")
@@ -187,14 +167,14 @@ def _application_page(request: HttpRequest, project: Project | None) -> HttpResp
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-@_for(ENTERPRISE, has_id=False)
+@signed_in_as(ENTERPRISE)
 def new(request: HttpRequest) -> HttpResponse:
     """`/projects/new/`: the application form (3.4a, 3.4e); saves a draft, or saves and submits."""
     return _application_page(request, None)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
-@_for(ENTERPRISE, has_id=True)
+@signed_in_as(ENTERPRISE, hide=True)
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
     """`/projects/<pk>/edit/`: the applicant rewrites its draft."""
     project = get_scoped_or_404(Project.objects.select_related("applicant", "city"), request.user, pk=pk)
@@ -205,7 +185,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@_for(ENTERPRISE, has_id=True)
+@signed_in_as(ENTERPRISE, hide=True)
 def submit(request: HttpRequest, pk: int) -> HttpResponse:
     """POST `/projects/<pk>/submit/`: the draft goes to the city bureau (3.4a → 3.4b)."""
     project = get_scoped_or_404(Project, request.user, pk=pk)
@@ -352,7 +332,7 @@ def _detail_context(request: HttpRequest, project: Project) -> dict[str, Any]:
 
 
 @require_safe
-@_for(PARTIES, has_id=True)
+@signed_in_as(PARTIES, hide=True)
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     """`/projects/<pk>/`: the project, its history and what the viewer may do next (3.4a-d)."""
     project = _project(request, pk)
@@ -363,7 +343,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@_for(CITY, has_id=True)
+@signed_in_as(CITY, hide=True)
 def review(request: HttpRequest, pk: int) -> HttpResponse:
     """POST `/projects/<pk>/review/`: approve, or refuse with a reason (3.4b)."""
     project = get_scoped_or_404(Project, request.user, pk=pk)
@@ -384,7 +364,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@_for(CITY, has_id=True)
+@signed_in_as(CITY, hide=True)
 def publish(request: HttpRequest, pk: int) -> HttpResponse:
     """POST `/projects/<pk>/publish/`: the approved project enters the public catalogue (3.4b)."""
     project = get_scoped_or_404(Project, request.user, pk=pk)
@@ -398,7 +378,7 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@_for(CITY, has_id=True)
+@signed_in_as(CITY, hide=True)
 def choose(request: HttpRequest, pk: int) -> HttpResponse:
     """POST `/projects/<pk>/choose/`: one institution is chosen on merit, with the reason (3.4c)."""
     project = get_scoped_or_404(Project, request.user, pk=pk)
@@ -418,7 +398,7 @@ def choose(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@_for(CONFIRMING, has_id=True)
+@signed_in_as(CONFIRMING, hide=True)
 def confirm(request: HttpRequest, pk: int) -> HttpResponse:
     """POST `/projects/<pk>/confirm/`: the city or the applicant says whether the effect was met (3.4d),
     once the training is done (see `qiancheng.projects.progress`)."""
@@ -469,21 +449,21 @@ def _queue_page(request: HttpRequest, kind: str) -> HttpResponse:
 
 
 @require_safe
-@_for(OFFICIALS, has_id=False)
+@signed_in_as(OFFICIALS)
 def queue(request: HttpRequest) -> HttpResponse:
     """`/projects/queue/`: submitted applications awaiting review, and how long each has waited (3.4b)."""
     return _queue_page(request, "review")
 
 
 @require_safe
-@_for(OFFICIALS, has_id=False)
+@signed_in_as(OFFICIALS)
 def choices(request: HttpRequest) -> HttpResponse:
     """`/projects/choices/`: published projects with applications and no institution chosen (3.4c)."""
     return _queue_page(request, "choice")
 
 
 @require_safe
-@_for(OFFICIALS, has_id=False)
+@signed_in_as(OFFICIALS)
 def confirmations(request: HttpRequest) -> HttpResponse:
     """`/projects/confirmations/`: projects whose training is done, awaiting the city's confirmation (3.4d)."""
     return _queue_page(request, "confirmation")
@@ -493,7 +473,7 @@ def confirmations(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@_for(INSTITUTION, has_id=True)
+@signed_in_as(INSTITUTION, hide=True)
 def deliver(request: HttpRequest, pk: int) -> HttpResponse:
     """POST `/projects/<pk>/deliver/`: the institution applies to deliver a published project (3.4c)."""
     project = _project(request, pk)
@@ -512,7 +492,7 @@ def deliver(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_safe
-@_for(INSTITUTION, has_id=False)
+@signed_in_as(INSTITUTION)
 def deliveries(request: HttpRequest) -> HttpResponse:
     """`/projects/deliveries/`: the institution's applications to deliver projects and their outcome."""
     applications = scoped(

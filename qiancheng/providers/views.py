@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
@@ -26,6 +25,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from qiancheng.accounts.audit import client_ip
+from qiancheng.accounts.guards import signed_in_as
 from qiancheng.accounts.lockout import ThrottleKey, count_failure, locked_until
 from qiancheng.accounts.models import AuditEntry, Role, ThrottleKind, User
 from qiancheng.accounts.scope import get_scoped_or_404, public, scoped
@@ -55,28 +55,6 @@ OFFICIALS = (Role.CITY_OFFICIAL, Role.PROVINCE_OFFICIAL)
 LIST_SHOWN = 500
 # 1c sets no fixed term; three years is the default the reviewing official may change.
 DEFAULT_VALIDITY_YEARS = 3
-
-
-def _officials_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    @login_required
-    @wraps(view)
-    def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if request.user.role not in OFFICIALS:
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return checked
-
-
-def _institution_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    @login_required
-    @wraps(view)
-    def checked(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if request.user.role != Role.INSTITUTION:
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return checked
 
 
 def _refused(request: HttpRequest, refusal: ValidationError | PermissionDenied) -> None:
@@ -186,7 +164,7 @@ def _workspace(request: HttpRequest, status: int = 200, **forms: Any) -> HttpRes
     return render(request, "providers/mine.html", context, status=status)
 
 
-@_institution_only
+@signed_in_as({Role.INSTITUTION})
 @require_safe
 def mine(request: HttpRequest) -> HttpResponse:
     """`/institutions/mine/`: the institution's status, profile, scopes, documents, venues, capacity, teachers."""
@@ -210,7 +188,7 @@ def _form_post(request: HttpRequest, form_name: str, form: Any, act: Callable[[d
     return _workspace(request, status=422, **{form_name: form})
 
 
-@_institution_only
+@signed_in_as({Role.INSTITUTION})
 @require_POST
 def capacity(request: HttpRequest) -> HttpResponse:
     institution = _own_institution(request.user)
@@ -222,7 +200,7 @@ def capacity(request: HttpRequest) -> HttpResponse:
     return _form_post(request, "capacity_form", CapacityForm(request.POST), act)
 
 
-@_institution_only
+@signed_in_as({Role.INSTITUTION})
 @require_POST
 def document_upload(request: HttpRequest) -> HttpResponse:
     institution = _own_institution(request.user)
@@ -237,7 +215,7 @@ def document_upload(request: HttpRequest) -> HttpResponse:
     return _form_post(request, "document_form", DocumentForm(request.POST, request.FILES), act)
 
 
-@_institution_only
+@signed_in_as({Role.INSTITUTION})
 @require_POST
 def venue_add(request: HttpRequest) -> HttpResponse:
     institution = _own_institution(request.user)
@@ -250,7 +228,7 @@ def venue_add(request: HttpRequest) -> HttpResponse:
     return _form_post(request, "venue_form", VenueForm(request.POST), act)
 
 
-@_institution_only
+@signed_in_as({Role.INSTITUTION})
 @require_POST
 def teacher_add(request: HttpRequest) -> HttpResponse:
     institution = _own_institution(request.user)
@@ -263,7 +241,7 @@ def teacher_add(request: HttpRequest) -> HttpResponse:
     return _form_post(request, "teacher_form", TeacherForm(request.POST), act)
 
 
-@_institution_only
+@signed_in_as({Role.INSTITUTION})
 @require_POST
 def resubmit(request: HttpRequest) -> HttpResponse:
     institution = _own_institution(request.user)
@@ -341,7 +319,7 @@ def _expired_q(on: date) -> Q:
     return Q(status=InstitutionStatus.EXPIRED) | Q(status=InstitutionStatus.APPROVED, approved_until__lt=on)
 
 
-@_officials_only
+@signed_in_as(OFFICIALS)
 @require_safe
 def institution_list(request: HttpRequest) -> HttpResponse:
     """`/institutions/`: the city's institutions (the province sees all), filtered by status as shown today."""
@@ -367,7 +345,7 @@ def pending_institutions(user: Any) -> QuerySet:
     return scoped(Institution, user).filter(status=InstitutionStatus.APPLIED).order_by("submitted_at", "pk")
 
 
-@_officials_only
+@signed_in_as(OFFICIALS)
 @require_safe
 def queue(request: HttpRequest) -> HttpResponse:
     """`/institutions/queue/`: pending applications with how many days each has waited."""

@@ -8,15 +8,13 @@ a wrong role gets the service's 403.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
 from datetime import date
 from decimal import Decimal
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -24,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from qiancheng.accounts.guards import signed_in_as
 from qiancheng.accounts.models import Role
 from qiancheng.accounts.scope import get_scoped_or_404, scoped
 from qiancheng.clock import today
@@ -58,22 +57,6 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CLASS_READERS = frozenset({Role.INSTITUTION, Role.CITY_OFFICIAL, Role.PROVINCE_OFFICIAL})
 REVIEWERS = frozenset({Role.CITY_OFFICIAL, Role.PROVINCE_OFFICIAL})
 CLASS_RELATIONS = ("institution", "city", "occupation", "item", "course_kind", "project", "reviewed_by")
-
-
-def signed_in_as(roles: Iterable[str]) -> Callable:
-    """Anonymous users go to the login page; a role that has no business on the page gets 403."""
-    allowed = frozenset(roles)
-
-    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-        @wraps(view)
-        def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if request.user.role not in allowed:
-                raise PermissionDenied("无权访问该页面 / not allowed to open this page")
-            return view(request, *args, **kwargs)
-
-        return login_required(guarded)
-
-    return decorate
 
 
 def _refused(request: HttpRequest, refusal: ValidationError) -> None:

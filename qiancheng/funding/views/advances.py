@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from qiancheng.accounts.guards import signed_in_as
 from qiancheng.accounts.scope import get_scoped_or_404, scoped
 from qiancheng.clock import today
 from qiancheng.funding.forms import AdvanceGrantForm, ReasonForm
@@ -30,7 +31,7 @@ from qiancheng.funding.services.claims import fund_account_for_class
 from qiancheng.funding.services.ledger import FEN
 from qiancheng.funding.services.refusal import FundingRefused
 from qiancheng.funding.views.claims import rule_fund
-from qiancheng.funding.views.common import OFFICIALS, refused, signed_in_as
+from qiancheng.funding.views.common import OFFICIALS, refused
 from qiancheng.training.models import TrainingClass
 
 CLASSES_SHOWN = 100

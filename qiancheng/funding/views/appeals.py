@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from qiancheng.accounts.guards import signed_in_as
 from qiancheng.accounts.scope import get_scoped_or_404, scoped
 from qiancheng.funding.forms import AppealDecisionForm, ReasonForm
 from qiancheng.funding.models import Appeal, AppealDocument, AppealStatus, SubsidyClaim
@@ -22,7 +23,7 @@ from qiancheng.funding.services.appeals import (
     file_appeal,
 )
 from qiancheng.funding.services.refusal import FundingRefused
-from qiancheng.funding.views.common import CLAIM_READERS, OFFICIALS, denied_rules, refused, signed_in_as
+from qiancheng.funding.views.common import CLAIM_READERS, OFFICIALS, denied_rules, refused
 
 
 def filed_appeals(user: Any) -> QuerySet[Appeal]:

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from qiancheng.accounts.guards import signed_in_as
 from qiancheng.accounts.models import Role
 from qiancheng.accounts.scope import get_scoped_or_404, scoped
 from qiancheng.funding.forms import ClassClaimForm, EmploymentProofForm, NoteForm, ReasonForm, RecoveryForm
@@ -40,7 +41,6 @@ from qiancheng.funding.views.common import (
     OFFICIALS,
     denied_rules,
     refused,
-    signed_in_as,
     user_party,
 )
 from qiancheng.training.models import ClassStatus, Enrolment, TrainingClass

@@ -8,9 +8,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from qiancheng.accounts.guards import signed_in_as
 from qiancheng.clock import today
 from qiancheng.funding.services.employment import EmploymentRate, employment_due, employment_rates, grace_on
-from qiancheng.funding.views.common import OFFICIALS, signed_in_as
+from qiancheng.funding.views.common import OFFICIALS
 
 ROWS_SHOWN = 300
 

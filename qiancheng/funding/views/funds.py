@@ -12,13 +12,14 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from qiancheng.accounts.guards import signed_in_as
 from qiancheng.accounts.models import Role
 from qiancheng.accounts.scope import scoped
 from qiancheng.funding.forms import AllocationForm
 from qiancheng.funding.models import FundAccount, FundSource
 from qiancheng.funding.services.funds import allocate
 from qiancheng.funding.services.refusal import FundingRefused
-from qiancheng.funding.views.common import OFFICIALS, refused, signed_in_as
+from qiancheng.funding.views.common import OFFICIALS, refused
 
 ZERO = Decimal("0.00")
 

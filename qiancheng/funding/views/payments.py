@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from qiancheng.accounts.guards import signed_in_as
 from qiancheng.accounts.scope import NOT_FOUND_MESSAGE, scoped
 from qiancheng.clock import today
 from qiancheng.funding.forms import PayBatchForm
@@ -19,7 +20,7 @@ from qiancheng.funding.models import ClaimStatus, Payment, PaymentStatus, Subsid
 from qiancheng.funding.services.payment_list import may_export_unmasked, payment_list_xlsx
 from qiancheng.funding.services.payments import pay_batch
 from qiancheng.funding.services.refusal import FundingRefused
-from qiancheng.funding.views.common import OFFICIALS, refused, signed_in_as
+from qiancheng.funding.views.common import OFFICIALS, refused
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 READY_SHOWN = 500

@@ -9,12 +9,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from qiancheng.accounts.guards import signed_in_as
 from qiancheng.accounts.scope import get_scoped_or_404, scoped
 from qiancheng.funding.forms import RecoveryForm, RepaymentForm
 from qiancheng.funding.models import RecoveryCase, SubsidyClaim
 from qiancheng.funding.services.recovery import open_recovery, record_repayment
 from qiancheng.funding.services.refusal import FundingRefused
-from qiancheng.funding.views.common import OFFICIALS, refused, signed_in_as
+from qiancheng.funding.views.common import OFFICIALS, refused
 
 CASES_SHOWN = 200
 

@@ -13,6 +13,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from qiancheng.accounts.guards import signed_in_as
 from qiancheng.accounts.models import Role
 from qiancheng.accounts.scope import get_scoped_or_404, scoped
 from qiancheng.clock import today
@@ -27,7 +28,7 @@ from qiancheng.funding.services.claims import (
     send_back_claim,
 )
 from qiancheng.funding.services.refusal import FundingRefused
-from qiancheng.funding.views.common import OFFICIALS, denied_rules, refused, signed_in_as
+from qiancheng.funding.views.common import OFFICIALS, denied_rules, refused
 from qiancheng.policy.exchange import ExchangeError
 from qiancheng.policy.explain import Explanation
 from qiancheng.policy.params import ParameterError
