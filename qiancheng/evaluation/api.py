@@ -11,7 +11,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
@@ -26,6 +26,7 @@ from qiancheng.evaluation.services import (
     issue_class_certificates,
     latest_evaluations,
     record_class_results,
+    revoke_certificate,
 )
 from qiancheng.people import crypto
 from qiancheng.training.models import Enrolment, TrainingClass
@@ -188,6 +189,24 @@ def issue_for_class(request: HttpRequest, class_id: int, payload: IssueIn) -> St
 @router.get("/{number}", response={200: CertificateOut, 404: ErrorOut}, summary="证书详情 / one certificate")
 def get_certificate(request: HttpRequest, number: str) -> CertificateOut:
     return CertificateOut.of(get_scoped_or_404(_certificates(), request.auth, number=number))
+
+
+class RevokeIn(Schema):
+    reason: str = ""
+
+
+@router.post("/{number}/revoke", response={200: CertificateOut, **ERRORS},
+             summary="撤销证书 / revoke a certificate (6d); claims paid on it become recovery cases")
+def revoke(request: HttpRequest, number: str, payload: RevokeIn) -> CertificateOut:
+    certificate = get_scoped_or_404(_certificates(), request.auth, number=number)
+    try:
+        revoke_certificate(request.auth, certificate, payload.reason)
+    except PermissionDenied as refusal:
+        zh, _, en = str(refusal).partition(" / ")
+        raise ApiError(403, "forbidden", zh, en or zh) from refusal
+    except ValidationError as error:
+        raise _refusal(error) from error
+    return CertificateOut.of(_certificates().get(pk=certificate.pk))
 
 
 # ---------------------------------------------------------------- results

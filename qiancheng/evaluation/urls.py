@@ -14,6 +14,7 @@ urlpatterns = [
     path("verify/<str:number>/", views.verify, name="verify"),
     path("certificates/<str:number>.pdf", views.certificate_pdf_view, name="certificate_pdf"),
     path("certificates/<str:number>/", views.certificate_print, name="certificate"),
+    path("certificates/<str:number>/revoke/", views.certificate_revoke, name="certificate_revoke"),
     path("evaluation/classes/", views.class_list, name="class_list"),
     path("evaluation/classes/<int:class_pk>/results/", views.class_results, name="class_results"),
     path("evaluation/certificates/import/", views.certificate_import, name="certificate_import"),

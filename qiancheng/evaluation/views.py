@@ -10,12 +10,13 @@ from typing import Any
 
 import segno
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
 
 from qiancheng.accounts.guards import signed_in_as
 from qiancheng.accounts.models import Role
@@ -29,7 +30,7 @@ from qiancheng.evaluation.imports import (
     import_certificates,
     read_certificate_file,
 )
-from qiancheng.evaluation.models import Certificate, CertificateKind, Evaluation
+from qiancheng.evaluation.models import Certificate, CertificateKind, CertificateStatus, Evaluation
 from qiancheng.evaluation.pdf import certificate_pdf
 from qiancheng.evaluation.services import (
     ResultEntry,
@@ -39,6 +40,7 @@ from qiancheng.evaluation.services import (
     latest_evaluations,
     parse_score,
     record_class_results,
+    revoke_certificate,
 )
 from qiancheng.training.models import AttendanceRecord, ClassStatus, Enrolment, TrainingClass
 from qiancheng.training.services.attendance import attendance_rates
@@ -92,8 +94,32 @@ def certificate_print(request: HttpRequest, number: str) -> HttpResponse:
     verify_url = _verify_url(request, certificate)
     qr_svg = segno.make(verify_url, error="m").svg_inline(scale=4)
     context = {"certificate": certificate, "verify_url": verify_url, "qr_svg": qr_svg,
-               "id_number_masked": certificate.person.id_number_masked}
+               "id_number_masked": certificate.person.id_number_masked,
+               "can_revoke": request.user.role in OFFICIALS and certificate.status == CertificateStatus.VALID}
     return render(request, "evaluation/certificate.html", context)
+
+
+OFFICIALS = frozenset({Role.PROVINCE_OFFICIAL, Role.CITY_OFFICIAL})
+
+
+@require_POST
+@signed_in_as(OFFICIALS, hide=True)
+def certificate_revoke(request: HttpRequest, number: str) -> HttpResponse:
+    """POST `/certificates/<number>/revoke/`: the bureau withdraws a certificate with a reason (6d); every
+    claim paid on it becomes a recovery case (funding.services.recovery)."""
+    from qiancheng.funding.models import RecoveryCase
+
+    certificate = get_scoped_or_404(Certificate, request.user, number=number)
+    try:
+        revoke_certificate(request.user, certificate, request.POST.get("reason", ""))
+    except PermissionDenied as refusal:
+        messages.error(request, str(refusal))
+    except ValidationError as refusal:
+        messages.error(request, "；".join(refusal.messages))
+    else:
+        opened = RecoveryCase.objects.filter(certificate=certificate).count()
+        messages.success(request, _("证书已撤销；已支付的补贴立案追回 %(count)s 件。") % {"count": opened})
+    return redirect("evaluation:certificate", number=certificate.number)
 
 
 @require_safe
