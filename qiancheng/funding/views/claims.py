@@ -39,6 +39,7 @@ from qiancheng.funding.views.common import (
     CLAIM_READERS,
     CLAIMANTS,
     OFFICIALS,
+    claim_action,
     denied_rules,
     refused,
     user_party,
@@ -184,50 +185,39 @@ def claim_detail(request: HttpRequest, number: str) -> HttpResponse:
 @require_POST
 @signed_in_as(CLAIM_READERS, hide=True)
 def withdraw(request: HttpRequest, number: str) -> HttpResponse:
-    claim = get_scoped_or_404(SubsidyClaim, request.user, number=number)
     form = ReasonForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("撤回须说明理由。 / A withdrawal needs a reason."))
-        return redirect("funding:claim_detail", number=claim.number)
-    try:
+
+    def act(claim: SubsidyClaim) -> str:
         withdraw_claim(request.user, claim, form.cleaned_data["reason"])
-    except FundingRefused as refusal:
-        refused(request, refusal)
-    else:
-        messages.success(request, _("申领已撤回。"))
-    return redirect("funding:claim_detail", number=claim.number)
+        return _("申领已撤回。")
+
+    return claim_action(request, number, act, form=form, invalid=_("撤回须说明理由。 / A withdrawal needs a reason."))
 
 
 @require_POST
 @signed_in_as(CLAIM_READERS, hide=True)
 def employment_proof(request: HttpRequest, number: str) -> HttpResponse:
     """5.2c: the proof of employment for a claim; the engine decides the claim again with it."""
-    claim = get_scoped_or_404(SubsidyClaim, request.user, number=number)
     form = EmploymentProofForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("请选择证明类型并填写证明日期。 / Choose the kind of proof and give its date."))
-        return redirect("funding:claim_detail", number=claim.number)
-    try:
-        claim = add_employment_proof(request.user, claim,
-                                     EmploymentProof(form.cleaned_data["kind"], form.cleaned_data["date"]))
-    except FundingRefused as refusal:
-        refused(request, refusal)
-    else:
-        messages.success(request, _("就业证明已提交，就业补贴 %(amount)s 元。") % {"amount": claim.employment_amount})
-    return redirect("funding:claim_detail", number=claim.number)
+
+    def act(claim: SubsidyClaim) -> str:
+        proved = add_employment_proof(request.user, claim,
+                                      EmploymentProof(form.cleaned_data["kind"], form.cleaned_data["date"]))
+        return _("就业证明已提交，就业补贴 %(amount)s 元。") % {"amount": proved.employment_amount}
+
+    return claim_action(request, number, act, form=form,
+                        invalid=_("请选择证明类型并填写证明日期。 / Choose the kind of proof and give its date."))
 
 
 @require_POST
 @signed_in_as(CLAIM_READERS, hide=True)
 def resubmit(request: HttpRequest, number: str) -> HttpResponse:
     """The claimant answers a send-back: the engine decides the claim again and it returns to the queue."""
-    claim = get_scoped_or_404(SubsidyClaim, request.user, number=number)
     form = NoteForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
-    try:
+
+    def act(claim: SubsidyClaim) -> str:
         resubmit_claim(request.user, claim, note)
-    except FundingRefused as refusal:
-        refused(request, refusal)
-    else:
-        messages.success(request, _("已重新提交，等待审核。"))
-    return redirect("funding:claim_detail", number=claim.number)
+        return _("已重新提交，等待审核。")
+
+    return claim_action(request, number, act)

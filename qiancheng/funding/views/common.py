@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest
+from django.forms import Form
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 
 from qiancheng.accounts.models import Role
+from qiancheng.accounts.scope import get_scoped_or_404
 from qiancheng.funding.models import PartyKind, SubsidyClaim
 from qiancheng.funding.services.refusal import FundingRefused
 from qiancheng.policy.rules import ALL_RULES
@@ -21,6 +25,24 @@ CLAIM_READERS = OFFICIALS | CLAIMANTS | {Role.TRAINEE}
 def refused(request: HttpRequest, refusal: FundingRefused, prefix: str = "") -> None:
     """Show the service's own reason, in both languages, as the page's error message."""
     messages.error(request, f"{prefix}{refusal.message_zh} / {refusal.message_en}")
+
+
+def claim_action(request: HttpRequest, number: str, act: Callable[[SubsidyClaim], str], *,
+                 form: Form | None = None, invalid: str = "") -> HttpResponse:
+    """What every action on a claim's page does: find the claim in the user's scope (404 otherwise), refuse
+    an invalid form with `invalid`, run the service through `act` (which returns the success message),
+    show the service's refusal if it refuses, and go back to the claim's page."""
+    claim = get_scoped_or_404(SubsidyClaim, request.user, number=number)
+    if form is not None and not form.is_valid():
+        messages.error(request, invalid)
+    else:
+        try:
+            done = act(claim)
+        except FundingRefused as refusal:
+            refused(request, refusal)
+        else:
+            messages.success(request, done)
+    return redirect("funding:claim_detail", number=claim.number)
 
 
 @dataclass(frozen=True)

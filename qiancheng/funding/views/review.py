@@ -28,7 +28,7 @@ from qiancheng.funding.services.claims import (
     send_back_claim,
 )
 from qiancheng.funding.services.refusal import FundingRefused
-from qiancheng.funding.views.common import OFFICIALS, denied_rules, refused
+from qiancheng.funding.views.common import OFFICIALS, claim_action, denied_rules, refused
 from qiancheng.policy.exchange import ExchangeError
 from qiancheng.policy.explain import Explanation
 from qiancheng.policy.params import ParameterError
@@ -89,51 +89,40 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 @require_POST
 @signed_in_as(OFFICIALS, hide=True)
 def approve(request: HttpRequest, number: str) -> HttpResponse:
-    claim = get_scoped_or_404(SubsidyClaim, request.user, number=number)
     form = NoteForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
-    try:
+
+    def act(claim: SubsidyClaim) -> str:
         approve_claim(request.user, claim, note)
-    except FundingRefused as refusal:
-        refused(request, refusal)
-    else:
-        messages.success(request, _("申领 %(number)s 已核准，资金已预留。") % {"number": claim.number})
-    return redirect("funding:claim_detail", number=claim.number)
+        return _("申领 %(number)s 已核准，资金已预留。") % {"number": claim.number}
+
+    return claim_action(request, number, act)
 
 
 @require_POST
 @signed_in_as(OFFICIALS, hide=True)
 def reject(request: HttpRequest, number: str) -> HttpResponse:
-    claim = get_scoped_or_404(SubsidyClaim, request.user, number=number)
     form = ReasonForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("驳回须说明理由。 / A rejection needs a reason."))
-        return redirect("funding:claim_detail", number=claim.number)
-    try:
+
+    def act(claim: SubsidyClaim) -> str:
         reject_claim(request.user, claim, form.cleaned_data["reason"])
-    except FundingRefused as refusal:
-        refused(request, refusal)
-    else:
-        messages.success(request, _("申领 %(number)s 已驳回。") % {"number": claim.number})
-    return redirect("funding:claim_detail", number=claim.number)
+        return _("申领 %(number)s 已驳回。") % {"number": claim.number}
+
+    return claim_action(request, number, act, form=form, invalid=_("驳回须说明理由。 / A rejection needs a reason."))
 
 
 @require_POST
 @signed_in_as(OFFICIALS, hide=True)
 def send_back(request: HttpRequest, number: str) -> HttpResponse:
     """Ask the claimant for more documents (退回补充材料); the claim waits on them, still pending."""
-    claim = get_scoped_or_404(SubsidyClaim, request.user, number=number)
     form = ReasonForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("退回须说明需要补充的材料。 / A send-back needs to say what is missing."))
-        return redirect("funding:claim_detail", number=claim.number)
-    try:
+
+    def act(claim: SubsidyClaim) -> str:
         send_back_claim(request.user, claim, form.cleaned_data["reason"])
-    except FundingRefused as refusal:
-        refused(request, refusal)
-    else:
-        messages.success(request, _("申领 %(number)s 已退回补充材料。") % {"number": claim.number})
-    return redirect("funding:claim_detail", number=claim.number)
+        return _("申领 %(number)s 已退回补充材料。") % {"number": claim.number}
+
+    return claim_action(request, number, act, form=form,
+                        invalid=_("退回须说明需要补充的材料。 / A send-back needs to say what is missing."))
 
 
 @require_POST
@@ -141,18 +130,16 @@ def send_back(request: HttpRequest, number: str) -> HttpResponse:
 def topup(request: HttpRequest, number: str) -> HttpResponse:
     """5.2c after payment: approve the 200 CNY top-up a proof earned (reserved, paid with the next batch), or
     refuse it with a reason."""
-    claim = get_scoped_or_404(SubsidyClaim, request.user, number=number)
     reason = request.POST.get("reason", "").strip()
-    try:
+
+    def act(claim: SubsidyClaim) -> str:
         if request.POST.get("action") == "approve":
             approve_employment_topup(request.user, claim, reason)
-            messages.success(request, _("就业补贴 %(amount)s 元已核准，随下一支付批次拨付。") % {"amount": claim.topup_amount})
-        else:
-            refuse_employment_topup(request.user, claim, reason)
-            messages.success(request, _("就业补贴不予核拨。"))
-    except FundingRefused as refusal:
-        refused(request, refusal)
-    return redirect("funding:claim_detail", number=claim.number)
+            return _("就业补贴 %(amount)s 元已核准，随下一支付批次拨付。") % {"amount": claim.topup_amount}
+        refuse_employment_topup(request.user, claim, reason)
+        return _("就业补贴不予核拨。")
+
+    return claim_action(request, number, act)
 
 
 @require_safe
