@@ -42,6 +42,7 @@ from qiancheng.evaluation.services import (
     record_class_results,
     revoke_certificate,
 )
+from qiancheng.portal.refusals import show_refusal
 from qiancheng.training.models import AttendanceRecord, ClassStatus, Enrolment, TrainingClass
 from qiancheng.training.services.attendance import attendance_rates
 from qiancheng.training.services.enrolment import roster_of
@@ -112,10 +113,8 @@ def certificate_revoke(request: HttpRequest, number: str) -> HttpResponse:
     certificate = get_scoped_or_404(Certificate, request.user, number=number)
     try:
         revoke_certificate(request.user, certificate, request.POST.get("reason", ""))
-    except PermissionDenied as refusal:
-        messages.error(request, str(refusal))
-    except ValidationError as refusal:
-        messages.error(request, "；".join(refusal.messages))
+    except (PermissionDenied, ValidationError) as refusal:
+        show_refusal(request, refusal)
     else:
         opened = RecoveryCase.objects.filter(certificate=certificate).count()
         messages.success(request, _("证书已撤销；已支付的补贴立案追回 %(count)s 件。") % {"count": opened})

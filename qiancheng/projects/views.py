@@ -32,6 +32,7 @@ from qiancheng.accounts.scope import NOT_FOUND_MESSAGE, get_scoped_or_404, publi
 from qiancheng.clock import today
 from qiancheng.demand.models import Enterprise
 from qiancheng.evaluation.models import Certificate, CertificateStatus
+from qiancheng.portal.refusals import show_refusal
 from qiancheng.projects import progress
 from qiancheng.projects.forms import ChooseForm, ConfirmForm, DeliverForm, ProjectForm, ReviewForm
 from qiancheng.projects.models import DeliveryApplication, DeliveryApplicationStatus, Project, ProjectStatus
@@ -82,11 +83,6 @@ def _project(request: HttpRequest, pk: int) -> Project:
 
 def _own_enterprise(request: HttpRequest) -> Enterprise:
     return get_scoped_or_404(Enterprise, request.user, pk=request.user.enterprise_id)
-
-
-def _refused(request: HttpRequest, error: ValidationError) -> None:
-    for message in error.messages:
-        messages.error(request, message)
 
 
 def _days_since(moment: dt.date | dt.datetime | None) -> int | None:
@@ -156,7 +152,7 @@ def _application_page(request: HttpRequest, project: Project | None) -> HttpResp
             try:
                 saved = _save_application(request, form, project)
             except ValidationError as error:
-                _refused(request, error)
+                show_refusal(request, error)
             else:
                 return redirect("projects:detail", pk=saved.pk)
     else:
@@ -192,7 +188,7 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         submit_project(request.user, project)
     except ValidationError as error:
-        _refused(request, error)
+        show_refusal(request, error)
     else:
         messages.success(request, _("项目申报已提交，等待市人社局审核。"))
     return redirect("projects:detail", pk=project.pk)
@@ -354,7 +350,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         reviewed = review_project(request.user, project, form.cleaned_data["decision"], form.cleaned_data["reason"])
     except ValidationError as error:
-        _refused(request, error)
+        show_refusal(request, error)
     else:
         if reviewed.status == ProjectStatus.APPROVED:
             messages.success(request, _("已批准，项目编号 %(code)s。发布后进入公开目录。") % {"code": reviewed.code})
@@ -371,7 +367,7 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         publish_project(request.user, project)
     except ValidationError as error:
-        _refused(request, error)
+        show_refusal(request, error)
     else:
         messages.success(request, _("项目已向社会公布，培训机构可申请承训。"))
     return redirect("projects:detail", pk=project.pk)
@@ -391,7 +387,7 @@ def choose(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         chosen = choose_institution(request.user, project, application, form.cleaned_data["reason"])
     except ValidationError as error:
-        _refused(request, error)
+        show_refusal(request, error)
     else:
         messages.success(request, _("已选定承训机构：%(name)s。") % {"name": chosen.chosen_institution.name})
     return redirect("projects:detail", pk=project.pk)
@@ -414,7 +410,7 @@ def confirm(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         confirmed = confirm_effect(request.user, project, form.cleaned_data["met"], form.cleaned_data["note"])
     except ValidationError as error:
-        _refused(request, error)
+        show_refusal(request, error)
     else:
         if confirmed.effect_confirmed:
             messages.success(request, _("双方均已确认达到效果，可以颁发项目制培训合格证书。"))
@@ -485,7 +481,7 @@ def deliver(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         apply_to_deliver(request.user, institution, project, form.cleaned_data["statement"])
     except ValidationError as error:
-        _refused(request, error)
+        show_refusal(request, error)
     else:
         messages.success(request, _("承训申请已提交，等待市人社局择优选定。"))
     return redirect("projects:detail", pk=project.pk)

@@ -30,6 +30,7 @@ from qiancheng.accounts.lockout import ThrottleKey, count_failure, locked_until
 from qiancheng.accounts.models import AuditEntry, Role, ThrottleKind, User
 from qiancheng.accounts.scope import get_scoped_or_404, public, scoped
 from qiancheng.clock import today
+from qiancheng.portal.refusals import show_refusal
 from qiancheng.providers import services
 from qiancheng.providers.forms import (
     CapacityForm,
@@ -55,11 +56,6 @@ OFFICIALS = (Role.CITY_OFFICIAL, Role.PROVINCE_OFFICIAL)
 LIST_SHOWN = 500
 # 1c sets no fixed term; three years is the default the reviewing official may change.
 DEFAULT_VALIDITY_YEARS = 3
-
-
-def _refused(request: HttpRequest, refusal: ValidationError | PermissionDenied) -> None:
-    text = "；".join(refusal.messages) if isinstance(refusal, ValidationError) else str(refusal)
-    messages.error(request, text)
 
 
 # ---- Public registration ----
@@ -267,7 +263,7 @@ def document_remove(request: HttpRequest, pk: int) -> HttpResponse:
         services.remove_document(request.user, document)
         messages.success(request, _("已删除资料：%(name)s") % {"name": document.file_name})
     except (ValidationError, PermissionDenied) as refusal:
-        _refused(request, refusal)
+        show_refusal(request, refusal)
     return redirect("providers:mine")
 
 
@@ -279,7 +275,7 @@ def venue_remove(request: HttpRequest, pk: int) -> HttpResponse:
         services.remove_venue(request.user, venue)
         messages.success(request, _("已删除场地：%(name)s") % {"name": venue.name})
     except (ValidationError, PermissionDenied) as refusal:
-        _refused(request, refusal)
+        show_refusal(request, refusal)
     return redirect("providers:mine")
 
 
@@ -291,7 +287,7 @@ def teacher_release(request: HttpRequest, pk: int) -> HttpResponse:
         services.release_teacher(request.user, teacher)
         messages.success(request, _("已解除师资：%(name)s") % {"name": teacher.name})
     except (ValidationError, PermissionDenied) as refusal:
-        _refused(request, refusal)
+        show_refusal(request, refusal)
     return redirect("providers:mine")
 
 
@@ -422,7 +418,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as refusal:
             form.add_error("approved_until" if refusal.code == "approved_until" else None, refusal)
         except PermissionDenied as refusal:
-            _refused(request, refusal)
+            show_refusal(request, refusal)
             return redirect("providers:detail", pk=institution.pk)
         else:
             messages.success(request, _("审核结论已保存：%(name)s") % {"name": institution.name})
@@ -458,7 +454,7 @@ def discipline(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as refusal:
             form.add_error(None, refusal)
         except PermissionDenied as refusal:
-            _refused(request, refusal)
+            show_refusal(request, refusal)
             return redirect("providers:detail", pk=institution.pk)
         else:
             messages.success(request, done)

@@ -26,6 +26,7 @@ from qiancheng.accounts.guards import signed_in_as
 from qiancheng.accounts.models import Role
 from qiancheng.accounts.scope import get_scoped_or_404, scoped
 from qiancheng.clock import today
+from qiancheng.portal.refusals import show_refusal
 from qiancheng.training.forms import ClassForm, DiscardForm, EnrolForm, RefuseForm
 from qiancheng.training.models import ClassStatus, EnrolmentStatus, ImportJob, ImportStatus, TrainingClass
 from qiancheng.training.services import roster_file
@@ -57,10 +58,6 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CLASS_READERS = frozenset({Role.INSTITUTION, Role.CITY_OFFICIAL, Role.PROVINCE_OFFICIAL})
 REVIEWERS = frozenset({Role.CITY_OFFICIAL, Role.PROVINCE_OFFICIAL})
 CLASS_RELATIONS = ("institution", "city", "occupation", "item", "course_kind", "project", "reviewed_by")
-
-
-def _refused(request: HttpRequest, refusal: ValidationError) -> None:
-    messages.error(request, "；".join(refusal.messages))
 
 
 def _scoped_class(request: HttpRequest, pk: int) -> TrainingClass:
@@ -133,7 +130,7 @@ def class_finish(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         finish_class(request.user, training)
     except ValidationError as refusal:
-        _refused(request, refusal)
+        show_refusal(request, refusal)
     else:
         messages.success(request, _("已结业：在册学员记为结业，可以录入考核结果和申领补贴"))
     return redirect("training:class_detail", pk=training.pk)
@@ -146,7 +143,7 @@ def class_approve(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         approve_class(request.user, training)
     except ValidationError as refusal:
-        _refused(request, refusal)
+        show_refusal(request, refusal)
     else:
         messages.success(request, _("已批准开班"))
     return redirect("training:class_detail", pk=training.pk)
@@ -161,7 +158,7 @@ def class_refuse(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         refuse_class(request.user, training, form.cleaned_data.get("reason", ""))
     except ValidationError as refusal:
-        _refused(request, refusal)
+        show_refusal(request, refusal)
     else:
         messages.success(request, _("已不予批准"))
     return redirect("training:class_detail", pk=training.pk)
@@ -245,7 +242,7 @@ def enrol(request: HttpRequest, pk: int) -> HttpResponse:
         enrolment = enrol_person(request.user, training, id_number=data["id_number"], name=data["name"],
                                  category=data["category"], phone=data["phone"] or None, relation=data["relation"])
     except ValidationError as refusal:
-        _refused(request, refusal)
+        show_refusal(request, refusal)
     else:
         messages.success(request, _("已报名：%(name)s") % {"name": enrolment.person.name})
     return redirect("training:class_detail", pk=training.pk)
@@ -273,7 +270,7 @@ def roster_upload(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         job = receive_roster(request.user, training, upload.name or "roster.xlsx", data)
     except ValidationError as refusal:
-        _refused(request, refusal)
+        show_refusal(request, refusal)
         return redirect("training:class_detail", pk=training.pk)
     return redirect("training:import_detail", pk=job.pk)
 
@@ -306,7 +303,7 @@ def import_apply(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         job = apply_roster(request.user, job)
     except ValidationError as refusal:
-        _refused(request, refusal)
+        show_refusal(request, refusal)
     else:
         messages.success(request, _("已导入有效行：%(count)s 人新入册") % {"count": job.applied_count})
     return redirect("training:import_detail", pk=job.pk)
@@ -321,7 +318,7 @@ def import_discard(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         discard_roster(request.user, job, form.cleaned_data.get("reason", "") or _("放弃导入"))
     except ValidationError as refusal:
-        _refused(request, refusal)
+        show_refusal(request, refusal)
     else:
         messages.success(request, _("已放弃该名册"))
     return redirect("training:import_detail", pk=job.pk)
@@ -347,7 +344,7 @@ def attendance_session(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         changed = record_attendance(request.user, training, day, marks)
     except ValidationError as refusal:
-        _refused(request, refusal)
+        show_refusal(request, refusal)
     else:
         messages.success(request, _("已记录 %(day)s 的考勤（%(count)s 条）") % {"day": day, "count": changed})
     return redirect("training:class_detail", pk=training.pk)
@@ -372,7 +369,7 @@ def attendance_upload(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         result = record_attendance_sheet(request.user, training, upload.name or "attendance.xlsx", data)
     except ValidationError as refusal:
-        _refused(request, refusal)
+        show_refusal(request, refusal)
         return redirect("training:class_detail", pk=training.pk)
     if result.accepted:
         messages.success(request, _("考勤表已记录：%(rows)s 行，%(count)s 条考勤有变更")
