@@ -13,7 +13,7 @@ from django.views.decorators.http import require_safe
 from qiancheng.accounts.models import Role
 from qiancheng.accounts.scope import public
 from qiancheng.catalog.api import search_occupations
-from qiancheng.funding.views.funds import fund_summary
+from qiancheng.funding.summary import fund_summary
 from qiancheng.portal.figures import headline_figures
 from qiancheng.portal.navigation import public_links
 from qiancheng.portal.queues import queues_for

@@ -306,7 +306,7 @@ def test_the_class_claim_page_shows_the_credit_advance(client: Client, login, pr
 def test_the_fund_summary_partial_renders_for_the_province_home(rf, province_official) -> None:
     from django.template.loader import render_to_string
 
-    from qiancheng.funding.views.funds import fund_summary
+    from qiancheng.funding.summary import fund_summary
 
     funded(province_official, "2500.00")
     html = render_to_string("funding/_fund_summary.html", {"fund_summary": fund_summary(province_official)})

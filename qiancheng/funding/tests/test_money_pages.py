@@ -15,8 +15,8 @@ from django.test import Client
 from qiancheng.accounts.models import AuditEntry, User
 from qiancheng.funding.models import ClaimStatus, FundAccount, FundSource, Payment, SubsidyClaim
 from qiancheng.funding.services.claims import approve_claim, file_class_claims
+from qiancheng.funding.summary import fund_summary
 from qiancheng.funding.tests.money import finished_class, funded, institution_parties, paid_for_enrolment
-from qiancheng.funding.views.funds import fund_summary
 from qiancheng.portal.queues import queues_for
 from qiancheng.providers.models import Institution
 

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from decimal import Decimal
-from typing import Any
-
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -14,40 +10,12 @@ from django.views.decorators.http import require_POST, require_safe
 
 from qiancheng.accounts.guards import signed_in_as
 from qiancheng.accounts.models import Role
-from qiancheng.accounts.scope import scoped
 from qiancheng.funding.forms import AllocationForm
-from qiancheng.funding.models import FundAccount, FundSource
+from qiancheng.funding.models import FundAccount
 from qiancheng.funding.services.funds import allocate
 from qiancheng.funding.services.refusal import FundingRefused
+from qiancheng.funding.summary import Totals, fund_summary, stacked_chart, visible_funds
 from qiancheng.funding.views.common import OFFICIALS, refused
-
-ZERO = Decimal("0.00")
-
-
-@dataclass
-class Totals:
-    label: str
-    allocated: Decimal = ZERO
-    reserved: Decimal = ZERO
-    paid: Decimal = ZERO
-    available: Decimal = ZERO
-
-    def add(self, fund: FundAccount) -> None:
-        self.allocated += fund.allocated
-        self.reserved += fund.reserved
-        self.paid += fund.paid
-        self.available += fund.available
-
-
-@dataclass
-class FundSummary:
-    """What a reader sees of the money: one total, a total per source, and the chart's data."""
-
-    total: Totals
-    by_source: list[Totals] = field(default_factory=list)
-
-    def chart_data(self) -> dict[str, Any]:
-        return _stacked(self.by_source)
 
 
 def _holder(fund: FundAccount) -> str:
@@ -56,36 +24,6 @@ def _holder(fund: FundAccount) -> str:
     return fund.city.name if fund.city_id else _("自治区本级")
 
 
-def _stacked(rows: list[Totals]) -> dict[str, Any]:
-    """Stacked bars: reserved, paid and available add up to what was allocated (money as text, exact)."""
-    return {
-        "labels": [row.label for row in rows],
-        "series": [
-            {"name": _("已支付"), "values": [f"{row.paid:.2f}" for row in rows]},
-            {"name": _("已预留"), "values": [f"{row.reserved:.2f}" for row in rows]},
-            {"name": _("可用"), "values": [f"{row.available:.2f}" for row in rows]},
-        ],
-    }
-
-
-def visible_funds(user: Any) -> Any:
-    """Province: every account; a city official: the city's own (its parks included); others: none."""
-    if getattr(user, "role", None) not in OFFICIALS:
-        return FundAccount.objects.none()
-    return scoped(FundAccount.objects.select_related("city", "park"), user)
-
-
-def fund_summary(user: Any, year: int | None = None) -> FundSummary:
-    """The totals and the per-source chart of the funds `user` may see: the province home page's block."""
-    funds = visible_funds(user)
-    if year is not None:
-        funds = funds.filter(year=year)
-    total = Totals(_("合计"))
-    per_source = {source: Totals(str(label).split(" ")[0]) for source, label in FundSource.choices}
-    for fund in funds:
-        total.add(fund)
-        per_source[fund.source].add(fund)
-    return FundSummary(total=total, by_source=[row for row in per_source.values() if row.allocated])
 
 
 @require_safe
@@ -105,7 +43,7 @@ def fund_dashboard(request: HttpRequest) -> HttpResponse:
     summary = fund_summary(request.user, int(year) if year.isdigit() else None)
     province = request.user.role == Role.PROVINCE_OFFICIAL
     context = {
-        "rows": rows, "summary": summary, "chart": _stacked([row["totals"] for row in rows]),
+        "rows": rows, "summary": summary, "chart": stacked_chart([row["totals"] for row in rows]),
         "years": years, "year": year, "form": AllocationForm() if province else None,
     }
     return render(request, "funding/funds.html", context)

@@ -1,0 +1,77 @@
+"""What a reader sees of the fund accounts: totals of allocated / reserved / paid / available, per fund
+source and in all, and their stacked chart. Used by the fund dashboard and the officials' home pages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from qiancheng.accounts.models import Role
+from qiancheng.accounts.scope import scoped
+from qiancheng.funding.models import FundAccount, FundSource
+
+# Funds are read by officials only: institutions and trainees see their own claims and payments instead.
+FUND_READERS = frozenset({Role.PROVINCE_OFFICIAL, Role.CITY_OFFICIAL})
+
+ZERO = Decimal("0.00")
+
+
+@dataclass
+class Totals:
+    label: str
+    allocated: Decimal = ZERO
+    reserved: Decimal = ZERO
+    paid: Decimal = ZERO
+    available: Decimal = ZERO
+
+    def add(self, fund: FundAccount) -> None:
+        self.allocated += fund.allocated
+        self.reserved += fund.reserved
+        self.paid += fund.paid
+        self.available += fund.available
+
+
+@dataclass
+class FundSummary:
+    """What a reader sees of the money: one total, a total per source, and the chart's data."""
+
+    total: Totals
+    by_source: list[Totals] = field(default_factory=list)
+
+    def chart_data(self) -> dict[str, Any]:
+        return stacked_chart(self.by_source)
+
+
+def stacked_chart(rows: list[Totals]) -> dict[str, Any]:
+    """Stacked bars: reserved, paid and available add up to what was allocated (money as text, exact)."""
+    return {
+        "labels": [row.label for row in rows],
+        "series": [
+            {"name": _("已支付"), "values": [f"{row.paid:.2f}" for row in rows]},
+            {"name": _("已预留"), "values": [f"{row.reserved:.2f}" for row in rows]},
+            {"name": _("可用"), "values": [f"{row.available:.2f}" for row in rows]},
+        ],
+    }
+
+
+def visible_funds(user: Any) -> Any:
+    """Province: every account; a city official: the city's own (its parks included); others: none."""
+    if getattr(user, "role", None) not in FUND_READERS:
+        return FundAccount.objects.none()
+    return scoped(FundAccount.objects.select_related("city", "park"), user)
+
+
+def fund_summary(user: Any, year: int | None = None) -> FundSummary:
+    """The totals and the per-source chart of the funds `user` may see: the province home page's block."""
+    funds = visible_funds(user)
+    if year is not None:
+        funds = funds.filter(year=year)
+    total = Totals(_("合计"))
+    per_source = {source: Totals(str(label).split(" ")[0]) for source, label in FundSource.choices}
+    for fund in funds:
+        total.add(fund)
+        per_source[fund.source].add(fund)
+    return FundSummary(total=total, by_source=[row for row in per_source.values() if row.allocated])
