@@ -49,3 +49,13 @@ def frozen_at(day: dt.date) -> Iterator[dt.date]:
         yield day
     finally:
         set_today(before)
+
+
+def days_since(moment: dt.date | dt.datetime | None) -> int | None:
+    """Whole days from `moment` (a date, or a datetime read in local time) to the programme's today, never
+    below zero: how long something has waited. None when there is no moment."""
+    if moment is None:
+        return None
+    if isinstance(moment, dt.datetime):
+        moment = timezone.localtime(moment).date() if timezone.is_aware(moment) else moment.date()
+    return max((today() - moment).days, 0)

@@ -12,7 +12,6 @@ queue, the count and the age of the oldest item, so that nothing waits unseen.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -20,10 +19,9 @@ from typing import Any
 from django.db import models
 from django.db.models import Min
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.functional import Promise
 
-from qiancheng.clock import today
+from qiancheng.clock import days_since
 
 
 @dataclass(frozen=True)
@@ -57,14 +55,6 @@ def add_queue(key: str, label: str | Promise, url_name: str, pending: Callable[[
     return queue
 
 
-def _days_since(moment: dt.date | dt.datetime | None) -> int | None:
-    if moment is None:
-        return None
-    if isinstance(moment, dt.datetime):
-        moment = timezone.localtime(moment).date() if timezone.is_aware(moment) else moment.date()
-    return max((today() - moment).days, 0)
-
-
 def queues_for(user: Any) -> list[QueueState]:
     """Every queue the user's role works, with its count and the age of its oldest item."""
     role = getattr(user, "role", "") if getattr(user, "is_authenticated", False) else ""
@@ -75,5 +65,5 @@ def queues_for(user: Any) -> list[QueueState]:
         pending = queue.pending(user)
         summary = pending.aggregate(count=models.Count("pk"), oldest=Min(queue.since))
         states.append(QueueState(key=queue.key, label=queue.label, url=reverse(queue.url_name),
-                                 count=summary["count"], oldest_days=_days_since(summary["oldest"])))
+                                 count=summary["count"], oldest_days=days_since(summary["oldest"])))
     return states

@@ -29,7 +29,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from qiancheng.accounts.guards import signed_in_as
 from qiancheng.accounts.models import AuditEntry, Role
 from qiancheng.accounts.scope import NOT_FOUND_MESSAGE, get_scoped_or_404, public, scoped
-from qiancheng.clock import today
+from qiancheng.clock import days_since, today
 from qiancheng.demand.models import Enterprise
 from qiancheng.evaluation.models import Certificate, CertificateStatus
 from qiancheng.portal.refusals import show_refusal
@@ -83,14 +83,6 @@ def _project(request: HttpRequest, pk: int) -> Project:
 
 def _own_enterprise(request: HttpRequest) -> Enterprise:
     return get_scoped_or_404(Enterprise, request.user, pk=request.user.enterprise_id)
-
-
-def _days_since(moment: dt.date | dt.datetime | None) -> int | None:
-    if moment is None:
-        return None
-    if isinstance(moment, dt.datetime):
-        moment = timezone.localtime(moment).date()
-    return max((today() - moment).days, 0)
 
 
 # ---------------------------------------------------------------- public
@@ -438,7 +430,7 @@ def _queue_page(request: HttpRequest, kind: str) -> HttpResponse:
     projects = pending(scoped(Project.objects.select_related("city", "applicant"), request.user))
     projects = projects.annotate(applications=Count(
         "delivery_applications", filter=Q(delivery_applications__status=DeliveryApplicationStatus.APPLIED)))
-    rows = [Waiting(project, getattr(project, since), _days_since(getattr(project, since)))
+    rows = [Waiting(project, getattr(project, since), days_since(getattr(project, since)))
             for project in projects[:LIST_SHOWN]]
     return render(request, "projects/queue.html", {"title": title, "kind": kind, "rows": rows,
                                                    "count": projects.count(), "queues": QUEUES})

@@ -17,7 +17,6 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -29,7 +28,7 @@ from qiancheng.accounts.guards import signed_in_as
 from qiancheng.accounts.lockout import ThrottleKey, count_failure, locked_until
 from qiancheng.accounts.models import AuditEntry, Role, ThrottleKind, User
 from qiancheng.accounts.scope import get_scoped_or_404, public, scoped
-from qiancheng.clock import today
+from qiancheng.clock import days_since, today
 from qiancheng.portal.refusals import show_refusal
 from qiancheng.providers import services
 from qiancheng.providers.forms import (
@@ -349,14 +348,9 @@ def queue(request: HttpRequest) -> HttpResponse:
     resubmitted = set(AuditEntry.objects.filter(
         action="institution.resubmitted", target_model="providers.institution",
         target_pk__in=[str(each.pk) for each in pending]).values_list("target_pk", flat=True))
-    on = today()
     rows = [{"institution": each, "resubmitted": str(each.pk) in resubmitted,
-             "waited": _days_waited(each.submitted_at or each.created_at, on)} for each in pending]
+             "waited": days_since(each.submitted_at or each.created_at)} for each in pending]
     return render(request, "providers/queue.html", {"rows": rows})
-
-
-def _days_waited(since: Any, on: date) -> int:
-    return max((on - timezone.localtime(since).date()).days, 0)
 
 
 def _years_ahead(day: date, years: int) -> date:

@@ -18,14 +18,13 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from qiancheng.accounts.guards import signed_in_as
 from qiancheng.accounts.models import Role
 from qiancheng.accounts.scope import get_scoped_or_404, scoped
-from qiancheng.clock import today
+from qiancheng.clock import days_since, today
 from qiancheng.portal.refusals import show_refusal
 from qiancheng.training.forms import ClassForm, DiscardForm, EnrolForm, RefuseForm
 from qiancheng.training.models import ClassStatus, EnrolmentStatus, ImportJob, ImportStatus, TrainingClass
@@ -116,9 +115,7 @@ def class_queue(request: HttpRequest) -> HttpResponse:
     """`/classes/queue/`: submitted classes, oldest first, with how long each has waited."""
     waiting = pending_classes(request.user).select_related("institution", "occupation", "item", "course_kind",
                                                            "project").order_by("submitted_at", "pk")
-    now = today()
-    rows = [(training, (now - timezone.localtime(training.submitted_at).date()).days if training.submitted_at else None)
-            for training in waiting]
+    rows = [(training, days_since(training.submitted_at)) for training in waiting]
     return render(request, "training/class_queue.html", {"rows": rows})
 
 
@@ -194,8 +191,7 @@ def _class_context(request: HttpRequest, training: TrainingClass, **extra: Any) 
         "can_record": staff and training.status in RECORDING_STATES and bool(rows),
         "enrol_form": EnrolForm(), "refuse_form": RefuseForm(),
         "session_day": session_day.isoformat(), "session_hours": session_hours(training),
-        "waited_days": (today() - timezone.localtime(training.submitted_at).date()).days
-        if training.submitted_at else None,
+        "waited_days": days_since(training.submitted_at),
         **extra,
     }
 

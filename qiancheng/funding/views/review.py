@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -16,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from qiancheng.accounts.guards import signed_in_as
 from qiancheng.accounts.models import Role
 from qiancheng.accounts.scope import get_scoped_or_404, scoped
-from qiancheng.clock import today
+from qiancheng.clock import days_since
 from qiancheng.funding.forms import BulkApproveForm, NoteForm, ReasonForm
 from qiancheng.funding.models import ClaimStatus, SubsidyClaim, TopupStatus
 from qiancheng.funding.services.claims import (
@@ -44,9 +43,7 @@ def pending_claims(user: Any) -> QuerySet[SubsidyClaim]:
 
 
 def _age_days(claim: SubsidyClaim) -> int | None:
-    if claim.submitted_at is None:
-        return None
-    return max((today() - timezone.localtime(claim.submitted_at).date()).days, 0)
+    return days_since(claim.submitted_at)
 
 
 @require_http_methods(["GET", "POST"])

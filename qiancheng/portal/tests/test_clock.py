@@ -32,3 +32,12 @@ def test_environment_sets_the_date_for_the_process(monkeypatch: pytest.MonkeyPat
     assert clock.today() == dt.date(2027, 1, 15)
     with clock.frozen_at(dt.date(2027, 2, 1)):
         assert clock.today() == dt.date(2027, 2, 1)
+
+
+def test_days_since_counts_whole_local_days_and_never_goes_negative() -> None:
+    moment = timezone.make_aware(dt.datetime(2026, 2, 27, 23, 30))  # local time (Asia/Shanghai)
+    with clock.frozen_at(dt.date(2026, 3, 1)):
+        assert clock.days_since(moment) == 2
+        assert clock.days_since(dt.date(2026, 2, 1)) == 28
+        assert clock.days_since(dt.date(2026, 3, 5)) == 0
+        assert clock.days_since(None) is None
