@@ -12,6 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
 from qiancheng.accounts.models import LoginThrottle, ThrottleKind
@@ -72,3 +73,17 @@ def clear_username(username: str) -> None:
     """A successful login forgets the username's earlier failures (never the address's)."""
     key = login_keys(username, None)[0]
     LoginThrottle.objects.filter(kind=key.kind, key=key.key).update(failures=0, locked_until=None)
+
+
+def registration_throttled(ip: str | None) -> bool:
+    """A public registration attempt from `ip`: True when the address must wait. Each attempt costs an
+    argon2 hash, so an address may try as often as it may fail logins (LOGIN_IP_FAILURE_LIMIT per
+    LOGIN_LOCKOUT_SECONDS), counted apart from its logins; the attempt is counted before the form is read."""
+    if not ip:
+        return False
+    key = ThrottleKey(ThrottleKind.IP, f"register:{ip}")
+    if locked_until([key]) is not None:
+        return True
+    with transaction.atomic():
+        count_failure(key)
+    return False

@@ -13,7 +13,6 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -25,8 +24,8 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from qiancheng.accounts.audit import client_ip
 from qiancheng.accounts.guards import signed_in_as
-from qiancheng.accounts.lockout import ThrottleKey, count_failure, locked_until
-from qiancheng.accounts.models import AuditEntry, Role, ThrottleKind, User
+from qiancheng.accounts.lockout import registration_throttled
+from qiancheng.accounts.models import AuditEntry, Role, User
 from qiancheng.accounts.scope import get_scoped_or_404, public, scoped
 from qiancheng.clock import days_since, today
 from qiancheng.portal.refusals import show_refusal
@@ -59,20 +58,6 @@ DEFAULT_VALIDITY_YEARS = 3
 
 # ---- Public registration ----
 
-def _registration_throttled(request: HttpRequest) -> bool:
-    """Each registration attempt costs an argon2 hash: one address may try as often as it may fail logins
-    (LOGIN_IP_FAILURE_LIMIT per LOGIN_LOCKOUT_SECONDS), then waits. Counted before the form is read."""
-    ip = client_ip(request)
-    if not ip:
-        return False
-    key = ThrottleKey(ThrottleKind.IP, f"register:{ip}")
-    if locked_until([key]) is not None:
-        return True
-    with transaction.atomic():
-        count_failure(key)
-    return False
-
-
 @public
 @sensitive_post_parameters("password", "password_again")
 @never_cache
@@ -82,7 +67,7 @@ def register(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated and request.user.role == Role.INSTITUTION:
         return redirect("providers:mine")
     form = RegistrationForm(request.POST or None)
-    if request.method == "POST" and _registration_throttled(request):
+    if request.method == "POST" and registration_throttled(client_ip(request)):
         return render(request, "providers/register.html", {"form": RegistrationForm(), "throttled": True}, status=429)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
