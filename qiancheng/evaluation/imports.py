@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING, Any
 import xlsxwriter
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from python_calamine import CalamineWorkbook
 
 from qiancheng.accounts.audit import record_event, snapshot
 from qiancheng.accounts.models import Role
@@ -35,7 +34,7 @@ from qiancheng.people.masking import mask_id_number
 from qiancheng.people.models import Person
 from qiancheng.people.services import register_person
 from qiancheng.projects.models import Project
-from qiancheng.training.services.roster_file import MAX_ROWS, check_upload
+from qiancheng.training.services.roster_file import MAX_ROWS, check_upload, read_sheet
 from qiancheng.training.vocabulary import SkillLevel
 
 if TYPE_CHECKING:
@@ -182,20 +181,8 @@ def _text(cell: object) -> str | None:
 def read_certificate_file(file_name: str, data: bytes) -> list[CertificateRow]:
     """The rows of an uploaded .xlsx, after the roster's upload safety checks (size, zip bomb, XML, macros)."""
     check_upload(file_name, data)
-    try:
-        rows = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0).to_python(skip_empty_area=False)
-    except Exception as exc:  # calamine raises its own error types for every kind of broken file
-        raise ValidationError("无法读取工作表 / the sheet cannot be read", code="unreadable") from exc
-    header = tuple(_text(cell) or "" for cell in (rows[0] if rows else []))[: len(HEADERS)]
-    if header != HEADERS:
-        raise ValidationError(f"表头应为：{'、'.join(HEADERS)}（请使用模板） / the header row must be: "
-                              f"{', '.join(HEADERS)} (use the template)", code="headers")
-    body = [(number, row) for number, row in enumerate(rows[1:], start=2) if any(_text(cell) for cell in row)]
-    if len(body) > MAX_ROWS:
-        raise ValidationError(f"文件超过{MAX_ROWS}行上限（实为{len(body)}行） / the file has {len(body)} rows, "
-                              f"more than the {MAX_ROWS} allowed", code="too_many_rows")
-    return [CertificateRow(number, *(_text(row[i]) if i < len(row) else None for i in range(len(HEADERS))))
-            for number, row in body]
+    return [CertificateRow(number, *(_text(cell) for cell in cells[: len(HEADERS)]))
+            for number, cells in read_sheet(data, HEADERS, HEADERS_EN, ("文件", "file"))]
 
 
 def rows_from_records(records: Iterable[Mapping[str, Any]]) -> list[CertificateRow]:

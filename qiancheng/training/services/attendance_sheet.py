@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING
 import xlsxwriter
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from python_calamine import CalamineWorkbook
 
 from qiancheng.accounts.audit import record_event
 from qiancheng.people import crypto
@@ -27,7 +26,7 @@ from qiancheng.people.identity import check_id_number
 from qiancheng.training.models import EnrolmentStatus, TrainingClass
 from qiancheng.training.services.attendance import RECORDING_STATES, Mark, record_attendance
 from qiancheng.training.services.enrolment import require_class_staff
-from qiancheng.training.services.roster_file import MAX_ROWS, check_upload
+from qiancheng.training.services.roster_file import check_upload, read_sheet
 
 if TYPE_CHECKING:
     from qiancheng.accounts.models import User
@@ -134,19 +133,7 @@ def _hours(cell: object, usual: Decimal) -> tuple[bool, Decimal] | None:
 
 
 def _read(data: bytes) -> list[tuple[int, list[object]]]:
-    try:
-        rows = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0).to_python(skip_empty_area=False)
-    except Exception as exc:  # calamine raises its own error types for every kind of broken file
-        raise ValidationError("无法读取工作表 / the sheet cannot be read", code="unreadable") from exc
-    header = tuple(_text(cell) for cell in (rows[0] if rows else []))[: len(HEADERS)]
-    if header != HEADERS:
-        raise ValidationError(f"表头应为：{'、'.join(HEADERS)}（请使用模板）/ the header row must be: "
-                              f"{', '.join(HEADERS_EN[h] for h in HEADERS)} (use the template)", code="headers")
-    body = [(number, list(row) + [None] * len(HEADERS)) for number, row in enumerate(rows[1:], start=2)
-            if any(_text(cell) for cell in row)]
-    if len(body) > MAX_ROWS:
-        raise ValidationError(f"考勤表超过{MAX_ROWS}行上限 / more than {MAX_ROWS} rows", code="too_many_rows")
-    return body
+    return read_sheet(data, HEADERS, HEADERS_EN, ("考勤表", "attendance sheet"))
 
 
 def _problem(row: int, column: str, zh: str, en: str) -> SheetProblem:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import xlsxwriter
@@ -141,23 +142,31 @@ def _check_content_types(xml: bytes) -> None:
         raise _refuse("macro", "工作簿为启用宏的格式，不予接收", "the workbook is macro-enabled")
 
 
-def read_roster(data: bytes) -> list[RosterRow]:
-    """The first sheet's data rows; the header row must be the template's (checked, names in the error)."""
+def read_sheet(data: bytes, headers: tuple[str, ...], headers_en: Mapping[str, str],
+               what: tuple[str, str]) -> list[tuple[int, list[object]]]:
+    """The first sheet's non-empty data rows, as (row number, cells padded to the headers), of a file made
+    from one of our templates (roster, attendance sheet, certificate import): the header row must be the
+    template's, and there are at most MAX_ROWS rows. `what` names the file in Chinese and English."""
     try:
-        sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0)
-        rows = sheet.to_python(skip_empty_area=False)
+        rows = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0).to_python(skip_empty_area=False)
     except Exception as exc:  # calamine raises its own error types for every kind of broken file
         raise _refuse("unreadable", "无法读取工作表", "the sheet cannot be read") from exc
-    header = tuple(_text(cell) or "" for cell in (rows[0] if rows else []))[: len(HEADERS)]
-    if header != HEADERS:
-        raise _refuse("headers", f"表头应为：{'、'.join(HEADERS)}（请使用模板）",
-                      f"the header row must be: {', '.join(HEADERS)} (use the template)")
-    body = [(number, row) for number, row in enumerate(rows[1:], start=2) if any(_text(cell) for cell in row)]
+    header = tuple("" if cell is None else str(cell).strip() for cell in (rows[0] if rows else []))[: len(headers)]
+    if header != headers:
+        raise _refuse("headers", f"表头应为：{'、'.join(headers)}（请使用模板）",
+                      f"the header row must be: {', '.join(headers_en[name] for name in headers)} (use the template)")
+    body = [(number, list(row) + [None] * len(headers)) for number, row in enumerate(rows[1:], start=2)
+            if any(cell is not None and str(cell).strip() for cell in row)]
     if len(body) > MAX_ROWS:
-        raise _refuse("too_many_rows", f"名册超过{MAX_ROWS}行上限（实为{len(body)}行）",
-                      f"the roster has {len(body)} rows, more than the {MAX_ROWS} allowed")
-    return [RosterRow(number, *(_text(row[i]) if i < len(row) else None for i in range(len(HEADERS))))
-            for number, row in body]
+        raise _refuse("too_many_rows", f"{what[0]}超过{MAX_ROWS}行上限（实为{len(body)}行）",
+                      f"the {what[1]} has {len(body)} rows, more than the {MAX_ROWS} allowed")
+    return body
+
+
+def read_roster(data: bytes) -> list[RosterRow]:
+    """The roster's data rows, each cell as text (the header row checked against the template's)."""
+    return [RosterRow(number, *(_text(cell) for cell in cells[: len(HEADERS)]))
+            for number, cells in read_sheet(data, HEADERS, HEADERS_EN, ("名册", "roster"))]
 
 
 def _text(cell: object) -> str | None:
