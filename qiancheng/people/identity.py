@@ -20,6 +20,7 @@ from typing import NamedTuple
 from stdnum import numdb
 from stdnum.cn import ric
 
+from qiancheng import clock
 from qiancheng.catalog.shipped import county_codes
 
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -181,7 +182,7 @@ def check_id_number(raw: str, as_of: date | None = None) -> IdCheck:
     if format_error is not None:
         return IdCheck(number, False, (format_error,), (), None, None)
     birth = _birth_date(number)
-    errors = _content_errors(number, birth, as_of or date.today())
+    errors = _content_errors(number, birth, as_of or clock.today())
     warnings = _county_warnings(number, birth) if number[:2] in PROVINCE_CODES else []
     sex = "M" if int(number[16]) % 2 else "F"
     return IdCheck(number, not errors, tuple(errors), tuple(warnings), birth, sex)

@@ -14,6 +14,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
+from qiancheng import clock
 from qiancheng.policy.batch import check_not_in_history, claims_from_records, history_from_records
 from qiancheng.policy.engine import decide
 from qiancheng.policy.exchange import ExchangeError
@@ -72,7 +73,7 @@ def decide_claims(request: HttpRequest, payload: DecisionRequest) -> Status:
         return _problem("format", "申请数据格式有误", "the records break the format", error.problems)
     except ParameterError as error:
         return _problem("params", "参数有误", "the parameters are not usable", [str(error)])
-    as_of = payload.as_of or params.as_of or dt.date.today()
+    as_of = payload.as_of or params.as_of or clock.today()
     try:
         run = decide(claims, history, params, as_of)
     except ParameterError as error:

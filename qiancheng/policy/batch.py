@@ -14,6 +14,7 @@ from pathlib import Path
 
 import polars as pl
 
+from qiancheng import clock
 from qiancheng.policy.engine import DecisionRun, Progress, decide
 from qiancheng.policy.exchange import (
     CLAIM_FIELDS,
@@ -118,7 +119,7 @@ def load_batch(claims: Path, history: Path | None, params: Path | None, override
     history_frame = load_history(history)
     check_not_in_history(claims_frame, history_frame, str(claims))
     param_set = load_params(params, override)
-    return BatchInput(claims_frame, history_frame, param_set, as_of or param_set.as_of or dt.date.today())
+    return BatchInput(claims_frame, history_frame, param_set, as_of or param_set.as_of or clock.today())
 
 
 def run(batch: BatchInput, *, trace: bool = False, progress: Progress | None = None) -> DecisionRun:

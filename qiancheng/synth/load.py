@@ -24,6 +24,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 from tqdm import tqdm
 
+from qiancheng import clock
 from qiancheng.accounts.audit import record_event
 from qiancheng.accounts.models import User
 from qiancheng.catalog.models import IndustrialPark
@@ -36,10 +37,10 @@ from qiancheng.synth.bulk import next_id, reset_sequences, write_frame
 from qiancheng.synth.exchange import write_exchange
 from qiancheng.synth.generator import Province, generate_persons, generate_province
 from qiancheng.synth.models import SynthRun, SynthRunStatus
-from qiancheng.synth.params import AS_OF
 
 SYSTEM_USERNAME = "qiancheng-synth"
 EARLIEST_AS_OF = dt.date(2025, 3, 31)
+LATEST_DEFAULT_AS_OF = dt.date(2027, 10, 31)
 SQLITE_CACHE_KIB = 256 * 1024
 # Tables with integer keys written by a load, in insertion order (reset deletes them in reverse).
 MODELS = (
@@ -55,8 +56,11 @@ class SynthError(RuntimeError):
 
 
 def default_as_of(today: dt.date | None = None) -> dt.date:
-    """Today, kept inside the programme (2025-03-31 .. 2027-12-31), so the demo looks current."""
-    return min(max(today or dt.date.today(), EARLIEST_AS_OF), AS_OF)
+    """The programme's today (`qiancheng.clock`, so `QIANCHENG_TODAY` moves it), kept between 2025-03-31 and
+    2027-10-31, so the demo looks current on whatever day it is made. The synthetic programme opens no class
+    in its last two months, and a province without classes still to start cannot show an advance (3.6):
+    made later, the demo shows the province as it stood on 2027-10-31 (`qiancheng synth --as-of` goes on)."""
+    return min(max(today or clock.today(), EARLIEST_AS_OF), LATEST_DEFAULT_AS_OF)
 
 
 def model(label: str) -> type[models.Model]:

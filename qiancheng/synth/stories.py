@@ -23,10 +23,11 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Case, Value, When
 
 from qiancheng.accounts.audit import record_event
 from qiancheng.accounts.models import AuditEntry, User
-from qiancheng.clock import today
+from qiancheng.clock import frozen_at, today
 from qiancheng.funding.models import ClaimStatus, PartyKind, SubsidyClaim
 from qiancheng.funding.services.advances import advance_eligibility, grant_advance
 from qiancheng.funding.services.appeals import file_appeal
@@ -76,8 +77,14 @@ def _appeal(official: User, institution_user: User) -> str:
                                          claimant=PartyKind.INSTITUTION, claimant_ref=institution.uscc)
              .order_by("number").first())
     if claim is None:
-        return "the demo institution has no pending claim to reject and appeal"
-    reject_claim(official, claim, "考勤记录不完整 / attendance record incomplete")
+        # Late in the programme the institution may have nothing pending: appeal one already rejected.
+        claim = (SubsidyClaim.objects.filter(city_id=NANNING, status=ClaimStatus.REJECTED, appeals__isnull=True,
+                                             claimant=PartyKind.INSTITUTION, claimant_ref=institution.uscc)
+                 .order_by("-number").first())
+        if claim is None:
+            return "the demo institution has no claim to reject and appeal"
+    else:
+        reject_claim(official, claim, "考勤记录不完整 / attendance record incomplete")
     file_appeal(institution_user, claim, "补交了完整考勤记录，请复核 / the full attendance record is attached",
                 [("考勤记录.pdf", EVIDENCE)])
     return f"appeal on {claim.number}"
@@ -101,29 +108,35 @@ def _advance(official: User) -> str:
     return "no approved class of a rated institution qualifies for an advance"
 
 
-def _topup(official: User) -> str:
+def _topup(official: User, province_official: User) -> str:
+    """南宁's own claim when one qualifies; otherwise another city's, added by the province (a reviewer
+    everywhere), so a small province still shows a top-up waiting whatever day the demo is made."""
     on = today()
-    claims = (SubsidyClaim.objects.filter(city_id=NANNING, status=ClaimStatus.PAID, fund="special_account",
+    claims = (SubsidyClaim.objects.filter(status=ClaimStatus.PAID, fund="special_account",
                                           training_type="project", employment_proof_kind="", topup_status="",
                                           passed=True, end_date__lte=on - dt.timedelta(days=100))
-              .order_by("number"))
+              .annotate(elsewhere=Case(When(city_id=NANNING, then=Value(0)), default=Value(1)))
+              .order_by("elsewhere", "number"))
     for claim in claims[:50]:
+        actor = official if claim.city_id == NANNING else province_official
         try:
-            add_employment_proof(official, claim, EmploymentProof("social_insurance_record", on))
+            add_employment_proof(actor, claim, EmploymentProof("social_insurance_record", on))
         except FundingRefused:
             continue
         return f"employment top-up waiting on {claim.number}"
     return "no paid special-account project claim is three months past its class"
 
 
-def ensure_money_stories(say: Callable[[str], object] = print) -> bool:
-    """Write the stories once; False when they were written before."""
+def ensure_money_stories(as_of: dt.date, say: Callable[[str], object] = print) -> bool:
+    """Write the stories once, on the province's own date (`as_of`, so what they find does not depend on
+    the day the demo is made); False when they were written before."""
     if AuditEntry.objects.filter(action=MARK).exists():
         return False
     official = User.objects.get(username="nanning")
     institution_user = User.objects.get(username="institution")
-    steps = (_send_back(official), _recover(official), _appeal(official, institution_user), _advance(official),
-             _topup(official))
+    with frozen_at(as_of):
+        steps = (_send_back(official), _recover(official), _appeal(official, institution_user),
+                 _advance(official), _topup(official, User.objects.get(username="province")))
     with transaction.atomic():
         record_event(None, MARK, official, after={"steps": list(steps)}, reason="qiancheng demo")
     for step in steps:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 import unicodedata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.management import call_command
@@ -17,6 +17,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, connections
 
 from qiancheng.env import data_dir
+
+if TYPE_CHECKING:
+    from qiancheng.synth.models import SynthRun
 
 DEFAULT_PEOPLE = 3_000
 DEFAULT_SEED = 2025
@@ -61,13 +64,13 @@ class Command(BaseCommand):
             self._reset(folder)
         self.stdout.write(f"数据文件夹 / data folder: {folder}")
         call_command("migrate", interactive=False, verbosity=0)
-        self._province(options["people"], options["seed"])
+        run = self._province(options["people"], options["seed"])
         from qiancheng.synth.logins import ensure_logins
 
         logins, created = ensure_logins(folder)
         from qiancheng.synth.stories import ensure_money_stories
 
-        ensure_money_stories(self.stdout.write)
+        ensure_money_stories(run.as_of, self.stdout.write)
         rows = [(login.label, login.username, login.password) for login in logins]
         self.stdout.write(login_table(rows))
         self.stdout.write(
@@ -80,7 +83,7 @@ class Command(BaseCommand):
 
             serve("127.0.0.1", options["port"], announce=self.stdout.write)
 
-    def _province(self, people: int, seed: int) -> None:
+    def _province(self, people: int, seed: int) -> SynthRun:
         from qiancheng.catalog.services import load_catalog
         from qiancheng.synth.load import SynthError, ensure_province
 
@@ -92,6 +95,7 @@ class Command(BaseCommand):
         verb = "已生成 / generated" if created else "沿用 / reusing"
         self.stdout.write(f"合成省份 / synthetic province {verb}: seed {run.seed}, {run.people:,} people, "
                           f"as of {run.as_of}")
+        return run
 
     def _reset(self, folder: Path) -> None:
         """Delete the embedded SQLite database and the logins file; the keys stay (they seal nothing now)."""
