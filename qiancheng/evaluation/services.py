@@ -7,7 +7,7 @@ waits for the joint confirmation of effect (3.4d).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -174,20 +174,42 @@ def issue_certificates(
     return issued
 
 
-def revoke_certificate(actor: User, certificate: Certificate, reason: str, revoked_on: date | None = None) -> Certificate:
-    """Withdraw a certificate (e.g. fraud, 6d); it then verifies as revoked, and every claim paid on it
-    becomes a recovery case (funding.services.recovery, 6d).
+@dataclass(frozen=True)
+class RevocationConsequence:
+    """What a layer above must do when a certificate is revoked, inside the revocation's own transaction.
 
-    The recovery runs after the revocation commits: inside it, claim rows would be locked after the audit
-    trail's lock, against the lock order of ADR 0003. It is idempotent, so if it fails the official runs
-    it again from the claim's page (or it is picked up by the next call) and nothing is opened twice."""
+    Evaluation sits below funding and may not import it; funding registers here (its AppConfig) what a
+    revocation means for money: the claims paid on the certificate become recovery cases (6d). `lock` runs
+    before the certificate's audit entry, so rows it needs are locked ahead of the audit chain (ADR 0003's
+    order: claim row → audit chain → fund rows); `apply` runs after it. Either refusing undoes the revocation."""
+
+    name: str
+    lock: Callable[[Certificate], object]
+    apply: Callable[[User, Certificate], object]
+
+
+_revocation_consequences: dict[str, RevocationConsequence] = {}
+
+
+def on_revocation(consequence: RevocationConsequence) -> None:
+    """Register (or replace, by name) what a revocation also does; called once from an app's ready()."""
+    _revocation_consequences[consequence.name] = consequence
+
+
+def revoke_certificate(actor: User, certificate: Certificate, reason: str, revoked_on: date | None = None) -> Certificate:
+    """Withdraw a certificate (e.g. fraud, 6d); it then verifies as revoked, and every registered consequence
+    (funding: each claim paid on it becomes a recovery case) happens in the same transaction, so a crash
+    between them can leave neither a revoked certificate with unrecovered paid claims nor the reverse."""
     if actor.role != Role.PROVINCE_OFFICIAL:
         training = certificate.evaluation.enrolment.training_class if certificate.evaluation else None
         if training is None or actor.role != Role.CITY_OFFICIAL or actor.city_id != training.city_id:
             raise PermissionDenied("只有人社部门可以撤销证书 / only the human-resources bureau may revoke a certificate")
     if not reason.strip():
         raise ValidationError({"reason": "撤销须说明理由 / a revocation needs a reason"})
+    consequences = list(_revocation_consequences.values())
     with transaction.atomic():
+        for consequence in consequences:
+            consequence.lock(certificate)
         locked = Certificate.objects.select_for_update().get(pk=certificate.pk)
         if locked.status == CertificateStatus.REVOKED:
             raise ValidationError("证书已撤销 / the certificate is already revoked", code="already_revoked")
@@ -199,9 +221,8 @@ def revoke_certificate(actor: User, certificate: Certificate, reason: str, revok
         locked.save(update_fields=list(fields))
         record_event(actor, "certificate.revoked", locked, before=before, after=snapshot(locked, fields),
                      reason=reason.strip())
-    from qiancheng.funding.services.recovery import recovery_for_revoked_certificate
-
-    recovery_for_revoked_certificate(actor, locked)
+        for consequence in consequences:
+            consequence.apply(actor, locked)
     return locked
 
 

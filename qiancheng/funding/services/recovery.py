@@ -13,6 +13,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -204,8 +205,9 @@ def claims_paid_on(certificate: Certificate) -> QuerySet[SubsidyClaim]:
 
 def recovery_for_revoked_certificate(actor: Any, certificate: Certificate) -> list[RecoveryCase]:
     """A certificate revoked after payment (6d, 6c): every paid claim that rested on it is recovered in full
-    from its claimant. Called right after `evaluation.services.revoke_certificate`; a claim already in
-    recovery is left as it is, so calling it twice opens nothing new."""
+    from its claimant. Runs inside `evaluation.services.revoke_certificate`'s transaction (registered as a
+    revocation consequence by `FundingConfig.ready`); a claim already in recovery is left as it is, so
+    calling it twice opens nothing new."""
     certificate.refresh_from_db()
     if certificate.status != CertificateStatus.REVOKED:
         raise FundingRefused("certificate_valid", f"证书{certificate.number}未被撤销",
@@ -213,3 +215,18 @@ def recovery_for_revoked_certificate(actor: Any, certificate: Certificate) -> li
     reason = f"证书{certificate.number}已撤销：{certificate.revoked_reason} / certificate revoked"
     return [open_recovery(actor, claim, RecoveryReason.CERTIFICATE_REVOKED, reason, certificate=certificate)
             for claim in claims_paid_on(certificate)]
+
+
+def lock_claims_paid_on(certificate: Certificate) -> list[SubsidyClaim]:
+    """Lock, in primary-key order, the claims a revocation will recover, before the revocation's audit entry
+    (ADR 0003: claim row → audit chain)."""
+    return list(claims_paid_on(certificate).select_for_update())
+
+
+def recover_on_revocation(actor: Any, certificate: Certificate) -> list[RecoveryCase]:
+    """`recovery_for_revoked_certificate` as a revocation consequence: a refusal is told in the revocation's own
+    terms (a ValidationError, which its page and API already show), and undoes the revocation."""
+    try:
+        return recovery_for_revoked_certificate(actor, certificate)
+    except FundingRefused as refusal:
+        raise ValidationError(f"{refusal.message_zh} / {refusal.message_en}", code=refusal.code) from refusal

@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from qiancheng.accounts.models import AuditEntry, User
-from qiancheng.evaluation.models import Certificate
+from qiancheng.evaluation.models import Certificate, CertificateStatus
 from qiancheng.evaluation.services import revoke_certificate
 from qiancheng.funding.models import (
     ClaimStatus,
@@ -127,6 +127,31 @@ def test_a_revoked_certificate_recovers_the_claims_paid_on_it(province_official:
     assert [(c.claim_id, c.reason_kind, c.certificate_id) for c in cases] == [
         (claim.pk, RecoveryReason.CERTIFICATE_REVOKED, certificate.pk)]
     assert recovery_for_revoked_certificate(nanning_official, certificate) == []
+    assert SubsidyClaim.objects.get(pk=claim.pk).status == ClaimStatus.RECOVERED
+    assert verify_ledger().ok
+
+
+def test_a_crash_while_recovering_undoes_the_revocation(province_official: User, nanning_official: User,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Revocation and its recoveries are one transaction: a failure in the second leaves the certificate valid
+    and the claim paid, never a revoked certificate whose paid claims nobody recovers."""
+    fund = funded(province_official, "10000.00")
+    claim = paid_claim(nanning_official, fund)
+    certificate = Certificate.objects.get(evaluation__enrolment=claim.enrolment_id)
+
+    def crash(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("the process died between the revocation and its recovery")
+
+    monkeypatch.setattr("qiancheng.funding.services.recovery.open_recovery", crash)
+    with pytest.raises(RuntimeError):
+        revoke_certificate(nanning_official, certificate, "冒名顶替考试 / impersonation", dt.date(2025, 11, 1))
+    certificate.refresh_from_db()
+    assert certificate.status != CertificateStatus.REVOKED
+    assert SubsidyClaim.objects.get(pk=claim.pk).status == ClaimStatus.PAID
+    assert not RecoveryCase.objects.filter(claim=claim).exists()
+    assert not AuditEntry.objects.filter(action="certificate.revoked").exists()
+    monkeypatch.undo()
+    revoke_certificate(nanning_official, certificate, "冒名顶替考试 / impersonation", dt.date(2025, 11, 1))
     assert SubsidyClaim.objects.get(pk=claim.pk).status == ClaimStatus.RECOVERED
     assert verify_ledger().ok
 

@@ -1,0 +1,18 @@
+"""The funding app: fund accounts, the ledger, claims, payments, recoveries and advances."""
+
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class FundingConfig(AppConfig):
+    name = "qiancheng.funding"
+    label = "funding"
+
+    def ready(self) -> None:
+        from qiancheng.evaluation.services import RevocationConsequence, on_revocation
+        from qiancheng.funding.services.recovery import lock_claims_paid_on, recover_on_revocation
+
+        # 6d: a revoked certificate's paid claims are recovered in the revocation's own transaction.
+        on_revocation(RevocationConsequence("funding.recovery", lock_claims_paid_on,
+                                            recover_on_revocation))
