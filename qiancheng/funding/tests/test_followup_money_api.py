@@ -1,4 +1,4 @@
-"""The issue-5 money endpoints: send-back / resubmit, appeal and its decision, recoveries, advances,
+"""The follow-up money endpoints: send-back / resubmit, appeal and its decision, recoveries, advances,
 employment due; under scope, with Idempotency-Key on every state change."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Issue-5 money under real concurrency (PostgreSQL, real threads): an appeal decided by several officials
+"""Follow-up money (appeals, repayments, advances) under real concurrency (PostgreSQL, real threads): an appeal decided by several officials
 at once is decided once and reserves once; a repayment voucher submitted many times at once is recorded
 once; a class's advance granted many times at once is paid once."""
 
