@@ -12,6 +12,7 @@ from qiancheng.funding.models.claims import (
     SubsidyClaim,
     TopupStatus,
 )
+from qiancheng.funding.models.four_eyes import AllocationRequest, PaymentBatch, SecondCheck
 from qiancheng.funding.models.funds import CLAIM_FUNDS, FundAccount, FundSource
 from qiancheng.funding.models.idempotency import IdempotentRequest
 from qiancheng.funding.models.ledger import LedgerEntry, LedgerTransaction, TransactionKind
@@ -25,6 +26,8 @@ register(RecoveryCase, city="city", institution=("claim__institution", "advance_
          enterprise="claim__project__applicant", person="claim__person")
 register(RecoveryRepayment, city="case__city", institution=("case__claim__institution", "case__advance__institution"),
          enterprise="case__claim__project__applicant", person="case__claim__person")
+register(PaymentBatch, city="city")
+register(AllocationRequest, city=None)
 register(Appeal, city="claim__city", institution="claim__institution", enterprise="claim__project__applicant",
          person="claim__person")
 register(AppealDocument, city="appeal__claim__city", institution="appeal__claim__institution",
@@ -34,6 +37,7 @@ __all__ = [
     "CLAIM_FUNDS",
     "COUNTING_STATUSES",
     "Advance",
+    "AllocationRequest",
     "AdvanceStatus",
     "Appeal",
     "AppealDocument",
@@ -47,6 +51,7 @@ __all__ = [
     "LedgerTransaction",
     "PartyKind",
     "Payment",
+    "PaymentBatch",
     "PaymentPart",
     "PaymentStatus",
     "ProofKind",
@@ -54,6 +59,7 @@ __all__ = [
     "RecoveryReason",
     "RecoveryRepayment",
     "RecoveryStatus",
+    "SecondCheck",
     "SubsidyClaim",
     "TopupStatus",
     "TransactionKind",
