@@ -146,15 +146,25 @@ class Enrolment(models.Model):
     person = models.ForeignKey(
         "people.Person", on_delete=models.PROTECT, db_column="person_key", related_name="enrolments"
     )
-    # 2.1a: the category at enrolment, and what shows it (e.g. 毕业证书编号, 失业登记证号).
+    # 2.1a: the category at enrolment, and what shows it (kind and number, e.g. 失业登记证 4501…) and its date.
     category = models.CharField(max_length=32, choices=PersonCategory.choices)
     category_evidence = models.CharField(max_length=256, blank=True, default="")
-    # 5.3: receiving unemployment-insurance benefit at enrolment routes the claim to the UI fund.
+    category_evidence_date = models.DateField(null=True, blank=True)
+    # 5.3: receiving unemployment-insurance benefit at enrolment routes the claim to the UI fund; the
+    # evidence is the benefit's document (e.g. 失业保险金核定通知 and its number) and its date.
     receiving_unemployment_benefit = models.BooleanField(default=False)
-    # 3.4e: project classes only; other classes keep "none".
+    benefit_evidence = models.CharField(max_length=128, blank=True, default="")
+    benefit_evidence_date = models.DateField(null=True, blank=True)
+    # 3.3: the business licence seen at enrolment (its USCC and date of issue); IYB/EYB claims read it.
+    business_licence_uscc = models.CharField(max_length=18, blank=True, default="")
+    business_licence_issued_on = models.DateField(null=True, blank=True)
+    # 3.4e: project classes only; other classes keep "none". The evidence is e.g. the labour contract
+    # or the hiring agreement (kind and number) and its date.
     applicant_relation = models.CharField(
         max_length=24, choices=ApplicantRelation.choices, default=ApplicantRelation.NONE
     )
+    relation_evidence = models.CharField(max_length=128, blank=True, default="")
+    relation_evidence_date = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=16, choices=EnrolmentStatus.choices, default=EnrolmentStatus.ENROLLED)
     enrolled_on = models.DateField()
     left_on = models.DateField(null=True, blank=True, help_text="withdrawal or completion date")
@@ -175,6 +185,12 @@ class Enrolment(models.Model):
                 condition=Q(status=EnrolmentStatus.ENROLLED, left_on__isnull=True)
                 | ~Q(status=EnrolmentStatus.ENROLLED) & Q(left_on__isnull=False, left_on__gte=F("enrolled_on")),
                 name="enrolment_left_on_iff_left",
+            ),
+            # 3.3: a licence is its USCC with its date of issue, or nothing (the service checks the USCC).
+            models.CheckConstraint(
+                condition=Q(business_licence_uscc="", business_licence_issued_on__isnull=True)
+                | ~Q(business_licence_uscc="") & Q(business_licence_issued_on__isnull=False),
+                name="enrolment_licence_uscc_with_date",
             ),
         ]
 
