@@ -22,7 +22,7 @@ from qiancheng.catalog.models import (
     ProgrammeTag,
     SpecialAbilityItem,
 )
-from qiancheng.catalog.services import OCCUPATION_GROUP_FIELDS
+from qiancheng.catalog.services import OCCUPATION_AI_FIELDS, OCCUPATION_GROUP_FIELDS
 
 
 class PublishedDataAdmin(admin.ModelAdmin):
@@ -63,8 +63,8 @@ class OccupationAdmin(admin.ModelAdmin):
     list_display = ("code", "name", "minor_name", "levels", "is_ai_shortage")
     list_filter = ("is_ai_shortage", "major_name")
     search_fields = ("code", "name", "minor_name")
-    readonly_fields = ("code", *OCCUPATION_GROUP_FIELDS)
-    fields = (*readonly_fields, "levels", "levels_source", "is_ai_shortage", "ai_shortage_basis")
+    readonly_fields = ("code", *OCCUPATION_GROUP_FIELDS, *OCCUPATION_AI_FIELDS)
+    fields = (*readonly_fields, "levels", "levels_source")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -1,9 +1,11 @@
 """Loading the shipped catalog data into the database.
 
 `load_catalog()` is idempotent and safe to run on every deployment:
-- published reference data (cities, counties, occupations' code/name/groups, course kinds, programme
-  tags) is inserted when missing and corrected when it differs from the shipped files;
-- editable data (special-ability items, industries, parks, and an occupation's levels and AI flag) is
+- published reference data (cities, counties, occupations' code/name/groups and AI flag, course kinds,
+  programme tags) is inserted when missing and corrected when it differs from the shipped files; the AI
+  flag (4.2) follows the engine's list `policy/parameters/ai_occupations.yaml`, so the catalog and the
+  uplift always name the same occupations;
+- editable data (special-ability items, industries, parks, and an occupation's levels) is
   inserted when missing and otherwise left as officials edited it.
 Nothing is ever deleted: a row an official added, or one dropped from a later file, stays.
 
@@ -25,6 +27,8 @@ from qiancheng.catalog import shipped
 OCCUPATION_GROUP_FIELDS = (
     "name", "major_code", "major_name", "middle_code", "middle_name", "minor_code", "minor_name",
 )
+# Derived from the one AI list (4.2), never edited here: a reload brings them back to it.
+OCCUPATION_AI_FIELDS = ("is_ai_shortage", "ai_shortage_basis")
 
 
 def _sync(
@@ -147,7 +151,8 @@ def load_catalog(apps: Apps | None = None, using: str = DEFAULT_DB_ALIAS) -> dic
                 model("County"), _county_rows(),
                 ("name", "city_id", "is_current", "successor_id", "in_use", "note"), using,
             ),
-            "Occupation": _sync(model("Occupation"), _occupation_rows(), OCCUPATION_GROUP_FIELDS, using),
+            "Occupation": _sync(model("Occupation"), _occupation_rows(), OCCUPATION_GROUP_FIELDS + OCCUPATION_AI_FIELDS,
+                                using),
             "SpecialAbilityItem": _sync(model("SpecialAbilityItem"), _special_ability_rows(), (), using),
             "CourseKind": _sync(
                 model("CourseKind"), _course_kind_rows(),

@@ -16,6 +16,7 @@ from functools import cache
 from pathlib import Path
 
 from qiancheng.catalog.levels import LEVEL_SETS
+from qiancheng.policy.params import AiOccupation, ai_occupation_entries
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -251,18 +252,31 @@ def _annotations(filename: str, columns: tuple[str, ...], names: dict[str, str])
     """Rows keyed by occupation code; the name must equal the classification's, to catch a mistyped code."""
     rows: dict[str, dict[str, str]] = {}
     for line, row in _csv_rows(filename, columns):
-        code = row["code"]
-        if code not in names:
-            raise _fail(filename, line, "code", f"分类大典中没有职业 {code}", f"no occupation {code} in the classification")
-        if names[code] != row["name"]:
-            raise _fail(
-                filename, line, "name", f"{code} 在分类大典中名为 {names[code]}，不是 {row['name']}",
-                f"{code} is {names[code]} in the classification, not {row['name']}",
-            )
-        if code in rows:
-            raise _fail(filename, line, "code", f"重复的 {code}", f"duplicate {code}")
-        rows[code] = row
+        _check_named(filename, line, row["code"], row["name"], names)
+        if row["code"] in rows:
+            raise _fail(filename, line, "code", f"重复的 {row['code']}", f"duplicate {row['code']}")
+        rows[row["code"]] = row
     return rows
+
+
+def _check_named(filename: str, line: int | str, code: str, name: str, names: dict[str, str]) -> None:
+    if code not in names:
+        raise _fail(filename, line, "code", f"分类大典中没有职业 {code}", f"no occupation {code} in the classification")
+    if names[code] != name:
+        raise _fail(
+            filename, line, "name", f"{code} 在分类大典中名为 {names[code]}，不是 {name}",
+            f"{code} is {names[code]} in the classification, not {name}",
+        )
+
+
+def _ai_list(names: dict[str, str]) -> dict[str, AiOccupation]:
+    """4.2's AI list is the engine's parameter file (policy/parameters/ai_occupations.yaml), so that the
+    flag the catalog shows and the uplift the engine pays can never disagree; here it is checked against
+    the classification like any annotation."""
+    entries = ai_occupation_entries()
+    for i, entry in enumerate(entries):
+        _check_named("ai_occupations.yaml", f"entries[{i}]", entry.code, entry.name, names)
+    return {entry.code: entry for entry in entries}
 
 
 def _levels(names: dict[str, str]) -> dict[str, dict[str, str]]:
@@ -282,7 +296,7 @@ def occupations() -> tuple[OccupationRecord, ...]:
     nodes = list(_classification_tree())
     names = {occupation["seq"]: occupation["name"] for *_, occupation in nodes}
     levels = _levels(names)
-    ai_list = _annotations("ai-shortage-occupations.csv", ("code", "name", "basis", "source"), names)
+    ai_list = _ai_list(names)
     records = []
     for major, middle, minor, occupation in nodes:
         code = occupation["seq"]
@@ -303,7 +317,7 @@ def occupations() -> tuple[OccupationRecord, ...]:
                 levels=level_row.get("levels", ""),
                 levels_source=level_row.get("source", ""),
                 is_ai_shortage=ai_row is not None,
-                ai_shortage_basis=f"{ai_row['basis']}: {ai_row['source']}" if ai_row else "",
+                ai_shortage_basis=f"{ai_row.basis}: {ai_row.source}"[:255] if ai_row else "",
             )
         )
     _unique("occupations-2022.json", records)

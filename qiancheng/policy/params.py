@@ -252,8 +252,7 @@ def load_packaged(directory: Path = PACKAGED_DIR) -> ParamSet:
     """The product's own parameters; every entry has a source and a last-checked date."""
     standards = _yaml_standards(directory / "training_standards.yaml", ui=False)
     ui = _yaml_standards(directory / "unemployment_insurance_standards.yaml", ui=True)
-    ai = _yaml(directory / "ai_occupations.yaml")
-    occupations = [entry["code"] for entry in ai.get("entries", [])]
+    occupations = [entry.code for entry in ai_occupation_entries(directory)]
     uplift_doc = _yaml(directory / "ai_uplift.yaml")
     uplift = _uplifts({e["city_code"]: e["uplift"] for e in uplift_doc.get("entries", [])},
                       f"{directory / 'ai_uplift.yaml'}: entries")
@@ -261,6 +260,32 @@ def load_packaged(directory: Path = PACKAGED_DIR) -> ParamSet:
     check_no_overlap(params)
     _check_programme_covered(params)
     return params
+
+
+@dataclass(frozen=True)
+class AiOccupation:
+    """One occupation of the 4.2 AI list, with why it is on it (plan / title / scope) and its source."""
+
+    code: str
+    name: str
+    basis: str
+    source: str
+    last_checked: dt.date
+
+
+def ai_occupation_entries(directory: Path = PACKAGED_DIR) -> tuple[AiOccupation, ...]:
+    """The one AI occupation list (4.2): the engine's `ai_occupations` and the catalog's flag both read it."""
+    path = directory / "ai_occupations.yaml"
+    out = []
+    for i, entry in enumerate(_yaml(path).get("entries", [])):
+        where = f"{path.name}: entries[{i}]"
+        if not entry.get("code") or not entry.get("name") or not entry.get("basis"):
+            raise ParameterError(f"{where}: 须有 code、name 和 basis / code, name and basis are required")
+        if not entry.get("source") or not entry.get("last_checked"):
+            raise ParameterError(f"{where}: 每个参数须注明来源和核对日期 / every entry needs a source and last_checked")
+        out.append(AiOccupation(str(entry["code"]), str(entry["name"]), str(entry["basis"]), str(entry["source"]),
+                                _date(entry["last_checked"], f"{where}: last_checked")))
+    return tuple(out)
 
 
 def _yaml(path: Path) -> dict:

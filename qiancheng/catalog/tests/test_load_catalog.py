@@ -53,8 +53,8 @@ def test_officials_edits_to_editable_data_survive_a_reload():
     SpecialAbilityItem.objects.filter(code="starter-01").update(name="柳州螺蛳粉制作（修订）", min_hours=40)
     Industry.objects.filter(code="sugar").update(name="糖业（蔗糖）", is_active=False)
     IndustrialPark.objects.filter(code="border_port_3").update(name="某沿边产业园", city_id="451000", is_confirmed=True)
-    Occupation.objects.filter(code="4-04-05-04").update(levels="543", is_ai_shortage=True, ai_shortage_basis="市局认定")
-    Occupation.objects.filter(code="4-04-05-05").update(levels="", is_ai_shortage=False)
+    Occupation.objects.filter(code="4-04-05-04").update(levels="543")
+    Occupation.objects.filter(code="4-04-05-05").update(levels="")
     SpecialAbilityItem.objects.create(code="GX-001", name="官方新增项目", min_hours=30)
 
     assert set(load_catalog().values()) == {0}
@@ -64,7 +64,7 @@ def test_officials_edits_to_editable_data_survive_a_reload():
     assert not Industry.objects.get(code="sugar").is_active
     park = IndustrialPark.objects.get(code="border_port_3")
     assert (park.name, park.city_id, park.is_confirmed) == ("某沿边产业园", "451000", True)
-    assert Occupation.objects.get(code="4-04-05-04").is_ai_shortage
+    assert Occupation.objects.get(code="4-04-05-04").levels == "543"
     assert Occupation.objects.get(code="4-04-05-05").levels == ""
     assert SpecialAbilityItem.objects.filter(code="GX-001").exists()
 
@@ -125,3 +125,14 @@ def test_database_refuses_malformed_levels(catalog, levels):
 def test_database_refuses_a_successor_on_a_current_county(catalog):
     with pytest.raises(IntegrityError), transaction.atomic():
         County.objects.filter(code="450123").update(successor_id="450181")
+
+
+def test_an_ai_flag_edited_in_the_database_is_brought_back_to_the_one_ai_list():
+    load_catalog()
+    Occupation.objects.filter(code="4-04-05-04").update(is_ai_shortage=True, ai_shortage_basis="市局认定")
+    Occupation.objects.filter(code="4-04-05-05").update(is_ai_shortage=False)
+
+    assert load_catalog()["Occupation"] == 2
+
+    assert not Occupation.objects.get(code="4-04-05-04").is_ai_shortage
+    assert Occupation.objects.get(code="4-04-05-05").is_ai_shortage
