@@ -26,6 +26,7 @@ from qiancheng.training.services.attendance import Mark, attendance_rates, class
 from qiancheng.training.services.attendance_sheet import attendance_template, record_attendance_sheet
 from qiancheng.training.services.classes import ClassPlan, apply_for_class, approve_class, refuse_class
 from qiancheng.training.services.enrolment import enrol_person, preview_enrolment, roster_of
+from qiancheng.training.services.evidence import EnrolmentEvidence
 from qiancheng.training.services.roster_import import apply_roster, discard_roster, progress, receive_roster
 from qiancheng.training.vocabulary import TrainingType
 
@@ -108,6 +109,23 @@ class EnrolmentOut(Schema):
     applicant_relation: str
     status: str
     enrolled_on: dt.date
+    # What the rules read, each with its document (kind and number) and date: 2.1a, 5.3, 3.3, 3.4e.
+    category_evidence: str
+    category_evidence_date: dt.date | None
+    receiving_unemployment_benefit: bool
+    benefit_evidence: str
+    benefit_evidence_date: dt.date | None
+    business_licence_uscc: str
+    business_licence_issued_on: dt.date | None
+    relation_evidence: str
+    relation_evidence_date: dt.date | None
+
+    @staticmethod
+    def of(e: Enrolment) -> EnrolmentOut:
+        return EnrolmentOut(id=e.pk, name=e.person.name, id_number_masked=e.person.id_number_masked,
+                            category=e.category, applicant_relation=e.applicant_relation, status=e.status,
+                            enrolled_on=e.enrolled_on,
+                            **{name: getattr(e, name) for name in EnrolmentEvidence().enrolment_fields()})
 
 
 class ProblemOut(Schema):
@@ -218,9 +236,7 @@ def refuse(request: HttpRequest, class_id: int, payload: RefuseIn) -> ClassOut:
 def roster(request: HttpRequest, class_id: int) -> list[EnrolmentOut]:
     training = get_scoped_or_404(TrainingClass, request.auth, pk=class_id)
     enrolments: list[Enrolment] = list(scoped(roster_of(training), request.auth))
-    return [EnrolmentOut(id=e.pk, name=e.person.name, id_number_masked=e.person.id_number_masked,
-                         category=e.category, applicant_relation=e.applicant_relation, status=e.status,
-                         enrolled_on=e.enrolled_on) for e in enrolments]
+    return [EnrolmentOut.of(e) for e in enrolments]
 
 
 class EnrolIn(Schema):
@@ -230,6 +246,19 @@ class EnrolIn(Schema):
     category: str = "other"
     phone: str | None = None
     relation: str = "none"
+    # The evidence the rules read; each document by kind and number, with its date (YYYY-MM-DD).
+    category_evidence: str = ""  # 2.1a, e.g. "失业登记证 4501002025000123"
+    category_evidence_date: dt.date | None = None
+    receiving_unemployment_benefit: bool = False  # 5.3
+    benefit_evidence: str = ""  # e.g. "失业保险金核定通知书 南人社失〔2025〕0123号"
+    benefit_evidence_date: dt.date | None = None
+    business_licence_uscc: str = ""  # 3.3: IYB and EYB need a licence
+    business_licence_issued_on: dt.date | None = None
+    relation_evidence: str = ""  # 3.4e, e.g. "劳动合同 HT-2025-0456"
+    relation_evidence_date: dt.date | None = None
+
+    def evidence(self) -> EnrolmentEvidence:
+        return EnrolmentEvidence(**{name: getattr(self, name) for name in EnrolmentEvidence().enrolment_fields()})
 
 
 @classes_router.post("/{int:class_id}/enrolments", response={201: EnrolmentOut, **ERRORS},
@@ -237,10 +266,9 @@ class EnrolIn(Schema):
 def enrol(request: HttpRequest, class_id: int, payload: EnrolIn) -> Status:
     training = get_scoped_or_404(TrainingClass, request.auth, pk=class_id)
     e = enrol_person(request.auth, training, id_number=payload.id_number, name=payload.name,
-                     category=payload.category, phone=payload.phone, relation=payload.relation)
-    return Status(201, EnrolmentOut(id=e.pk, name=e.person.name, id_number_masked=e.person.id_number_masked,
-                                    category=e.category, applicant_relation=e.applicant_relation, status=e.status,
-                                    enrolled_on=e.enrolled_on))
+                     category=payload.category, phone=payload.phone, relation=payload.relation,
+                     evidence=payload.evidence())
+    return Status(201, EnrolmentOut.of(e))
 
 
 class PredictionOut(Schema):
@@ -259,7 +287,7 @@ class PredictionOut(Schema):
 def enrol_check(request: HttpRequest, class_id: int, payload: EnrolIn) -> PredictionOut:
     training = get_scoped_or_404(TrainingClass, request.auth, pk=class_id)
     preview = preview_enrolment(request.auth, training, id_number=payload.id_number, name=payload.name,
-                                category=payload.category, relation=payload.relation)
+                                category=payload.category, relation=payload.relation, evidence=payload.evidence())
     return PredictionOut(
         name=preview.name, id_number_masked=preview.id_number_masked, ordinal=preview.ordinal,
         years_used=list(preview.years_used), eligible=preview.eligible, summary_zh=preview.summary_zh,

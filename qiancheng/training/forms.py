@@ -13,6 +13,7 @@ from qiancheng.people.models import PersonCategory
 from qiancheng.projects.models import Project, ProjectStatus
 from qiancheng.providers.models import Institution, InstitutionScope, Teacher
 from qiancheng.training.services.classes import ClassPlan
+from qiancheng.training.services.evidence import EnrolmentEvidence
 from qiancheng.training.vocabulary import ApplicantRelation, SkillLevel, TrainingType
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -113,9 +114,23 @@ class EnrolForm(forms.Form):
                                  initial=ApplicantRelation.NONE,
                                  choices=[(value, _zh(label)) for value, label in ApplicantRelation.choices])
     phone = forms.CharField(label=_("手机号"), max_length=20, required=False)
+    # What the rules read, each fact with its document (kind and number) and date: 2.1a, 5.3, 3.3, 3.4e.
+    category_evidence = forms.CharField(label=_("人员类别证明（种类及编号）"), max_length=128, required=False)
+    category_evidence_date = forms.DateField(label=_("人员类别证明日期"), required=False, widget=DATE)
+    receiving_unemployment_benefit = forms.BooleanField(label=_("领取失业保险金"), required=False)
+    benefit_evidence = forms.CharField(label=_("失业保险金证明（种类及编号）"), max_length=128, required=False)
+    benefit_evidence_date = forms.DateField(label=_("失业保险金证明日期"), required=False, widget=DATE)
+    business_licence_uscc = forms.CharField(label=_("营业执照统一社会信用代码"), max_length=24, required=False)
+    business_licence_issued_on = forms.DateField(label=_("营业执照发证日期"), required=False, widget=DATE)
+    relation_evidence = forms.CharField(label=_("与申报企业关系证明（种类及编号）"), max_length=128, required=False)
+    relation_evidence_date = forms.DateField(label=_("关系证明日期"), required=False, widget=DATE)
 
     def clean_relation(self) -> str:
         return self.cleaned_data.get("relation") or ApplicantRelation.NONE
+
+    def evidence(self) -> EnrolmentEvidence:
+        """The evidence fields as the enrolment service takes them (it checks them, as for a roster row)."""
+        return EnrolmentEvidence(**{name: self.cleaned_data[name] for name in EnrolmentEvidence().enrolment_fields()})
 
 
 class RefuseForm(forms.Form):

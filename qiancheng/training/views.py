@@ -216,7 +216,7 @@ def enrol_check(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             context["preview"] = preview_enrolment(request.user, training, id_number=data["id_number"],
                                                    name=data["name"], category=data["category"],
-                                                   relation=data["relation"])
+                                                   relation=data["relation"], evidence=form.evidence())
         except ValidationError as refusal:
             context["errors"] = refusal.messages
     else:
@@ -232,11 +232,15 @@ def enrol(request: HttpRequest, pk: int) -> HttpResponse:
     form = EnrolForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("请填写姓名、身份证号和人员类别"))
+        for name, errors in form.errors.items():
+            for error in errors:
+                messages.error(request, f"{form.fields[name].label}：{error}")
         return redirect("training:class_detail", pk=training.pk)
     data = form.cleaned_data
     try:
         enrolment = enrol_person(request.user, training, id_number=data["id_number"], name=data["name"],
-                                 category=data["category"], phone=data["phone"] or None, relation=data["relation"])
+                                 category=data["category"], phone=data["phone"] or None, relation=data["relation"],
+                                 evidence=form.evidence())
     except ValidationError as refusal:
         show_refusal(request, refusal)
     else:

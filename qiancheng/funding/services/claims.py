@@ -126,7 +126,8 @@ def claim_facts(enrolment: Enrolment) -> dict[str, Any]:
         "class_hours": training.class_hours, "start_date": training.start_date, "end_date": training.end_date,
         "passed": evaluation.passed, "person_category": enrolment.category,
         "receiving_unemployment_benefit": enrolment.receiving_unemployment_benefit,
-        "has_business_licence": enrolment.person.has_business_licence,
+        # 3.3: the licence recorded on the enrolment (USCC and date of issue), or one on the person's record.
+        "has_business_licence": bool(enrolment.business_licence_uscc) or enrolment.person.has_business_licence,
         "applicant_relation": enrolment.applicant_relation, "city_id": training.city_id,
         "institution_id": training.institution_id,
     }

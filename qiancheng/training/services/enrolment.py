@@ -33,6 +33,7 @@ from qiancheng.policy.store import WHOLE_TABLES_FROM, stored_history_records
 from qiancheng.projects.models import TraineeLink
 from qiancheng.providers.services import Refusal
 from qiancheng.training.models import ClassStatus, Enrolment, EnrolmentStatus, TrainingClass
+from qiancheng.training.services.evidence import EnrolmentEvidence, checked
 from qiancheng.training.vocabulary import ApplicantRelation, TrainingType, chinese_part
 
 if TYPE_CHECKING:
@@ -61,6 +62,7 @@ class Candidate:
     category: str
     relation: str
     has_business_licence: bool = False
+    receiving_unemployment_benefit: bool = False
 
 
 def chunks(values: list[Any], size: int = CHUNK) -> Iterator[list[Any]]:
@@ -139,7 +141,8 @@ def _would_be_claim(training: TrainingClass, number: int, candidate: Candidate) 
         "applicant_relation": candidate.relation if is_project else None,
         "class_hours": training.class_hours, "start_date": training.start_date.isoformat(),
         "end_date": training.end_date.isoformat(), "passed": True, "person_category": candidate.category,
-        "receiving_unemployment_benefit": False, "has_business_licence": candidate.has_business_licence,
+        "receiving_unemployment_benefit": candidate.receiving_unemployment_benefit,
+        "has_business_licence": candidate.has_business_licence,
         "institution_id": uscc, "advanced_by": "institution", "advanced_by_id": uscc,
         "claimant": "institution", "claimant_id": uscc,
     }
@@ -235,7 +238,8 @@ class EnrolmentPreview:
 
 
 def preview_enrolment(actor: User, training: TrainingClass, *, id_number: str, name: str, category: str,
-                      relation: str = ApplicantRelation.NONE) -> EnrolmentPreview:
+                      relation: str = ApplicantRelation.NONE,
+                      evidence: EnrolmentEvidence | None = None) -> EnrolmentPreview:
     """The prediction `enrol_person` would act on, without enrolling or registering anyone (6c, 3.5).
 
     The refusals are exactly the ones `enrol_person` raises (3.4e link, an overlapping class, the
@@ -244,6 +248,7 @@ def preview_enrolment(actor: User, training: TrainingClass, *, id_number: str, n
     """
     require_class_staff(actor, training)
     require_open(training)
+    evidence = checked(evidence or EnrolmentEvidence(), is_project=training.training_type == TrainingType.PROJECT)
     check = check_id_number(id_number)
     if not check.is_valid:
         raise ValidationError([f"{reason.zh} / {reason.en}" for reason in check.errors], code="id_number")
@@ -258,7 +263,9 @@ def preview_enrolment(actor: User, training: TrainingClass, *, id_number: str, n
                                 "the ID number is registered under another name"))
     clash = overlapping_enrolments(training, [key]).get(key)
     refusals += [overlap_refusal(clash)] if clash else []
-    candidate = Candidate(key, check.normalised, category, relation, registered[1] if registered else False)
+    candidate = Candidate(key, check.normalised, category, relation,
+                          evidence.has_business_licence or (registered[1] if registered else False),
+                          evidence.receiving_unemployment_benefit)
     refusals += predicted_refusals(training, [candidate]).get(key, [])
     earlier = [record for record in _history(training, {key: check.normalised})
                if record.get("record_type") == "claim" and record.get("status") in COUNTED_CLAIM_STATUSES
@@ -271,13 +278,19 @@ def preview_enrolment(actor: User, training: TrainingClass, *, id_number: str, n
 
 def enrol_person(actor: User, training: TrainingClass, *, id_number: str, name: str, category: str,
                  phone: str | None = None, relation: str = ApplicantRelation.NONE,
-                 enrolled_on: date | None = None) -> Enrolment:
-    """Enrol one trainee by name and ID number, refused with every reason the roster import would give."""
+                 enrolled_on: date | None = None, evidence: EnrolmentEvidence | None = None) -> Enrolment:
+    """Enrol one trainee by name and ID number, refused with every reason the roster import would give.
+
+    `evidence` is what the rules read beside the category and relation (2.1a, 5.3, 3.3, 3.4e), each fact
+    with its document; it is checked like a roster row's and kept on the enrolment."""
     require_class_staff(actor, training)
     require_open(training)
+    evidence = checked(evidence or EnrolmentEvidence(), is_project=training.training_type == TrainingType.PROJECT)
     with transaction.atomic():
         person = register_person(actor, id_number, name, phone, category=category)
-        candidate = Candidate(person.person_key, normalise_id_number(id_number), category, relation, person.has_business_licence)
+        candidate = Candidate(person.person_key, normalise_id_number(id_number), category, relation,
+                              evidence.has_business_licence or person.has_business_licence,
+                              evidence.receiving_unemployment_benefit)
         refusals = [r for r in (link_refusal(training, relation),) if r]
         clash = overlapping_enrolments(training, [person.person_key]).get(person.person_key)
         refusals += [overlap_refusal(clash)] if clash else []
@@ -288,11 +301,12 @@ def enrol_person(actor: User, training: TrainingClass, *, id_number: str, name: 
             training_class=training, person=person,
             defaults={"category": category, "enrolled_on": enrolled_on or today(),
                       "applicant_relation": relation if training.training_type == TrainingType.PROJECT
-                      else ApplicantRelation.NONE},
+                      else ApplicantRelation.NONE, **evidence.enrolment_fields()},
         )
         if created:
             record_event(actor, "enrolment.created", enrolment,
-                         after={"class": training.pk, "person": person.id_number_masked, "category": category})
+                         after={"class": training.pk, "person": person.id_number_masked, "category": category,
+                                **evidence.enrolment_fields()})
     return enrolment
 
 

@@ -44,9 +44,17 @@ from qiancheng.training.services.enrolment import (
     require_class_staff,
     require_open,
 )
+from qiancheng.training.services.evidence import (
+    EnrolmentEvidence,
+    cleaned,
+    evidence_problems,
+    parse_day,
+    parse_yes_no,
+)
 from qiancheng.training.services.roster_file import (
     CATEGORY,
     CATEGORY_WORDS,
+    EVIDENCE_HEADERS,
     HEADERS_EN,
     NAME,
     RELATION,
@@ -64,6 +72,10 @@ if TYPE_CHECKING:
 PERSON_COLUMNS = ("person_key", "name", "category", "birth_date", "sex", "county_code", "id_number_enc",
                   "id_number_masked", "phone_enc", "phone_masked")
 ID_COLUMN, PHONE_COLUMN = roster_file.ID_NUMBER, roster_file.PHONE
+# The evidence columns of an enrolment as they wait on the job (dates as ISO text) and their empty values.
+EVIDENCE_DEFAULTS: dict[str, object] = EnrolmentEvidence().enrolment_fields()
+EVIDENCE_SCHEMA: dict[str, type[pl.DataType]] = {
+    field: pl.Boolean if field == "receiving_unemployment_benefit" else pl.String for field in EVIDENCE_DEFAULTS}
 
 
 @dataclass(frozen=True)
@@ -90,6 +102,7 @@ class _Checked:
     phone: str
     birth_date: date
     sex: str
+    evidence: EnrolmentEvidence
 
 
 def _problem(row: int, column: str, refusal: Refusal) -> RowProblem:
@@ -119,13 +132,41 @@ def _field_problems(training: TrainingClass, row: RosterRow) -> tuple[_Checked |
     refusal = link_refusal(training, relation)
     if refusal is not None:
         problems.append(_problem(row.row, RELATION, refusal))
-    if problems:
+    evidence, found = _evidence(training, row)
+    problems += found
+    if problems or evidence is None:
         return None, problems
     assert check.birth_date is not None and check.sex is not None and category is not None
     if training.training_type != TrainingType.PROJECT:
         relation = ApplicantRelation.NONE
     return _Checked(row, check.normalised, crypto.person_key(check.normalised), name, category, relation, phone,
-                    check.birth_date, check.sex), []
+                    check.birth_date, check.sex, evidence), []
+
+
+def _evidence(training: TrainingClass, row: RosterRow) -> tuple[EnrolmentEvidence | None, list[RowProblem]]:
+    """The evidence columns read as EnrolmentEvidence and checked as the page and the API check them."""
+    values: dict[str, object] = {}
+    problems = []
+    for field, header in EVIDENCE_HEADERS.items():
+        text = row.evidence.get(field) or ""
+        if field == "receiving_unemployment_benefit":
+            values[field] = parse_yes_no(text)
+            if values[field] is None:
+                problems.append(_problem(row.row, header, Refusal("yes_no", f"应填“是”或“否”，不是“{text}”",
+                                                                  f"write 是 (yes) or 否 (no), not {text!r}")))
+        elif field.endswith(("_date", "_issued_on")):
+            try:
+                values[field] = parse_day(text)
+            except ValueError:
+                problems.append(_problem(row.row, header, Refusal("date", f"日期“{text}”无法识别，请写作2025-03-01",
+                                                                  f"unreadable date {text!r}; write 2025-03-01")))
+        else:
+            values[field] = text
+    if problems:
+        return None, problems
+    evidence = cleaned(EnrolmentEvidence(**values), is_project=training.training_type == TrainingType.PROJECT)  # type: ignore[arg-type]
+    return evidence, [_problem(row.row, EVIDENCE_HEADERS[problem.field], problem.refusal)
+                      for problem in evidence_problems(evidence)]
 
 
 def _duplicates(checked: list[_Checked]) -> tuple[list[_Checked], list[RowProblem]]:
@@ -156,7 +197,8 @@ def _database_problems(training: TrainingClass, rows: list[_Checked]) -> tuple[l
             found.setdefault(row.source.row, []).append(
                 _problem(row.source.row, ID_COLUMN, overlap_refusal(clashes[row.person_key])))
     candidates = [Candidate(row.person_key, row.id_number, row.category, row.relation,
-                            registered.get(row.person_key, ("", False))[1]) for row in rows]
+                            row.evidence.has_business_licence or registered.get(row.person_key, ("", False))[1],
+                            row.evidence.receiving_unemployment_benefit) for row in rows]
     predicted = predicted_refusals(training, candidates)
     for row in rows:
         for refusal in predicted.get(row.person_key, []):
@@ -190,6 +232,8 @@ def _sealed(row: _Checked) -> dict[str, Any]:
         "id_number_enc": crypto.encrypt(row.id_number, purpose=ID_NUMBER),
         "phone_enc": crypto.encrypt(row.phone, purpose=PHONE) if row.phone else "",
         "phone_masked": mask_phone(row.phone) if row.phone else "",
+        "evidence": {field: value.isoformat() if isinstance(value, date) else value
+                     for field, value in row.evidence.enrolment_fields().items()},
     }
 
 
@@ -289,9 +333,14 @@ def _enrol_missing(training: TrainingClass, rows: list[dict[str, Any]]) -> int:
         "category": [row["category"] for row in new],
         "applicant_relation": [row["relation"] for row in new],
         "enrolled_on": [today()] * len(new),
+        # A job validated before the evidence columns came carries none: every fact "not stated".
+        **{field: [row.get("evidence", {}).get(field, default) for row in new]
+           for field, default in EVIDENCE_DEFAULTS.items()},
     }, schema={"training_class_id": pl.Int64, "person_key": pl.String, "category": pl.String,
-               "applicant_relation": pl.String, "enrolled_on": pl.Date})
-    return write_frame(Enrolment, frame)
+               "applicant_relation": pl.String, "enrolled_on": pl.Date, **EVIDENCE_SCHEMA})
+    dates = [pl.col(field).str.to_date() for field, kind in EVIDENCE_SCHEMA.items() if field.endswith(
+        ("_date", "_issued_on"))]
+    return write_frame(Enrolment, frame.with_columns(dates))
 
 
 def progress(job: ImportJob) -> tuple[str, str]:
