@@ -49,6 +49,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "qiancheng.accounts.session_policy.SessionPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -115,8 +116,21 @@ SESSION_COOKIE_AGE = env_int("QIANCHENG_SESSION_SECONDS", 8 * 3600, minimum=60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
+# 等保 level 3: a session also ends after this long without a request (accounts/session_policy.py).
+SESSION_IDLE_SECONDS = env_int("QIANCHENG_SESSION_IDLE_SECONDS", 30 * 60, minimum=60)
 SESSION_COOKIE_SECURE = env_bool("QIANCHENG_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# Behind the TLS-terminating proxy of docs/operations.md: the proxy says the request came over HTTPS
+# (X-Forwarded-Proto), the browser's Origin is the public https address, and browsers are told to stay on
+# HTTPS (HSTS) whenever cookies are secure.
+CSRF_TRUSTED_ORIGINS = env_list("QIANCHENG_TRUSTED_ORIGINS", [])
+if env_bool("QIANCHENG_BEHIND_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("QIANCHENG_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = env_int("QIANCHENG_HSTS_SECONDS", 365 * 24 * 3600 if SESSION_COOKIE_SECURE else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
 LOGIN_FAILURE_LIMIT = env_int("QIANCHENG_LOGIN_FAILURE_LIMIT", 5, minimum=1)
 LOGIN_LOCKOUT_SECONDS = env_int("QIANCHENG_LOGIN_LOCKOUT_SECONDS", 15 * 60, minimum=1)
 # Higher than the per-username limit: a bureau's staff share one NAT address (accounts/lockout.py).
