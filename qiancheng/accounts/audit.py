@@ -189,3 +189,52 @@ def _problem(entry: AuditEntry, expected_seq: int, prev_hash: str) -> str:
         return "内容与哈希不符，记录被改动 / content does not match its hash: the entry was altered"
     return ""
 
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """The chain's head written down outside the database (a file kept elsewhere, a printed register).
+
+    The chain alone cannot show that its last entries were deleted: what remains still links. An anchor
+    taken earlier names an entry that must still be there, with the same hash, and a count the trail may
+    only have grown from."""
+
+    seq: int
+    hash: str
+    taken_at: str
+
+    def as_text(self) -> str:
+        return json.dumps({"seq": self.seq, "hash": self.hash, "taken_at": self.taken_at}, ensure_ascii=False)
+
+    @classmethod
+    def from_text(cls, text: str) -> Anchor:
+        try:
+            data = json.loads(text)
+            seq, head = int(data["seq"]), str(data["hash"])
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ValueError("锚点文件格式不对 / the anchor file is not an audit anchor") from exc
+        if seq < 0 or len(head) != 64:
+            raise ValueError("锚点文件格式不对 / the anchor file is not an audit anchor")
+        return cls(seq=seq, hash=head, taken_at=str(data.get("taken_at", "")))
+
+
+def take_anchor() -> Anchor:
+    """The chain's head now (seq 0 and the genesis hash for an empty trail)."""
+    head = AuditEntry.objects.order_by("-seq").values_list("seq", "hash").first()
+    seq, last = head if head else (0, GENESIS_HASH)
+    return Anchor(seq=seq, hash=last, taken_at=timezone.now().isoformat(timespec="seconds"))
+
+
+def anchor_problem(anchor: Anchor) -> str:
+    """Why the trail no longer holds what the anchor saw ("" when it does)."""
+    if anchor.seq == 0:
+        return ""
+    entry = AuditEntry.objects.filter(seq=anchor.seq).values_list("hash", flat=True).first()
+    if entry is None:
+        count = AuditEntry.objects.count()
+        return (f"锚点记下第 {anchor.seq} 条，现在只有 {count} 条：审计记录被截断 / the anchor saw entry {anchor.seq} "
+                f"({anchor.taken_at}); only {count} remain: the trail was truncated")
+    if entry != anchor.hash:
+        return (f"第 {anchor.seq} 条的哈希与锚点不符：记录被重写 / entry {anchor.seq} no longer has the anchored hash: "
+                "the trail was rewritten")
+    return ""

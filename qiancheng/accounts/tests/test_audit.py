@@ -184,3 +184,36 @@ def test_the_verify_command_exits_1_naming_the_broken_seq(province_official) -> 
     with pytest.raises(CommandError) as failure:
         call_command("audit", "verify")
     assert failure.value.returncode == 1 and "seq 1" in str(failure.value)
+
+
+def test_an_anchor_finds_the_deleted_last_entries(province_official, tmp_path, capsys) -> None:
+    """Deleting the newest entries leaves a chain that still links; the anchor written earlier sees it."""
+    _three_events(province_official)
+    anchor_file = tmp_path / "audit-anchor.json"
+    call_command("audit", "anchor", "--out", str(anchor_file))
+    assert "seq 3" in capsys.readouterr().out
+    _three_events(province_official)
+    call_command("audit", "verify", "--anchor", str(anchor_file))  # grown since: fine
+    assert "anchor holds" in capsys.readouterr().out
+    _tamper(f"DELETE FROM {AuditEntry._meta.db_table} WHERE seq >= %s", [3])
+    assert verify_chain().ok  # the chain alone cannot tell
+    with pytest.raises(CommandError) as failure:
+        call_command("audit", "verify", "--anchor", str(anchor_file))
+    assert failure.value.returncode == 1 and "truncated" in str(failure.value)
+
+
+def test_an_anchor_finds_a_rewritten_head(province_official, tmp_path) -> None:
+    _three_events(province_official)
+    anchor_file = tmp_path / "audit-anchor.json"
+    call_command("audit", "anchor", "--out", str(anchor_file))
+    _tamper(f"UPDATE {AuditEntry._meta.db_table} SET hash = %s WHERE seq = %s", ["f" * 64, 3])
+    with pytest.raises(CommandError):
+        call_command("audit", "verify", "--anchor", str(anchor_file))
+
+
+def test_a_file_that_is_not_an_anchor_is_refused(province_official, tmp_path) -> None:
+    bad = tmp_path / "not-an-anchor.json"
+    bad.write_text("{}", encoding="utf-8")
+    with pytest.raises(CommandError) as failure:
+        call_command("audit", "verify", "--anchor", str(bad))
+    assert failure.value.returncode == 2
