@@ -88,3 +88,17 @@ def install_error_handlers(api: NinjaAPI) -> None:
     ]
     for exception, handler in handlers:
         api.add_exception_handler(exception, handler)
+
+
+def split_message(message: str) -> tuple[str, str]:
+    """A service's "中文 / English" message as its two halves."""
+    zh, _, en = message.partition(" / ")
+    return zh, en or zh
+
+
+def refusal_error(error: DjangoValidationError) -> ApiError:
+    """A service's refusal as a 422 in the problem shape: its code and first reason on top, every reason
+    (each "中文 / English") in `details`, so a client reads why without parsing a list."""
+    zh, en = split_message(error.messages[0])
+    code = error.error_list[0].code if not hasattr(error, "error_dict") else None
+    return ApiError(422, code or "invalid", zh, en, details=list(error.messages))

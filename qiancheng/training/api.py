@@ -15,7 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from qiancheng.accounts.api_errors import ApiError, ErrorOut
+from qiancheng.accounts.api_errors import ApiError, ErrorOut, refusal_error
 from qiancheng.accounts.scope import get_scoped_or_404, scoped
 from qiancheng.catalog.models import CourseKind, Occupation, SpecialAbilityItem
 from qiancheng.projects.models import Project
@@ -24,7 +24,13 @@ from qiancheng.training.models import Enrolment, ImportJob, TrainingClass
 from qiancheng.training.services import roster_file
 from qiancheng.training.services.attendance import Mark, attendance_rates, class_threshold, record_attendance
 from qiancheng.training.services.attendance_sheet import attendance_template, record_attendance_sheet
-from qiancheng.training.services.classes import ClassPlan, apply_for_class, approve_class, refuse_class
+from qiancheng.training.services.classes import (
+    ClassPlan,
+    apply_for_class,
+    approve_class,
+    finish_class,
+    refuse_class,
+)
 from qiancheng.training.services.enrolment import enrol_person, preview_enrolment, roster_of
 from qiancheng.training.services.evidence import EnrolmentEvidence
 from qiancheng.training.services.roster_import import apply_roster, discard_roster, progress, receive_roster
@@ -231,6 +237,16 @@ def refuse(request: HttpRequest, class_id: int, payload: RefuseIn) -> ClassOut:
     return ClassOut.of(refuse_class(request.auth, training, payload.reason))
 
 
+@classes_router.post("/{int:class_id}/finish", response={200: ClassOut, **ERRORS},
+                     summary="结业（最后一天起）/ finish the class once its last day has come; the roster completes")
+def finish(request: HttpRequest, class_id: int) -> ClassOut:
+    training = get_scoped_or_404(TrainingClass, request.auth, pk=class_id)
+    try:
+        return ClassOut.of(finish_class(request.auth, training))
+    except ValidationError as refusal:
+        raise refusal_error(refusal) from refusal
+
+
 @classes_router.get("/{int:class_id}/roster", response={200: list[EnrolmentOut], 404: ErrorOut},
                     summary="实名制名册 / the class's real-name roster (ID numbers masked)")
 def roster(request: HttpRequest, class_id: int) -> list[EnrolmentOut]:
@@ -265,9 +281,13 @@ class EnrolIn(Schema):
                      summary="实名报名一名学员（含政策预判）/ enrol one trainee, refused with the engine's prediction")
 def enrol(request: HttpRequest, class_id: int, payload: EnrolIn) -> Status:
     training = get_scoped_or_404(TrainingClass, request.auth, pk=class_id)
-    e = enrol_person(request.auth, training, id_number=payload.id_number, name=payload.name,
-                     category=payload.category, phone=payload.phone, relation=payload.relation,
-                     evidence=payload.evidence())
+    try:
+        e = enrol_person(request.auth, training, id_number=payload.id_number, name=payload.name,
+                         category=payload.category, phone=payload.phone, relation=payload.relation,
+                         evidence=payload.evidence())
+    except ValidationError as refusal:
+        # e.g. "after_last_day", naming the class's last day, rather than a bare "invalid"
+        raise refusal_error(refusal) from refusal
     return Status(201, EnrolmentOut.of(e))
 
 
@@ -301,7 +321,10 @@ def upload_roster(request: HttpRequest, class_id: int, file: File[UploadedFile])
     training = get_scoped_or_404(TrainingClass, request.auth, pk=class_id)
     # One byte over the cap is enough to refuse; a bigger upload is never read whole into memory.
     data = file.read(roster_file.MAX_UPLOAD_BYTES + 1)
-    return Status(201, ImportOut.of(receive_roster(request.auth, training, file.name or "roster.xlsx", data)))
+    try:
+        return Status(201, ImportOut.of(receive_roster(request.auth, training, file.name or "roster.xlsx", data)))
+    except ValidationError as refusal:
+        raise refusal_error(refusal) from refusal
 
 
 class MarkIn(Schema):

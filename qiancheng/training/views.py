@@ -187,7 +187,7 @@ def _class_context(request: HttpRequest, training: TrainingClass, **extra: Any) 
         "imports": scoped(ImportJob, user).filter(training_class=training).order_by("-created_at")[:20],
         "can_review": reviewer and training.status == ClassStatus.SUBMITTED,
         "can_finish": staff and training.status in FINISHING_STATES and today() >= training.end_date,
-        "can_enrol": staff and training.status in OPEN_STATES,
+        "can_enrol": staff and training.status in OPEN_STATES and today() <= training.end_date,
         "can_record": staff and training.status in RECORDING_STATES and bool(rows),
         "enrol_form": EnrolForm(), "refuse_form": RefuseForm(),
         "session_day": session_day.isoformat(), "session_hours": session_hours(training),

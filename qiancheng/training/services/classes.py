@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from qiancheng.accounts.audit import record_event, snapshot
@@ -228,11 +229,18 @@ def finish_class(actor: User, training: TrainingClass) -> TrainingClass:
         if today() < locked.end_date:
             raise ValidationError(f"结业日期为{locked.end_date}，尚未到结业日 / the class ends on {locked.end_date}",
                                   code="not_ended")
-        completed = Enrolment.objects.filter(training_class=locked, status=EnrolmentStatus.ENROLLED).update(
+        on_roster = Enrolment.objects.filter(training_class=locked, status=EnrolmentStatus.ENROLLED)
+        completed = on_roster.filter(enrolled_on__lte=locked.end_date).update(
             status=EnrolmentStatus.COMPLETED, left_on=locked.end_date)
+        # Enrolment after the last day is refused now (`require_open`), but rows from before that rule may
+        # exist: a completion may not precede its enrolment (enrolment_left_on_iff_left), so theirs is
+        # dated on the enrolment day. The 6c gates on attendance still decide whether they can be claimed.
+        late = on_roster.filter(enrolled_on__gt=locked.end_date).update(
+            status=EnrolmentStatus.COMPLETED, left_on=F("enrolled_on"))
         before = {"status": locked.status}
         locked.status = ClassStatus.FINISHED
         locked.save(update_fields=["status", "updated_at"])
         record_event(actor, "class.finished", locked, before=before,
-                     after={"status": locked.status, "completed": completed})
+                     after={"status": locked.status, "completed": completed + late,
+                            "enrolled_after_last_day": late})
     return locked

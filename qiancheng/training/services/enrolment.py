@@ -78,11 +78,23 @@ def require_class_staff(actor: User, training: TrainingClass) -> None:
         raise PermissionDenied("无权操作该班名册 / not allowed to change this class's roster")
 
 
-def require_open(training: TrainingClass) -> None:
+def require_open(training: TrainingClass, on: date | None = None) -> None:
+    """The class takes trainees: it is open, and `on` (default today) is not after its last day.
+
+    A trainee enrolled after the last day could never have attended, and 结业 (`finish_class`) dates every
+    completion on the last day, which may not precede the enrolment; so the roster closes on that day, on
+    every path (page, roster import, API). 6c: 凡补必进 — the roster is the record a claim is built on.
+    """
     if training.status not in OPEN_STATES:
         raise ValidationError(
             f"班级状态为“{training.get_status_display()}”，不能报名 / the class does not take trainees in this state",
             code="class_closed")
+    on = on or today()
+    if on > training.end_date:
+        raise ValidationError(
+            f"本班最后一天为{training.end_date}，{on}已不能报名（6c 凡补必进）/ the class's last day was "
+            f"{training.end_date}; no trainee can be enrolled on {on} (clause 6c)",
+            code="after_last_day")
 
 
 def link_refusal(training: TrainingClass, relation: str) -> Refusal | None:
@@ -284,7 +296,7 @@ def enrol_person(actor: User, training: TrainingClass, *, id_number: str, name: 
     `evidence` is what the rules read beside the category and relation (2.1a, 5.3, 3.3, 3.4e), each fact
     with its document; it is checked like a roster row's and kept on the enrolment."""
     require_class_staff(actor, training)
-    require_open(training)
+    require_open(training, enrolled_on)
     evidence = checked(evidence or EnrolmentEvidence(), is_project=training.training_type == TrainingType.PROJECT)
     with transaction.atomic():
         person = register_person(actor, id_number, name, phone, category=category)

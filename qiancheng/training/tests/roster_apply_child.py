@@ -75,6 +75,10 @@ def main() -> None:
     import django
 
     django.setup()
+    from qiancheng.clock import set_today
+    from qiancheng.training.tests.conftest import ROSTER_OPEN_ON
+
+    set_today(ROSTER_OPEN_ON)  # the roster is open whatever day the test runs (it closes after the last day)
     mode = sys.argv[1]
     if mode == "setup":
         _setup()

@@ -110,6 +110,7 @@ def test_liuzhou_lists_none_of_nanning(persona_institution, liuzhou_official: Us
     assert other_city.get(f"/classes/{training.pk}").status_code == 404
 
 
+@pytest.mark.usefixtures("roster_open")
 def test_a_macro_workbook_becomes_a_rejected_job(persona_institution, institution_user: User) -> None:
     training = builders.training_class(institution=persona_institution, status="approved",
                                        start_date=date(2026, 5, 4), end_date=date(2026, 5, 29))
@@ -152,6 +153,7 @@ def test_attendance_through_the_api(persona_institution, institution_user: User,
     assert rates == [{"enrolment_id": enrolment.pk, "rate": "0.75", "below_threshold": True}]
 
 
+@pytest.mark.usefixtures("roster_open")
 def test_one_trainee_enrolled_through_the_api(persona_institution, institution_user: User,
                                               liuzhou_official: User) -> None:
     from qiancheng.people.identity import id_number_check_character

@@ -158,6 +158,7 @@ def test_the_api_upload(training, trainees, institution_user, liuzhou_official) 
         assert documented in paths, documented
 
 
+@pytest.mark.usefixtures("roster_open")
 def test_the_prediction_through_the_api(training, institution_user, liuzhou_official) -> None:
     body = {"id_number": number(5), "name": "农五", "category": "other"}
     path = f"/classes/{training.pk}/enrolments/check"

@@ -205,6 +205,7 @@ def test_the_class_page_shows_the_roster_rates_and_the_threshold(login, running,
     assert page.count('data-testid="below-threshold"') == 1  # 韦二 0%; 韦一 80% meets it
 
 
+@pytest.mark.usefixtures("roster_open")
 def test_the_check_shows_the_engines_prediction_before_enrolling(login, running, institution_user) -> None:
     person = builders.person(id_number=number(3), name="张三")
     earlier = builders.training_class(status=ClassStatus.FINISHED, start_date=date(2025, 3, 3),
@@ -219,6 +220,7 @@ def test_the_check_shows_the_engines_prediction_before_enrolling(login, running,
     assert not Enrolment.objects.filter(training_class=running).exists()
 
 
+@pytest.mark.usefixtures("roster_open")
 def test_a_second_training_in_one_year_is_predicted_refused(login, running, institution_user) -> None:
     person = builders.person(id_number=number(4), name="李四")
     earlier = builders.training_class(status=ClassStatus.FINISHED, start_date=date(2026, 3, 2),
@@ -229,6 +231,7 @@ def test_a_second_training_in_one_year_is_predicted_refused(login, running, inst
     assert "第2次补贴性培训；2026年度已享受" in body and "第3.5条" in body and "不能报名" in body
 
 
+@pytest.mark.usefixtures("roster_open")
 def test_the_check_reports_a_wrong_id_number(login, running, institution_user) -> None:
     body = signed_in(login, institution_user).post(
         f"/classes/{running.pk}/enrol/check/",
@@ -236,6 +239,7 @@ def test_the_check_reports_a_wrong_id_number(login, running, institution_user) -
     assert "校验位" in body
 
 
+@pytest.mark.usefixtures("roster_open")
 def test_a_trainee_is_enrolled_from_the_page(login, running, institution_user) -> None:
     client = signed_in(login, institution_user)
     client.post(f"/classes/{running.pk}/enrol/", {"name": "黄六", "id_number": number(6), "category": "other"})
@@ -243,6 +247,7 @@ def test_a_trainee_is_enrolled_from_the_page(login, running, institution_user) -
     assert "黄六" in client.get(f"/classes/{running.pk}/").content.decode()
 
 
+@pytest.mark.usefixtures("roster_open")
 def test_a_refused_enrolment_shows_the_reason(login, running, institution_user) -> None:
     person = builders.person(id_number=number(7), name="蒙七")
     earlier = builders.training_class(status=ClassStatus.FINISHED, start_date=date(2026, 3, 2),
@@ -281,6 +286,7 @@ def roster_with_two_bad_rows() -> bytes:
     ])
 
 
+@pytest.mark.usefixtures("roster_open")
 def test_an_uploaded_roster_becomes_a_job_with_its_bad_rows(login, running, institution_user) -> None:
     client = signed_in(login, institution_user)
     answer = client.post(f"/classes/{running.pk}/roster/",
@@ -303,6 +309,7 @@ def test_the_progress_partial_polls_while_the_job_is_received(login, running, in
     assert "<html" not in body and 'hx-trigger="every 1s"' in body and "已接收，校验中" in body
 
 
+@pytest.mark.usefixtures("roster_open")
 def test_the_institution_applies_the_good_rows(login, running, institution_user) -> None:
     job = receive_roster(institution_user, running, "名册.xlsx", roster_with_two_bad_rows())
     client = signed_in(login, institution_user)
@@ -314,6 +321,7 @@ def test_the_institution_applies_the_good_rows(login, running, institution_user)
     assert "已导入：2 人新入册" in page and 'data-testid="apply-import"' not in page
 
 
+@pytest.mark.usefixtures("roster_open")
 def test_the_city_discards_a_roster(login, running, institution_user, nanning_official) -> None:
     job = receive_roster(institution_user, running, "名册.xlsx", roster_with_two_bad_rows())
     signed_in(login, nanning_official).post(f"/classes/imports/{job.pk}/discard/", {"reason": "重复上传"})
@@ -321,6 +329,7 @@ def test_the_city_discards_a_roster(login, running, institution_user, nanning_of
     assert (job.status, job.rejection_reason) == (ImportStatus.REJECTED, "重复上传")
 
 
+@pytest.mark.usefixtures("roster_open")
 def test_another_city_gets_404_for_the_job(login, running, institution_user, liuzhou_official) -> None:
     job = receive_roster(institution_user, running, "名册.xlsx", roster_with_two_bad_rows())
     client = signed_in(login, liuzhou_official)
@@ -329,6 +338,7 @@ def test_another_city_gets_404_for_the_job(login, running, institution_user, liu
     assert ImportJob.objects.get(pk=job.pk).status == ImportStatus.VALIDATED
 
 
+@pytest.mark.usefixtures("roster_open")
 def test_the_province_cannot_apply(login, running, institution_user, province_official) -> None:
     job = receive_roster(institution_user, running, "名册.xlsx", roster_with_two_bad_rows())
     assert signed_in(login, province_official).post(f"/classes/imports/{job.pk}/apply/").status_code == 403

@@ -15,7 +15,8 @@ from qiancheng.training.services.enrolment import enrol_person
 from qiancheng.training.tests import builders
 from qiancheng.training.vocabulary import ApplicantRelation, TrainingType
 
-pytestmark = pytest.mark.django_db
+# Enrolment closes after a class's last day: the clock stands on a day the classes take trainees.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("roster_open")]
 
 
 def number(serial: int) -> str:

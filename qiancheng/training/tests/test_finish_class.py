@@ -61,3 +61,43 @@ def test_the_class_page_offers_the_button_only_from_the_last_day(training, insti
     assert "已结业" in response.content.decode()
     training.refresh_from_db()
     assert training.status == ClassStatus.FINISHED
+
+
+def test_the_api_finishes_a_class_with_the_same_rules_as_the_page(training, institution_user,
+                                                                  liuzhou_official, enterprise_user) -> None:
+    from qiancheng.training.tests.test_api import Api
+
+    stayed = builders.enrolment(training, enrolled_on=date(2026, 5, 4))
+    path = f"/classes/{training.pk}/finish"
+    with frozen_at(date(2026, 5, 7)):
+        early = Api(institution_user).post(path)
+    assert (early.status_code, early.json()["code"]) == (422, "not_ended")
+    assert "2026-05-08" in early.json()["message_zh"] and "2026-05-08" in early.json()["message_en"]
+    with frozen_at(END):
+        assert Api(liuzhou_official).post(path).status_code == 404  # another city: as if it did not exist
+        assert Api(enterprise_user).post(path).status_code in (403, 404)
+        finished = Api(institution_user).post(path)
+        again = Api(institution_user).post(path)
+    assert finished.status_code == 200, finished.json()
+    assert finished.json()["status"] == ClassStatus.FINISHED and again.json()["status"] == ClassStatus.FINISHED
+    stayed.refresh_from_db()
+    assert (stayed.status, stayed.left_on) == (EnrolmentStatus.COMPLETED, END)
+    assert AuditEntry.objects.filter(action="class.finished", actor=institution_user).count() == 1
+
+
+def test_a_trainee_enrolled_after_the_last_day_does_not_stop_the_class_finishing(training, institution_user,
+                                                                                 login) -> None:
+    # Rows from before enrolment closed on the last day: completed on their own enrolment day, since a
+    # completion may not precede the enrolment (enrolment_left_on_iff_left).
+    on_time = builders.enrolment(training, enrolled_on=date(2026, 5, 4))
+    late = builders.enrolment(training, enrolled_on=date(2026, 5, 12))
+    client = login(Client(), institution_user)
+    with frozen_at(date(2026, 5, 15)):
+        answer = client.post(f"/classes/{training.pk}/finish/", follow=True)
+    assert answer.status_code == 200 and "已结业" in answer.content.decode()
+    on_time.refresh_from_db()
+    late.refresh_from_db()
+    assert (on_time.status, on_time.left_on) == (EnrolmentStatus.COMPLETED, END)
+    assert (late.status, late.left_on) == (EnrolmentStatus.COMPLETED, date(2026, 5, 12))
+    entry = AuditEntry.objects.get(action="class.finished")
+    assert (entry.after["completed"], entry.after["enrolled_after_last_day"]) == (2, 1)

@@ -14,7 +14,8 @@ from qiancheng.training.services.roster_import import receive_roster
 from qiancheng.training.tests import builders
 from qiancheng.training.tests.rosters import roster_xlsx
 
-pytestmark = pytest.mark.django_db
+# Enrolment closes after a class's last day: the clock stands on a day the classes take trainees.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("roster_open")]
 
 
 def test_a_missing_standard_rejects_the_roster_with_the_reason(persona_institution, institution_user,

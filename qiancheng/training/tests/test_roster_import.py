@@ -21,7 +21,8 @@ from qiancheng.training.tests import builders
 from qiancheng.training.tests.rosters import roster_xlsx, with_extra_part
 from qiancheng.training.vocabulary import ApplicantRelation, TrainingType
 
-pytestmark = pytest.mark.django_db
+# Enrolment closes after a class's last day: the clock stands on a day the classes take trainees.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("roster_open")]
 
 FILES = Path(__file__).parent / "files"
 BAD_ROWS = (FILES / "roster_with_bad_rows.xlsx").read_bytes()
