@@ -54,6 +54,7 @@ from qiancheng.funding.services.funds import allocate
 from qiancheng.funding.services.payments import pay_claim
 from qiancheng.funding.services.recovery import open_recovery, record_repayment
 from qiancheng.funding.services.refusal import FundingRefused
+from qiancheng.funding.services.returns import record_bank_return
 from qiancheng.training.models import Enrolment, TrainingClass
 
 funds_router = Router(tags=["funds 资金"])
@@ -520,6 +521,20 @@ def post_payment(request: HttpRequest, payload: PaymentIn) -> Status:
         return 201, _payment_out(payment)
 
     return Status(*idempotent(request, work))
+
+
+class BankReturnIn(Schema):
+    reason: str = ""
+    bank_ref: str = ""
+    returned_on: dt.date | None = None  # required; a missing one is refused with the reason, as the page does
+
+
+@payments_router.post("/{int:payment_id}/return", response={200: PaymentOut, ERRORS: ErrorOut},
+                      summary="Record the bank's return of a payment 退票登记")
+def post_bank_return(request: HttpRequest, payment_id: int, payload: BankReturnIn) -> Status:
+    payment = get_scoped_or_404(Payment.objects.select_related("claim"), request.user, pk=payment_id)
+    return Status(*idempotent(request, lambda: (200, _payment_out(record_bank_return(
+        request.user, payment, reason=payload.reason, bank_ref=payload.bank_ref, returned_on=payload.returned_on)))))
 
 
 # ---------------------------------------------------------------- advances (3.6)

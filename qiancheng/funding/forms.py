@@ -115,3 +115,11 @@ class AdvanceGrantForm(forms.Form):
     """3.6: the advance's key is drawn when the page is rendered, so a double click grants one advance."""
 
     idempotency_key = forms.RegexField(regex=r"^[0-9a-f]{32}$", widget=forms.HiddenInput)
+
+
+class BankReturnForm(forms.Form):
+    """退票: what the bank's return notice says: why, its reference and its date."""
+
+    reason = forms.CharField(label=_("退票原因"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+    bank_ref = forms.CharField(label=_("银行退票凭证号"), max_length=64)
+    returned_on = forms.DateField(label=_("退票日期"), widget=forms.DateInput(attrs={"type": "date"}))

@@ -4,7 +4,17 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from qiancheng.accounts.models import Role
-from qiancheng.funding.views import advances, appeals, claims, employment, funds, payments, recoveries, review
+from qiancheng.funding.views import (
+    advances,
+    appeals,
+    claims,
+    employment,
+    funds,
+    payments,
+    recoveries,
+    returns,
+    review,
+)
 from qiancheng.portal.navigation import add_link
 from qiancheng.portal.queues import add_queue
 
@@ -31,6 +41,8 @@ urlpatterns = [
     path("payments/batches/<str:batch_ref>/list.xlsx", payments.payment_list, name="payment_list"),
     path("payments/batches/<str:batch_ref>/unmasked.xlsx", payments.payment_list_unmasked,
          name="payment_list_unmasked"),
+    path("payments/<int:pk>/return/check/", returns.return_check, name="return_check"),
+    path("payments/<int:pk>/return/", returns.record_return, name="record_return"),
     path("advances/", advances.advances, name="advances"),
     path("advances/classes/<int:class_pk>/grant/", advances.grant, name="grant_advance"),
     path("advances/<int:pk>/settle/", advances.settle, name="settle_advance"),

@@ -22,6 +22,7 @@ class TransactionKind(models.TextChoices):
     ADVANCE = "advance", "垫付 Advance"  # 3.6: credit payment advanced before the claim is settled
     RECOVERY = "recovery", "追回 Recovery"  # 6d: money recovered after an improper payment
     CORRECTION = "correction", "更正 Correction"  # reverses an erroneous posting; the memo says which
+    BANK_RETURN = "bank_return", "退票 Bank return"  # the bank sent a payment back: its posting reversed
 
 
 IMMUTABLE_MESSAGE = "账簿只增不改：更正请记一笔更正凭证 / the ledger is append-only: post a correction instead"
