@@ -37,7 +37,14 @@ urlpatterns = [
     path("claims/<str:number>/reject/", review.reject, name="reject"),
     path("classes/<int:class_pk>/claim/", claims.class_claim, name="class_claim"),
     path("review/", review.review_queue, name="review_queue"),
+    path("review/check/", review.review_check, name="review_check"),
+    path("review/confirm/", review.review_confirm, name="review_confirm"),
     path("payments/", payments.payments, name="payments"),
+    path("payments/check/", payments.payment_check, name="payment_check"),
+    path("payments/confirm/", payments.payment_confirm, name="payment_confirm"),
+    path("payments/batches/<str:batch_ref>/", payments.payment_batch, name="payment_batch"),
+    path("payments/batches/<str:batch_ref>/approve/", payments.approve_batch, name="approve_batch"),
+    path("payments/batches/<str:batch_ref>/refuse/", payments.refuse_batch, name="refuse_batch"),
     path("payments/batches/<str:batch_ref>/list.xlsx", payments.payment_list, name="payment_list"),
     path("payments/batches/<str:batch_ref>/unmasked.xlsx", payments.payment_list_unmasked,
          name="payment_list_unmasked"),
@@ -53,8 +60,12 @@ urlpatterns = [
     path("employment/", employment.employment, name="employment"),
     path("recoveries/", recoveries.recovery_list, name="recoveries"),
     path("recoveries/<int:pk>/repay/", recoveries.repayment, name="repayment"),
+    path("recoveries/<int:pk>/write-off/check/", recoveries.write_off_check, name="write_off_check"),
+    path("recoveries/<int:pk>/write-off/", recoveries.write_off, name="write_off"),
     path("funds/", funds.fund_dashboard, name="funds"),
     path("funds/allocate/", funds.allocate_funds, name="allocate"),
+    path("funds/allocate/confirm/", funds.allocate_confirm, name="allocate_confirm"),
+    path("funds/allocations/<int:pk>/", funds.decide_allocation, name="decide_allocation"),
 ]
 
 # Loaded with the URLconf, before any page draws its navigation bar or the officials' queues.

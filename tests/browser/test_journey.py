@@ -320,6 +320,9 @@ def _journey(page, sign_in, url: str, password: str, nanning_official, enterpris
     form.get_by_label("城市（空 = 自治区本级）").select_option("450100")
     page.get_by_test_id("allocate").click()
     page.wait_for_load_state()
+    assert page.get_by_test_id("check-total").inner_text() == "50,000.00"
+    page.get_by_test_id("confirm-allocate").click()
+    page.wait_for_load_state()
     assert "50,000.00" in page.get_by_test_id("fund-table").locator("tr", has_text="南宁市").inner_text()
     fund = FundAccount.objects.get(source=FundSource.SPECIAL_ACCOUNT, year=2025, city="450100")
     assert fund.allocated == Decimal("50000.00")
@@ -355,6 +358,8 @@ def _journey(page, sign_in, url: str, password: str, nanning_official, enterpris
     page.get_by_label(employed, exact=True).check()
     page.get_by_test_id("approve-selected").click()
     page.wait_for_load_state()
+    page.get_by_test_id("confirm-approve").click()
+    page.wait_for_load_state()
     assert "已核准 2 件申领" in message(page)
 
     page.goto(f"{url}/money/claims/{rejected}/")
@@ -365,6 +370,10 @@ def _journey(page, sign_in, url: str, password: str, nanning_official, enterpris
 
     page.goto(f"{url}/money/payments/")
     page.get_by_test_id("pay-batch").click()
+    page.wait_for_load_state()
+    # The batch's summary and total come before anything is paid; the confirm is a deliberate click.
+    page.get_by_test_id("check-total").wait_for()
+    page.get_by_test_id("confirm-pay").click()
     page.wait_for_load_state()
     assert "已支付 2 件，合计 1,200.00 元" in message(page)
     assert SubsidyClaim.objects.get(number=approved).status == ClaimStatus.PAID
@@ -398,6 +407,10 @@ def _journey(page, sign_in, url: str, password: str, nanning_official, enterpris
     page.goto(f"{url}/money/payments/")
     page.get_by_test_id("pay-batch").click()
     page.wait_for_load_state()
+    # The batch's summary and total come before anything is paid; the confirm is a deliberate click.
+    page.get_by_test_id("check-total").wait_for()
+    page.get_by_test_id("confirm-pay").click()
+    page.wait_for_load_state()
     assert "已支付 1 件" in message(page)
     appeal = Appeal.objects.get(claim__number=rejected)
     assert appeal.decided_by_id == second.pk and appeal.documents.count() == 1
@@ -429,6 +442,10 @@ def _journey(page, sign_in, url: str, password: str, nanning_official, enterpris
     assert "就业补贴 200.00 元已核准" in message(page)
     page.goto(f"{url}/money/payments/")
     page.get_by_test_id("pay-batch").click()
+    page.wait_for_load_state()
+    # The batch's summary and total come before anything is paid; the confirm is a deliberate click.
+    page.get_by_test_id("check-total").wait_for()
+    page.get_by_test_id("confirm-pay").click()
     page.wait_for_load_state()
     assert "已支付 1 件，合计 200.00 元" in message(page)
     topup_payment = Payment.objects.get(claim__number=employed, part=PaymentPart.EMPLOYMENT_TOPUP)

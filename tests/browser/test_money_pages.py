@@ -46,14 +46,20 @@ def test_claim_review_pay_and_see_the_fund(page, sign_in, live_server, persona_p
     table = page.get_by_test_id("review-table")
     assert table.get_by_test_id("decision").all_inner_texts()[0].startswith("符合条件")
     page.screenshot(path=str(SCREENSHOTS / "qiancheng-money-review.png"), full_page=True)
-    for box in page.locator("input[name=claims]").all():
+    for box in page.locator("input[name=claims][type=checkbox]").all():
         box.check()
     page.get_by_test_id("approve-selected").click()
+    page.wait_for_load_state()
+    page.get_by_test_id("confirm-approve").click()
     page.wait_for_load_state()
     assert "已核准 2 件申领" in page.locator(".messages").inner_text()
 
     page.goto(f"{live_server.url}/money/payments/")
     page.get_by_test_id("pay-batch").click()
+    page.wait_for_load_state()
+    # The batch's summary and total come before anything is paid; the confirm is a deliberate click.
+    page.get_by_test_id("check-total").wait_for()
+    page.get_by_test_id("confirm-pay").click()
     page.wait_for_load_state()
     assert "已支付 2 件" in page.locator(".messages").inner_text()
     assert Payment.objects.count() == 2

@@ -18,7 +18,7 @@ class Migration(migrations.Migration):
             name='AllocationRequest',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source', models.CharField(max_length=32)),
+                ('source', models.CharField(choices=[('employment_subsidy', '就业补助资金 Employment-subsidy fund'), ('special_account', '职业技能提升行动专账资金 Skills-upgrade special account'), ('unemployment_insurance', '失业保险基金 Unemployment-insurance fund'), ('other', '其他资金 Other money')], max_length=32)),
                 ('year', models.PositiveSmallIntegerField()),
                 ('amount', models.DecimalField(decimal_places=2, max_digits=14)),
                 ('document_ref', models.CharField(max_length=128)),

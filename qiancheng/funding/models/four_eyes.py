@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+from qiancheng.funding.models.funds import FundSource
 from qiancheng.training.vocabulary import money
 
 
@@ -60,7 +61,7 @@ class PaymentBatch(models.Model):
 class AllocationRequest(models.Model):
     """An allocation (下达) above the threshold, waiting for a second province official."""
 
-    source = models.CharField(max_length=32)
+    source = models.CharField(max_length=32, choices=FundSource.choices)
     year = models.PositiveSmallIntegerField()
     city = models.ForeignKey("catalog.City", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     park = models.ForeignKey("catalog.IndustrialPark", null=True, blank=True, on_delete=models.PROTECT,

@@ -74,10 +74,10 @@ def require_reason(reason: str) -> str:
     return reason.strip()
 
 
-def _checked_by_dry_run(actor: Any, source: str, year: int, amount: Decimal, document_ref: str,
-                        city: City | None, park: IndustrialPark | None) -> None:
+def check_allocation_request(actor: Any, source: str, year: int, amount: Decimal, document_ref: str,
+                             city: City | None = None, park: IndustrialPark | None = None) -> None:
     """Run the allocation's own checks now, in a savepoint that is always rolled back, so an allocation the
-    service would refuse is refused to the first official instead of waiting for the second."""
+    service would refuse is refused on the check page, and to the first official instead of the second."""
 
     class _Undo(Exception):
         pass
@@ -98,7 +98,7 @@ def request_allocation(actor: Any, source: str, year: int, amount: Decimal, docu
     if not isinstance(amount, Decimal) or not needs_second_official(amount):
         return allocate(actor, source, year, amount, document_ref, city=city, park=park)
     with transaction.atomic():
-        _checked_by_dry_run(actor, source, year, amount, document_ref, city, park)
+        check_allocation_request(actor, source, year, amount, document_ref, city, park)
         request = AllocationRequest.objects.create(
             source=source, year=year, city=park.city if park is not None else city, park=park, amount=amount,
             document_ref=document_ref.strip(), status=SecondCheck.AWAITING, prepared_by=actor)

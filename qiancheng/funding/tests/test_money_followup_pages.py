@@ -378,8 +378,8 @@ def test_a_proof_after_payment_is_a_topup_approved_and_paid_from_the_pages(
     form = client.get("/money/payments/").context["form"]
     data = {"idempotency_key": form.initial["idempotency_key"], "claims": [claim.number]}
     assert [number for number, _ in form.fields["claims"].choices] == [claim.number]
-    client.post("/money/payments/", data)
-    client.post("/money/payments/", data)
+    client.post("/money/payments/confirm/", data)
+    client.post("/money/payments/confirm/", data)
     claim.refresh_from_db()
     assert claim.topup_status == TopupStatus.PAID
     assert sorted(Payment.objects.values_list("amount", flat=True)) == [Decimal("200.00"), Decimal("600.00")]

@@ -149,7 +149,9 @@ def test_the_review_queue_is_for_officials_of_the_city(client: Client, login, in
 def test_bulk_approval_approves_the_eligible_and_says_why_not_the_others(client: Client, login, nanning_official,
                                                                          filed) -> None:
     login(client, nanning_official)
-    answer = client.post("/money/review/", {"claims": [claim.number for claim in filed]}, follow=True)
+    check = client.post("/money/review/check/", {"claims": [claim.number for claim in filed]})
+    assert check.status_code == 200 and not SubsidyClaim.objects.filter(status=ClaimStatus.APPROVED).exists()
+    answer = client.post("/money/review/confirm/", {"claims": [claim.number for claim in filed]})
     statuses = dict(SubsidyClaim.objects.values_list("number", "status"))
     for claim in filed:
         assert statuses[claim.number] == (ClaimStatus.APPROVED if claim.eligible else ClaimStatus.PENDING)
@@ -162,7 +164,10 @@ def test_bulk_approval_approves_the_eligible_and_says_why_not_the_others(client:
 def test_one_row_button_approves_that_claim(client: Client, login, nanning_official, filed) -> None:
     login(client, nanning_official)
     one = _by_status(filed, True)[0]
-    client.post("/money/review/", {"only": one.number})
+    # The row's own form leads to the check page for that claim alone; its confirm approves it.
+    assert [c.number for c in client.post("/money/review/check/", {"claims": one.number}).context["claims"]] == [
+        one.number]
+    client.post("/money/review/confirm/", {"claims": one.number})
     assert list(SubsidyClaim.objects.filter(status=ClaimStatus.APPROVED).values_list("number", flat=True)) == [
         one.number]
 
@@ -217,8 +222,8 @@ def test_a_double_submitted_pay_form_pays_once(client: Client, login, nanning_of
     login(client, nanning_official)
     data = _pay_form(client)
     assert len(data["claims"]) == 2 and len(data["idempotency_key"]) == 32
-    client.post("/money/payments/", data)
-    client.post("/money/payments/", data)
+    client.post("/money/payments/confirm/", data)
+    client.post("/money/payments/confirm/", data)
     assert Payment.objects.count() == 2
     assert set(SubsidyClaim.objects.filter(pk__in=[c.pk for c in approved]).values_list("status", flat=True)) == {
         ClaimStatus.PAID}
@@ -230,7 +235,7 @@ def test_a_double_submitted_pay_form_pays_once(client: Client, login, nanning_of
 def test_the_batch_list_downloads_as_xlsx(client: Client, login, nanning_official, liuzhou_official,
                                           approved) -> None:
     login(client, nanning_official)
-    client.post("/money/payments/", _pay_form(client))
+    client.post("/money/payments/confirm/", _pay_form(client))
     batch_ref = Payment.objects.values_list("batch_ref", flat=True).first()
     page = client.get("/money/payments/").content.decode()
     assert batch_ref in page
@@ -245,7 +250,7 @@ def test_the_batch_list_downloads_as_xlsx(client: Client, login, nanning_officia
 def test_payments_are_for_officials(client: Client, login, institution_user, approved) -> None:
     login(client, institution_user)
     assert client.get("/money/payments/").status_code == 403
-    assert client.post("/money/payments/", {"idempotency_key": "a" * 32,
+    assert client.post("/money/payments/confirm/", {"idempotency_key": "a" * 32,
                                             "claims": [approved[0].number]}).status_code == 403
     assert Payment.objects.count() == 0
 
@@ -278,11 +283,11 @@ def test_the_province_allocates_from_the_dashboard(client: Client, login, provin
     assert client.post("/money/funds/allocate/", data).status_code == 403
     assert FundAccount.objects.count() == 0
     login(client, province_official)
-    client.post("/money/funds/allocate/", data)
+    client.post("/money/funds/allocate/confirm/", data)
     fund = FundAccount.objects.get()
     assert (fund.source, fund.year, fund.city_id, fund.allocated) == (
         FundSource.SPECIAL_ACCOUNT, 2026, "450100", Decimal("5000.00"))
-    client.post("/money/funds/allocate/", {**data, "document_ref": ""})
+    client.post("/money/funds/allocate/confirm/", {**data, "document_ref": ""})
     fund.refresh_from_db()
     assert fund.allocated == Decimal("5000.00")
 

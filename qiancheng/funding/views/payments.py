@@ -3,22 +3,31 @@
 from __future__ import annotations
 
 import uuid
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import Count, Max, Sum
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.http import require_POST, require_safe
 
 from qiancheng.accounts.guards import signed_in_as
 from qiancheng.accounts.scope import NOT_FOUND_MESSAGE, scoped
-from qiancheng.clock import today
 from qiancheng.funding.forms import PayBatchForm
-from qiancheng.funding.models import ClaimStatus, Payment, PaymentStatus, SubsidyClaim, TopupStatus
+from qiancheng.funding.models import Payment, PaymentBatch, PaymentStatus, SecondCheck, SubsidyClaim
+from qiancheng.funding.services.four_eyes import four_eyes_threshold, needs_second_official
+from qiancheng.funding.services.payment_batches import (
+    BatchOutcome,
+    amount_due,
+    approve_payment_batch,
+    awaiting_claims,
+    payable,
+    prepare_payment_batch,
+    refuse_payment_batch,
+)
 from qiancheng.funding.services.payment_list import may_export_unmasked, payment_list_xlsx
-from qiancheng.funding.services.payments import pay_batch
 from qiancheng.funding.services.refusal import FundingRefused
 from qiancheng.funding.views.common import OFFICIALS, refused
 
@@ -26,57 +35,145 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 READY_SHOWN = 500
 
 
-def batch_ref_for(user: Any, key: str) -> str:
-    """The batch's reference comes from the key drawn with the page: the same form sent twice names the
-    same batch, and pay_batch pays each claim of a batch once (keys batch:<ref>:<claim>)."""
-    holder = getattr(user, "city_id", None) or "GX"
-    return f"{holder}-{today():%Y%m%d}-{key[:12]}"
-
-
 def _ready(user: Any) -> Any:
-    """Approved claims, and paid claims whose 5.2c top-up was approved (pay_claim pays the top-up then)."""
-    ready = Q(status=ClaimStatus.APPROVED) | Q(status=ClaimStatus.PAID, topup_status=TopupStatus.APPROVED)
-    return scoped(SubsidyClaim.objects.filter(ready), user).select_related("person", "institution", "fund_account")
+    """Claims ready to pay in the user's scope, less those held in a batch awaiting its second official."""
+    return scoped(SubsidyClaim.objects.filter(payable()).exclude(awaiting_claims()), user).select_related(
+        "person", "institution", "fund_account")
 
 
-@require_http_methods(["GET", "POST"])
+@require_safe
 @signed_in_as(OFFICIALS)
 def payments(request: HttpRequest) -> HttpResponse:
-    """`/money/payments/`: approved claims ready to pay, the pay-batch form, and the batches paid."""
-    ready = _ready(request.user)
-    if request.method == "POST":
-        form = PayBatchForm(request.POST, numbers=list(request.POST.getlist("claims")))
-        if not form.is_valid():
-            messages.error(request, _("请选择要支付的申领。 / Choose the claims to pay."))
-            return redirect("funding:payments")
-        key = form.cleaned_data["idempotency_key"]
-        batch_ref = batch_ref_for(request.user, key)
-        # Claims of this batch already paid by an earlier click are included, so the answer repeats the first.
-        chosen = list(scoped(SubsidyClaim.objects.filter(number__in=form.cleaned_data["claims"]), request.user))
-        try:
-            paid, refusals = pay_batch(request.user, chosen, batch_ref)
-        except FundingRefused as refusal:
-            refused(request, refusal)
-        else:
-            total = sum((payment.amount for payment in paid), start=0)
-            messages.success(request, _("支付批次 %(ref)s：已支付 %(count)d 件，合计 %(total)s 元。")
-                             % {"ref": batch_ref, "count": len(paid), "total": f"{total:,.2f}"})
-            for number, refusal in refusals.items():
-                refused(request, refusal, prefix=f"{number}：")
-        return redirect("funding:payments")
-    claims = list(ready.order_by("reviewed_at", "pk")[:READY_SHOWN])
+    """`/money/payments/`: claims ready to pay (the heading's count and total follow the ticks), the batches
+    awaiting a second official, and the batches paid. The form leads to the check page; nothing is paid here."""
+    claims = list(_ready(request.user).order_by("reviewed_at", "pk")[:READY_SHOWN])
     form = PayBatchForm(initial={"idempotency_key": uuid.uuid4().hex}, numbers=[c.number for c in claims])
-    batches = (scoped(Payment.objects.all(), request.user).exclude(batch_ref="").values("batch_ref")
-               .annotate(count=Count("pk"), total=Sum("amount"), paid_at=Max("paid_at")).order_by("-paid_at")[:100])
+    batches = list(scoped(Payment.objects.all(), request.user).exclude(batch_ref="").values("batch_ref")
+                   .annotate(count=Count("pk"), total=Sum("amount"), paid_at=Max("paid_at")).order_by("-paid_at")[:100])
+    awaiting = scoped(PaymentBatch.objects.filter(status=SecondCheck.AWAITING), request.user).select_related(
+        "prepared_by")
     context = {
-        "claims": claims, "form": form, "ready_total": sum((_due(c) for c in claims), start=0),
-        "batches": list(batches), "unmasked_export": may_export_unmasked(request.user),
+        "claims": [{"claim": claim, "due": amount_due(claim)} for claim in claims], "form": form,
+        "ready_total": sum((amount_due(c) for c in claims), start=Decimal("0.00")), "awaiting": awaiting,
+        "batches": batches, "unmasked_export": may_export_unmasked(request.user),
+        "threshold": four_eyes_threshold(),
+        "recorded": set(PaymentBatch.objects.filter(reference__in=[b["batch_ref"] for b in batches])
+                        .values_list("reference", flat=True)),
     }
     return render(request, "funding/payments.html", context)
 
 
-def _due(claim: SubsidyClaim) -> Any:
-    return claim.topup_amount if claim.status == ClaimStatus.PAID else (claim.total_amount or 0)
+def _chosen(request: HttpRequest) -> tuple[str, list[SubsidyClaim]] | None:
+    """The page's key and the ticked claims, in the user's scope, still ready to pay; None when nothing is."""
+    form = PayBatchForm(request.POST, numbers=list(request.POST.getlist("claims")))
+    if not form.is_valid():
+        return None
+    chosen = list(_ready(request.user).filter(number__in=form.cleaned_data["claims"]).order_by("reviewed_at", "pk"))
+    return (form.cleaned_data["idempotency_key"], chosen) if chosen else None
+
+
+@require_POST
+@signed_in_as(OFFICIALS)
+def payment_check(request: HttpRequest) -> HttpResponse:
+    """Check your answers before paying: the count, the total, each claim, and whether the batch will wait
+    for a second official (four-eyes above the threshold)."""
+    chosen = _chosen(request)
+    if chosen is None:
+        messages.error(request, _("请选择要支付的申领。 / Choose the claims to pay."))
+        return redirect("funding:payments")
+    key, claims = chosen
+    total = sum((amount_due(claim) for claim in claims), start=Decimal("0.00"))
+    return render(request, "funding/payment_check.html", {
+        "claims": claims, "total": total, "key": key, "threshold": four_eyes_threshold(),
+        "waits": needs_second_official(total)})
+
+
+@require_POST
+@signed_in_as(OFFICIALS)
+def payment_confirm(request: HttpRequest) -> HttpResponse:
+    """The deliberate click: the batch is recorded and paid (or left for a second official); the answer is the
+    batch's page, which lists every claim it holds. The same form sent twice names the same batch."""
+    form = PayBatchForm(request.POST, numbers=list(request.POST.getlist("claims")))
+    if not form.is_valid():
+        messages.error(request, _("请选择要支付的申领。 / Choose the claims to pay."))
+        return redirect("funding:payments")
+    chosen = list(scoped(SubsidyClaim.objects.filter(number__in=form.cleaned_data["claims"]), request.user))
+    try:
+        outcome = prepare_payment_batch(request.user, chosen, form.cleaned_data["idempotency_key"])
+    except FundingRefused as refusal:
+        refused(request, refusal)
+        return redirect("funding:payments")
+    _report(request, outcome)
+    return redirect("funding:payment_batch", batch_ref=outcome.batch.reference)
+
+
+def _report(request: HttpRequest, outcome: BatchOutcome) -> None:
+    """The result message names every claim the batch paid, or holds for its second official."""
+    batch = outcome.batch
+    if batch.status == SecondCheck.AWAITING:
+        numbers = "、".join(batch.claims.order_by("pk").values_list("number", flat=True))
+        messages.warning(request, _("支付批次 %(ref)s 合计 %(total)s 元，超过复核金额，待另一名工作人员复核后支付："
+                                    "%(numbers)s。") % {"ref": batch.reference, "total": f"{batch.total:,.2f}",
+                                                       "numbers": numbers})
+    elif outcome.payments:
+        messages.success(request, _("支付批次 %(ref)s：已支付 %(count)d 件，合计 %(total)s 元：%(numbers)s。")
+                         % {"ref": batch.reference, "count": len(outcome.payments),
+                            "total": f"{outcome.paid_total:,.2f}",
+                            "numbers": "、".join(payment.claim.number for payment in outcome.payments)})
+    for number, refusal in outcome.refusals.items():
+        refused(request, refusal, prefix=f"{number}：")
+
+
+@require_safe
+@signed_in_as(OFFICIALS, hide=True)
+def payment_batch(request: HttpRequest, batch_ref: str) -> HttpResponse:
+    """`/money/payments/batches/<ref>/`: one batch with every claim it holds, who prepared it, who approved it;
+    while it awaits its second official, the approve and refuse forms (not for the official who prepared it)."""
+    batch = scoped(PaymentBatch.objects.select_related("prepared_by", "second_official"), request.user).filter(
+        reference=batch_ref).first()
+    if batch is None:
+        raise Http404(NOT_FOUND_MESSAGE)
+    claims = list(batch.claims.select_related("person", "institution").order_by("pk"))
+    paid = {payment.claim_id: payment for payment in Payment.objects.filter(batch_ref=batch.reference)}
+    rows = [{"claim": claim, "payment": paid.get(claim.pk)} for claim in claims]
+    return render(request, "funding/payment_batch.html", {
+        "batch": batch, "rows": rows, "paid_total": sum((p.amount for p in paid.values()), start=Decimal("0.00")),
+        "may_decide": batch.status == SecondCheck.AWAITING and batch.prepared_by_id != request.user.pk,
+        "threshold": four_eyes_threshold()})
+
+
+def _scoped_batch(request: HttpRequest, batch_ref: str) -> PaymentBatch:
+    batch = scoped(PaymentBatch.objects.all(), request.user).filter(reference=batch_ref).first()
+    if batch is None:
+        raise Http404(NOT_FOUND_MESSAGE)
+    return batch
+
+
+@require_POST
+@signed_in_as(OFFICIALS, hide=True)
+def approve_batch(request: HttpRequest, batch_ref: str) -> HttpResponse:
+    """The second official's deliberate click on the batch's page (which shows its count, total and claims)."""
+    batch = _scoped_batch(request, batch_ref)
+    try:
+        outcome = approve_payment_batch(request.user, batch)
+    except FundingRefused as refusal:
+        refused(request, refusal)
+    else:
+        _report(request, outcome)
+    return redirect("funding:payment_batch", batch_ref=batch.reference)
+
+
+@require_POST
+@signed_in_as(OFFICIALS, hide=True)
+def refuse_batch(request: HttpRequest, batch_ref: str) -> HttpResponse:
+    batch = _scoped_batch(request, batch_ref)
+    try:
+        refuse_payment_batch(request.user, batch, request.POST.get("reason", ""))
+    except FundingRefused as refusal:
+        refused(request, refusal)
+    else:
+        messages.success(request, _("支付批次 %(ref)s 已退回，未支付任何申领。") % {"ref": batch.reference})
+    return redirect("funding:payment_batch", batch_ref=batch.reference)
 
 
 def _batch_or_404(user: Any, batch_ref: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -10,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.decorators.http import require_POST, require_safe
 
 from qiancheng.accounts.guards import signed_in_as
 from qiancheng.accounts.models import Role
@@ -46,30 +47,14 @@ def _age_days(claim: SubsidyClaim) -> int | None:
     return days_since(claim.submitted_at)
 
 
-@require_http_methods(["GET", "POST"])
+@require_safe
 @signed_in_as(OFFICIALS)
 def review_queue(request: HttpRequest) -> HttpResponse:
     """`/money/review/`: pending claims, oldest first, each with the decision the engine stored on it.
 
-    POST approves the selected claims (or the one whose row button was pressed) in one engine run."""
+    Nothing is approved from this page: the bulk form (whose Enter key only reviews the selection) and each
+    row's own form lead to the check page, `review_check`, and only its confirm button approves."""
     queue = pending_claims(request.user).select_related("person", "institution", "fund_account")
-    if request.method == "POST":
-        numbers = request.POST.getlist("claims") + [request.POST.get("only", "")]
-        form = BulkApproveForm(request.POST, numbers=[number for number in numbers if number])
-        if form.is_valid() and form.chosen():
-            chosen = list(queue.filter(number__in=form.chosen()))
-            try:
-                approved, refusals = approve_claims(request.user, chosen, form.cleaned_data.get("note") or "")
-            except FundingRefused as refusal:
-                refused(request, refusal)
-            else:
-                if approved:
-                    messages.success(request, _("已核准 %(count)d 件申领。") % {"count": len(approved)})
-                for number, refusal in refusals.items():
-                    refused(request, refusal, prefix=f"{number}：")
-        else:
-            messages.error(request, _("请先选择要核准的申领。 / Choose the claims to approve first."))
-        return redirect("funding:review_queue")
     rows = [
         {"claim": claim, "age": _age_days(claim), "denied": denied_rules(claim)}
         for claim in queue.order_by("submitted_at", "pk")[:QUEUE_SHOWN]
@@ -81,6 +66,58 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     return render(request, "funding/review_queue.html", {"rows": rows, "count": queue.count(), "shown": QUEUE_SHOWN,
                                                          "note_form": NoteForm(), "sent_back": sent_back,
                                                          "topups": topups})
+
+
+def _chosen(request: HttpRequest) -> tuple[list[SubsidyClaim], str] | None:
+    """The ticked claims still pending in the official's queue (oldest first), and the note; None if none."""
+    queue = pending_claims(request.user).select_related("person", "institution", "fund_account")
+    form = BulkApproveForm(request.POST, numbers=list(queue.values_list("number", flat=True)))
+    if not form.is_valid() or not form.chosen():
+        return None
+    chosen = list(queue.filter(number__in=form.chosen()).order_by("submitted_at", "pk"))
+    return (chosen, form.cleaned_data.get("note") or "") if chosen else None
+
+
+def _total(claims: list[SubsidyClaim]) -> Decimal:
+    return sum((claim.total_amount or Decimal("0.00") for claim in claims), start=Decimal("0.00"))
+
+
+@require_POST
+@signed_in_as(OFFICIALS)
+def review_check(request: HttpRequest) -> HttpResponse:
+    """Check your answers before approving: the count, the total the decisions give, each claim ticked."""
+    chosen = _chosen(request)
+    if chosen is None:
+        messages.error(request, _("请先选择要核准的申领。 / Choose the claims to approve first."))
+        return redirect("funding:review_queue")
+    claims, note = chosen
+    return render(request, "funding/review_check.html", {"claims": claims, "note": note, "total": _total(claims)})
+
+
+@require_POST
+@signed_in_as(OFFICIALS)
+def review_confirm(request: HttpRequest) -> HttpResponse:
+    """The deliberate approval of the claims the check page listed, in one engine run; the result page names
+    every claim approved and every claim refused, with its reason."""
+    chosen = _chosen(request)
+    if chosen is None:
+        messages.error(request, _("所选申领已不在待审核队列中，没有核准任何申领。 / "
+                                  "The chosen claims are no longer awaiting review; nothing was approved."))
+        return redirect("funding:review_queue")
+    claims, note = chosen
+    try:
+        approved, refusals = approve_claims(request.user, claims, note)
+    except FundingRefused as refusal:
+        refused(request, refusal)
+        return redirect("funding:review_queue")
+    if approved:
+        messages.success(request, _("已核准 %(count)d 件申领：%(numbers)s。")
+                         % {"count": len(approved), "numbers": "、".join(claim.number for claim in approved)})
+    english = (get_language() or "").startswith("en")
+    not_approved = [{"claim": claim, "reason": refusals[claim.number].message_en if english
+                     else refusals[claim.number].message_zh} for claim in claims if claim.number in refusals]
+    return render(request, "funding/review_result.html", {"approved": approved, "total": _total(approved),
+                                                          "not_approved": not_approved, "note": note})
 
 
 @require_POST
