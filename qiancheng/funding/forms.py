@@ -17,7 +17,8 @@ def _claim_fund_choices() -> list[tuple[str, str]]:
 
 
 class ClassClaimForm(forms.Form):
-    """Claims for a class: the fund asked, who advanced the cost (3.6), and which trainees (none = all)."""
+    """Claims for a class: the fund asked, who advanced the cost (3.6), and the trainees ticked (the view offers
+    only those who can be claimed, so a forged tick is an invalid choice)."""
 
     source = forms.ChoiceField(label=_("申领资金来源"), choices=_claim_fund_choices)
     advanced_by = forms.ChoiceField(label=_("垫付方"), choices=())

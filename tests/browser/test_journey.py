@@ -334,7 +334,13 @@ def _journey(page, sign_in, url: str, password: str, nanning_official, enterpris
     page.get_by_test_id(f"claim-class-{training.pk}").click()
     assert "职业技能提升行动专账资金" in page.get_by_test_id("rule-fund").inner_text()
     page.get_by_label("申领资金来源").select_option(FundSource.SPECIAL_ACCOUNT)
-    page.get_by_test_id("file-claims").click()
+    # Tick every trainee who can be claimed, check the count and total, then confirm (a deliberate click).
+    for box in page.get_by_test_id("class-claim-form").locator("input[name=enrolments]").all():
+        box.check()
+    page.get_by_test_id("check-claims").click()
+    page.wait_for_load_state()
+    assert page.get_by_test_id("check-count").inner_text() == "3"
+    page.get_by_test_id("confirm-claims").click()
     page.wait_for_load_state()
     assert "已提交 3 件申领" in message(page)
     claims = {c.person.name: c for c in SubsidyClaim.objects.filter(enrolment__training_class=training)

@@ -35,7 +35,13 @@ def test_claim_review_pay_and_see_the_fund(page, sign_in, live_server, persona_p
     page.get_by_test_id(f"claim-class-{training.pk}").click()
     assert "就业补助资金" in page.get_by_test_id("rule-fund").inner_text()
     page.screenshot(path=str(SCREENSHOTS / "qiancheng-money-class-claim.png"), full_page=True)
-    page.get_by_test_id("file-claims").click()
+    # Tick every trainee who can be claimed, check the count and total, then confirm (a deliberate click).
+    for box in page.get_by_test_id("class-claim-form").locator("input[name=enrolments]").all():
+        box.check()
+    page.get_by_test_id("check-claims").click()
+    page.wait_for_load_state()
+    assert page.get_by_test_id("check-count").inner_text() == "2"
+    page.get_by_test_id("confirm-claims").click()
     page.wait_for_load_state()
     assert "已提交 2 件申领" in page.locator(".messages").inner_text()
     assert page.get_by_test_id("claim-status").all_inner_texts() == ["待审核 Pending"] * 2

@@ -4,7 +4,9 @@
 - funds: `allocate`, `balances`, `fund_account` (5.1-5.4, 4.1)
 - claims: `file_claim`, `file_class_claims`, `approve_claim`, `approve_claims`, `reject_claim`,
   `withdraw_claim`, `add_employment_proof` (5.2c), `fund_account_for` (3.6, 6c)
-  `send_back_claim`, `resubmit_claim` (more documents; the claim stays pending)
+  `send_back_claim`, `resubmit_claim` (more documents; the claim stays pending); `filing_refusal` (6c:
+  finished class, attendance at the city's threshold, evaluation, certificate)
+- class_claims: `class_claim_candidates` (each trainee: can be claimed, or why not), `check_class_claims`
 - payments: `pay_claim` (nets a class's advance), `pay_batch`; payment_list: `payment_list_xlsx` (the
   treasury's .xlsx, masked; `unmasked=True` for the province, audited)
 - advances (3.6 credit payment): `advance_eligibility`, `grant_advance`, `settle_advance`,

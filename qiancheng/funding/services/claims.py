@@ -9,9 +9,9 @@ Approval reserves the claim's total in its fund account through the ledger.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from typing import Any
 
@@ -44,6 +44,7 @@ from qiancheng.policy.params import ParamSet, load_packaged
 from qiancheng.policy.store import decide_stored_claims
 from qiancheng.providers.models import Institution
 from qiancheng.training.models import AttendanceRecord, ClassStatus, Enrolment, EnrolmentStatus
+from qiancheng.training.services.attendance import TraineeAttendance, trainee_attendance
 
 REVIEWER_ROLES = (Role.PROVINCE_OFFICIAL, Role.CITY_OFFICIAL)
 
@@ -91,34 +92,82 @@ def _refuse_unless_party_exists(kind: str, ref: str, role_zh: str, role_en: str)
                              f"{role_en} is not in the system ({kind})", status=422)
 
 
-def claim_facts(enrolment: Enrolment) -> dict[str, Any]:
-    """The claim columns copied from the enrolment, its class, the person and the evaluation.
+def _percent(rate: Decimal) -> str:
+    """0.80 -> "80", 0.85 -> "85", 0.875 -> "87.5": a threshold as a percentage, without trailing zeros."""
+    return f"{(rate * 100).normalize():f}"
+
+
+def attendance_refusal(attendance: TraineeAttendance) -> FundingRefused | None:
+    """6c (凡补必进、不进不补): no claim for a trainee whose attendance is below the threshold of the class's
+    city in force on the class's last day; exactly the threshold passes. The refusal gives the rate, the
+    hours, the threshold and its source."""
+    if not attendance.below:
+        return None
+    hours = f"{attendance.hours.normalize():f}"
+    shown = (attendance.hours * 100 / (attendance.class_hours or 1)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+    threshold = attendance.threshold
+    return FundingRefused(
+        "attendance_below_threshold",
+        f"出勤率{shown}%（{attendance.class_hours}学时中出勤{hours}学时），低于阈值{_percent(threshold.rate)}%"
+        f"（依据：{threshold.source}，{threshold.effective_from}起施行），不能申领（6c 凡补必进、不进不补）",
+        f"attendance {shown} % ({hours} of {attendance.class_hours} hours) is below the threshold of "
+        f"{_percent(threshold.rate)} % (source: {threshold.source}, in force from {threshold.effective_from}); "
+        "no claim can be filed (6c)",
+        status=422)
+
+
+def filing_refusal(enrolment: Enrolment, attendance: TraineeAttendance | None = None) -> FundingRefused | None:
+    """Why no claim can be filed for this enrolment (6c), in words that name no record number; None if one can.
 
     6c (凡补必进、不进不补): refused unless the class was approved and has finished, the trainee stayed to
-    the end, attendance was recorded, the evaluation is in the system, and a pass carries a valid
-    certificate issued on that evaluation.
+    the end, attendance was recorded and meets the city's threshold, the evaluation is in the system, and a
+    pass carries a valid certificate issued on that evaluation. `attendance` saves a query per trainee when
+    the caller has the class's already (`trainee_attendance`).
     """
+    found = _filing_check(enrolment, attendance)
+    return found if isinstance(found, FundingRefused) else None
+
+
+def _filing_check(enrolment: Enrolment, attendance: TraineeAttendance | None) -> FundingRefused | Evaluation:
+    """`filing_refusal`, or the evaluation the claim is built on when there is none."""
     training = enrolment.training_class
-    label = f"报名#{enrolment.pk}"
     if training.status != ClassStatus.FINISHED:
-        raise FundingRefused("class_not_finished", f"{label}：班级未结业，不能申领",
-                             f"enrolment #{enrolment.pk}: the class has not finished", status=422)
+        return FundingRefused("class_not_finished", "班级未结业，不能申领", "the class has not finished",
+                              status=422)
     if enrolment.status == EnrolmentStatus.WITHDRAWN:
-        raise FundingRefused("enrolment_withdrawn", f"{label}：学员已退出培训，不能申领",
-                             f"enrolment #{enrolment.pk}: the trainee withdrew", status=422)
+        return FundingRefused("enrolment_withdrawn", "学员已退出培训，不能申领", "the trainee withdrew", status=422)
     if not AttendanceRecord.objects.filter(enrolment=enrolment, present=True).exists():
-        raise FundingRefused("no_attendance", f"{label}：系统中没有考勤记录（凡补必进、不进不补）",
-                             f"enrolment #{enrolment.pk}: no attendance in the system (6c)", status=422)
-    evaluation = Evaluation.objects.filter(enrolment=enrolment).order_by("-evaluated_on").first()
+        return FundingRefused("no_attendance", "系统中没有考勤记录（凡补必进、不进不补）",
+                              "no attendance in the system (6c)", status=422)
+    below = attendance_refusal(attendance or trainee_attendance(training)[enrolment.pk])
+    if below is not None:
+        return below
+    evaluation = _evaluation_of(enrolment)
     if evaluation is None:
-        raise FundingRefused("no_evaluation", f"{label}：系统中没有评价结果（凡补必进、不进不补）",
-                             f"enrolment #{enrolment.pk}: no evaluation in the system (6c)", status=422)
+        return FundingRefused("no_evaluation", "系统中没有评价结果（凡补必进、不进不补）",
+                              "no evaluation in the system (6c)", status=422)
     if evaluation.passed and not Certificate.objects.filter(
         evaluation=evaluation, person=enrolment.person_id, status=CertificateStatus.VALID
     ).exists():
-        raise FundingRefused("no_certificate", f"{label}：评价合格但系统中没有有效证书（凡补必进、不进不补）",
-                             f"enrolment #{enrolment.pk}: passed, but no valid certificate in the system (6c)",
-                             status=422)
+        return FundingRefused("no_certificate", "评价合格但系统中没有有效证书（凡补必进、不进不补）",
+                              "passed, but no valid certificate in the system (6c)", status=422)
+    return evaluation
+
+
+def _evaluation_of(enrolment: Enrolment) -> Evaluation | None:
+    return Evaluation.objects.filter(enrolment=enrolment).order_by("-evaluated_on").first()
+
+
+def claim_facts(enrolment: Enrolment) -> dict[str, Any]:
+    """The claim columns copied from the enrolment, its class, the person and the evaluation.
+
+    Refused, naming the enrolment, for any reason of `filing_refusal` (6c).
+    """
+    training = enrolment.training_class
+    evaluation = _filing_check(enrolment, None)
+    if isinstance(evaluation, FundingRefused):
+        raise FundingRefused(evaluation.code, f"报名#{enrolment.pk}：{evaluation.message_zh}",
+                             f"enrolment #{enrolment.pk}: {evaluation.message_en}", status=evaluation.status)
     return {
         "enrolment": enrolment, "person_id": enrolment.person_id, "training_type": training.training_type,
         "occupation_id": training.occupation_id, "level": training.level, "item_id": training.item_id,
@@ -227,10 +276,13 @@ def file_claim(actor: Any, enrolment: Enrolment, fund: FundAccount, advanced_by:
 
 
 def file_class_claims(actor: Any, training: Any, fund: FundAccount, parties: Parties, *,
+                      enrolment_ids: Collection[int] | None = None,
                       as_of: dt.date | None = None) -> tuple[list[SubsidyClaim], dict[int, FundingRefused]]:
-    """File claims for every enrolment of a class in one transaction, decided in one engine run.
+    """File claims for the enrolments of a class (all, or those in `enrolment_ids`) in one transaction,
+    decided in one engine run.
 
-    Returns the claims filed (or found already filed) and, per enrolment id, why the others were refused.
+    Returns the claims filed (or found already filed) and, per enrolment id, why the others were refused
+    (`filing_refusal`'s words, which name no record number).
     """
     filed: list[SubsidyClaim] = []
     refused: dict[int, FundingRefused] = {}
@@ -238,11 +290,17 @@ def file_class_claims(actor: Any, training: Any, fund: FundAccount, parties: Par
     _refuse_unless_party_exists(parties.claimant, parties.claimant_ref, "申领方", "the claimant")
     enrolments = scoped(Enrolment.objects.filter(training_class=training), actor).select_related(
         "training_class", "person").order_by("pk")
+    if enrolment_ids is not None:
+        enrolments = enrolments.filter(pk__in=list(enrolment_ids))
+    attendance = trainee_attendance(training)
     with transaction.atomic():
         new: list[int] = []
         for enrolment in enrolments:
             try:
                 _check_fund(fund, enrolment)
+                refusal = filing_refusal(enrolment, attendance.get(enrolment.pk))
+                if refusal is not None:
+                    raise refusal
                 facts = claim_facts(enrolment)
                 found = _existing_or_refuse(enrolment, fund, parties)
             except FundingRefused as refusal:
@@ -258,7 +316,10 @@ def file_class_claims(actor: Any, training: Any, fund: FundAccount, parties: Par
                 new.append(found.pk)
             filed.append(found)
         if new:
-            record_event(actor, "claims.filed_for_class", training, after={"claims": len(new), "fund_account": fund.pk})
+            # Who was left out and by which rule (e.g. attendance_below_threshold, 6c) stays in the trail.
+            record_event(actor, "claims.filed_for_class", training, after={
+                "claims": len(new), "fund_account": fund.pk,
+                "refused": {str(pk): refusal.code for pk, refusal in refused.items()}})
             decide(actor, SubsidyClaim.objects.filter(pk__in=new), as_of)
     for claim in filed:
         claim.refresh_from_db()

@@ -10,7 +10,7 @@ from qiancheng.evaluation.models import Certificate, CertificateKind, Evaluation
 from qiancheng.funding.models import FundAccount, FundSource, PartyKind
 from qiancheng.funding.services.claims import Parties
 from qiancheng.funding.services.funds import allocate
-from qiancheng.training.models import AttendanceRecord, Enrolment, EnrolmentStatus, TrainingClass
+from qiancheng.training.models import Enrolment, EnrolmentStatus, TrainingClass
 from qiancheng.training.tests import builders
 
 
@@ -21,11 +21,10 @@ def finished_class(**fields: Any) -> TrainingClass:
 
 def paid_for_enrolment(training: TrainingClass, *, passed: bool = True, attended: bool = True,
                        evaluated: bool = True, certified: bool = True, trainee: Any = None) -> Enrolment:
-    """An enrolment with what 6c asks to be in the system: attendance, evaluation, certificate."""
+    """An enrolment with what 6c asks to be in the system: attendance of every class hour, evaluation, certificate."""
     enrolment = builders.enrolment(training, trainee, status=EnrolmentStatus.COMPLETED, left_on=training.end_date)
     if attended:
-        AttendanceRecord.objects.create(enrolment=enrolment, person=enrolment.person, session_date=training.start_date,
-                                        present=True, hours=Decimal("8.0"))
+        builders.attended(enrolment)
     if evaluated:
         evaluation = Evaluation.objects.create(enrolment=enrolment, person=enrolment.person, passed=passed,
                                                score=Decimal("80") if passed else Decimal("40"),

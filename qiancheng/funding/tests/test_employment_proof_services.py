@@ -13,7 +13,7 @@ from qiancheng.funding.models import FundSource, PartyKind, ProofKind, SubsidyCl
 from qiancheng.funding.services.claims import EmploymentProof, add_employment_proof, approve_claim, file_claim
 from qiancheng.funding.services.refusal import FundingRefused
 from qiancheng.funding.tests.money import funded
-from qiancheng.training.models import AttendanceRecord, EnrolmentStatus
+from qiancheng.training.models import EnrolmentStatus
 from qiancheng.training.tests import builders
 from qiancheng.training.vocabulary import ApplicantRelation, TrainingType
 
@@ -26,8 +26,7 @@ def _project_claim(actor: User) -> SubsidyClaim:
     training = builders.training_class(training_type=TrainingType.PROJECT, project=project, end_date=END)
     enrolment = builders.enrolment(training, status=EnrolmentStatus.COMPLETED, left_on=END,
                                    applicant_relation=ApplicantRelation.EMPLOYEE)
-    AttendanceRecord.objects.create(enrolment=enrolment, person=enrolment.person, session_date=training.start_date,
-                                    present=True, hours=Decimal("8.0"))
+    builders.attended(enrolment)
     evaluation = Evaluation.objects.create(enrolment=enrolment, person=enrolment.person, passed=True,
                                            evaluated_on=END, evaluator="项目考核组")
     Certificate.objects.create(number=f"PT-{enrolment.pk}", kind=CertificateKind.PROJECT_TRAINING,

@@ -16,7 +16,7 @@ from qiancheng.funding.services.employment import add_calendar_months, employmen
 from qiancheng.funding.services.ledger import verify_ledger
 from qiancheng.funding.services.payments import pay_claim
 from qiancheng.funding.tests.money import funded, institution_user_of
-from qiancheng.training.models import AttendanceRecord, EnrolmentStatus, TrainingClass
+from qiancheng.training.models import EnrolmentStatus, TrainingClass
 from qiancheng.training.tests import builders
 from qiancheng.training.vocabulary import ApplicantRelation, TrainingType
 
@@ -31,8 +31,7 @@ def _project_class() -> TrainingClass:
 def _project_claim(actor: User, training: TrainingClass, fund: object) -> SubsidyClaim:
     enrolment = builders.enrolment(training, status=EnrolmentStatus.COMPLETED, left_on=END,
                                    applicant_relation=ApplicantRelation.EMPLOYEE)
-    AttendanceRecord.objects.create(enrolment=enrolment, person=enrolment.person, session_date=training.start_date,
-                                    present=True, hours=Decimal("8.0"))
+    builders.attended(enrolment)
     evaluation = Evaluation.objects.create(enrolment=enrolment, person=enrolment.person, passed=True,
                                            evaluated_on=END, evaluator="项目考核组")
     Certificate.objects.create(number=f"PT-{enrolment.pk}", kind=CertificateKind.PROJECT_TRAINING,

@@ -31,7 +31,7 @@ from qiancheng.funding.services.claims import approve_claim, file_claim, file_cl
 from qiancheng.funding.services.payments import pay_claim
 from qiancheng.funding.tests.money import finished_class, funded, institution_parties, paid_for_enrolment
 from qiancheng.portal.queues import queues_for
-from qiancheng.training.models import AttendanceRecord, EnrolmentStatus
+from qiancheng.training.models import EnrolmentStatus
 from qiancheng.training.tests import builders
 from qiancheng.training.vocabulary import ApplicantRelation, TrainingType
 
@@ -218,8 +218,7 @@ def _project_enrolment(training: Any) -> Any:
     """A project-training trainee who passed, with what 6c asks to be in the system."""
     enrolment = builders.enrolment(training, status=EnrolmentStatus.COMPLETED, left_on=END,
                                    applicant_relation=ApplicantRelation.EMPLOYEE)
-    AttendanceRecord.objects.create(enrolment=enrolment, person=enrolment.person, session_date=training.start_date,
-                                    present=True, hours=Decimal("8.0"))
+    builders.attended(enrolment)
     evaluation = Evaluation.objects.create(enrolment=enrolment, person=enrolment.person, passed=True,
                                            evaluated_on=END, evaluator="项目考核组")
     Certificate.objects.create(number=f"PT-{enrolment.pk}", kind=CertificateKind.PROJECT_TRAINING,
@@ -279,7 +278,8 @@ def test_the_enterprise_claims_for_its_project_class(client: Client, login, ente
     page = client.get(f"/money/classes/{training.pk}/claim/").content.decode()
     assert "职业技能提升行动专账资金" in page and persona_enterprise.name in page
     client.post(f"/money/classes/{training.pk}/claim/", {
-        "source": FundSource.SPECIAL_ACCOUNT, "advanced_by": f"enterprise:{persona_enterprise.uscc}"})
+        "source": FundSource.SPECIAL_ACCOUNT, "advanced_by": f"enterprise:{persona_enterprise.uscc}",
+        "enrolments": [enrolment.pk], "confirm": "file"})
     claim = SubsidyClaim.objects.get(enrolment=enrolment)
     assert (claim.claimant, claim.claimant_ref, claim.advanced_by) == (
         PartyKind.ENTERPRISE, persona_enterprise.uscc, PartyKind.ENTERPRISE)

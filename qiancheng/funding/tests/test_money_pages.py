@@ -47,22 +47,26 @@ def _by_status(claims: list[SubsidyClaim], eligible: bool) -> list[SubsidyClaim]
 # ---------------------------------------------------------------- the claimant
 
 
-def test_the_institution_files_a_whole_class_from_the_page(client: Client, login, institution_user,
-                                                           nanning_class) -> None:
+def test_the_institution_ticks_checks_and_files_from_the_page(client: Client, login, institution_user,
+                                                              nanning_class) -> None:
     login(client, institution_user)
     url = f"/money/classes/{nanning_class['class'].pk}/claim/"
     page = client.get(url)
     assert page.status_code == 200
     text = page.content.decode()
     assert "就业补助资金" in text and "100,000.00" in text  # the fund the rules choose, and its account
-    answer = client.post(url, {"source": FundSource.EMPLOYMENT_SUBSIDY,
-                               "advanced_by": f"institution:{institution_user.institution.uscc}"})
-    assert answer.status_code == 302
+    assert text.count("可申领") >= 2 and "评价未合格" in text  # the one who failed cannot be ticked
+    form = {"source": FundSource.EMPLOYMENT_SUBSIDY, "advanced_by": f"institution:{institution_user.institution.uscc}",
+            "enrolments": [each.pk for each in nanning_class["passed"]]}
+    check = client.post(url, form)
+    assert check.status_code == 200 and SubsidyClaim.objects.count() == 0  # the check step files nothing
+    assert check.context["check"].count == 2 and check.context["check"].expected_total > 0
+    answer = client.post(url, {**form, "confirm": "file"}, follow=True)
     claims = SubsidyClaim.objects.filter(enrolment__training_class=nanning_class["class"])
-    assert claims.count() == 3 and set(claims.values_list("status", flat=True)) == {ClaimStatus.PENDING}
+    assert claims.count() == 2 and set(claims.values_list("status", flat=True)) == {ClaimStatus.PENDING}
     assert AuditEntry.objects.filter(action="claims.filed_for_class").exists()
-    listing = client.get("/money/claims/").content.decode()
-    assert all(claim.number in listing for claim in claims)
+    listing = answer.content.decode()
+    assert "已提交 2 件申领" in listing and all(claim.number in listing for claim in claims)
 
 
 def test_the_institution_files_chosen_trainees_only(client: Client, login, institution_user, nanning_class) -> None:
@@ -70,7 +74,7 @@ def test_the_institution_files_chosen_trainees_only(client: Client, login, insti
     chosen = nanning_class["passed"][0]
     client.post(f"/money/classes/{nanning_class['class'].pk}/claim/", {
         "source": FundSource.EMPLOYMENT_SUBSIDY, "advanced_by": f"institution:{institution_user.institution.uscc}",
-        "enrolments": [chosen.pk]})
+        "enrolments": [chosen.pk], "confirm": "file"})
     assert list(SubsidyClaim.objects.values_list("enrolment_id", flat=True)) == [chosen.pk]
 
 

@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -15,7 +16,6 @@ from qiancheng.accounts.models import Role
 from qiancheng.accounts.scope import get_scoped_or_404, scoped
 from qiancheng.funding.forms import ClassClaimForm, EmploymentProofForm, NoteForm, ReasonForm, RecoveryForm
 from qiancheng.funding.models import (
-    COUNTING_STATUSES,
     Advance,
     ClaimStatus,
     FundSource,
@@ -27,13 +27,13 @@ from qiancheng.funding.services.claims import (
     EmploymentProof,
     Parties,
     add_employment_proof,
-    file_claim,
     file_class_claims,
     fund_account_for_class,
     is_claimant,
     resubmit_claim,
     withdraw_claim,
 )
+from qiancheng.funding.services.class_claims import ClaimCandidate, check_class_claims, class_claim_candidates
 from qiancheng.funding.services.refusal import FundingRefused
 from qiancheng.funding.views.common import (
     CLAIM_READERS,
@@ -41,10 +41,9 @@ from qiancheng.funding.views.common import (
     OFFICIALS,
     claim_action,
     denied_rules,
-    refused,
     user_party,
 )
-from qiancheng.training.models import ClassStatus, Enrolment, TrainingClass
+from qiancheng.training.models import ClassStatus, TrainingClass
 from qiancheng.training.vocabulary import TrainingType
 
 CLAIMS_SHOWN = 200
@@ -92,60 +91,81 @@ def rule_fund(training: TrainingClass) -> str:
     return FundSource.SPECIAL_ACCOUNT if training.training_type == TrainingType.PROJECT else FundSource.EMPLOYMENT_SUBSIDY
 
 
+def said(refusal: FundingRefused) -> str:
+    """A refusal in the page's language only (one language per page)."""
+    return refusal.message_en if (get_language() or "").startswith("en") else refusal.message_zh
+
+
 @require_http_methods(["GET", "POST"])
 @signed_in_as(CLAIMANTS, hide=True)
 def class_claim(request: HttpRequest, class_pk: int) -> HttpResponse:
-    """`/money/classes/<pk>/claim/`: file the claims of a finished class, all trainees or chosen ones."""
+    """`/money/classes/<pk>/claim/`: file the claims of a finished class in three steps.
+
+    1. Each trainee with "can be claimed" or why not (6c attendance against the city's threshold, no
+       certificate, already claimed, withdrawn, ...); only the claimable can be ticked.
+    2. Check: the count, the expected total and the list of the ticked trainees.
+    3. A deliberate confirm files exactly those (`file_class_claims`), and the message names every claim.
+    """
     training = get_scoped_or_404(TrainingClass.objects.select_related("institution", "project__applicant", "city"),
                                  request.user, pk=class_pk)
-    enrolments = list(scoped(Enrolment.objects.filter(training_class=training), request.user)
-                      .select_related("person").order_by("pk"))
-    existing = {claim.enrolment_id: claim for claim in SubsidyClaim.objects.filter(
-        enrolment__in=enrolments, status__in=COUNTING_STATUSES)}
+    candidates = class_claim_candidates(request.user, training)
+    claimable = [each for each in candidates if each.claimable]
     party = user_party(request.user)
     form = ClassClaimForm(
         request.POST or None, advancers=_advancers(training, request.user),
-        enrolments=[(each.pk, each.person.name) for each in enrolments],
+        enrolments=[(each.enrolment.pk, each.enrolment.person.name) for each in claimable],
         initial={"source": rule_fund(training)},
     )
-    if request.method == "POST" and form.is_valid() and party is not None:
+    check, problem = None, ""
+    if request.method == "POST" and party is None:
+        problem = _("只有申领方（培训机构、企业或个人）可以提交申领。")
+    elif request.method == "POST" and not form.is_valid():
+        problem = _("所选学员中有不能申领的，请重新勾选。") if "enrolments" in form.errors else ""
+    elif request.method == "POST" and party is not None:
         advanced_by, advanced_by_ref = form.cleaned_data["advanced_by"].split(":", 1)
         parties = Parties(advanced_by, advanced_by_ref, party[0], party[1])
-        chosen = form.cleaned_data["enrolments"]
+        chosen = set(form.cleaned_data["enrolments"])
         try:
             fund = fund_account_for_class(training, form.cleaned_data["source"])
-            if chosen:
-                filed, refusals = [], {}
-                for enrolment in (each for each in enrolments if each.pk in chosen):
-                    try:
-                        filed.append(file_claim(
-                            request.user, enrolment, fund, parties.advanced_by, parties.advanced_by_ref,
-                            parties.claimant, parties.claimant_ref))
-                    except FundingRefused as refusal:
-                        refusals[enrolment.pk] = refusal
+            check = check_class_claims(request.user, training, fund.source, chosen)
+            if request.POST.get("confirm") == "file":
+                filed, refusals = file_class_claims(request.user, training, fund, parties, enrolment_ids=chosen)
             else:
-                filed, refusals = file_class_claims(request.user, training, fund, parties)
+                filed, refusals = None, {}
         except FundingRefused as refusal:
-            refused(request, refusal)
+            check, problem = None, said(refusal)
         else:
-            messages.success(request, _("已提交 %(count)d 件申领。") % {"count": len(filed)})
-            names = {each.pk: each.person.name for each in enrolments}
-            for pk, refusal in refusals.items():
-                refused(request, refusal, prefix=f"{names.get(pk, pk)}：")
-            return redirect("funding:claim_list")
+            if filed is not None:
+                return _filed(request, filed, refusals, candidates)
     source = form["source"].value() or rule_fund(training)
     try:
         chosen_fund, fund_problem = fund_account_for_class(training, source), None
     except FundingRefused as refusal:
-        chosen_fund, fund_problem = None, f"{refusal.message_zh} / {refusal.message_en}"
+        chosen_fund, fund_problem = None, said(refusal)
     context = {
-        "training": training, "form": form, "rows": [(each, existing.get(each.pk)) for each in enrolments],
+        "training": training, "form": form, "claimable": len(claimable), "check": check, "problem": problem,
+        "rows": [(each, said(each.refusal) if each.refusal else "") for each in candidates],
+        "amount_problem": said(check.amount_problem) if check and check.amount_problem else "",
         "rule_fund": FundSource(rule_fund(training)).label, "fund": chosen_fund, "fund_problem": fund_problem,
         "claimant": PartyKind(party[0]).label if party else "",
         # 3.6 credit payment: part of the subsidy already advanced to the institution, netted by the claims.
         "advance": scoped(Advance.objects.filter(training_class=training), request.user).first(),
     }
-    return render(request, "funding/class_claim.html", context)
+    return render(request, "funding/class_claim.html", context, status=422 if problem else 200)
+
+
+def _filed(request: HttpRequest, filed: list[SubsidyClaim], refusals: dict[int, FundingRefused],
+           candidates: list[ClaimCandidate]) -> HttpResponse:
+    """The result, naming every claim filed and every trainee refused at the last moment."""
+    names = {each.enrolment.pk: each.enrolment.person.name for each in candidates}
+    if filed:
+        messages.success(request, _("已提交 %(count)d 件申领：%(numbers)s。") % {
+            "count": len(filed), "numbers": _("、").join(
+                _("%(number)s（%(name)s）") % {"number": claim.number, "name": names.get(claim.enrolment_id, "")}
+                for claim in filed)})
+    for pk, refusal in refusals.items():
+        messages.error(request, f"{names.get(pk, '')}：{said(refusal)}")
+    return redirect("funding:claim_list")
 
 
 @require_safe

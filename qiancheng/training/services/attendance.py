@@ -153,13 +153,42 @@ def record_attendance(actor: User, training: TrainingClass, session_date: date, 
     return len(changed)
 
 
-def attendance_rates(training: TrainingClass) -> dict[int, Decimal]:
-    """Each enrolment's attended hours over the class's hours, to two places (1.00 = every hour)."""
+def attended_hours(training: TrainingClass) -> dict[int, Decimal]:
+    """Each enrolment's hours present, as recorded session by session."""
     attended = dict(training.enrolments.annotate(
         attended=Sum("attendance__hours", filter=Q(attendance__present=True))).values_list("pk", "attended"))
-    hours = Decimal(training.class_hours or 1)
-    return {pk: min(Decimal(value or 0) / hours, Decimal("1")).quantize(Decimal("0.01"), ROUND_HALF_UP)
-            for pk, value in attended.items()}
+    return {pk: Decimal(value or 0) for pk, value in attended.items()}
+
+
+def _rate(hours: Decimal, training: TrainingClass) -> Decimal:
+    return min(hours / Decimal(training.class_hours or 1), Decimal("1")).quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+
+def attendance_rates(training: TrainingClass) -> dict[int, Decimal]:
+    """Each enrolment's attended hours over the class's hours, to two places (1.00 = every hour)."""
+    return {pk: _rate(hours, training) for pk, hours in attended_hours(training).items()}
+
+
+@dataclass(frozen=True)
+class TraineeAttendance:
+    """One trainee's attendance against the threshold the class is held to (6c: a claim needs it met)."""
+
+    hours: Decimal
+    class_hours: int
+    rate: Decimal
+    threshold: DatedThreshold
+
+    @property
+    def below(self) -> bool:
+        # The same comparison as `below_threshold`: the rate to two places; exactly the threshold passes.
+        return self.rate < self.threshold.rate
+
+
+def trainee_attendance(training: TrainingClass) -> dict[int, TraineeAttendance]:
+    """Each enrolment's hours and rate with the threshold of the class's city on its last day."""
+    threshold = class_threshold(training)
+    return {pk: TraineeAttendance(hours, training.class_hours or 0, _rate(hours, training), threshold)
+            for pk, hours in attended_hours(training).items()}
 
 
 def below_threshold(training: TrainingClass) -> set[int]:

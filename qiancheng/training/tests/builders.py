@@ -169,3 +169,21 @@ def subsidy_claim(enrolment: Enrolment, number: str, **fields: Any) -> Any:
         claimant=PartyKind.INSTITUTION, claimant_ref=training.institution.uscc, status=ClaimStatus.PENDING,
     )
     return SubsidyClaim.objects.create(**{**values, **fields})
+
+
+def attended(enrolment: Enrolment, hours: Decimal | int | None = None) -> None:
+    """Attendance of `hours` (default: every class hour) recorded in sessions of at most 8 hours, one a day
+    from the class's first day: a claim needs attendance at the city's threshold (6c)."""
+    from datetime import timedelta
+
+    from qiancheng.training.models import AttendanceRecord
+
+    training = enrolment.training_class
+    left = Decimal(training.class_hours if hours is None else hours)
+    day = training.start_date
+    while left > 0:
+        session = min(left, Decimal("8"))
+        AttendanceRecord.objects.create(enrolment=enrolment, person=enrolment.person, session_date=day,
+                                        present=True, hours=session)
+        left -= session
+        day += timedelta(days=1)
