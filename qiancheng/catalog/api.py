@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from django.db.models import Case, IntegerField, Q, QuerySet, Value, When
 from django.http import HttpRequest
-from ninja import Query, Router
+from ninja import Query, Router, Status
 
-from qiancheng.accounts.api_errors import ApiError
+from qiancheng.accounts.api_errors import ApiError, ErrorOut
 from qiancheng.catalog.models import (
     City,
     County,
@@ -17,17 +17,22 @@ from qiancheng.catalog.models import (
     ProgrammeTag,
     SpecialAbilityItem,
 )
+from qiancheng.catalog.parks import ParkEntry, add_park, edit_park, end_park, parks_in_force
 from qiancheng.catalog.schemas import (
     CityOut,
     CountyOut,
     CourseKindOut,
+    EndParkIn,
     IndustrialParkOut,
     IndustryOut,
+    NewParkIn,
     OccupationOut,
     OccupationPage,
+    ParkIn,
     ProgrammeTagOut,
     SpecialAbilityItemOut,
 )
+from qiancheng.clock import today
 
 router = Router(tags=["catalog 目录"])
 
@@ -89,9 +94,43 @@ def list_counties(
     return counties if include_historical else counties.filter(is_current=True)
 
 
-@router.get("/parks", response=list[IndustrialParkOut], auth=None, summary="沿边临港产业园区 / parks (4.1)")
+@router.get("/parks", response=list[IndustrialParkOut], auth=None,
+            summary="沿边临港产业园区（今日在名单） / parks on the supported list today (4.1)")
 def list_parks(request: HttpRequest) -> QuerySet[IndustrialPark]:
-    return IndustrialPark.objects.filter(is_active=True)
+    return parks_in_force(today()).order_by("code")
+
+
+def _park_entry(payload: ParkIn) -> ParkEntry:
+    city = City.objects.filter(code=payload.city_code).first()
+    if city is None:
+        raise ApiError(422, "city_not_found", f"未找到地级市 {payload.city_code}", f"city {payload.city_code} not found")
+    return ParkEntry(name=payload.name, city=city, source_document=payload.source_document,
+                     valid_from=payload.valid_from, valid_to=payload.valid_to, note=payload.note)
+
+
+def _park(code: str) -> IndustrialPark:
+    found = IndustrialPark.objects.filter(code=code).first()
+    if found is None:
+        raise ApiError(404, "park_not_found", f"未找到园区 {code}", f"park {code} not found")
+    return found
+
+
+@router.post("/parks", response={201: IndustrialParkOut, 403: ErrorOut, 422: ErrorOut},
+             summary="自治区人社厅新增园区 / the province adds a park to the list (4.1)")
+def create_park(request: HttpRequest, payload: NewParkIn) -> Status:
+    return Status(201, add_park(request.auth, payload.code, _park_entry(payload)))
+
+
+@router.put("/parks/{code}", response={200: IndustrialParkOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+            summary="自治区人社厅修改园区 / the province corrects a park (4.1)")
+def update_park(request: HttpRequest, code: str, payload: ParkIn) -> IndustrialPark:
+    return edit_park(request.auth, _park(code), _park_entry(payload))
+
+
+@router.post("/parks/{code}/end", response={200: IndustrialParkOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+             summary="自治区人社厅结束园区支持 / the province ends a park's listing from a day (4.1)")
+def close_park(request: HttpRequest, code: str, payload: EndParkIn) -> IndustrialPark:
+    return end_park(request.auth, _park(code), payload.last_day, payload.reason)
 
 
 @router.get("/course-kinds", response=list[CourseKindOut], auth=None, summary="创业培训课程 / course kinds (3.3)")

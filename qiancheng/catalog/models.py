@@ -9,7 +9,10 @@ Two kinds of data live here (see docs/catalog.md and data/SOURCES.md):
 
 from __future__ import annotations
 
+import datetime
+
 from django.db import models
+from django.db.models import F, Q
 
 from qiancheng.catalog.levels import LEVEL_SETS, SKILL_LEVELS, validate_level_set
 
@@ -217,7 +220,11 @@ class Industry(models.Model):
 
 
 class IndustrialPark(models.Model):
-    """A border/port industrial park (沿边临港产业园区) of 4.1, with its own fund allocation."""
+    """A border/port industrial park (沿边临港产业园区) of 4.1, with its own fund allocation.
+
+    The plan names no park: the province keeps the list as dated data, each park with the document that
+    names it and the period it is supported (`catalog.services.add_park`, `edit_park`, `end_park`).
+    """
 
     code = models.SlugField("代码 code", max_length=32, unique=True)
     name = models.CharField("名称 name", max_length=64)
@@ -239,14 +246,34 @@ class IndustrialPark(models.Model):
         "启用 active", default=True, help_text="停用而非删除 / deactivate instead of deleting"
     )
     note = models.CharField("说明 note", max_length=255, blank=True)
+    source_document = models.CharField(
+        "依据文件 source document", max_length=255, blank=True,
+        help_text="确定该园区为沿边临港产业园区的文件（名称、文号）/ the document naming it a border/port park",
+    )
+    # 4.1: "2025—2026年期间" — the period the park is on the supported list; both days inclusive.
+    valid_from = models.DateField("起始日期 valid from", default=datetime.date(2025, 1, 1))
+    valid_to = models.DateField("终止日期 valid to", null=True, blank=True, help_text="空 = 仍在支持名单 / empty = still listed")
 
     class Meta:
         ordering = ["code"]
         verbose_name = "沿边临港产业园区 industrial park"
         verbose_name_plural = "沿边临港产业园区 industrial parks"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")), name="park_period_not_reversed"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    def in_force_on(self, day: datetime.date) -> bool:
+        return self.is_active and self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+
+    def in_force_during(self, year: int) -> bool:
+        """On the list on at least one day of the budget year."""
+        return (self.is_active and self.valid_from <= datetime.date(year, 12, 31)
+                and (self.valid_to is None or datetime.date(year, 1, 1) <= self.valid_to))
 
 
 class ProgrammeTag(models.Model):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from ninja import Schema
 from pydantic import Field
 
@@ -60,8 +62,31 @@ class IndustrialParkOut(Schema):
     code: str
     name: str
     city_code: str | None = Field(alias="city_id")
-    is_confirmed: bool = Field(description="false = name and city still to be set by the department")
+    is_confirmed: bool = Field(description="false = a placeholder of an earlier release, not a named park")
     note: str
+    source_document: str = Field(description="the document that names the park a border/port park (4.1)")
+    valid_from: dt.date
+    valid_to: dt.date | None = Field(description="the park's last day on the supported list; null = still listed")
+
+
+class ParkIn(Schema):
+    """What the province states about a park (4.1): name, city, the document naming it, its period."""
+
+    name: str = Field(max_length=64)
+    city_code: str = Field(max_length=6)
+    source_document: str = Field(max_length=255)
+    valid_from: dt.date
+    valid_to: dt.date | None = None
+    note: str = Field("", max_length=255)
+
+
+class NewParkIn(ParkIn):
+    code: str = Field(max_length=32, pattern=r"^[-a-z0-9_]+$", description="a short slug, e.g. qinzhou_port")
+
+
+class EndParkIn(Schema):
+    last_day: dt.date
+    reason: str = Field(max_length=255)
 
 
 class CourseKindOut(Schema):

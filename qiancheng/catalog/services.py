@@ -120,8 +120,8 @@ def _industry_rows() -> list[dict[str, Any]]:
 def _park_rows() -> list[dict[str, Any]]:
     return [
         {
-            "code": p.code, "name": p.name, "city_id": p.city_code or None,
-            "is_confirmed": p.is_confirmed, "note": p.note,
+            "code": p.code, "name": p.name, "city_id": p.city_code, "is_confirmed": p.is_confirmed, "note": p.note,
+            "source_document": p.source_document, "valid_from": p.valid_from,
         }
         for p in shipped.industrial_parks()
     ]

@@ -12,6 +12,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from functools import cache
 from pathlib import Path
 
@@ -95,9 +96,11 @@ class IndustryRecord:
 class IndustrialParkRecord:
     code: str
     name: str
-    city_code: str  # "" = to be set by the department
+    city_code: str
     is_confirmed: bool
     note: str
+    source_document: str
+    valid_from: date
 
 
 @dataclass(frozen=True)
@@ -377,15 +380,24 @@ def industries() -> tuple[IndustryRecord, ...]:
 
 @cache
 def industrial_parks() -> tuple[IndustrialParkRecord, ...]:
-    """The four border/port parks of 4.1; two still to be named by the department."""
+    """The border/port parks of 4.1 confirmed from public sources; the province enters the others."""
     filename = "industrial-parks.csv"
     city_codes = {city.code for city in cities()}
     records = []
-    for line, row in _csv_rows(filename, ("code", "name", "city_code", "is_confirmed", "note")):
-        if row["city_code"] and row["city_code"] not in city_codes:
+    columns = ("code", "name", "city_code", "is_confirmed", "note", "source_document", "valid_from")
+    for line, row in _csv_rows(filename, columns):
+        # 4.1 names no park: a shipped park needs its city and the document that names it, never a guess.
+        if row["city_code"] not in city_codes:
             raise _fail(filename, line, "city_code", f"未知的市 {row['city_code']}", f"unknown city {row['city_code']}")
+        if not row["source_document"]:
+            raise _fail(filename, line, "source_document", "缺少依据文件", "the source document is missing")
         confirmed = _boolean(filename, line, "is_confirmed", row["is_confirmed"])
-        records.append(IndustrialParkRecord(row["code"], row["name"], row["city_code"], confirmed, row["note"]))
+        try:
+            valid_from = date.fromisoformat(row["valid_from"])
+        except ValueError:
+            raise _fail(filename, line, "valid_from", "日期须为 YYYY-MM-DD", "the date must be YYYY-MM-DD") from None
+        records.append(IndustrialParkRecord(row["code"], row["name"], row["city_code"], confirmed, row["note"],
+                                            row["source_document"], valid_from))
     _unique(filename, records)
     return tuple(records)
 

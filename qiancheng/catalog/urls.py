@@ -1,3 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from qiancheng.catalog import views
+
+app_name = "catalog"
+
+urlpatterns = [
+    path("parks/", views.park_list, name="park_list"),
+    path("parks/<slug:code>/", views.park_detail, name="park_detail"),
+]

@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _
 
 from qiancheng.accounts.models import Role
 from qiancheng.accounts.scope import scoped
+from qiancheng.catalog.parks import parks_in_force
+from qiancheng.clock import today
 from qiancheng.funding.models import FundAccount, FundSource
 
 # Funds are read by officials only: institutions and trainees see their own claims and payments instead.
@@ -62,6 +64,21 @@ def visible_funds(user: Any) -> Any:
     if getattr(user, "role", None) not in FUND_READERS:
         return FundAccount.objects.none()
     return scoped(FundAccount.objects.select_related("city", "park"), user)
+
+
+def park_totals(user: Any, year: int | None = None) -> list[Totals]:
+    """4.1: each park's allocated, reserved, paid and available (its accounts of `year`, or of every year),
+    a park on the list today with no account yet showing zeros; a city official sees the city's parks."""
+    if getattr(user, "role", None) not in FUND_READERS:
+        return []
+    listed = parks_in_force(today())
+    if user.role != Role.PROVINCE_OFFICIAL:
+        listed = listed.filter(city=user.city_id)
+    rows = {park.pk: Totals(park.name) for park in listed.order_by("code")}
+    funds = visible_funds(user).filter(park__isnull=False).order_by("park__code", "year")
+    for fund in funds.filter(year=year) if year is not None else funds:
+        rows.setdefault(fund.park_id, Totals(fund.park.name)).add(fund)
+    return list(rows.values())
 
 
 def fund_summary(user: Any, year: int | None = None) -> FundSummary:

@@ -110,7 +110,7 @@ def teachers(rng: np.random.Generator, institution_count: int, taken: np.ndarray
 
 
 def parks() -> pl.DataFrame:
-    """The four border/port industrial parks of 4.1 (two confirmed; two to be named, with no city yet)."""
+    """The border/port industrial parks of 4.1 shipped in the catalog (those confirmed from public sources)."""
     rows = ref.parks()
     return pl.DataFrame(
         {

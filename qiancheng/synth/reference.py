@@ -206,7 +206,7 @@ def special_ability_items() -> tuple[tuple[str, str], ...]:
 
 @lru_cache(maxsize=1)
 def parks() -> tuple[tuple[str, str, str, bool], ...]:
-    """(code, name, city code or "", confirmed) of the four border/port parks of 4.1."""
+    """(code, name, city code, confirmed) of the border/port parks of 4.1 shipped in the catalog."""
     return tuple((p.code, p.name, p.city_code, p.is_confirmed) for p in shipped.industrial_parks())
 
 

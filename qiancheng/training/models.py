@@ -71,6 +71,10 @@ class TrainingClass(models.Model):
     project = models.ForeignKey(
         "projects.Project", null=True, blank=True, on_delete=models.PROTECT, related_name="classes"
     )
+    # 4.1: the border/port park the class is delivered for; that park's own allocation pays its claims.
+    park = models.ForeignKey(
+        "catalog.IndustrialPark", null=True, blank=True, on_delete=models.PROTECT, related_name="classes"
+    )
     start_date = models.DateField()
     end_date = models.DateField()
     class_hours = models.PositiveIntegerField(help_text="课时")

@@ -90,10 +90,12 @@ def test_unknown_city_is_404_in_both_languages(anonymous):
     assert response.json()["message_zh"] == "未找到地级市 459900"
 
 
-def test_parks_two_confirmed_two_awaiting_the_department(anonymous):
+def test_parks_are_the_two_confirmed_with_their_source(anonymous):
+    # 4.1 names no park: only 凭祥 and 东兴 are confirmed from public sources; the province enters the others.
     parks = {park["code"]: park for park in anonymous.get(f"{BASE}/parks").json()}
+    assert set(parks) == {"pingxiang", "dongxing"}
     assert parks["pingxiang"]["city_code"] == "451400" and parks["dongxing"]["city_code"] == "450600"
-    assert [p["city_code"] for p in parks.values() if not p["is_confirmed"]] == [None, None]
+    assert all("4.1" in park["source_document"] and park["valid_from"] == "2025-01-01" for park in parks.values())
 
 
 def test_course_kinds_flag_the_licence_for_iyb_and_eyb(anonymous):

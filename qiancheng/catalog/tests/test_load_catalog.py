@@ -30,7 +30,7 @@ def test_first_load_writes_every_shipped_row():
     assert written == {
         "City": 14, "County": 111 + County.objects.filter(is_current=False).count(), "Occupation": 1639,
         "SpecialAbilityItem": 10, "CourseKind": 7, "Industry": Industry.objects.count(),
-        "IndustrialPark": 4, "ProgrammeTag": 6,
+        "IndustrialPark": 2, "ProgrammeTag": 6,
     }
     assert County.objects.filter(is_current=True).count() == 111
     assert County.objects.get(code="450127").successor_id == "450181"
@@ -52,7 +52,7 @@ def test_officials_edits_to_editable_data_survive_a_reload():
     load_catalog()
     SpecialAbilityItem.objects.filter(code="starter-01").update(name="柳州螺蛳粉制作（修订）", min_hours=40)
     Industry.objects.filter(code="sugar").update(name="糖业（蔗糖）", is_active=False)
-    IndustrialPark.objects.filter(code="border_port_3").update(name="某沿边产业园", city_id="451000", is_confirmed=True)
+    IndustrialPark.objects.filter(code="pingxiang").update(name="凭祥综合保税区（更正）", source_document="桂人社函〔2026〕1号")
     Occupation.objects.filter(code="4-04-05-04").update(levels="543")
     Occupation.objects.filter(code="4-04-05-05").update(levels="")
     SpecialAbilityItem.objects.create(code="GX-001", name="官方新增项目", min_hours=30)
@@ -62,8 +62,8 @@ def test_officials_edits_to_editable_data_survive_a_reload():
     assert SpecialAbilityItem.objects.get(code="starter-01").name == "柳州螺蛳粉制作（修订）"
     assert SpecialAbilityItem.objects.get(code="starter-01").min_hours == 40
     assert not Industry.objects.get(code="sugar").is_active
-    park = IndustrialPark.objects.get(code="border_port_3")
-    assert (park.name, park.city_id, park.is_confirmed) == ("某沿边产业园", "451000", True)
+    park = IndustrialPark.objects.get(code="pingxiang")
+    assert (park.name, park.source_document) == ("凭祥综合保税区（更正）", "桂人社函〔2026〕1号")
     assert Occupation.objects.get(code="4-04-05-04").levels == "543"
     assert Occupation.objects.get(code="4-04-05-05").levels == ""
     assert SpecialAbilityItem.objects.filter(code="GX-001").exists()

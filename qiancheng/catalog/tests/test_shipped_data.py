@@ -119,13 +119,12 @@ def test_industries_are_ai_plus_a_starter_list_that_does_not_claim_to_be_officia
     assert all("not the official list" in i.note for i in industries if not i.is_ai)
 
 
-def test_four_parks_two_confirmed_two_to_be_named_by_the_department():
+def test_only_the_two_confirmed_parks_ship_each_with_city_and_source():
+    # 4.1 names four parks but not which: no placeholder, no guessed name; the province enters the others.
     parks = {p.code: p for p in shipped.industrial_parks()}
-    assert len(parks) == 4
+    assert set(parks) == {"pingxiang", "dongxing"}
     assert (parks["pingxiang"].city_code, parks["dongxing"].city_code) == ("451400", "450600")
-    unnamed = [p for p in parks.values() if not p.is_confirmed]
-    assert len(unnamed) == 2
-    assert all(p.city_code == "" and p.name.startswith("待自治区人社厅确定") for p in unnamed)
+    assert all(p.is_confirmed and "4.1" in p.source_document for p in parks.values())
 
 
 def test_programme_tags_cite_clause_4():

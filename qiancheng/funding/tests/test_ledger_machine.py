@@ -46,6 +46,7 @@ from qiancheng.funding.services.payments import pay_claim
 from qiancheng.funding.services.recovery import open_recovery, record_repayment
 from qiancheng.funding.services.refusal import FundingRefused
 from qiancheng.funding.tests.money import filed_claim, finished_class, institution_user_of, paid_for_enrolment
+from qiancheng.training.tests import builders
 
 pytestmark = pytest.mark.django_db
 
@@ -66,11 +67,12 @@ def test_random_money_movements_keep_the_ledger_true() -> None:
 
         def __init__(self) -> None:
             super().__init__()
-            park = IndustrialPark.objects.create(code=f"machine-{next(_parks)}", name="测试园区")
+            # 4.1: a park's account, paying a class delivered for that park in the park's city.
+            park = IndustrialPark.objects.create(code=f"machine-{next(_parks)}", name="测试园区", city=builders.city())
             self.fund = allocate(official, FundSource.EMPLOYMENT_SUBSIDY, 2025, Decimal("100.00"), "初始下达", park=park)
             self.allocated, self.reserved, self.paid = Decimal("100.00"), Decimal("0.00"), Decimal("0.00")
             self.receivable = Decimal("0.00")
-            self.training = finished_class()
+            self.training = finished_class(park=park)
             self.claimant = institution_user_of(self.training)
             self.approved: list[SubsidyClaim] = []
             self.paid_claims: list[SubsidyClaim] = []

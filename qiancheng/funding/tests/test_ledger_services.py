@@ -150,8 +150,11 @@ def test_each_park_gets_its_own_allocation(province_official: User) -> None:
                      "桂人社发〔2025〕4号", park=park)
     assert FundAccount.objects.filter(park__isnull=False).count() == 8
     assert {fund.allocated for fund in FundAccount.objects.all()} == {Decimal("10000000.00")}
-    allocate(province_official, FundSource.EMPLOYMENT_SUBSIDY, 2025, Decimal("5.00"), "补充", park=parks[0])
-    assert FundAccount.objects.get(park=parks[0], year=2025).allocated == Decimal("10000005.00")
+    # The yearly 10,000,000 is the most a park receives (cumulative): a top-up past it is refused, nothing posted.
+    with pytest.raises(FundingRefused) as refused:
+        allocate(province_official, FundSource.EMPLOYMENT_SUBSIDY, 2025, Decimal("5.00"), "补充", park=parks[0])
+    assert refused.value.code == "park_cap_exceeded"
+    assert FundAccount.objects.get(park=parks[0], year=2025).allocated == Decimal("10000000.00")
     assert verify_ledger().ok
 
 

@@ -99,8 +99,9 @@ def test_occupations_come_from_the_catalog_with_their_levels(medium) -> None:
     assert set(medium.classes.filter(pl.col("training_type") == "special_ability")["subject"]) <= items
 
 
-def test_four_parks_and_types_across_three_years(small) -> None:
-    assert small.parks.height == 4
+def test_the_shipped_parks_and_types_across_three_years(small) -> None:
+    # 4.1 names four parks but the plan lists none: the synthetic province has the two confirmed ones.
+    assert small.parks["code"].to_list() == [park.code for park in shipped.industrial_parks()]
     assert set(small.classes["year"]) == {2025, 2026, 2027}
     assert set(small.classes["training_type"]) == {"occupational", "special_ability", "entrepreneurship", "project"}
 

@@ -1,0 +1,40 @@
+"""Forms of the province's park list page (4.1)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from qiancheng.catalog.models import City
+from qiancheng.catalog.parks import ParkEntry
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class ParkForm(forms.Form):
+    """A park's name, city, the document naming it and its period; the service checks them again."""
+
+    name = forms.CharField(label=_("园区名称"), max_length=64)
+    city = forms.ModelChoiceField(label=_("所在市"), queryset=City.objects.order_by("code"))
+    source_document = forms.CharField(label=_("依据文件（名称、文号）"), max_length=255)
+    valid_from = forms.DateField(label=_("起始日期"), widget=DATE)
+    valid_to = forms.DateField(label=_("终止日期（可空）"), widget=DATE, required=False)
+    note = forms.CharField(label=_("说明"), max_length=255, required=False)
+
+    def entry(self) -> ParkEntry:
+        data: dict[str, Any] = self.cleaned_data
+        return ParkEntry(name=data["name"], city=data["city"], source_document=data["source_document"],
+                         valid_from=data["valid_from"], valid_to=data["valid_to"], note=data["note"])
+
+
+class NewParkForm(ParkForm):
+    code = forms.SlugField(label=_("代码（英文小写，如 qinzhou_port）"), max_length=32)
+
+    field_order = ["code", "name", "city", "source_document", "valid_from", "valid_to", "note"]
+
+
+class EndParkForm(forms.Form):
+    last_day = forms.DateField(label=_("最后一天"), widget=DATE)
+    reason = forms.CharField(label=_("原因（文件或说明）"), max_length=255)

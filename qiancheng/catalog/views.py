@@ -1,0 +1,72 @@
+"""The province's page of supported border/port industrial parks (`/catalog/parks/`, 4.1)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.forms import Form
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from qiancheng.accounts.guards import signed_in_as
+from qiancheng.accounts.models import Role
+from qiancheng.catalog.forms import EndParkForm, NewParkForm, ParkForm
+from qiancheng.catalog.models import IndustrialPark
+from qiancheng.catalog.parks import add_park, edit_park, end_park
+from qiancheng.clock import today
+
+PROVINCE = {Role.PROVINCE_OFFICIAL}
+
+
+def _refused(form: Form, refusal: ValidationError) -> None:
+    """The service's reasons, on the fields they name (a field the form lacks goes to the top)."""
+    problems = refusal.message_dict if hasattr(refusal, "error_dict") else {"__all__": refusal.messages}
+    for field, reasons in problems.items():
+        for reason in reasons:
+            form.add_error(field if field in form.fields else None, reason)
+
+
+@signed_in_as(PROVINCE)
+def park_list(request: HttpRequest) -> HttpResponse:
+    """Every park the list ever held, whether on the list today, and the form that adds one."""
+    form = NewParkForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            park = add_park(request.user, form.cleaned_data["code"], form.entry())
+        except ValidationError as refusal:
+            _refused(form, refusal)
+        else:
+            messages.success(request, _("已将园区“%(name)s”加入名单。") % {"name": park.name})
+            return redirect("catalog:park_list")
+    parks = IndustrialPark.objects.select_related("city").order_by("code")
+    rows = [{"park": park, "listed": park.in_force_on(today())} for park in parks]
+    return render(request, "catalog/parks.html", {"rows": rows, "form": form},
+                  status=422 if form.errors else 200)
+
+
+@signed_in_as(PROVINCE)
+def park_detail(request: HttpRequest, code: str) -> HttpResponse:
+    """Correct a park, or end its listing from a day, each with its own form and button."""
+    park = get_object_or_404(IndustrialPark, code=code)
+    initial = {"name": park.name, "city": park.city_id, "source_document": park.source_document,
+               "valid_from": park.valid_from, "valid_to": park.valid_to, "note": park.note}
+    action = request.POST.get("action", "")
+    edit_form = ParkForm(request.POST if action == "edit" else None, initial=initial)
+    end_form = EndParkForm(request.POST if action == "end" else None)
+    if request.method == "POST":
+        form: Form = edit_form if action == "edit" else end_form
+        if form.is_valid():
+            try:
+                if action == "edit":
+                    edit_park(request.user, park, edit_form.entry(), reason=_("园区名单页修改"))
+                else:
+                    end_park(request.user, park, end_form.cleaned_data["last_day"], end_form.cleaned_data["reason"])
+            except ValidationError as refusal:
+                _refused(form, refusal)
+            else:
+                messages.success(request, _("已保存园区“%(name)s”。") % {"name": park.name})
+                return redirect("catalog:park_detail", code=park.code)
+    failed = bool(edit_form.errors or end_form.errors)
+    context = {"park": park, "edit_form": edit_form, "end_form": end_form, "listed": park.in_force_on(today())}
+    return render(request, "catalog/park_detail.html", context, status=422 if failed else 200)
