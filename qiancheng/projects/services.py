@@ -27,6 +27,7 @@ from qiancheng.projects.models import (
     ProjectStatus,
     TraineeLink,
 )
+from qiancheng.projects.progress import training_done
 from qiancheng.providers.models import Institution
 from qiancheng.providers.services import opening_refusal
 
@@ -313,6 +314,10 @@ def confirm_effect(actor: User, project: Project, met: bool, note: str) -> Proje
         if locked.effect_confirmed:
             raise ValidationError("双方已共同确认效果，不能更改 / both sides have confirmed the effect; it no longer "
                                   "changes", code="already_confirmed")
+        # 3.4d: 培训结束后……共同确认 — the effect is confirmed after the training, never while a class runs.
+        if not training_done(locked):
+            raise ValidationError("培训尚未结束，不能确认效果（第3.4条(四)）/ the training is not over yet; the "
+                                  "effect is confirmed after it (clause 3.4d)", code="training_not_over")
         before = snapshot(locked, CONFIRM_FIELDS)
         setattr(locked, f"{side}_confirmed_effect", met)
         setattr(locked, f"{side}_confirmed_on", today() if met else None)

@@ -388,13 +388,9 @@ def choose(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @signed_in_as(CONFIRMING, hide=True)
 def confirm(request: HttpRequest, pk: int) -> HttpResponse:
-    """POST `/projects/<pk>/confirm/`: the city or the applicant says whether the effect was met (3.4d),
-    once the training is done (see `qiancheng.projects.progress`)."""
+    """POST `/projects/<pk>/confirm/`: the city or the applicant says whether the effect was met (3.4d);
+    the service refuses it while the training is not over (`qiancheng.projects.progress`), as for the API."""
     project = get_scoped_or_404(Project, request.user, pk=pk)
-    if not progress.training_done(project):
-        messages.error(request, _("培训尚未结束，不能确认效果（第3.4条(四)） / the training is not over yet; the "
-                                  "effect is confirmed after it (clause 3.4d)"))
-        return redirect("projects:detail", pk=project.pk)
     form = ConfirmForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("请选择是否达到预期效果 / say whether the effect was met"))

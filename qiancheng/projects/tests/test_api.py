@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -10,9 +12,12 @@ from django.test import Client
 
 from qiancheng.accounts.models import User
 from qiancheng.accounts.services import issue_api_token
-from qiancheng.projects.models import ProjectStatus
+from qiancheng.clock import frozen_at, today
+from qiancheng.projects.models import Project, ProjectStatus
 from qiancheng.providers.models import InstitutionStatus
+from qiancheng.training.models import ClassStatus
 from qiancheng.training.tests import builders
+from qiancheng.training.vocabulary import TrainingType
 
 pytestmark = pytest.mark.django_db
 BASE = "/api/v1/projects"
@@ -50,6 +55,17 @@ def test_the_workflow_over_the_api(client: Client, enterprise_user, nanning_offi
     chosen = call(client, nanning_official, "post", f"{BASE}/{project_id}/choose",
                   {"application_id": applied.json()["id"], "reason": "唯一合格申请"})
     assert chosen.json()["chosen_institution_id"] == institution_user.institution_id
+
+    # 3.4d: while the project's class runs, neither side may confirm (the page refuses the same way).
+    running = builders.training_class(institution=institution_user.institution, training_type=TrainingType.PROJECT,
+                                      project_id=project_id, status=ClassStatus.IN_PROGRESS,
+                                      start_date=today() - timedelta(days=5), end_date=today() + timedelta(days=5))
+    early = call(client, nanning_official, "post", f"{BASE}/{project_id}/confirm", {"met": True})
+    assert early.status_code == 422, early.content
+    assert "3.4d" in early.json()["details"][0] and "培训尚未结束" in early.json()["details"][0]
+    assert not Project.objects.get(pk=project_id).city_confirmed_effect
+    running.status = ClassStatus.FINISHED
+    running.save(update_fields=["status"])
 
     call(client, nanning_official, "post", f"{BASE}/{project_id}/confirm", {"met": True})
     done = call(client, enterprise_user, "post", f"{BASE}/{project_id}/confirm", {"met": True, "note": "达标"}).json()
@@ -96,3 +112,23 @@ def test_an_institution_of_another_city_cannot_reach_a_published_project(
     liuzhou = builders.institution(city=builders.city("450200", "柳州市"))
     user = User.objects.create_user(username="liuzhou-inst", password="x", role="institution", institution=liuzhou)
     assert call(client, user, "post", f"{BASE}/{project.pk}/apply", {"statement": "有基地"}).status_code == 404
+
+
+def test_the_api_refuses_confirmation_while_the_class_runs(client: Client, enterprise_user, nanning_official,
+                                                           institution_user) -> None:
+    # 3.4d through the API, as on the page: the class runs to 2025-09-30; on that day neither side may confirm.
+    project = builders.project(applicant=enterprise_user.enterprise, chosen_institution=institution_user.institution,
+                               choice_reason="唯一申请")
+    builders.training_class(institution=institution_user.institution, training_type=TrainingType.PROJECT,
+                            project=project, status=ClassStatus.IN_PROGRESS, start_date=dt.date(2025, 9, 1),
+                            end_date=dt.date(2025, 9, 30))
+    for actor in (nanning_official, enterprise_user):
+        with frozen_at(dt.date(2025, 9, 30)):
+            refused = call(client, actor, "post", f"{BASE}/{project.pk}/confirm", {"met": True})
+        assert refused.status_code == 422, refused.content
+        assert "3.4d" in refused.json()["details"][0]
+    project.refresh_from_db()
+    assert not (project.city_confirmed_effect or project.applicant_confirmed_effect)
+    with frozen_at(dt.date(2025, 10, 1)):
+        accepted = call(client, nanning_official, "post", f"{BASE}/{project.pk}/confirm", {"met": True})
+    assert accepted.status_code == 200 and accepted.json()["city_confirmed_effect"] is True

@@ -10,11 +10,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from qiancheng.accounts.models import AuditEntry, Role, User
+from qiancheng.clock import frozen_at
 from qiancheng.projects import services
 from qiancheng.projects.models import DeliveryApplicationStatus, Project, ProjectStatus, TraineeLink
 from qiancheng.providers.models import InstitutionStatus
 from qiancheng.risk.models import BlacklistEntry
+from qiancheng.training.models import ClassStatus
 from qiancheng.training.tests import builders
+from qiancheng.training.vocabulary import TrainingType
 
 pytestmark = pytest.mark.django_db
 
@@ -34,6 +37,15 @@ def published(enterprise_user: User, official: User) -> Project:
     project = services.submit_project(enterprise_user, project)
     project = services.review_project(official, project, "approve", "符合本地产业需求")
     return services.publish_project(official, project)
+
+
+def trained(project: Project, **class_fields: Any) -> Project:
+    """One class of the project by its chosen institution, finished unless said otherwise (3.4d: confirmed
+    after the training)."""
+    fields = {"status": ClassStatus.FINISHED, **class_fields}
+    builders.training_class(institution=project.chosen_institution, training_type=TrainingType.PROJECT,
+                            project=project, **fields)
+    return project
 
 
 def institution_user_of(institution) -> User:
@@ -61,7 +73,7 @@ def test_the_workflow_from_draft_to_certificates(enterprise_user, nanning_offici
     theirs.refresh_from_db()
     assert (mine.status, theirs.status) == (DeliveryApplicationStatus.CHOSEN, DeliveryApplicationStatus.NOT_CHOSEN)
 
-    project = services.confirm_effect(nanning_official, project, True, "")
+    project = services.confirm_effect(nanning_official, trained(project), True, "")
     assert not services.project_certificates_allowed(project)  # 3.4d: one side is not enough
     project = services.confirm_effect(enterprise_user, project, True, "全部上岗")
     assert services.project_certificates_allowed(project)
@@ -76,7 +88,7 @@ def test_the_workflow_from_draft_to_certificates(enterprise_user, nanning_offici
 def test_one_side_saying_not_met_keeps_certificates_closed(enterprise_user, nanning_official, institution_user) -> None:
     project = published(enterprise_user, nanning_official)
     chosen = services.apply_to_deliver(institution_user, institution_user.institution, project, "有实训基地")
-    project = services.choose_institution(nanning_official, project, chosen, "唯一申请且资质合格")
+    project = trained(services.choose_institution(nanning_official, project, chosen, "唯一申请且资质合格"))
     project = services.confirm_effect(nanning_official, project, True, "")
     with pytest.raises(ValidationError):
         services.confirm_effect(enterprise_user, project, False, "")  # "not met" needs its note
@@ -192,3 +204,30 @@ def test_an_institution_of_another_city_cannot_apply(enterprise_user, nanning_of
     liuzhou = builders.institution(city=builders.city("450200", "柳州市"))
     with pytest.raises(PermissionDenied):
         services.apply_to_deliver(institution_user_of(liuzhou), liuzhou, project, "有基地")
+
+
+def test_the_effect_is_confirmed_only_after_the_training(enterprise_user, nanning_official, institution_user) -> None:
+    # 3.4d: 培训结束后共同确认. A class running to 2025-09-30 keeps it closed on its last day; the day after opens it.
+    with frozen_at(date(2025, 8, 20)):
+        project = published(enterprise_user, nanning_official)
+        chosen = services.apply_to_deliver(institution_user, institution_user.institution, project, "有实训基地")
+        project = trained(services.choose_institution(nanning_official, project, chosen, "唯一申请"),
+                          status=ClassStatus.IN_PROGRESS, start_date=date(2025, 9, 1), end_date=date(2025, 9, 30))
+    for actor in (nanning_official, enterprise_user):
+        with frozen_at(date(2025, 9, 30)), pytest.raises(ValidationError) as refused:
+            services.confirm_effect(actor, project, True, "")
+        assert refused.value.code == "training_not_over" and "3.4d" in refused.value.messages[0]
+    project.refresh_from_db()
+    assert not (project.city_confirmed_effect or project.applicant_confirmed_effect)
+    with frozen_at(date(2025, 10, 1)):
+        assert services.confirm_effect(nanning_official, project, True, "").city_confirmed_effect
+
+
+def test_a_project_with_no_class_cannot_be_confirmed(enterprise_user, nanning_official, institution_user) -> None:
+    with frozen_at(date(2025, 8, 20)):
+        project = published(enterprise_user, nanning_official)
+        chosen = services.apply_to_deliver(institution_user, institution_user.institution, project, "有实训基地")
+        project = services.choose_institution(nanning_official, project, chosen, "唯一申请")
+        with pytest.raises(ValidationError) as refused:
+            services.confirm_effect(enterprise_user, project, True, "")
+    assert refused.value.code == "training_not_over"
