@@ -2,6 +2,8 @@
 
 from ninja import NinjaAPI
 
+# Imported for its routes, which it adds to the money routers (payment batches, allocation review, write-off).
+import qiancheng.funding.api_four_eyes  # noqa: F401
 from qiancheng.accounts.api import router as accounts_router
 from qiancheng.accounts.api_auth import TokenAuth
 from qiancheng.accounts.api_errors import install_error_handlers

@@ -26,6 +26,7 @@ from qiancheng.accounts.scope import get_scoped_or_404, scoped
 from qiancheng.catalog.models import City, IndustrialPark
 from qiancheng.funding.models import (
     Advance,
+    AllocationRequest,
     Appeal,
     FundAccount,
     IdempotentRequest,
@@ -50,7 +51,8 @@ from qiancheng.funding.services.claims import (
     withdraw_claim,
 )
 from qiancheng.funding.services.employment import employment_due, employment_rates
-from qiancheng.funding.services.funds import allocate
+from qiancheng.funding.services.four_eyes import request_allocation
+from qiancheng.funding.services.payment_batches import BATCH_REFERENCE
 from qiancheng.funding.services.payments import pay_claim
 from qiancheng.funding.services.recovery import open_recovery, record_repayment
 from qiancheng.funding.services.refusal import FundingRefused
@@ -157,17 +159,48 @@ def list_funds(request: HttpRequest, year: int | None = None) -> list[dict[str, 
     return [_fund_out(fund) for fund in funds.order_by("year", "source", "city_id", "park_id")]
 
 
-@funds_router.post("/allocations", response={201: FundOut, ERRORS: ErrorOut},
-                   summary="Allocate money to a fund account 下达资金 (province)")
+class AllocationRequestOut(Schema):
+    """An allocation above the four-eyes threshold, waiting for (or decided by) a second province official."""
+
+    id: int
+    source: str
+    year: int
+    city_code: str | None
+    park_code: str | None
+    amount: str
+    document_ref: str
+    status: str
+    fund_account_id: int | None
+    prepared_by_id: int
+    second_official_id: int | None
+    refusal_reason: str
+    prepared_at: dt.datetime
+
+
+def allocation_request_out(request: AllocationRequest) -> dict[str, Any]:
+    return {
+        "id": request.pk, "source": request.source, "year": request.year, "city_code": request.city_id,
+        "park_code": request.park.code if request.park_id else None, "amount": _money(request.amount),
+        "document_ref": request.document_ref, "status": request.status, "fund_account_id": request.fund_account_id,
+        "prepared_by_id": request.prepared_by_id, "second_official_id": request.second_official_id,
+        "refusal_reason": request.refusal_reason, "prepared_at": request.prepared_at.isoformat(),
+    }
+
+
+@funds_router.post("/allocations", response={201: FundOut, 202: AllocationRequestOut, ERRORS: ErrorOut},
+                   summary="Allocate money to a fund account 下达资金 (province; 202: awaiting a second official)")
 def post_allocation(request: HttpRequest, payload: AllocationIn) -> Status:
     def work() -> Answer:
         city = City.objects.filter(code=payload.city_code).first() if payload.city_code else None
         park = IndustrialPark.objects.filter(code=payload.park_code).first() if payload.park_code else None
         if payload.city_code and city is None or payload.park_code and park is None:
             raise FundingRefused("holder_unknown", "城市或园区代码不存在", "no such city or park code", status=422)
-        fund = allocate(request.user, payload.source, payload.year, payload.amount, payload.document_ref,
-                        city=city, park=park)
-        return 201, _fund_out(fund)
+        # The same service as the dashboard's: above the four-eyes threshold the allocation waits (202).
+        done = request_allocation(request.user, payload.source, payload.year, payload.amount, payload.document_ref,
+                                  city=city, park=park)
+        if isinstance(done, AllocationRequest):
+            return 202, allocation_request_out(done)
+        return 201, _fund_out(done)
 
     return Status(*idempotent(request, work))
 
@@ -516,6 +549,11 @@ def list_payments(request: HttpRequest, limit: int = 100, offset: int = 0) -> li
 def post_payment(request: HttpRequest, payload: PaymentIn) -> Status:
     def work() -> Answer:
         claim = get_scoped_or_404(SubsidyClaim, request.user, number=payload.claim_number)
+        if payload.batch_ref and not BATCH_REFERENCE.match(payload.batch_ref):
+            # One format for every batch reference (payment_batches.batch_reference); POST /payments/batches makes one.
+            raise FundingRefused("bad_batch_ref", "批次号格式应为 PAY<年月日>-<城市代码或GX>-<10位校验码>，由支付批次接口生成",
+                                 "a batch reference reads PAY<yyyymmdd>-<city code or GX>-<10 hex>, as "
+                                 "POST /payments/batches makes it", status=422)
         key = request.headers["Idempotency-Key"].strip()
         payment = pay_claim(request.user, claim, f"api:{request.user.pk}:{key}", batch_ref=payload.batch_ref)
         return 201, _payment_out(payment)

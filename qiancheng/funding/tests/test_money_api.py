@@ -64,7 +64,7 @@ def test_the_journey_file_review_pay_through_the_api(
     funds = city.get("/funds").json()
     assert [(f["reserved"], f["available"]) for f in funds] == [
         (claim["total_amount"], f"{Decimal('10000.00') - Decimal(claim['total_amount']):.2f}")]
-    paid = city.post("/payments", {"claim_number": claim["number"], "batch_ref": "PAY202510-450100"}, "pay-1")
+    paid = city.post("/payments", {"claim_number": claim["number"], "batch_ref": "PAY20251015-450100-0A1B2C3D4E"}, "pay-1")
     assert paid.status_code == 201 and paid.json()["amount"] == claim["total_amount"]
     assert [p["claim_number"] for p in institution.get("/payments").json()] == [claim["number"]]
     assert SubsidyClaim.objects.get().status == ClaimStatus.PAID
@@ -140,15 +140,16 @@ def test_other_cities_get_the_same_404_as_a_missing_claim(
 
 
 def test_only_the_province_allocates_through_the_api(province_official: User, nanning_official: User) -> None:
-    body = {"source": "employment_subsidy", "year": 2025, "amount": "2500000.00", "document_ref": "桂人社发〔2025〕9号",
+    # 250,000.00 is below the four-eyes threshold, so it is allocated at once (test_four_eyes_api for above).
+    body = {"source": "employment_subsidy", "year": 2025, "amount": "250000.00", "document_ref": "桂人社发〔2025〕9号",
             "city_code": "450100"}
     finished_class()  # creates 南宁
     refused = Api(nanning_official).post("/funds/allocations", body, "a")
     assert refused.status_code == 403 and refused.json()["code"] == "forbidden"
     made = Api(province_official).post("/funds/allocations", body, "a")
-    assert made.status_code == 201 and made.json()["allocated"] == "2500000.00"
+    assert made.status_code == 201 and made.json()["allocated"] == "250000.00"
     assert Api(province_official).post("/funds/allocations", body, "a").json() == made.json()
-    assert Api(nanning_official).get("/funds").json()[0]["available"] == "2500000.00"
+    assert Api(nanning_official).get("/funds").json()[0]["available"] == "250000.00"
 
 
 def test_the_claimant_withdraws_through_the_api_and_strangers_get_404(
