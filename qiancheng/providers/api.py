@@ -222,6 +222,18 @@ def resubmit(request: HttpRequest, institution_id: int, payload: ResubmitIn) -> 
         requested_scopes=scopes))
 
 
+class RenewalIn(Schema):
+    note: str = ""
+
+
+@router.post("/{int:institution_id}/renewal", response={200: InstitutionOut, **ERRORS},
+             summary="认定过期后申请续期 / an expired institution applies for renewal (1c); reviewed via /review")
+@refusals
+def renewal(request: HttpRequest, institution_id: int, payload: RenewalIn) -> InstitutionOut:
+    institution = get_scoped_or_404(Institution, request.auth, pk=institution_id)
+    return InstitutionOut.of(services.apply_for_renewal(request.auth, institution, payload.note))
+
+
 class DocumentOut(Schema):
     id: int
     kind: str

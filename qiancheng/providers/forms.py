@@ -196,3 +196,10 @@ class DisciplineForm(forms.Form):
                              widget=forms.Textarea(attrs=_testid("discipline-reason", rows=2)))
     document_ref = forms.CharField(label=_("处理决定文号（列入黑名单时）"), required=False, max_length=128,
                                    widget=forms.TextInput(attrs=_testid("document-ref")))
+
+
+class RenewalForm(forms.Form):
+    """An expired institution asks to be certified again: what changed since its last approval."""
+
+    note = forms.CharField(label=_("续期说明（资质、场地、师资等有何变化）"), max_length=2000,
+                           widget=forms.Textarea(attrs=_testid("renewal-note", rows=3)))

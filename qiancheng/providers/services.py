@@ -656,3 +656,35 @@ def blacklist_institution(actor: User, institution: Institution, reason: str,
                                                               "document_ref": entry.document_ref},
                      reason=reason.strip())
     return listed, entry
+
+
+# ---- Renewal of an expired qualification (1c re-certification) ----
+
+def apply_for_renewal(actor: User, institution: Institution, note: str) -> Institution:
+    """An institution whose approval has expired asks its city to certify it again (1c: 资质审核).
+
+    It goes back into the city's queue as an application; the city decides it with `review_institution`
+    (approve with a new validity end date, ask for changes, or reject, each with its reason), the same
+    review as a first application. Its documents, venues and teachers stay on file and may be updated
+    (`upload_document`) before or after applying. While the renewal waits, the institution opens no class:
+    only an approval in date lets it (`opening_refusal`).
+    """
+    _require_own_institution(actor, institution.pk, "申请续期认定", "apply for renewal")
+    if not note.strip():
+        raise ValidationError("续期申请须说明情况（如资质、场地、师资的变化）/ a renewal needs a note (what changed)",
+                              code="note_required")
+    with transaction.atomic():
+        locked = Institution.objects.select_for_update().get(pk=institution.pk)
+        if locked.shown_status(today()) != InstitutionStatus.EXPIRED:
+            raise ValidationError(
+                f"机构状态为“{locked.shown_status_label(today())}”，只有认定已过期的机构可以申请续期 / only an "
+                "institution whose approval has expired may apply for renewal", code="not_expired")
+        before = snapshot(locked, REVIEWED_FIELDS)
+        # The old end date stays on the record until the review decides, so the reviewer sees when it lapsed.
+        locked.status = InstitutionStatus.APPLIED
+        locked.submitted_at = timezone.now()
+        locked.save(update_fields=["status", "submitted_at", "updated_at"])
+        documents = list(locked.documents.order_by("pk").values_list("pk", flat=True))
+        record_event(actor, "institution.renewal_applied", locked, before=before,
+                     after={**snapshot(locked, REVIEWED_FIELDS), "documents": documents}, reason=note.strip())
+    return locked

@@ -35,6 +35,7 @@ from qiancheng.providers.forms import (
     DisciplineForm,
     DocumentForm,
     RegistrationForm,
+    RenewalForm,
     ResubmitForm,
     ReviewForm,
     TeacherForm,
@@ -103,6 +104,7 @@ def _granted_scopes(institution: Institution) -> QuerySet:
 HISTORY_ACTIONS = {
     "institution.registered": gettext_lazy("提交注册申请"),
     "institution.resubmitted": gettext_lazy("补正后重新提交"),
+    "institution.renewal_applied": gettext_lazy("申请续期认定"),
     "institution.approve": gettext_lazy("批准认定"),
     "institution.ask_changes": gettext_lazy("要求补正"),
     "institution.reject": gettext_lazy("不予通过"),
@@ -129,7 +131,9 @@ def _workspace(request: HttpRequest, status: int = 200, **forms: Any) -> HttpRes
         "requested": _scope_labels(institution),
         "granted": _granted_scopes(institution),
         "documents": scoped(InstitutionDocument, request.user).filter(institution=institution).defer("content"),
-        "documents_open": institution.status in (InstitutionStatus.APPLIED, InstitutionStatus.CHANGES_REQUESTED),
+        # An expired institution updates its documents for its renewal, as an applicant does.
+        "documents_open": institution.status in (InstitutionStatus.APPLIED, InstitutionStatus.CHANGES_REQUESTED)
+        or institution.shown_status(today()) == InstitutionStatus.EXPIRED,
         "venues": scoped(Venue, request.user).filter(institution=institution),
         "teachers": scoped(Teacher, request.user).filter(institution=institution, is_active=True),
         "history": _history(institution),
@@ -137,6 +141,7 @@ def _workspace(request: HttpRequest, status: int = 200, **forms: Any) -> HttpRes
         "venue_form": forms.get("venue_form") or VenueForm(),
         "teacher_form": forms.get("teacher_form") or TeacherForm(),
         "capacity_form": forms.get("capacity_form") or CapacityForm(initial={"capacity": institution.capacity}),
+        "renewal_form": forms.get("renewal_form") or RenewalForm(),
         "resubmit_form": forms.get("resubmit_form") or ResubmitForm(initial={
             "name": institution.name, "address": institution.address, "contact_name": institution.contact_name,
             **initial_scopes(institution.requested_scopes)}),
@@ -239,6 +244,19 @@ def resubmit(request: HttpRequest) -> HttpResponse:
     return _workspace(request, status=422, resubmit_form=form)
 
 
+@signed_in_as({Role.INSTITUTION})
+@require_POST
+def renew(request: HttpRequest) -> HttpResponse:
+    """An expired institution applies for renewal; the city reviews it like an application (1c)."""
+    institution = _own_institution(request.user)
+
+    def act(data: dict[str, Any]) -> str:
+        services.apply_for_renewal(request.user, institution, data["note"])
+        return _("续期申请已提交，等待所在市人社局审核。")
+
+    return _form_post(request, "renewal_form", RenewalForm(request.POST), act)
+
+
 @login_required
 @require_POST
 def document_remove(request: HttpRequest, pk: int) -> HttpResponse:
@@ -333,7 +351,11 @@ def queue(request: HttpRequest) -> HttpResponse:
     resubmitted = set(AuditEntry.objects.filter(
         action="institution.resubmitted", target_model="providers.institution",
         target_pk__in=[str(each.pk) for each in pending]).values_list("target_pk", flat=True))
-    rows = [{"institution": each, "resubmitted": str(each.pk) in resubmitted,
+    # A renewal: an application of an institution that was approved before (1c re-certification).
+    renewals = set(AuditEntry.objects.filter(
+        action="institution.approve", target_model="providers.institution",
+        target_pk__in=[str(each.pk) for each in pending]).values_list("target_pk", flat=True))
+    rows = [{"institution": each, "resubmitted": str(each.pk) in resubmitted, "renewal": str(each.pk) in renewals,
              "waited": days_since(each.submitted_at or each.created_at)} for each in pending]
     return render(request, "providers/queue.html", {"rows": rows})
 
