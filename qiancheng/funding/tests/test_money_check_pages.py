@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.test import Client
 
 from qiancheng.accounts.models import Role, User
@@ -261,3 +262,12 @@ def test_a_write_off_shows_what_it_writes_off_before_it_does(client: Client, log
     assert case.status == RecoveryStatus.WRITTEN_OFF and claim.number in answer.content.decode()
     login(client, nanning_official)
     assert client.post(f"/money/recoveries/{case.pk}/write-off/check/", {"reason": "x"}).status_code == 404
+
+
+def test_the_check_page_reads_in_english_when_asked(client: Client, login, nanning_official,
+                                                    pending: list[SubsidyClaim]) -> None:
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = login(client, nanning_official).post("/money/review/check/", {
+        "claims": [claim.number for claim in pending[:2]]}).content.decode()
+    assert "<h1>Check before approving</h1>" in page and "Confirm: approve these 2 claims" in page
+    assert "核对后核准" not in page and "确认核准" not in page
