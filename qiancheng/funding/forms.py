@@ -124,3 +124,12 @@ class BankReturnForm(forms.Form):
     reason = forms.CharField(label=_("退票原因"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
     bank_ref = forms.CharField(label=_("银行退票凭证号"), max_length=64)
     returned_on = forms.DateField(label=_("退票日期"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class AiUpliftForm(forms.Form):
+    """4.2: a city's AI uplift as a fraction, from a day, with its document; the service checks the 20%."""
+
+    city = forms.ModelChoiceField(label=_("城市"), queryset=City.objects.order_by("code"))
+    uplift = forms.DecimalField(label=_("上浮比例（0至0.20，0.15即15%）"), max_digits=6, decimal_places=4)
+    valid_from = forms.DateField(label=_("生效日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    document = forms.CharField(label=_("文件（文号）"), max_length=255)

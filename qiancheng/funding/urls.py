@@ -14,6 +14,7 @@ from qiancheng.funding.views import (
     recoveries,
     returns,
     review,
+    uplift,
 )
 from qiancheng.portal.navigation import add_link
 from qiancheng.portal.queues import add_queue
@@ -50,6 +51,7 @@ urlpatterns = [
          name="payment_list_unmasked"),
     path("payments/<int:pk>/return/check/", returns.return_check, name="return_check"),
     path("payments/<int:pk>/return/", returns.record_return, name="record_return"),
+    path("ai-uplift/", uplift.ai_uplift, name="ai_uplift"),
     path("advances/", advances.advances, name="advances"),
     path("advances/classes/<int:class_pk>/grant/", advances.grant, name="grant_advance"),
     path("advances/<int:pk>/settle/", advances.settle, name="settle_advance"),
@@ -77,6 +79,7 @@ add_link(_("申诉复核"), "funding:appeals", OFFICIALS, order=42)
 add_link(_("就业补贴"), "funding:employment", OFFICIALS, order=43)
 add_link(_("追回"), "funding:recoveries", OFFICIALS, order=44)
 add_link(_("资金看板"), "funding:funds", OFFICIALS, order=45)
+add_link(_("人工智能补贴上浮"), "funding:ai_uplift", {Role.PROVINCE_OFFICIAL}, order=46)
 add_queue("claims", _("补贴申领待审核"), "funding:review_queue", review.pending_claims, since="submitted_at",
           roles=OFFICIALS, order=40)
 add_queue("appeals", _("申诉待裁决"), "funding:appeals", appeals.filed_appeals, since="filed_at", roles=OFFICIALS,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -125,6 +126,14 @@ def decide_stored_claims(actor: Any, claims: QuerySet, *, params: ParamSet | Non
 
     param_set = params or load_packaged()
     as_of = as_of or param_set.as_of or today()
+    groups = uplift_groups(param_set, claims)
+    if len(groups) > 1:
+        # 4.2: two claims of one city on either side of a change of its uplift need two parameter sets.
+        with transaction.atomic():
+            runs = [decide_stored_claims(actor, claims.filter(number__in=numbers), params=group, as_of=as_of)
+                    for group, numbers in groups]
+        return runs[-1]
+    param_set = groups[0][0]
     with transaction.atomic():
         claims_frame, history_frame = stored_frames(actor, claims)
         run = decide(claims_frame, history_frame, param_set, as_of)
@@ -149,3 +158,49 @@ def decide_stored_claims(actor: Any, claims: QuerySet, *, params: ParamSet | Non
             "rule_version": run.rule_version, "as_of": as_of.isoformat(),
         })
     return run
+
+
+# ---------------------------------------------------------------- each city's AI uplift (4.2)
+
+def stored_uplift(city_code: str, on: dt.date) -> Decimal | None:
+    """The uplift the province recorded for this city in force on `on` (None: no entry yet)."""
+    from qiancheng.funding.models import CityAiUplift
+
+    found = (CityAiUplift.objects.filter(city_id=city_code[:4] + "00", valid_from__lte=on)
+             .order_by("-valid_from").values_list("uplift", flat=True).first())
+    return None if found is None else Decimal(found)
+
+
+def with_stored_uplift(params: ParamSet, city_code: str | None, on: dt.date) -> ParamSet:
+    """`params` with this city's recorded uplift in force on `on` in place of the packaged one."""
+    value = stored_uplift(city_code, on) if city_code else None
+    if value is None:
+        return params
+    return replace(params, ai_uplift={**params.ai_uplift, city_code[:4] + "00": value})
+
+
+def uplift_groups(params: ParamSet, claims: QuerySet) -> list[tuple[ParamSet, list[str]]]:
+    """The claims split by the uplifts in force on their end dates: one group (and one engine run) unless
+    a city's uplift changed between two of the claims' end dates. The recorded uplift of a city replaces
+    the packaged file's (which holds none until a city notifies one)."""
+    from qiancheng.funding.models import CityAiUplift
+
+    if not CityAiUplift.objects.exists():
+        return [(params, [])]
+    groups: list[tuple[dict[str, Decimal], list[str]]] = []
+    for number, city_code, end_date in claims.values_list("number", "city_id", "end_date"):
+        city = (city_code or "")[:4] + "00"
+        recorded = stored_uplift(city, end_date) if city_code and end_date else None
+        value = params.uplift_for(city) if recorded is None else recorded
+        for uplifts, numbers in groups:
+            if uplifts.get(city, value) == value:
+                uplifts[city] = value
+                numbers.append(number)
+                break
+        else:
+            groups.append(({city: value}, [number]))
+    if not groups:
+        return [(params, [])]
+    return [(replace(params, ai_uplift={**params.ai_uplift, **{city: value for city, value in uplifts.items()
+                                                                 if city != "00"}}), numbers)
+            for uplifts, numbers in groups]

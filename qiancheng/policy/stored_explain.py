@@ -14,7 +14,7 @@ from qiancheng.clock import today
 from qiancheng.policy.batch import BatchInput
 from qiancheng.policy.explain import Explanation, explain_claim
 from qiancheng.policy.params import load_packaged
-from qiancheng.policy.store import stored_frames
+from qiancheng.policy.store import stored_frames, with_stored_uplift
 
 
 def explain_stored_claim(actor: Any, claim: Any) -> Explanation:
@@ -24,7 +24,8 @@ def explain_stored_claim(actor: Any, claim: Any) -> Explanation:
     """
     from qiancheng.funding.models import SubsidyClaim
 
-    params = load_packaged()
+    # The uplift the decision read for this city on the training's end date (4.2), as decide_stored_claims does.
+    params = with_stored_uplift(load_packaged(), claim.city_id, claim.end_date) if claim.end_date else load_packaged()
     # The same day decide_stored_claims takes, so a fresh decision and its explanation agree.
     as_of = params.as_of or today()
     with transaction.atomic():

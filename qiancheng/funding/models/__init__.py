@@ -18,6 +18,7 @@ from qiancheng.funding.models.idempotency import IdempotentRequest
 from qiancheng.funding.models.ledger import LedgerEntry, LedgerTransaction, TransactionKind
 from qiancheng.funding.models.payments import Payment, PaymentPart, PaymentStatus
 from qiancheng.funding.models.recovery import RecoveryCase, RecoveryReason, RecoveryRepayment, RecoveryStatus
+from qiancheng.funding.models.uplift import CityAiUplift
 
 # The funding app has no AppConfig of its own: the models added with issue 5 register their scope here,
 # where they are defined (the foundation's funding models are in accounts/scope_rules.py).
@@ -35,6 +36,7 @@ register(AppealDocument, city="appeal__claim__city", institution="appeal__claim_
 
 __all__ = [
     "CLAIM_FUNDS",
+    "CityAiUplift",
     "COUNTING_STATUSES",
     "Advance",
     "AllocationRequest",

@@ -53,6 +53,7 @@ from qiancheng.funding.services.recovery import open_case
 from qiancheng.funding.services.refusal import FundingRefused
 from qiancheng.policy.engine import SPECIAL_ACCOUNT_TRAINING
 from qiancheng.policy.params import standard_key
+from qiancheng.policy.store import with_stored_uplift
 from qiancheng.providers.models import Institution, InstitutionStatus
 from qiancheng.providers.services import Refusal
 from qiancheng.risk.models import BlacklistEntry
@@ -133,7 +134,8 @@ def per_person_amount(training: TrainingClass, source: str) -> Decimal:
     amount = found[0].amount
     if (source == FundSource.EMPLOYMENT_SUBSIDY and training.training_type == TrainingType.OCCUPATIONAL
             and training.occupation_id in params.ai_occupations):
-        amount *= 1 + params.uplift_for(training.city_id)
+        # 4.2: the city's uplift in force on the class's end date, as the claim's decision will read it.
+        amount *= 1 + with_stored_uplift(params, training.city_id, training.end_date).uplift_for(training.city_id)
     return amount.quantize(FEN, rounding=ROUND_HALF_UP)
 
 
