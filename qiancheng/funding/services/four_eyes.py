@@ -24,7 +24,7 @@ from qiancheng.accounts.audit import record_event
 from qiancheng.catalog.models import City, IndustrialPark
 from qiancheng.clock import today
 from qiancheng.funding.models import AllocationRequest, FundAccount, SecondCheck
-from qiancheng.funding.services.funds import allocate, require_province_official
+from qiancheng.funding.services.funds import allocate, check_allocation, require_province_official
 from qiancheng.funding.services.refusal import FundingRefused
 
 
@@ -76,18 +76,10 @@ def require_reason(reason: str) -> str:
 
 def check_allocation_request(actor: Any, source: str, year: int, amount: Decimal, document_ref: str,
                              city: City | None = None, park: IndustrialPark | None = None) -> None:
-    """Run the allocation's own checks now, in a savepoint that is always rolled back, so an allocation the
-    service would refuse is refused on the check page, and to the first official instead of the second."""
-
-    class _Undo(Exception):
-        pass
-
-    try:
-        with transaction.atomic():
-            allocate(actor, source, year, amount, document_ref, city=city, park=park)
-            raise _Undo
-    except _Undo:
-        return
+    """Every rule the allocation must pass, without writing (funds.check_allocation): the check page shows a
+    refusal before the confirm, and an allocation the service would refuse never waits for a second official."""
+    require_province_official(actor, "下达资金", "allocate funds")
+    check_allocation(source, year, amount, document_ref, park)
 
 
 def request_allocation(actor: Any, source: str, year: int, amount: Decimal, document_ref: str,

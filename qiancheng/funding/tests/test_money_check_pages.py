@@ -271,3 +271,11 @@ def test_the_check_page_reads_in_english_when_asked(client: Client, login, nanni
         "claims": [claim.number for claim in pending[:2]]}).content.decode()
     assert "<h1>Check before approving</h1>" in page and "Confirm: approve these 2 claims" in page
     assert "核对后核准" not in page and "确认核准" not in page
+
+
+def test_an_allocation_the_service_refuses_is_refused_at_the_check_step(client: Client, login,
+                                                                         province_official) -> None:
+    answer = login(client, province_official).post("/money/funds/allocate/", _allocation("5000000.00")
+                                                   | {"year": 2030}, follow=True)
+    assert answer.redirect_chain[-1][0] == "/money/funds/" and "2030" in answer.content.decode()
+    assert not AllocationRequest.objects.exists() and not FundAccount.objects.filter(allocated__gt=0).exists()
