@@ -200,3 +200,33 @@ def test_nothing_claimable_says_why_and_offers_no_button(client: Client, login, 
     assert 'type="checkbox"' not in text
     answer = client.post(_url(training), _form(training, confirm="file"))
     assert answer.status_code == 422 and SubsidyClaim.objects.count() == 0
+
+
+# ---------------------------------------------------------------- the class claim API: the page's steps
+
+
+def test_the_api_lists_who_can_be_claimed_and_files_only_claimable_trainees(
+        training: TrainingClass, institution_user: User) -> None:
+    low, enough = trainee(training, 8), trainee(training, 64)
+    api = Api(institution_user)
+    listed = {row["enrolment_id"]: row for row in api.get(f"/claims/classes/{training.pk}/candidates").json()}
+    assert listed[enough.pk]["claimable"] is True and listed[enough.pk]["attendance_rate"] == "0.80"
+    assert listed[low.pk]["claimable"] is False and listed[low.pk]["code"] == "attendance_below_threshold"
+    assert "8 of 80 hours" in listed[low.pk]["message_en"] and Decimal(listed[low.pk]["attended_hours"]) == 8
+    body = {**{key: value for key, value in _claim_body(enough).items() if key != "enrolment_id"},
+            "enrolment_ids": [low.pk, enough.pk]}
+    refused = api.post(f"/claims/classes/{training.pk}", body, "class-1")
+    assert refused.status_code == 422 and refused.json()["code"] == "not_claimable"
+    assert SubsidyClaim.objects.count() == 0
+    filed = api.post(f"/claims/classes/{training.pk}", {**body, "enrolment_ids": [enough.pk]}, "class-2")
+    assert filed.status_code == 201, filed.content
+    assert [claim["enrolment_id"] for claim in filed.json()["filed"]] == [enough.pk]
+    assert filed.json()["refused"] == [] and SubsidyClaim.objects.get().enrolment_id == enough.pk
+
+
+def test_the_class_claim_api_hides_another_institutions_class(training: TrainingClass, institution_user: User) -> None:
+    other = builders.training_class()
+    assert Api(institution_user).get(f"/claims/classes/{other.pk}/candidates").status_code == 404
+    assert Api(institution_user).post(f"/claims/classes/{other.pk}", {
+        "fund": "employment_subsidy", "advanced_by": "institution", "advanced_by_ref": "x", "claimant": "institution",
+        "claimant_ref": "x", "enrolment_ids": [1]}, "class-3").status_code == 404
