@@ -36,6 +36,7 @@ from qiancheng.funding.models import ClaimStatus, FundSource, PartyKind, Subsidy
 from qiancheng.funding.services.claims import EmploymentProof, approve_claim, file_claim, reject_claim
 from qiancheng.funding.services.funds import allocate
 from qiancheng.funding.services.payments import pay_batch
+from qiancheng.funding.services.refusal import FundingRefused
 from qiancheng.people.identity import id_number_check_character
 from qiancheng.policy import engine
 from qiancheng.policy.rules import ALL_RULES, CLAIM_RULES, LIMIT_RULES, LimitMatch
@@ -222,6 +223,8 @@ def outcome(journey: Callable[[World], Any], world: World) -> SubsidyClaim | Ref
         return journey(world)
     except ValidationError as refusal:
         return Refused("input", frozenset(error.code or "" for error in refusal.error_list))
+    except FundingRefused as refusal:
+        return Refused("filing", frozenset({refusal.code}))
 
 
 # ---------------------------------------------------------------- the journeys, rule by rule
@@ -432,12 +435,12 @@ CASES: dict[str, RuleCase] = {
     "5.2d": RuleCase(earlier_then_later(earlier=lambda world: world.project_class(2025, 5),
                                         later=lambda world: world.project_class(2026, 9), refiled=False,
                                         category="enterprise_employee", relation=ApplicantRelation.EMPLOYEE),
-                     earlier_then_later(earlier=SAME_PROJECT[0], later=SAME_PROJECT[1], refiled=False,
+                     earlier_then_later(earlier=SAME_PROJECT[0], later=SAME_PROJECT[1], refiled=True,
                                         category="enterprise_employee", relation=ApplicantRelation.EMPLOYEE),
                      refused_at_input=(
-                         "enrolment asks the engine, which denies a second training of the same project by 5.2d; a "
-                         "claim filed past that would meet the database's one counting project claim per person and "
-                         "project (UNIQUE person, project)")),
+                         "the database keeps one counting project claim per person and project (UNIQUE person, "
+                         "project), so a second one is refused when it is filed, by 5.2d; enrolment in a second "
+                         "class of a project already claimed is refused by the engine's 5.2d too (test below)")),
     "6d": RuleCase(blacklisted(on_end_date=False), blacklisted(on_end_date=True)),
 }
 
@@ -464,6 +467,12 @@ def test_a_journey_through_the_services_is_denied_by_the_rule(world: World, rule
         return
     assert isinstance(result, SubsidyClaim), result
     assert not result.eligible and rule_id in denied_by(result), f"{rule_id}: {result.denied_by}"
+
+
+def test_a_second_training_of_one_project_is_refused_at_enrolment_by_5_2d(world: World) -> None:
+    journey = earlier_then_later(earlier=SAME_PROJECT[0], later=SAME_PROJECT[1], refiled=False,
+                                 category="enterprise_employee", relation=ApplicantRelation.EMPLOYEE)
+    assert outcome(journey, world) == Refused("input", frozenset({"5.2d"}))
 
 
 # ---------------------------------------------------------------- the money: paid online
