@@ -100,7 +100,7 @@ def record_bank_return(actor: Any, payment: Payment, *, reason: str, bank_ref: s
     require_reviewer(actor, claim)
     with transaction.atomic():
         claim = SubsidyClaim.objects.select_for_update().get(pk=payment.claim_id)
-        current = Payment.objects.select_for_update().select_related("ledger_transaction").get(pk=payment.pk)
+        current = Payment.objects.select_for_update().get(pk=payment.pk)
         if current.status != PaymentStatus.PAID:
             raise FundingRefused("already_returned", f"申领{claim.number}的这笔支付已冲回，不能重复登记退票",
                                  f"this payment of claim {claim.number} was already reversed", status=409)

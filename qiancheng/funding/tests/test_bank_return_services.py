@@ -93,3 +93,38 @@ def test_a_return_needs_reason_reference_and_a_date_no_later_than_today(
     paid.refresh_from_db()
     assert paid.status == PaymentStatus.PAID and verify_ledger().ok
     assert not LedgerTransaction.objects.filter(kind=TransactionKind.BANK_RETURN).exists()
+
+
+def test_a_returned_payment_that_netted_an_advance_gives_the_advance_its_part_back(
+    province_official: User, nanning_official: User,
+) -> None:
+    from qiancheng.funding.services.advances import grant_advance
+    from qiancheng.funding.services.claims import approve_claim
+    from qiancheng.funding.services.payments import pay_claim
+    from qiancheng.funding.tests.money import filed_claim, paid_for_enrolment
+    from qiancheng.training.models import ClassStatus, Enrolment, TrainingClass
+    from qiancheng.training.tests import builders
+
+    rated = builders.institution(star_rating=4, star_rated_on=dt.date(2025, 6, 30))
+    training = builders.training_class(status=ClassStatus.APPROVED, institution=rated)
+    enrolment = paid_for_enrolment(training)
+    fund = funded(province_official, "100000.00")
+    advance = grant_advance(nanning_official, training, fund, "adv-return")
+    TrainingClass.objects.filter(pk=training.pk).update(status=ClassStatus.FINISHED)
+    claim = filed_claim(province_official, Enrolment.objects.get(pk=enrolment.pk), fund)
+    approve_claim(nanning_official, claim)
+    paid = pay_claim(nanning_official, claim, "pay-netted")
+    assert paid.advance_applied > 0
+    before = balances(fund)
+
+    _return(nanning_official, paid)
+
+    advance.refresh_from_db()
+    assert advance.applied == Decimal("0.00")
+    after = balances(fund)
+    # The net paid is back and the advance's share is owed to the claim again: the whole total is reserved.
+    assert (after.paid, after.reserved) == (before.paid - paid.amount, claim.total_amount)
+    assert verify_ledger().ok
+    again = pay_claim(nanning_official, claim, "pay-netted-again")
+    assert (again.amount, again.advance_applied) == (paid.amount, paid.advance_applied)
+    assert balances(fund).paid == before.paid and verify_ledger().ok
