@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from qiancheng.funding.services.ledger import APPROPRIATION, AVAILABLE, PAID, RESERVED
+from qiancheng.funding.services.payment_batches import batch_reference_column
 from qiancheng.synth import reference as ref
 from qiancheng.synth.records import at_local
 
@@ -98,7 +99,7 @@ def build_ledger(claims: pl.DataFrame, park_rows: list[tuple[int, str | None]], 
     payments = paid.select(
         pl.lit("payment").alias("kind"), pl.col("fund_account_id").alias("fund"),
         pl.col("total_amount").alias("amount"), pl.format("支付 {} / payment", "number").alias("memo"),
-        pl.format("PAY{}-{}", pl.col("paid_on").dt.strftime("%Y%m"), "city_id").alias("document_ref"),
+        batch_reference_column("paid_on", "city_id", f"synth-{seed}").alias("document_ref"),
         pl.col("id").alias("claim_id"), at_local("paid_on", 14).alias("created_at"),
         pl.format("payment:synth-{}-{}", pl.lit(seed), "number").alias("idempotency_key"),
         pl.lit(RESERVED).alias("debit_account"), pl.lit(PAID).alias("credit_account"),

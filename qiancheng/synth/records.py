@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from qiancheng.catalog import shipped
+from qiancheng.funding.services.payment_batches import batch_reference_column
 from qiancheng.synth import reference as ref
 from qiancheng.synth.generator import Province
 
@@ -399,7 +400,7 @@ def payments(paid: pl.DataFrame, first_id: int, seed: int, actor_id: int) -> pl.
     return paid.sort("id").select(
         (pl.int_range(pl.len()) + first_id).alias("id"), pl.col("id").alias("claim_id"), "person_key",
         pl.col("total_amount").alias("amount"), at_local("paid_on", 14).alias("paid_at"),
-        pl.format("PAY{}-{}", pl.col("paid_on").dt.strftime("%Y%m"), "city_id").alias("batch_ref"),
+        batch_reference_column("paid_on", "city_id", f"synth-{seed}").alias("batch_ref"),
         pl.format("synth-{}-{}", pl.lit(seed), "number").alias("idempotency_key"),
         pl.lit("paid").alias("status"), pl.lit(actor_id).alias("created_by_id"),
     )

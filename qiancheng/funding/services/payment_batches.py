@@ -6,7 +6,8 @@ Every batch reference is made by `batch_reference`, one format: PAY<yyyymmdd>-<h
 holder being the preparing official's city code or GX for the province, and the hex a digest of the key
 the request carried, so the same form (or API request) sent twice names the same batch.
 
-Lock order: the batch row, then the claim rows (pay_claim), then the audit chain and fund rows (ADR 0003).
+Lock order: the batch row, then all its claim rows in primary-key order, then the audit chain and fund rows
+(ADR 0003).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+import polars as pl
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -52,6 +54,19 @@ def batch_reference(holder: str, on: dt.date, key: str) -> str:
     """The one format of a payment batch's reference (docs/money.md): PAY<yyyymmdd>-<holder>-<digest>."""
     digest = hashlib.sha256(key.encode()).hexdigest()[:10].upper()
     return f"PAY{on:%Y%m%d}-{holder}-{digest}"
+
+
+def batch_reference_column(on: str, holder: str, key_prefix: str) -> pl.Expr:
+    """`batch_reference` as a Polars column, for batches written in bulk (the synthetic province): one batch
+    per day and holder, the key `<key_prefix>:<day>:<holder>`. The function runs once per distinct batch."""
+
+    def references(pairs: pl.Series) -> pl.Series:
+        frame = pairs.struct.unnest()
+        rows = list(zip(frame[on], frame[holder].fill_null(PROVINCE_HOLDER), strict=True))
+        made = {(day, who): batch_reference(who, day, f"{key_prefix}:{day:%Y%m%d}:{who}") for day, who in set(rows)}
+        return pl.Series([made[row] for row in rows], dtype=pl.String)
+
+    return pl.struct(on, holder).map_batches(references, return_dtype=pl.String)
 
 
 def holder_of(actor: Any) -> str:
@@ -93,6 +108,12 @@ def _require_official(actor: Any) -> None:
         raise FundingRefused("forbidden", "只有人社部门工作人员可以支付", "only officials may pay", status=403)
 
 
+def _lock_claims(pks: list[int]) -> None:
+    """ADR 0003: every claim row of the batch, in primary-key order, before the first audit event; paying
+    them one by one would otherwise lock a claim while holding the audit chain."""
+    list(SubsidyClaim.objects.select_for_update().filter(pk__in=pks).order_by("pk").values_list("pk", flat=True))
+
+
 def _payments_of(batch: PaymentBatch) -> list[Payment]:
     return list(Payment.objects.filter(batch_ref=batch.reference).select_related("claim").order_by("claim__pk"))
 
@@ -117,6 +138,7 @@ def prepare_payment_batch(actor: Any, claims: Sequence[SubsidyClaim], key: str) 
             return BatchOutcome(existing, _payments_of(existing))
         for claim in claims:
             require_reviewer(actor, claim)
+        _lock_claims([claim.pk for claim in claims])
         ready = SubsidyClaim.objects.filter(pk__in=[claim.pk for claim in claims]).filter(payable())
         held = set(ready.filter(awaiting_claims()).values_list("pk", flat=True))
         chosen = [claim for claim in ready.order_by("pk") if claim.pk not in held]
@@ -166,6 +188,7 @@ def approve_payment_batch(actor: Any, batch: PaymentBatch) -> BatchOutcome:
         if current.status == SecondCheck.REFUSED:
             raise FundingRefused("already_refused", "该支付批次已被退回", "this payment batch was refused", status=409)
         require_second_official(actor, current.prepared_by_id)
+        _lock_claims(list(current.claims.values_list("pk", flat=True)))
         current.status, current.second_official, current.decided_at = SecondCheck.DONE, actor, timezone.now()
         current.save(update_fields=["status", "second_official", "decided_at"])
         outcome = _run(actor, current)

@@ -228,3 +228,16 @@ def test_two_second_officials_at_once_pay_the_batch_once(low_threshold: Decimal,
         thread.join()
     assert errors == [] and Payment.objects.count() == 2
     assert AuditEntry.objects.filter(action="payment_batch.approved").count() == 1
+
+
+def test_bulk_batch_references_are_made_by_the_same_function() -> None:
+    import polars as pl
+
+    from qiancheng.funding.services.payment_batches import batch_reference_column
+
+    frame = pl.DataFrame({"paid_on": [dt.date(2025, 11, 3), dt.date(2025, 11, 3), dt.date(2025, 11, 4)],
+                          "city_id": ["450100", "450100", None]})
+    references = frame.select(batch_reference_column("paid_on", "city_id", "synth-7").alias("ref"))["ref"].to_list()
+    assert references[0] == references[1] == batch_reference("450100", dt.date(2025, 11, 3),
+                                                             "synth-7:20251103:450100")
+    assert references[2].startswith("PAY20251104-GX-") and all(BATCH_REFERENCE.match(each) for each in references)
