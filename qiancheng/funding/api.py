@@ -18,7 +18,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
-from ninja import Field, Router, Schema, Status
+from ninja import Router, Schema, Status
 from ninja.responses import codes_4xx
 
 from qiancheng.accounts.api_errors import ApiError, ErrorOut
@@ -28,7 +28,6 @@ from qiancheng.funding.models import (
     Advance,
     AllocationRequest,
     Appeal,
-    CityAiUplift,
     FundAccount,
     IdempotentRequest,
     Payment,
@@ -39,12 +38,10 @@ from qiancheng.funding.services.advances import grant_advance, recover_unearned_
 from qiancheng.funding.services.appeals import decide_appeal, file_appeal
 from qiancheng.funding.services.claims import (
     EmploymentProof,
-    Parties,
     add_employment_proof,
     approve_claim,
     approve_employment_topup,
     file_claim,
-    file_class_claims,
     fund_account_for,
     fund_account_for_class,
     refuse_employment_topup,
@@ -53,7 +50,6 @@ from qiancheng.funding.services.claims import (
     send_back_claim,
     withdraw_claim,
 )
-from qiancheng.funding.services.class_claims import check_class_claims, class_claim_candidates
 from qiancheng.funding.services.employment import employment_due, employment_rates
 from qiancheng.funding.services.four_eyes import request_allocation
 from qiancheng.funding.services.payment_batches import BATCH_REFERENCE
@@ -61,7 +57,6 @@ from qiancheng.funding.services.payments import pay_claim
 from qiancheng.funding.services.recovery import open_recovery, record_repayment
 from qiancheng.funding.services.refusal import FundingRefused
 from qiancheng.funding.services.returns import record_bank_return
-from qiancheng.funding.services.uplift import set_ai_uplift, uplift_entries
 from qiancheng.training.models import Enrolment, TrainingClass
 
 funds_router = Router(tags=["funds 资金"])
@@ -118,7 +113,8 @@ def idempotent(request: HttpRequest, work: Callable[[], Answer]) -> Answer:
 
 
 def _refusal_body(refusal: FundingRefused) -> dict[str, Any]:
-    return {"code": refusal.code, "message_zh": refusal.message_zh, "message_en": refusal.message_en}
+    body = {"code": refusal.code, "message_zh": refusal.message_zh, "message_en": refusal.message_en}
+    return {**body, "details": refusal.details} if refusal.details else body
 
 
 def _money(value: Decimal | None) -> str | None:
@@ -352,80 +348,6 @@ def post_claim(request: HttpRequest, payload: ClaimIn) -> Status:
     return Status(*idempotent(request, work))
 
 
-# ---------------------------------------------------------------- a class's claims (the class claim page's steps)
-
-
-class CandidateOut(Schema):
-    enrolment_id: int
-    name: str
-    claimable: bool
-    code: str = Field(description="why not, '' when claimable: e.g. attendance_below_threshold (6c), not_passed, "
-                                  "already_claimed, enrolment_withdrawn, no_certificate")
-    message_zh: str
-    message_en: str
-    attended_hours: str | None
-    class_hours: int | None
-    attendance_rate: str | None
-    claim_number: str | None
-
-
-@claims_router.get("/classes/{int:class_id}/candidates", response=list[CandidateOut],
-                   summary="Each trainee of a class: can be claimed, or why not 班级学员能否申领 (6c)")
-def class_candidates(request: HttpRequest, class_id: int) -> list[dict[str, Any]]:
-    training = get_scoped_or_404(TrainingClass, request.user, pk=class_id)
-    return [{
-        "enrolment_id": each.enrolment.pk, "name": each.enrolment.person.name, "claimable": each.claimable,
-        "code": each.refusal.code if each.refusal else "",
-        "message_zh": each.refusal.message_zh if each.refusal else "可申领",
-        "message_en": each.refusal.message_en if each.refusal else "can be claimed",
-        "attended_hours": str(each.attendance.hours) if each.attendance else None,
-        "class_hours": each.attendance.class_hours if each.attendance else None,
-        "attendance_rate": str(each.attendance.rate) if each.attendance else None,
-        "claim_number": each.claim.number if each.claim else None,
-    } for each in class_claim_candidates(request.user, training)]
-
-
-class ClassClaimsIn(Schema):
-    fund: str
-    advanced_by: str
-    advanced_by_ref: str
-    claimant: str
-    claimant_ref: str
-    enrolment_ids: list[int] = Field(min_length=1, max_length=1000)
-
-
-class ClassRefusalOut(Schema):
-    enrolment_id: int
-    code: str
-    message_zh: str
-    message_en: str
-
-
-class ClassClaimsOut(Schema):
-    filed: list[ClaimOut]
-    refused: list[ClassRefusalOut]
-
-
-@claims_router.post("/classes/{int:class_id}", response={201: ClassClaimsOut, ERRORS: ErrorOut},
-                    summary="File the claims of the named trainees of a class 为班级学员提交申领")
-def post_class_claims(request: HttpRequest, class_id: int, payload: ClassClaimsIn) -> Status:
-    """The page's confirm step: every trainee named must be claimable (else 422 `not_claimable`, nothing
-    filed; `GET .../candidates` says why), then `file_class_claims` files exactly those in one engine run."""
-    training = get_scoped_or_404(TrainingClass, request.user, pk=class_id)
-
-    def work() -> Answer:
-        chosen = set(payload.enrolment_ids)
-        fund = fund_account_for_class(training, payload.fund)
-        check_class_claims(request.user, training, fund.source, chosen)
-        parties = Parties(payload.advanced_by, payload.advanced_by_ref, payload.claimant, payload.claimant_ref)
-        filed, refused = file_class_claims(request.user, training, fund, parties, enrolment_ids=chosen)
-        return 201, {"filed": [_claim_out(claim) for claim in filed], "refused": [
-            {"enrolment_id": pk, "code": refusal.code, "message_zh": refusal.message_zh,
-             "message_en": refusal.message_en} for pk, refusal in refused.items()]}
-
-    return Status(*idempotent(request, work))
-
-
 @claims_router.post("/{number}/review", response={200: ClaimOut, ERRORS: ErrorOut},
                     summary="Approve or reject a claim 审核申领")
 def review_claim(request: HttpRequest, number: str, payload: ReviewIn) -> Status:
@@ -652,39 +574,6 @@ def post_bank_return(request: HttpRequest, payment_id: int, payload: BankReturnI
     payment = get_scoped_or_404(Payment.objects.select_related("claim"), request.user, pk=payment_id)
     return Status(*idempotent(request, lambda: (200, _payment_out(record_bank_return(
         request.user, payment, reason=payload.reason, bank_ref=payload.bank_ref, returned_on=payload.returned_on)))))
-
-
-# ---------------------------------------------------------------- each city's AI uplift (4.2)
-
-class AiUpliftOut(Schema):
-    city_code: str
-    uplift: str
-    valid_from: dt.date
-    document: str
-
-
-class AiUpliftIn(Schema):
-    city_code: str
-    uplift: Decimal | None = Field(None, description="a fraction 0 to 0.20 inclusive (4.2: at most 20%): 0.15 = 15%")
-    valid_from: dt.date | None = None  # required; a missing one is refused with the reason
-    document: str = ""
-
-
-def _uplift_out(entry: CityAiUplift) -> dict[str, Any]:
-    return {"city_code": entry.city_id, "uplift": str(entry.uplift.normalize()) if entry.uplift else "0",
-            "valid_from": entry.valid_from.isoformat(), "document": entry.document}
-
-
-@funds_router.get("/ai-uplifts", response=list[AiUpliftOut], summary="Each city's AI uplift 人工智能职业补贴上浮")
-def list_ai_uplifts(request: HttpRequest) -> list[dict[str, Any]]:
-    return [_uplift_out(entry) for entry in uplift_entries()]
-
-
-@funds_router.post("/ai-uplifts", response={201: AiUpliftOut, ERRORS: ErrorOut},
-                   summary="Record a city's AI uplift (province) 设置人工智能职业补贴上浮")
-def post_ai_uplift(request: HttpRequest, payload: AiUpliftIn) -> Status:
-    return Status(*idempotent(request, lambda: (201, _uplift_out(set_ai_uplift(
-        request.user, payload.city_code, payload.uplift, payload.valid_from, payload.document)))))
 
 
 # ---------------------------------------------------------------- advances (3.6)

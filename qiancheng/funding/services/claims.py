@@ -27,7 +27,6 @@ from qiancheng.evaluation.models import Certificate, CertificateStatus, Evaluati
 from qiancheng.funding.models import (
     CLAIM_FUNDS,
     COUNTING_STATUSES,
-    ClaimOrigin,
     ClaimStatus,
     FundAccount,
     FundSource,
@@ -159,23 +158,6 @@ def _evaluation_of(enrolment: Enrolment) -> Evaluation | None:
     return Evaluation.objects.filter(enrolment=enrolment).order_by("-evaluated_on").first()
 
 
-def _refuse_if_project_subsidised(enrolment: Enrolment) -> None:
-    """5.2d across classes: a person's project is subsidised once. Another class of the same project with a
-    counting claim (e.g. a rejected claim filed again after the person enrolled in a second class) would
-    break the database's UNIQUE (person, project) of counting claims; refused here, naming that claim."""
-    project_id = enrolment.training_class.project_id
-    if project_id is None:
-        return
-    other = (SubsidyClaim.objects.filter(person_id=enrolment.person_id, project_id=project_id,
-                                         status__in=COUNTING_STATUSES, origin=ClaimOrigin.SYSTEM)
-             .exclude(enrolment=enrolment).first())
-    if other is not None:
-        # 5.2d: 不可与就业补助资金项目制培训补贴重复享受
-        raise FundingRefused("5.2d", f"报名#{enrolment.pk}：该学员的同一项目已有申领{other.number}，项目制培训补贴不可重复享受（第5.2条(四)）",
-                             f"enrolment #{enrolment.pk}: the trainee's project already has claim {other.number}; "
-                             "a project's training subsidy is paid once (clause 5.2d)")
-
-
 def claim_facts(enrolment: Enrolment) -> dict[str, Any]:
     """The claim columns copied from the enrolment, its class, the person and the evaluation.
 
@@ -186,7 +168,6 @@ def claim_facts(enrolment: Enrolment) -> dict[str, Any]:
     if isinstance(evaluation, FundingRefused):
         raise FundingRefused(evaluation.code, f"报名#{enrolment.pk}：{evaluation.message_zh}",
                              f"enrolment #{enrolment.pk}: {evaluation.message_en}", status=evaluation.status)
-    _refuse_if_project_subsidised(enrolment)
     return {
         "enrolment": enrolment, "person_id": enrolment.person_id, "training_type": training.training_type,
         "occupation_id": training.occupation_id, "level": training.level, "item_id": training.item_id,
@@ -250,17 +231,30 @@ def _existing_or_refuse(enrolment: Enrolment, fund: FundAccount, parties: Partie
                          f"enrolment #{enrolment.pk} already has claim {existing.number}")
 
 
+def _refuse_if_claimed(enrolment: Enrolment) -> None:
+    """One training, one claim (5.2d): filing for an enrolment that already has a counting claim is refused
+    (409), naming that claim, whether the new filing repeats it or differs (another fund, other parties)."""
+    existing = SubsidyClaim.objects.filter(enrolment=enrolment, status__in=COUNTING_STATUSES).first()
+    if existing is None:
+        return
+    status = ClaimStatus(existing.status).label.split(" ")[0]
+    raise FundingRefused(
+        "already_claimed", f"报名#{enrolment.pk}已有申领{existing.number}（{status}），不能再次申领",
+        f"enrolment #{enrolment.pk} already has claim {existing.number} ({existing.status}); it is not filed again",
+        details=[{"claim_number": existing.number, "status": existing.status}])
+
+
 def file_claim(actor: Any, enrolment: Enrolment, fund: FundAccount, advanced_by: str, advanced_by_ref: str,
                claimant: str, claimant_ref: str, employment_proof: EmploymentProof | None = None, *,
                as_of: dt.date | None = None) -> SubsidyClaim:
     """File one claim for one enrolment (pending) and have the engine decide it at once.
 
-    Filing the same claim again (same enrolment, fund and parties) returns the first one, also when the
-    two filings race: the partial UNIQUE on counting claims per enrolment lets only one in.
+    Filing again for an enrolment that has a counting claim is refused with that claim's number (409), also
+    when two filings race: the partial UNIQUE on counting claims per enrolment lets only one in. (Retrying one
+    request through the API with its Idempotency-Key answers the first response; that is the API's replay.)
     """
     if not scoped(Enrolment.objects.filter(pk=enrolment.pk), actor).exists():
         raise FundingRefused("forbidden", "无权为该报名申领", "not allowed to claim for this enrolment", status=403)
-    parties = Parties(advanced_by, advanced_by_ref, claimant, claimant_ref)
     _refuse_unless_party_exists(advanced_by, advanced_by_ref, "垫付方", "the party that advanced the cost")
     _refuse_unless_party_exists(claimant, claimant_ref, "申领方", "the claimant")
     if employment_proof is not None and employment_proof.kind not in ProofKind.values:
@@ -268,9 +262,7 @@ def file_claim(actor: Any, enrolment: Enrolment, fund: FundAccount, advanced_by:
                              f"unknown employment proof kind: {employment_proof.kind}", status=422)
     _check_fund(fund, enrolment)
     facts = claim_facts(enrolment)
-    found = _existing_or_refuse(enrolment, fund, parties)
-    if found is not None:
-        return found
+    _refuse_if_claimed(enrolment)
     try:
         with transaction.atomic():
             claim = SubsidyClaim.objects.create(
@@ -285,11 +277,9 @@ def file_claim(actor: Any, enrolment: Enrolment, fund: FundAccount, advanced_by:
             })
             decide(actor, SubsidyClaim.objects.filter(pk=claim.pk), as_of)
     except IntegrityError:
-        # A concurrent identical filing won the race on the counting-claim UNIQUE (or the number).
-        found = _existing_or_refuse(enrolment, fund, parties)
-        if found is None:
-            raise
-        return found
+        # A concurrent filing won the race on the counting-claim UNIQUE (or the number): refused, naming it.
+        _refuse_if_claimed(enrolment)
+        raise
     claim.refresh_from_db()
     return claim
 

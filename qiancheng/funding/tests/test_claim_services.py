@@ -54,11 +54,15 @@ def test_a_filed_claim_copies_the_system_facts_and_is_decided_at_once(province_o
     assert AuditEntry.objects.filter(action="claim.filed", target_pk=str(claim.pk)).exists()
 
 
-def test_filing_the_same_claim_twice_returns_the_first(province_official: User) -> None:
+def test_filing_the_same_claim_twice_is_refused_naming_the_first(province_official: User) -> None:
     enrolment = paid_for_enrolment(finished_class())
     fund = funded(province_official, "10000.00")
     first = _file(province_official, enrolment, fund)
-    assert _file(province_official, enrolment, fund).pk == first.pk
+    with pytest.raises(FundingRefused) as refused:
+        _file(province_official, enrolment, fund)
+    assert (refused.value.code, refused.value.status) == ("already_claimed", 409)
+    assert first.number in refused.value.message_zh and first.number in refused.value.message_en
+    assert refused.value.details == [{"claim_number": first.number, "status": "pending"}]
     assert SubsidyClaim.objects.count() == 1
 
 
@@ -71,6 +75,7 @@ def test_a_second_different_claim_for_the_same_training_is_refused(province_offi
         _file(province_official, enrolment, fund, advanced_by=PartyKind.ENTERPRISE, advanced_by_ref=enterprise.uscc,
               claimant=PartyKind.ENTERPRISE, claimant_ref=enterprise.uscc)
     assert refused.value.code == "already_claimed"
+    assert refused.value.status == 409 and SubsidyClaim.objects.get().number in refused.value.message_en
 
 
 @pytest.mark.parametrize(("missing", "code"), [

@@ -11,7 +11,14 @@ from django.test import Client
 
 from qiancheng.accounts.models import User
 from qiancheng.accounts.services import issue_api_token
-from qiancheng.funding.models import ClaimStatus, LedgerTransaction, Payment, SubsidyClaim, TransactionKind
+from qiancheng.funding.models import (
+    ClaimStatus,
+    FundSource,
+    LedgerTransaction,
+    Payment,
+    SubsidyClaim,
+    TransactionKind,
+)
 from qiancheng.funding.tests.money import finished_class, funded, institution_parties, paid_for_enrolment
 from qiancheng.training.models import Enrolment
 
@@ -161,3 +168,27 @@ def test_the_claimant_withdraws_through_the_api_and_strangers_get_404(
     assert Api(outsider).post(f"/claims/{number}/withdraw", {"reason": "x"}, "w").status_code == 404
     withdrawn = institution.post(f"/claims/{number}/withdraw", {"reason": "重复提交"}, "w")
     assert withdrawn.status_code == 200 and withdrawn.json()["status"] == "withdrawn"
+
+
+def test_a_second_filing_for_the_same_training_is_one_409_naming_the_claim(
+    enrolment: Enrolment, institution_user: User, province_official: User
+) -> None:
+    funded(province_official, "10000.00")
+    funded(province_official, "10000.00", source=FundSource.SPECIAL_ACCOUNT)  # "another fund" exists too
+    institution = Api(institution_user)
+    first = institution.post("/claims", _claim_body(enrolment), "file-1")
+    assert first.status_code == 201
+    number = first.json()["number"]
+    # The same key is a retry of the same request: the first answer again (idempotency).
+    assert (lambda again: (again.status_code, again.json()))(institution.post("/claims", _claim_body(enrolment),
+                                                                             "file-1")) == (201, first.json())
+    # A new key is a new request: the training already has its claim, whatever the fund asked.
+    for key, body in (("file-2", _claim_body(enrolment)),
+                      ("file-3", {**_claim_body(enrolment), "fund": "special_account"})):
+        answer = institution.post("/claims", body, key)
+        assert answer.status_code == 409, answer.json()
+        problem = answer.json()
+        assert problem["code"] == "already_claimed"
+        assert number in problem["message_zh"] and number in problem["message_en"]
+        assert problem["details"] == [{"claim_number": number, "status": "pending"}]
+    assert SubsidyClaim.objects.count() == 1
