@@ -263,14 +263,12 @@ def project_journey(*, passed: bool = True, fund: str = SA, advanced_by_applican
 
 
 def special_ability(hours: int) -> Callable[[World], SubsidyClaim]:
+    """3.2 is checked when the city approves the class: 28 hours is approved, 27 never runs."""
     def journey(world: World) -> SubsidyClaim:
-        training = world.special_ability(2025, 9, 28)
-        if hours < 28:
-            # 3.2 is checked when the class is approved: a class under 28 hours never runs.
-            submitted = world.special_ability(2025, 10, hours, status=ClassStatus.SUBMITTED)
-            with frozen_at(date(2025, 8, 1)):
-                approve_class(world.city, submitted)
-        return world.trainee_journey(training)
+        submitted = world.special_ability(2025, 9, hours, status=ClassStatus.SUBMITTED)
+        with frozen_at(date(2025, 8, 1)):
+            approved = approve_class(world.city, submitted)
+        return world.trainee_journey(approved)
     return journey
 
 
@@ -327,12 +325,11 @@ def three_earlier(*, refiled: bool) -> Callable[[World], SubsidyClaim]:
         classes = [world.occupational(year, 5, level=2030 - year, occupation=ELECTRICIAN) for year in years]
         last = world.occupational(2027, 9)
         serial: int | None = None
-        claims = []
         for training in classes[:-1] if refiled else classes:
             chosen = world.enrol(training, serial=serial)
             serial = world.serial
             world.trained(training)
-            claims.append(world.claim(chosen))
+            world.claim(chosen)
         if refiled:
             chosen = world.enrol(classes[-1], serial=serial)
             world.trained(classes[-1])
