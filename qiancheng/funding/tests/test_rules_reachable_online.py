@@ -519,6 +519,7 @@ def test_turning_a_rule_to_always_deny_denies_its_grant_journey(world: World, ru
                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     with always_denying(rule_id, monkeypatch):
         result = outcome(CASES[rule_id].grant, world)
+    assert (engine.CLAIM_RULES, engine.LIMIT_RULES, engine.MAX_COUNTED_TRAININGS) == (CLAIM_RULES, LIMIT_RULES, 3)
     if isinstance(result, Refused):
         assert rule_id in result.codes, result  # enrolment asks the same engine
     else:

@@ -17,7 +17,7 @@ from qiancheng.clock import frozen_at
 from qiancheng.people.identity import id_number_check_character
 from qiancheng.training.models import ClassStatus, Enrolment, ImportStatus, TrainingClass
 from qiancheng.training.services import roster_file
-from qiancheng.training.services.enrolment import enrol_person
+from qiancheng.training.services.enrolment import enrol_person, preview_enrolment
 from qiancheng.training.services.evidence import EnrolmentEvidence
 from qiancheng.training.services.roster_file import BASIC_HEADERS, read_roster, roster_template
 from qiancheng.training.services.roster_import import apply_roster, receive_roster
@@ -124,6 +124,20 @@ def test_relation_evidence_is_kept_for_project_classes_only(persona_institution,
     assert (hired.relation_evidence, hired.relation_evidence_date) == ("劳动合同 HT-2026-0456", date(2026, 4, 1))
     other = enrol(institution_user, training, 6, contract)
     assert (other.relation_evidence, other.relation_evidence_date) == ("", None)
+
+
+def test_the_prediction_reads_the_licence_for_iyb(persona_institution, institution_user) -> None:
+    iyb = builders.training_class(institution=persona_institution, status=ClassStatus.APPROVED,
+                                  training_type=TrainingType.ENTREPRENEURSHIP, course_kind=builders.course_kind("IYB"),
+                                  class_hours=40, start_date=date(2026, 5, 4), end_date=date(2026, 5, 29))
+    person = {"id_number": number(20), "name": "韦五", "category": "other"}
+    without = preview_enrolment(institution_user, iyb, **person)
+    assert [refusal.code for refusal in without.refusals] == ["3.3"]
+    licence = EnrolmentEvidence(business_licence_uscc=business_licence_uscc(20),
+                                business_licence_issued_on=date(2025, 6, 1))
+    assert preview_enrolment(institution_user, iyb, **person, evidence=licence).eligible
+    enrolled = enrol_person(institution_user, iyb, **person, evidence=licence)
+    assert enrolled.business_licence_uscc == business_licence_uscc(20)
 
 
 # ---------------------------------------------------------------- the page and the API
