@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 
 from qiancheng.accounts.models import AuditEntry, User
-from qiancheng.clock import today
+from qiancheng.clock import frozen_at, today
 from qiancheng.funding.models import ClaimStatus, LedgerTransaction, Payment, PaymentStatus, TransactionKind
 from qiancheng.funding.services.funds import balances
 from qiancheng.funding.services.ledger import verify_ledger
@@ -109,7 +109,8 @@ def test_a_returned_payment_that_netted_an_advance_gives_the_advance_its_part_ba
     training = builders.training_class(status=ClassStatus.APPROVED, institution=rated)
     enrolment = paid_for_enrolment(training)
     fund = funded(province_official, "100000.00")
-    advance = grant_advance(nanning_official, training, fund, "adv-return")
+    with frozen_at(dt.date(2025, 9, 15)):  # granted while the class ran and the institution was approved
+        advance = grant_advance(nanning_official, training, fund, "adv-return")
     TrainingClass.objects.filter(pk=training.pk).update(status=ClassStatus.FINISHED)
     claim = filed_claim(province_official, Enrolment.objects.get(pk=enrolment.pk), fund)
     approve_claim(nanning_official, claim)
