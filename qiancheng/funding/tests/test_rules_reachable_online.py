@@ -49,6 +49,7 @@ from qiancheng.training.services.classes import approve_class, finish_class
 from qiancheng.training.services.enrolment import enrol_person
 from qiancheng.training.services.evidence import EnrolmentEvidence
 from qiancheng.training.tests import builders
+from qiancheng.training.tests.test_api import Api
 from qiancheng.training.tests.test_enrolment_evidence import business_licence_uscc
 from qiancheng.training.vocabulary import ApplicantRelation, TrainingType
 
@@ -478,6 +479,49 @@ def test_a_benefit_recipient_is_paid_from_the_unemployment_insurance_fund(world:
     claim = world.pay(unemployment_insurance(receiving=True)(world))
     assert (claim.status, claim.fund, claim.total_amount) == (ClaimStatus.PAID, UI, Decimal("1100.00"))
     assert claim.receiving_unemployment_benefit and claim.enrolment.benefit_evidence_date == BENEFIT.benefit_evidence_date
+
+
+def keyed(api: Api, path: str, body: dict[str, Any]) -> Any:
+    """A POST that moves money carries an Idempotency-Key."""
+    return api.client.post(f"/api/v1{path}", body, content_type="application/json", HTTP_IDEMPOTENCY_KEY=path,
+                           **api.headers)
+
+
+def test_a_benefit_recipient_is_paid_through_the_api(world: World) -> None:
+    """The same journey by API clients only: the institution's token, then the city's."""
+    school, city = Api(world.school), Api(world.city)
+    training = world.occupational(2025, 9, class_hours=20)
+    world.fund(UI, 2025)
+    evidence = {"receiving_unemployment_benefit": True, "benefit_evidence": BENEFIT.benefit_evidence,
+                "benefit_evidence_date": BENEFIT.benefit_evidence_date.isoformat()}
+    with frozen_at(training.start_date):
+        enrolled = school.post(f"/classes/{training.pk}/enrolments", {
+            "id_number": number(1), "name": "学员1", "category": "registered_unemployed", **evidence})
+        assert enrolled.status_code == 201, enrolled.json()
+        assert enrolled.json()["receiving_unemployment_benefit"] is True
+        enrolment = enrolled.json()["id"]
+        marks = {"session_date": training.start_date.isoformat(),
+                 "marks": [{"enrolment_id": enrolment, "present": True, "hours": "20"}]}
+        assert school.post(f"/classes/{training.pk}/attendance", marks).status_code == 200
+    with frozen_at(training.end_date):
+        assert school.post(f"/classes/{training.pk}/finish").status_code == 200
+        results = {"rows": [{"enrolment_id": enrolment, "passed": True, "score": "88"}],
+                   "evaluator": "南宁市职业技能鉴定中心"}
+        assert school.post(f"/results/{training.pk}", results).status_code == 200
+        issued = school.post(f"/certificates/issue/{training.pk}", {"issuer": "南宁市人力资源和社会保障局"})
+        assert issued.status_code == 201, issued.json()
+    uscc = world.institution.uscc
+    with frozen_at(training.end_date + timedelta(days=10)):
+        filed = keyed(school, "/claims", {"enrolment_id": enrolment, "fund": UI, "advanced_by": "institution",
+                                          "advanced_by_ref": uscc, "claimant": "institution", "claimant_ref": uscc})
+        assert filed.status_code == 201, filed.json()
+        number_ = filed.json()["number"]
+    with frozen_at(training.end_date + timedelta(days=20)):
+        assert keyed(city, f"/claims/{number_}/review", {"action": "approve", "note": "材料齐全"}).status_code == 200
+        paid = keyed(city, "/payments/batches", {"claim_numbers": [number_]})
+        assert paid.status_code == 201, paid.json()
+    claim = SubsidyClaim.objects.get(number=number_)
+    assert (claim.status, claim.fund, claim.total_amount) == (ClaimStatus.PAID, UI, Decimal("1100.00"))
 
 
 def test_an_iyb_trainee_with_a_licence_is_paid_and_one_without_is_denied_by_3_3(world: World) -> None:
