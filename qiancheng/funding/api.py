@@ -18,7 +18,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 from ninja.responses import codes_4xx
 
 from qiancheng.accounts.api_errors import ApiError, ErrorOut
@@ -28,6 +28,7 @@ from qiancheng.funding.models import (
     Advance,
     AllocationRequest,
     Appeal,
+    CityAiUplift,
     FundAccount,
     IdempotentRequest,
     Payment,
@@ -57,6 +58,7 @@ from qiancheng.funding.services.payments import pay_claim
 from qiancheng.funding.services.recovery import open_recovery, record_repayment
 from qiancheng.funding.services.refusal import FundingRefused
 from qiancheng.funding.services.returns import record_bank_return
+from qiancheng.funding.services.uplift import set_ai_uplift, uplift_entries
 from qiancheng.training.models import Enrolment, TrainingClass
 
 funds_router = Router(tags=["funds 资金"])
@@ -574,6 +576,39 @@ def post_bank_return(request: HttpRequest, payment_id: int, payload: BankReturnI
     payment = get_scoped_or_404(Payment.objects.select_related("claim"), request.user, pk=payment_id)
     return Status(*idempotent(request, lambda: (200, _payment_out(record_bank_return(
         request.user, payment, reason=payload.reason, bank_ref=payload.bank_ref, returned_on=payload.returned_on)))))
+
+
+# ---------------------------------------------------------------- each city's AI uplift (4.2)
+
+class AiUpliftOut(Schema):
+    city_code: str
+    uplift: str
+    valid_from: dt.date
+    document: str
+
+
+class AiUpliftIn(Schema):
+    city_code: str
+    uplift: Decimal | None = Field(None, description="a fraction 0 to 0.20 inclusive (4.2: at most 20%): 0.15 = 15%")
+    valid_from: dt.date | None = None  # required; a missing one is refused with the reason
+    document: str = ""
+
+
+def _uplift_out(entry: CityAiUplift) -> dict[str, Any]:
+    return {"city_code": entry.city_id, "uplift": str(entry.uplift.normalize()) if entry.uplift else "0",
+            "valid_from": entry.valid_from.isoformat(), "document": entry.document}
+
+
+@funds_router.get("/ai-uplifts", response=list[AiUpliftOut], summary="Each city's AI uplift 人工智能职业补贴上浮")
+def list_ai_uplifts(request: HttpRequest) -> list[dict[str, Any]]:
+    return [_uplift_out(entry) for entry in uplift_entries()]
+
+
+@funds_router.post("/ai-uplifts", response={201: AiUpliftOut, ERRORS: ErrorOut},
+                   summary="Record a city's AI uplift (province) 设置人工智能职业补贴上浮")
+def post_ai_uplift(request: HttpRequest, payload: AiUpliftIn) -> Status:
+    return Status(*idempotent(request, lambda: (201, _uplift_out(set_ai_uplift(
+        request.user, payload.city_code, payload.uplift, payload.valid_from, payload.document)))))
 
 
 # ---------------------------------------------------------------- advances (3.6)
