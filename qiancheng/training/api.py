@@ -17,12 +17,18 @@ from ninja.files import UploadedFile
 
 from qiancheng.accounts.api_errors import ApiError, ErrorOut, refusal_error
 from qiancheng.accounts.scope import get_scoped_or_404, scoped
-from qiancheng.catalog.models import CourseKind, Occupation, SpecialAbilityItem
+from qiancheng.catalog.models import City, CourseKind, IndustrialPark, Occupation, SpecialAbilityItem
 from qiancheng.projects.models import Project
 from qiancheng.providers.models import Institution, Teacher
 from qiancheng.training.models import Enrolment, ImportJob, TrainingClass
 from qiancheng.training.services import roster_file
-from qiancheng.training.services.attendance import Mark, attendance_rates, class_threshold, record_attendance
+from qiancheng.training.services.attendance import (
+    Mark,
+    attendance_rates,
+    class_threshold,
+    record_attendance,
+    set_attendance_threshold,
+)
 from qiancheng.training.services.attendance_sheet import attendance_template, record_attendance_sheet
 from qiancheng.training.services.classes import (
     ClassPlan,
@@ -54,6 +60,7 @@ class ClassOut(Schema):
     item_code: str | None
     course_kind: str | None
     project_code: str | None
+    park_code: str | None  # 4.1: the park the class is delivered for
     start_date: dt.date
     end_date: dt.date
     class_hours: int
@@ -74,6 +81,7 @@ class ClassOut(Schema):
             training_type=training.training_type, occupation_code=training.occupation_id, level=training.level,
             item_code=training.item_id, course_kind=training.course_kind_id,
             project_code=training.project.code if training.project_id else None,
+            park_code=training.park.code if training.park_id else None,
             start_date=training.start_date, end_date=training.end_date, class_hours=training.class_hours,
             venue=training.venue, cost_total=training.cost_total, cost_government=training.cost_government,
             cost_enterprise=training.cost_enterprise, cost_individual=training.cost_individual,
@@ -94,6 +102,8 @@ class ClassIn(Schema):
     item_code: str | None = None
     course_kind: str | None = None
     project_code: str | None = None
+    # 4.1: the park the class is delivered for; a project class defaults to its applicant's park
+    park_code: str | None = None
     teaching_plan: str = ""
     assessment_plan: str = ""
     venue: str = ""
@@ -187,6 +197,15 @@ def _catalog(model: type[Any], code: str | None, label_zh: str, label_en: str) -
     return found
 
 
+def _park(code: str | None) -> IndustrialPark | None:
+    if code is None:
+        return None
+    found = IndustrialPark.objects.filter(code=code).first()
+    if found is None:
+        raise ValidationError(f"未知的园区 {code} / unknown park {code}", code="catalog")
+    return found
+
+
 def _plan(request: HttpRequest, payload: ClassIn) -> ClassPlan:
     teachers = list(scoped(Teacher, request.auth).filter(pk__in=payload.teacher_ids))
     if len(teachers) != len(set(payload.teacher_ids)):
@@ -198,6 +217,7 @@ def _plan(request: HttpRequest, payload: ClassIn) -> ClassPlan:
         occupation=_catalog(Occupation, payload.occupation_code, "职业", "occupation"), level=payload.level,
         item=_catalog(SpecialAbilityItem, payload.item_code, "专项能力项目", "special-ability item"),
         course_kind=_catalog(CourseKind, payload.course_kind, "创业培训类别", "course kind"), project=project,
+        park=_park(payload.park_code),
         teaching_plan=payload.teaching_plan, assessment_plan=payload.assessment_plan, venue=payload.venue,
         cost_government=payload.cost_government, cost_enterprise=payload.cost_enterprise,
         cost_individual=payload.cost_individual, teachers=teachers,
@@ -207,7 +227,7 @@ def _plan(request: HttpRequest, payload: ClassIn) -> ClassPlan:
 @classes_router.get("", response=list[ClassOut], summary="培训班列表 / classes you may see")
 def list_classes(request: HttpRequest, status: str | None = Query(None, description="按状态筛选 / filter by status"),
                  limit: int = Query(100, ge=1, le=500), offset: int = Query(0, ge=0)) -> list[ClassOut]:
-    found = scoped(TrainingClass, request.auth).select_related("project").order_by("pk")
+    found = scoped(TrainingClass, request.auth).select_related("project", "park").order_by("pk")
     if status is not None:
         found = found.filter(status=status)
     return [ClassOut.of(training) for training in found[offset:offset + limit]]
@@ -372,6 +392,32 @@ def post_attendance(request: HttpRequest, class_id: int, payload: SessionIn) -> 
         raise ValidationError("缺少上课日期 / session_date is required", code="session_date")
     marks = [Mark(mark.enrolment_id, mark.present, mark.hours) for mark in payload.marks]
     return _attendance(training, record_attendance(request.auth, training, payload.session_date, marks))
+
+
+class ThresholdIn(Schema):
+    # Defaults so that the role check answers first; the service refuses what is missing or out of range.
+    city_code: str = ""
+    effective_from: dt.date | None = None
+    rate: Decimal = Decimal("0")  # a fraction: 0.80 is 80 %
+    source: str = ""
+
+
+class ThresholdOut(Schema):
+    city_code: str
+    effective_from: dt.date
+    rate: Decimal
+    source: str
+
+
+@classes_router.post("/attendance-thresholds", response={201: ThresholdOut, **ERRORS},
+                     summary="设定本市出勤率阈值（今日起，注明依据文件）/ set a city's attendance threshold from a date on")
+def post_threshold(request: HttpRequest, payload: ThresholdIn) -> Status:
+    city = City.objects.filter(pk=payload.city_code).first()
+    if city is None or payload.effective_from is None:
+        raise ApiError(422, "invalid_fields", "须给出城市代码和生效日期", "city_code and effective_from are required")
+    entry = set_attendance_threshold(request.auth, city, payload.effective_from, payload.rate, payload.source)
+    return Status(201, ThresholdOut(city_code=entry.city_id, effective_from=entry.effective_from, rate=entry.rate,
+                                    source=entry.source))
 
 
 class SheetOut(Schema):

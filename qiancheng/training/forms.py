@@ -8,7 +8,9 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from qiancheng.catalog.models import CourseKind, Occupation, ProgrammeTag, SpecialAbilityItem
+from qiancheng.catalog.models import CourseKind, IndustrialPark, Occupation, ProgrammeTag, SpecialAbilityItem
+from qiancheng.catalog.parks import parks_in_force
+from qiancheng.clock import today
 from qiancheng.people.models import PersonCategory
 from qiancheng.projects.models import Project, ProjectStatus
 from qiancheng.providers.models import Institution, InstitutionScope, Teacher
@@ -42,6 +44,8 @@ class ClassForm(forms.Form):
     item = forms.ModelChoiceField(label=_("专项职业能力项目"), queryset=SpecialAbilityItem.objects.none(), required=False)
     course_kind = forms.ModelChoiceField(label=_("创业培训类别"), queryset=CourseKind.objects.none(), required=False)
     project = forms.ModelChoiceField(label=_("项目制培训项目"), queryset=Project.objects.none(), required=False)
+    park = forms.ModelChoiceField(
+        label=_("服务园区（第4.1条沿边临港产业园区）"), queryset=IndustrialPark.objects.none(), required=False)
     start_date = forms.DateField(label=_("开班日期"), widget=DATE)
     end_date = forms.DateField(label=_("结业日期"), widget=DATE)
     class_hours = forms.IntegerField(label=_("课时"), min_value=1, max_value=2000)
@@ -72,6 +76,8 @@ class ClassForm(forms.Form):
         fields["project"].label_from_instance = lambda project: f"{project.code} {project.title}"
         fields["teachers"].queryset = Teacher.objects.filter(institution=institution, is_active=True).order_by("name")
         fields["programme_tags"].queryset = ProgrammeTag.objects.order_by("sort_order", "code")
+        # 4.1: the parks of the institution's own city on the list today (the service checks the class's dates).
+        fields["park"].queryset = parks_in_force(today()).filter(city=institution.city_id).order_by("code")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -96,6 +102,7 @@ class ClassForm(forms.Form):
             name=data["name"], training_type=data["training_type"], start_date=data["start_date"],
             end_date=data["end_date"], class_hours=data["class_hours"], occupation=data["occupation"],
             level=data["level"], item=data["item"], course_kind=data["course_kind"], project=data["project"],
+            park=data["park"],
             teaching_plan=data["teaching_plan"], assessment_plan=data["assessment_plan"], venue=data["venue"],
             cost_government=data["cost_government"], cost_enterprise=data["cost_enterprise"],
             cost_individual=data["cost_individual"], teachers=list(data["teachers"]),

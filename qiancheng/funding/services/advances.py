@@ -47,7 +47,12 @@ from qiancheng.funding.models import (
     SubsidyClaim,
     TransactionKind,
 )
-from qiancheng.funding.services.claims import REVIEWER_ROLES, packaged_params
+from qiancheng.funding.services.claims import (
+    REVIEWER_ROLES,
+    check_park_fund,
+    packaged_params,
+    park_account_for,
+)
 from qiancheng.funding.services.ledger import AVAILABLE, FEN, PAID, RESERVED, post_transaction, transfer
 from qiancheng.funding.services.recovery import open_case
 from qiancheng.funding.services.refusal import FundingRefused
@@ -164,8 +169,8 @@ def grant_advance(actor: Any, training_class: TrainingClass, fund: FundAccount, 
     """Pay an approved class's institution `share` of the class's expected training subsidy (3.6).
 
     One advance per class (UNIQUE); the same key returns the first advance. The fund must be the one the
-    class's claims will be paid from (`fund_account_for`: its city's account, or the province's, of the year
-    the class ends), so that the claim payments can net it.
+    class's claims will be paid from (`fund_account_for_class`: its park's account (4.1), its city's, or the
+    province's, of the year the class ends), so that the claim payments can net it.
     """
     _require_class_official(actor, training_class)
     if not idempotency_key.strip():
@@ -180,11 +185,18 @@ def grant_advance(actor: Any, training_class: TrainingClass, fund: FundAccount, 
                              "gets an advance", status=422)
     if Advance.objects.filter(training_class=training).exists():
         raise FundingRefused("already_advanced", "该班已垫付过", "this class already has its advance")
-    if fund.source not in CLAIM_FUNDS or fund.year != training.end_date.year or fund.park_id is not None or (
+    if fund.source not in CLAIM_FUNDS or fund.year != training.end_date.year or (
             fund.city_id is not None and fund.city_id != training.city_id):
-        raise FundingRefused("fund_not_for_class", "资金账户须为该班结业年度、本市（或自治区）的补贴资金账户",
-                             "the fund account must be the class city's (or the province's) claim fund for the "
-                             "year the class ends", status=422)
+        raise FundingRefused("fund_not_for_class", "资金账户须为该班结业年度、本市（或自治区、或本班所属园区）的补贴资金账户",
+                             "the fund account must be the class city's (or the province's, or the class's park's) "
+                             "claim fund for the year the class ends", status=422)
+    if fund.park_id is not None:
+        check_park_fund(fund, training)  # 4.1: only a class delivered for that park, of a type 4.1 names
+    elif park_account_for(training, fund.source) is not None:
+        # 4.1: the park's account pays this class's claims, so only an advance from it can be netted by them.
+        raise FundingRefused("fund_not_for_class", f"本班为园区“{training.park.name}”开展，垫付须从园区资金账户支付（第4.1条）",
+                             f"the class is delivered for park {training.park.code}; its advance comes from the park's "
+                             "account (clause 4.1)", status=422)
     refusal = advance_eligibility(training.institution, today())
     if refusal is not None:
         raise FundingRefused(refusal.code, refusal.zh, refusal.en, status=422)

@@ -27,7 +27,6 @@ from qiancheng.evaluation.models import Certificate, CertificateStatus, Evaluati
 from qiancheng.funding.models import (
     CLAIM_FUNDS,
     COUNTING_STATUSES,
-    ClaimOrigin,
     ClaimStatus,
     FundAccount,
     FundSource,
@@ -42,6 +41,12 @@ from qiancheng.funding.services.ledger import AVAILABLE, RESERVED, post_transact
 from qiancheng.funding.services.refusal import FundingRefused
 from qiancheng.people.models import Person
 from qiancheng.policy.params import ParamSet, load_packaged
+from qiancheng.policy.parks import (
+    PARK_GROUP_RULE,
+    PARK_TRAINING_TYPE_RULE,
+    park_group_fails,
+    park_training_type_fails,
+)
 from qiancheng.policy.store import decide_stored_claims
 from qiancheng.providers.models import Institution
 from qiancheng.training.models import AttendanceRecord, ClassStatus, Enrolment, EnrolmentStatus
@@ -159,23 +164,6 @@ def _evaluation_of(enrolment: Enrolment) -> Evaluation | None:
     return Evaluation.objects.filter(enrolment=enrolment).order_by("-evaluated_on").first()
 
 
-def _refuse_if_project_subsidised(enrolment: Enrolment) -> None:
-    """5.2d across classes: a person's project is subsidised once. Another class of the same project with a
-    counting claim (e.g. a rejected claim filed again after the person enrolled in a second class) would
-    break the database's UNIQUE (person, project) of counting claims; refused here, naming that claim."""
-    project_id = enrolment.training_class.project_id
-    if project_id is None:
-        return
-    other = (SubsidyClaim.objects.filter(person_id=enrolment.person_id, project_id=project_id,
-                                         status__in=COUNTING_STATUSES, origin=ClaimOrigin.SYSTEM)
-             .exclude(enrolment=enrolment).first())
-    if other is not None:
-        # 5.2d: 不可与就业补助资金项目制培训补贴重复享受
-        raise FundingRefused("5.2d", f"报名#{enrolment.pk}：该学员的同一项目已有申领{other.number}，项目制培训补贴不可重复享受（第5.2条(四)）",
-                             f"enrolment #{enrolment.pk}: the trainee's project already has claim {other.number}; "
-                             "a project's training subsidy is paid once (clause 5.2d)")
-
-
 def claim_facts(enrolment: Enrolment) -> dict[str, Any]:
     """The claim columns copied from the enrolment, its class, the person and the evaluation.
 
@@ -186,7 +174,6 @@ def claim_facts(enrolment: Enrolment) -> dict[str, Any]:
     if isinstance(evaluation, FundingRefused):
         raise FundingRefused(evaluation.code, f"报名#{enrolment.pk}：{evaluation.message_zh}",
                              f"enrolment #{enrolment.pk}: {evaluation.message_en}", status=evaluation.status)
-    _refuse_if_project_subsidised(enrolment)
     return {
         "enrolment": enrolment, "person_id": enrolment.person_id, "training_type": training.training_type,
         "occupation_id": training.occupation_id, "level": training.level, "item_id": training.item_id,
@@ -208,16 +195,50 @@ def _check_fund(fund: FundAccount, enrolment: Enrolment) -> None:
     if fund.city_id is not None and fund.city_id != enrolment.training_class.city_id:
         raise FundingRefused("fund_other_city", "资金账户属于其他城市", "the fund account belongs to another city",
                              status=422)
+    if fund.park_id is not None:
+        check_park_fund(fund, enrolment.training_class, enrolment.category)
+
+
+def check_park_fund(fund: FundAccount, training: Any, category: str | None = None) -> None:
+    """4.1: a park's account pays only the classes delivered for that park, of the types and (for one
+    trainee, `category` given) the groups 4.1 names."""
+    if fund.park_id != training.park_id:
+        raise FundingRefused("fund_other_park", "该园区资金账户不支付本班：本班不是为该园区开展的培训（第4.1条）",
+                             "this park's account does not pay this class: it is not delivered for that park "
+                             "(clause 4.1)", status=422)
+    for rule, fails in ((PARK_TRAINING_TYPE_RULE, park_training_type_fails(training.training_type)),
+                        (PARK_GROUP_RULE, category is not None and park_group_fails(category))):
+        if fails:
+            raise FundingRefused(f"park_rule_{rule.id}", rule.message_zh, rule.message_en, status=422)
+
+
+def park_account_for(training: Any, source: str, category: str | None = None) -> FundAccount | None:
+    """4.1: the account of the park the class is delivered for, when the park's money may pay: the park
+    holds an account of this source for the year the training ended, the training type is one 4.1 names
+    and, for one trainee (`category` given), the trainee is in a group 4.1 names. None: not the park's."""
+    if training.park_id is None or park_training_type_fails(training.training_type):
+        return None
+    if category is not None and park_group_fails(category):
+        return None
+    return FundAccount.objects.filter(source=source, year=training.end_date.year, park=training.park_id).first()
 
 
 def fund_account_for(enrolment: Enrolment, source: str) -> FundAccount:
-    """The account a claim of this fund source is paid from: the class city's account for the year the
-    training ended (3.5a: the training's year), else the province's own account of that year."""
-    return fund_account_for_class(enrolment.training_class, source)
+    """The account a claim of this fund source is paid from: the park's (4.1) when `park_account_for` says
+    so for this trainee, else the class city's account for the year the training ended (3.5a: the
+    training's year), else the province's own account of that year."""
+    training = enrolment.training_class
+    return park_account_for(training, source, enrolment.category) or _city_account_for(training, source)
 
 
 def fund_account_for_class(training: Any, source: str) -> FundAccount:
-    """`fund_account_for` of any enrolment of the class (3.6: an advance is granted from this account)."""
+    """The account a class's claims are filed against and its advance is granted from (3.6): the park's when
+    the class is delivered for a park whose money may pay it (4.1), else the city's or the province's. A
+    park class's trainees outside 4.1's groups are paid from the city's (`file_class_claims`)."""
+    return park_account_for(training, source) or _city_account_for(training, source)
+
+
+def _city_account_for(training: Any, source: str) -> FundAccount:
     year = training.end_date.year
     found = (FundAccount.objects.filter(source=source, year=year, city=training.city_id, park=None).first()
              or FundAccount.objects.filter(source=source, year=year, city=None, park=None).first())
@@ -225,6 +246,14 @@ def fund_account_for_class(training: Any, source: str) -> FundAccount:
         raise FundingRefused("no_budget", f"{year}年{training.city_id}没有该资金来源的账户：{source}",
                              f"no {source} fund account for {training.city_id} in {year}", status=422)
     return found
+
+
+def _routed(fund: FundAccount, enrolment: Enrolment) -> FundAccount:
+    """4.1: a park's account asked for a whole class pays the trainees of the groups 4.1 names; the class's
+    other trainees are paid from the account they would be paid from anyway (`fund_account_for`)."""
+    if fund.park_id is not None and park_group_fails(enrolment.category):
+        return fund_account_for(enrolment, fund.source)
+    return fund
 
 
 def _claim_number(enrolment: Enrolment) -> str:
@@ -325,18 +354,19 @@ def file_class_claims(actor: Any, training: Any, fund: FundAccount, parties: Par
         new: list[int] = []
         for enrolment in enrolments:
             try:
-                _check_fund(fund, enrolment)
+                account = _routed(fund, enrolment)
+                _check_fund(account, enrolment)
                 refusal = filing_refusal(enrolment, attendance.get(enrolment.pk))
                 if refusal is not None:
                     raise refusal
                 facts = claim_facts(enrolment)
-                found = _existing_or_refuse(enrolment, fund, parties)
+                found = _existing_or_refuse(enrolment, account, parties)
             except FundingRefused as refusal:
                 refused[enrolment.pk] = refusal
                 continue
             if found is None:
                 found = SubsidyClaim.objects.create(
-                    number=_claim_number(enrolment), fund=fund.source, fund_account=fund,
+                    number=_claim_number(enrolment), fund=account.source, fund_account=account,
                     advanced_by=parties.advanced_by, advanced_by_ref=parties.advanced_by_ref,
                     claimant=parties.claimant, claimant_ref=parties.claimant_ref, status=ClaimStatus.PENDING,
                     submitted_at=timezone.now(), submitted_by=actor, **facts,

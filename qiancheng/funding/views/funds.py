@@ -22,7 +22,7 @@ from qiancheng.funding.services.four_eyes import (
     request_allocation,
 )
 from qiancheng.funding.services.refusal import FundingRefused
-from qiancheng.funding.summary import Totals, fund_summary, stacked_chart, visible_funds
+from qiancheng.funding.summary import Totals, fund_summary, park_totals, stacked_chart, visible_funds
 from qiancheng.funding.views.common import OFFICIALS, refused
 
 
@@ -53,6 +53,7 @@ def fund_dashboard(request: HttpRequest) -> HttpResponse:
     context = {
         "rows": rows, "summary": summary, "chart": stacked_chart([row["totals"] for row in rows]),
         "years": years, "year": year, "form": AllocationForm() if province else None,
+        "parks": park_totals(request.user, int(year) if year.isdigit() else None),
         "awaiting": AllocationRequest.objects.filter(status=SecondCheck.AWAITING).select_related(
             "city", "park", "prepared_by") if province else [],
     }

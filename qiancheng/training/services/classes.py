@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from qiancheng.accounts.audit import record_event, snapshot
 from qiancheng.accounts.models import Role
-from qiancheng.catalog.models import CourseKind, Occupation, ProgrammeTag, SpecialAbilityItem
+from qiancheng.catalog.models import CourseKind, IndustrialPark, Occupation, ProgrammeTag, SpecialAbilityItem
 from qiancheng.clock import today
 from qiancheng.projects.models import Project, ProjectStatus
 from qiancheng.providers.models import Institution, InstitutionScope, Teacher
@@ -50,6 +50,8 @@ class ClassPlan:
     item: SpecialAbilityItem | None = None
     course_kind: CourseKind | None = None
     project: Project | None = None
+    # 4.1: the border/port park the class is delivered for (a project class: its applicant's park by default)
+    park: IndustrialPark | None = None
     teaching_plan: str = ""
     assessment_plan: str = ""
     venue: str = ""
@@ -133,13 +135,15 @@ def apply_for_class(actor: User, institution: Institution, plan: ClassPlan) -> T
     refusals = [r for r in (opening_refusal(institution, plan.start_date), _scope_refusal(institution, plan)) if r]
     refusals += subject_refusals(plan.training_type, plan.class_hours, plan.occupation, plan.level)
     refusals += teacher_refusals(plan.teachers, institution, plan.start_date, plan.end_date)
-    _fail(refusals)
+    park = delivered_for_park(plan)
+    park_refusal = _park_refusal(park, institution, plan.start_date)
+    _fail(refusals + ([park_refusal] if park_refusal else []))
     with transaction.atomic():
         training = TrainingClass(
             name=plan.name, institution=institution, city_id=institution.city_id, training_type=plan.training_type,
             occupation=plan.occupation, level=plan.level, item=plan.item, course_kind=plan.course_kind,
-            project=plan.project, start_date=plan.start_date, end_date=plan.end_date, class_hours=plan.class_hours,
-            teaching_plan=plan.teaching_plan, assessment_plan=plan.assessment_plan, venue=plan.venue,
+            project=plan.project, park=park, start_date=plan.start_date, end_date=plan.end_date,
+            class_hours=plan.class_hours, teaching_plan=plan.teaching_plan, assessment_plan=plan.assessment_plan, venue=plan.venue,
             cost_government=plan.cost_government, cost_enterprise=plan.cost_enterprise,
             cost_individual=plan.cost_individual,
             cost_total=plan.cost_government + plan.cost_enterprise + plan.cost_individual,
@@ -151,8 +155,32 @@ def apply_for_class(actor: User, institution: Institution, plan: ClassPlan) -> T
         training.programme_tags.set(plan.programme_tags)
         record_event(actor, "class.submitted", training, after=snapshot(training, (
             "name", "training_type", "occupation_id", "level", "item_id", "course_kind_id", "project_id",
-            "start_date", "end_date", "class_hours", "cost_total", "status")))
+            "park_id", "start_date", "end_date", "class_hours", "cost_total", "status")))
     return training
+
+
+def delivered_for_park(plan: ClassPlan) -> IndustrialPark | None:
+    """The park a class is delivered for (4.1): the one the application names, else, for a project class,
+    the park of the enterprise that applied for the project (3.4a: "重点园区……申请培训项目")."""
+    if plan.park is not None:
+        return IndustrialPark.objects.get(pk=plan.park.pk)  # the list as it is now, not as the caller read it
+    if plan.training_type == TrainingType.PROJECT and plan.project is not None:
+        return plan.project.applicant.park
+    return None
+
+
+def _park_refusal(park: IndustrialPark | None, institution: Institution, start: date) -> Refusal | None:
+    """4.1: a park on the supported list when the class starts, in the class's city (whose officials review
+    its claims and see the park's account)."""
+    if park is None:
+        return None
+    if not park.in_force_on(start):
+        return Refusal("park_not_listed", f"园区“{park.name}”在开班日{start}不在沿边临港产业园区支持名单内（第4.1条）",
+                       f"park {park.code} is not on the supported list on the class's first day {start} (clause 4.1)")
+    if park.city_id != institution.city_id:
+        return Refusal("park_other_city", f"园区“{park.name}”不在本机构所在市，不能为其开班（第4.1条）",
+                       f"park {park.code} is not in the institution's city (clause 4.1)")
+    return None
 
 
 def _require_class_city_official(actor: User, training: TrainingClass) -> None:
