@@ -27,6 +27,7 @@ from qiancheng.evaluation.models import Certificate, CertificateStatus, Evaluati
 from qiancheng.funding.models import (
     CLAIM_FUNDS,
     COUNTING_STATUSES,
+    ClaimOrigin,
     ClaimStatus,
     FundAccount,
     FundSource,
@@ -164,6 +165,23 @@ def _evaluation_of(enrolment: Enrolment) -> Evaluation | None:
     return Evaluation.objects.filter(enrolment=enrolment).order_by("-evaluated_on").first()
 
 
+def _refuse_if_project_subsidised(enrolment: Enrolment) -> None:
+    """5.2d across classes: a person's project is subsidised once. Another class of the same project with a
+    counting claim (e.g. a rejected claim filed again after the person enrolled in a second class) would
+    break the database's UNIQUE (person, project) of counting claims; refused here, naming that claim."""
+    project_id = enrolment.training_class.project_id
+    if project_id is None:
+        return
+    other = (SubsidyClaim.objects.filter(person_id=enrolment.person_id, project_id=project_id,
+                                         status__in=COUNTING_STATUSES, origin=ClaimOrigin.SYSTEM)
+             .exclude(enrolment=enrolment).first())
+    if other is not None:
+        # 5.2d: 不可与就业补助资金项目制培训补贴重复享受
+        raise FundingRefused("5.2d", f"报名#{enrolment.pk}：该学员的同一项目已有申领{other.number}，项目制培训补贴不可重复享受（第5.2条(四)）",
+                             f"enrolment #{enrolment.pk}: the trainee's project already has claim {other.number}; "
+                             "a project's training subsidy is paid once (clause 5.2d)")
+
+
 def claim_facts(enrolment: Enrolment) -> dict[str, Any]:
     """The claim columns copied from the enrolment, its class, the person and the evaluation.
 
@@ -174,6 +192,7 @@ def claim_facts(enrolment: Enrolment) -> dict[str, Any]:
     if isinstance(evaluation, FundingRefused):
         raise FundingRefused(evaluation.code, f"报名#{enrolment.pk}：{evaluation.message_zh}",
                              f"enrolment #{enrolment.pk}: {evaluation.message_en}", status=evaluation.status)
+    _refuse_if_project_subsidised(enrolment)
     return {
         "enrolment": enrolment, "person_id": enrolment.person_id, "training_type": training.training_type,
         "occupation_id": training.occupation_id, "level": training.level, "item_id": training.item_id,
