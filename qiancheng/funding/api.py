@@ -39,10 +39,12 @@ from qiancheng.funding.services.advances import grant_advance, recover_unearned_
 from qiancheng.funding.services.appeals import decide_appeal, file_appeal
 from qiancheng.funding.services.claims import (
     EmploymentProof,
+    Parties,
     add_employment_proof,
     approve_claim,
     approve_employment_topup,
     file_claim,
+    file_class_claims,
     fund_account_for,
     fund_account_for_class,
     refuse_employment_topup,
@@ -51,6 +53,7 @@ from qiancheng.funding.services.claims import (
     send_back_claim,
     withdraw_claim,
 )
+from qiancheng.funding.services.class_claims import check_class_claims, class_claim_candidates
 from qiancheng.funding.services.employment import employment_due, employment_rates
 from qiancheng.funding.services.four_eyes import request_allocation
 from qiancheng.funding.services.payment_batches import BATCH_REFERENCE
@@ -346,6 +349,82 @@ def post_claim(request: HttpRequest, payload: ClaimIn) -> Status:
         claim = file_claim(request.user, enrolment, fund_account_for(enrolment, payload.fund), payload.advanced_by,
                            payload.advanced_by_ref, payload.claimant, payload.claimant_ref, proof)
         return 201, _claim_out(claim)
+
+    return Status(*idempotent(request, work))
+
+
+# ---------------------------------------------------------------- a class's claims (the class claim page's steps)
+
+
+class CandidateOut(Schema):
+    enrolment_id: int
+    name: str
+    claimable: bool
+    code: str = Field(description="why not, '' when claimable: e.g. attendance_below_threshold (6c), not_passed, "
+                                  "already_claimed, enrolment_withdrawn, no_certificate")
+    message_zh: str
+    message_en: str
+    attended_hours: str | None
+    class_hours: int | None
+    attendance_rate: str | None
+    claim_number: str | None
+
+
+@claims_router.get("/classes/{int:class_id}/candidates", response=list[CandidateOut],
+                   summary="Each trainee of a class: can be claimed, or why not 班级学员能否申领 (6c)")
+def class_candidates(request: HttpRequest, class_id: int) -> list[dict[str, Any]]:
+    training = get_scoped_or_404(TrainingClass, request.user, pk=class_id)
+    return [{
+        "enrolment_id": each.enrolment.pk, "name": each.enrolment.person.name, "claimable": each.claimable,
+        "code": each.refusal.code if each.refusal else "",
+        "message_zh": each.refusal.message_zh if each.refusal else "可申领",
+        "message_en": each.refusal.message_en if each.refusal else "can be claimed",
+        "attended_hours": str(each.attendance.hours) if each.attendance else None,
+        "class_hours": each.attendance.class_hours if each.attendance else None,
+        "attendance_rate": str(each.attendance.rate) if each.attendance else None,
+        "claim_number": each.claim.number if each.claim else None,
+    } for each in class_claim_candidates(request.user, training)]
+
+
+class ClassClaimsIn(Schema):
+    # Every field has a default, so another city's class answers 404 before the body is judged (a missing
+    # field is then the service's 422: no fund account, no party, no trainee chosen).
+    fund: str = ""
+    advanced_by: str = ""
+    advanced_by_ref: str = ""
+    claimant: str = ""
+    claimant_ref: str = ""
+    enrolment_ids: list[int] = Field(default_factory=list, max_length=1000)
+
+
+class ClassRefusalOut(Schema):
+    enrolment_id: int
+    code: str
+    message_zh: str
+    message_en: str
+
+
+class ClassClaimsOut(Schema):
+    filed: list[ClaimOut]
+    refused: list[ClassRefusalOut]
+
+
+@claims_router.post("/classes/{int:class_id}", response={201: ClassClaimsOut, ERRORS: ErrorOut},
+                    summary="File the claims of the named trainees of a class 为班级学员提交申领")
+def post_class_claims(request: HttpRequest, class_id: int, payload: ClassClaimsIn) -> Status:
+    """The page's confirm step: every trainee named must be claimable (else 422 `not_claimable`, nothing
+    filed; `GET .../candidates` says why), then `file_class_claims` files exactly those in one engine run."""
+    training = get_scoped_or_404(TrainingClass, request.user, pk=class_id)
+
+    def work() -> Answer:
+        chosen = set(payload.enrolment_ids)
+        fund = fund_account_for_class(training, payload.fund)
+        check_class_claims(request.user, training, fund.source, chosen)
+        parties = Parties(payload.advanced_by, payload.advanced_by_ref, payload.claimant, payload.claimant_ref)
+        filed, refused = file_class_claims(request.user, training, fund, parties, enrolment_ids=chosen)
+        return 201, {"filed": [_claim_out(claim) for claim in filed], "refused": [
+            {"enrolment_id": pk, "code": refusal.code, "message_zh": refusal.message_zh,
+             "message_en": refusal.message_en} for pk, refusal in refused.items()]}
 
     return Status(*idempotent(request, work))
 

@@ -230,3 +230,10 @@ def test_the_class_claim_api_hides_another_institutions_class(training: Training
     assert Api(institution_user).post(f"/claims/classes/{other.pk}", {
         "fund": "employment_subsidy", "advanced_by": "institution", "advanced_by_ref": "x", "claimant": "institution",
         "claimant_ref": "x", "enrolment_ids": [1]}, "class-3").status_code == 404
+
+
+def test_the_class_claim_api_refuses_an_empty_choice_with_422(training: TrainingClass, institution_user: User) -> None:
+    enough = trainee(training, 64)
+    body = {key: value for key, value in _claim_body(enough).items() if key != "enrolment_id"}
+    answer = Api(institution_user).post(f"/claims/classes/{training.pk}", body, "class-4")
+    assert answer.status_code == 422 and answer.json()["code"] == "nothing_chosen"
