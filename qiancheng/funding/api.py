@@ -42,6 +42,7 @@ from qiancheng.funding.services.claims import (
     Parties,
     add_employment_proof,
     approve_claim,
+    approve_claims,
     approve_employment_topup,
     file_claim,
     file_class_claims,
@@ -59,6 +60,7 @@ from qiancheng.funding.services.four_eyes import request_allocation
 from qiancheng.funding.services.payment_batches import BATCH_REFERENCE
 from qiancheng.funding.services.payments import pay_claim
 from qiancheng.funding.services.recovery import open_recovery, record_repayment
+from qiancheng.funding.services.redecision import redecide_claim
 from qiancheng.funding.services.refusal import FundingRefused
 from qiancheng.funding.services.returns import record_bank_return
 from qiancheng.funding.services.uplift import set_ai_uplift, uplift_entries
@@ -330,6 +332,44 @@ def get_employment_rates(request: HttpRequest, on: dt.date | None = None) -> dic
     return {"per_class": rows(rates.per_class), "per_institution": rows(rates.per_institution)}
 
 
+class ApprovalsIn(Schema):
+    numbers: list[str] = Field(default_factory=list, max_length=1000)
+    note: str = ""
+
+
+class RefusedClaimOut(Schema):
+    number: str
+    code: str
+    message_zh: str
+    message_en: str
+
+
+class ApprovalsOut(Schema):
+    approved: list[ClaimOut]
+    refused: list[RefusedClaimOut]
+
+
+# Before "/{number}": a POST to /claims/approvals must not be read as a claim number.
+@claims_router.post("/approvals", response={200: ApprovalsOut, ERRORS: ErrorOut},
+                    summary="Approve chosen claims at once 批量核准 (the review queue's batch; each approved or refused)")
+def post_approvals(request: HttpRequest, payload: ApprovalsIn) -> Status:
+    wanted = set(payload.numbers)
+    if not wanted:
+        raise ApiError(422, "nothing_chosen", "请列出要核准的申领编号", "list the numbers of the claims to approve")
+    claims = list(scoped(SubsidyClaim.objects.all(), request.user).filter(number__in=wanted).order_by("pk"))
+    if len(claims) != len(wanted):
+        # Another city's claim answers like one that does not exist (and nothing is approved).
+        raise ApiError(404, "not_found", "未找到该记录", "No such record",
+                       details=sorted(wanted - {claim.number for claim in claims}))
+
+    def work() -> Answer:
+        approved, refused = approve_claims(request.user, claims, payload.note)
+        return 200, {"approved": [_claim_out(claim) for claim in approved],
+                     "refused": [{"number": number, **_refusal_body(refusal)} for number, refusal in refused.items()]}
+
+    return Status(*idempotent(request, work))
+
+
 @claims_router.get("/{number}", response=ClaimOut, summary="One claim with its decision 申领详情")
 def get_claim(request: HttpRequest, number: str) -> dict[str, Any]:
     return _claim_out(get_scoped_or_404(SubsidyClaim, request.user, number=number))
@@ -447,6 +487,13 @@ def review_claim(request: HttpRequest, number: str, payload: ReviewIn) -> Status
         return 200, _claim_out(reviewed)
 
     return Status(*idempotent(request, work))
+
+
+@claims_router.post("/{number}/decide", response={200: ClaimOut, ERRORS: ErrorOut},
+                    summary="Decide a claim again against today's history 重新判定 (officials; before approval)")
+def decide_again(request: HttpRequest, number: str) -> Status:
+    claim = get_scoped_or_404(SubsidyClaim, request.user, number=number)
+    return Status(*idempotent(request, lambda: (200, _claim_out(redecide_claim(request.user, claim)))))
 
 
 class WithdrawIn(Schema):

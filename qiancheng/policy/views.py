@@ -12,7 +12,6 @@ import yaml
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language, gettext_noop
@@ -24,7 +23,6 @@ from qiancheng.accounts.scope import NOT_FOUND_MESSAGE, get_scoped_or_404
 from qiancheng.policy.exchange import ExchangeError
 from qiancheng.policy.explain import Explanation
 from qiancheng.policy.params import PACKAGED_DIR, UI_KEY, ParameterError, ParamSet, Standard, load_packaged
-from qiancheng.policy.store import decide_stored_claims
 from qiancheng.policy.stored_explain import explain_stored_claim
 
 OFFICIALS = frozenset({Role.PROVINCE_OFFICIAL, Role.CITY_OFFICIAL})
@@ -114,21 +112,20 @@ def claim_decision(request: HttpRequest, number: str) -> HttpResponse:
 def decide_again(request: HttpRequest, number: str) -> HttpResponse:
     """Decide this one claim again against today's history; the service records the decision and audits it."""
     from qiancheng.funding.models import SubsidyClaim
+    from qiancheng.funding.services.redecision import redecide_claim
+    from qiancheng.funding.services.refusal import FundingRefused
 
+    # Scope first: a claim outside the user's city is a 404 before anything else is said about it.
+    claim = get_scoped_or_404(SubsidyClaim, request.user, number=number)
+    if request.user.role not in OFFICIALS:
+        raise PermissionDenied(_("只有人社部门可以重新判定。"))
     try:
-        with transaction.atomic():
-            # Scope first: a claim outside the user's city is a 404 before anything else is said about it.
-            claim = get_scoped_or_404(SubsidyClaim.objects.select_for_update(), request.user, number=number)
-            if request.user.role not in OFFICIALS:
-                raise PermissionDenied(_("只有人社部门可以重新判定。"))
-            if claim.status not in _redecidable_statuses():
-                messages.error(request, _("该申领已核准或已结束，判定结果保持不变。"))
-                return redirect("policy:claim_decision", number=claim.number)
-            decide_stored_claims(request.user, SubsidyClaim.objects.filter(pk=claim.pk))
-    except ENGINE_REFUSALS as refusal:
-        problems = refusal.problems if isinstance(refusal, ExchangeError) else [str(refusal)]
-        messages.error(request, _("无法判定：") + "; ".join(problems))
-        return redirect("policy:claim_decision", number=number)
+        redecide_claim(request.user, claim)
+    except FundingRefused as refusal:
+        if refusal.status == 403:
+            raise PermissionDenied(refusal.message_zh) from refusal
+        messages.error(request, f"{refusal.message_zh} / {refusal.message_en}")
+        return redirect("policy:claim_decision", number=claim.number)
     messages.success(request, _("已重新判定，结果已保存。"))
     return redirect("policy:claim_decision", number=claim.number)
 

@@ -24,6 +24,7 @@ from qiancheng.projects.services import (
     publish_project,
     review_project,
     submit_project,
+    update_draft,
 )
 
 router = Router(tags=["projects 项目制培训"])
@@ -161,6 +162,27 @@ def create_project(request: HttpRequest, payload: ProjectIn) -> Status:
 @router.get("/{int:project_id}", response={200: ProjectOut, 404: ErrorOut}, summary="项目详情 / one project")
 def get_project(request: HttpRequest, project_id: int) -> ProjectOut:
     return ProjectOut.of(_project(request, project_id))
+
+
+class DraftIn(Schema):
+    """3.4a: the whole application again, as the page's edit form sends it."""
+
+    title: str
+    headcount: int
+    skill_requirements: str
+    content: str
+    duration_hours: int
+    method: str
+    expected_effect: str
+    trainee_link: TraineeLink
+
+
+@router.put("/{int:project_id}", response={200: ProjectOut, **ERRORS},
+            summary="修改申报草稿 / the applicant rewrites its draft (3.4a; every field given again)")
+def put_draft(request: HttpRequest, project_id: int, payload: DraftIn) -> ProjectOut:
+    fields = payload.dict()
+    fields["trainee_link"] = str(payload.trainee_link.value)
+    return ProjectOut.of(update_draft(request.auth, _project(request, project_id), **fields))
 
 
 @router.post("/{int:project_id}/submit", response={200: ProjectOut, **ERRORS}, summary="提交审核 / submit (3.4a)")

@@ -202,6 +202,15 @@ def post_teacher(request: HttpRequest, institution_id: int, payload: TeacherIn) 
                                                  name=payload.name, qualifications=payload.qualifications)))
 
 
+@router.post("/{int:institution_id}/teachers/{int:teacher_id}/release", response={200: TeacherOut, **ERRORS},
+             summary="解除师资（之后可由其他机构登记）/ release a teacher, who may then join another institution")
+@refusals
+def release(request: HttpRequest, institution_id: int, teacher_id: int) -> TeacherOut:
+    institution = get_scoped_or_404(Institution, request.auth, pk=institution_id)
+    teacher = get_scoped_or_404(Teacher, request.auth, pk=teacher_id, institution=institution)
+    return TeacherOut.of(services.release_teacher(request.auth, teacher))
+
+
 # ---- Profile corrections, documents, venues, capacity (the institution itself) ----
 
 class ResubmitIn(Schema):

@@ -192,3 +192,44 @@ def test_a_second_filing_for_the_same_training_is_one_409_naming_the_claim(
         assert number in problem["message_zh"] and number in problem["message_en"]
         assert problem["details"] == [{"claim_number": number, "status": "pending"}]
     assert SubsidyClaim.objects.count() == 1
+
+
+def test_the_review_queue_batch_approves_through_the_api(
+    persona_institution: Any, institution_user: User, nanning_official: User, liuzhou_official: User,
+    province_official: User
+) -> None:
+    funded(province_official, "100000.00")
+    training = finished_class(institution=persona_institution)
+    enrolments = [paid_for_enrolment(training) for _ in range(2)]
+    institution, city = Api(institution_user), Api(nanning_official)
+    numbers = [institution.post("/claims", _claim_body(each), f"file-{each.pk}").json()["number"]
+               for each in enrolments]
+    body = {"numbers": numbers, "note": "材料齐全"}
+    assert Api(liuzhou_official).post("/claims/approvals", body, "a-1").status_code == 404
+    assert institution.post("/claims/approvals", body, "a-1").status_code == 403
+    answer = city.post("/claims/approvals", body, "a-1")
+    assert answer.status_code == 200, answer.json()
+    assert sorted(claim["number"] for claim in answer.json()["approved"]) == sorted(numbers)
+    assert answer.json()["refused"] == []
+    again = city.post("/claims/approvals", body, "a-2")  # a new request: each is no longer pending
+    assert [(each["number"], each["code"]) for each in again.json()["refused"]] == [
+        (number, "not_pending") for number in sorted(numbers)]
+    assert set(SubsidyClaim.objects.values_list("status", flat=True)) == {ClaimStatus.APPROVED}
+
+
+def test_an_official_has_a_claim_decided_again_through_the_api_until_it_is_approved(
+    enrolment: Enrolment, institution_user: User, nanning_official: User, liuzhou_official: User,
+    province_official: User
+) -> None:
+    funded(province_official, "10000.00")
+    number = Api(institution_user).post("/claims", _claim_body(enrolment), "file-1").json()["number"]
+    first = SubsidyClaim.objects.get().decided_at
+    city = Api(nanning_official)
+    assert Api(liuzhou_official).post(f"/claims/{number}/decide", {}, "d-1").status_code == 404
+    assert Api(institution_user).post(f"/claims/{number}/decide", {}, "d-1").status_code == 403
+    decided = city.post(f"/claims/{number}/decide", {}, "d-1")
+    assert decided.status_code == 200 and decided.json()["eligible"] is True
+    assert SubsidyClaim.objects.get().decided_at > first
+    city.post(f"/claims/{number}/review", {"action": "approve"}, "rev-1")
+    kept = city.post(f"/claims/{number}/decide", {}, "d-2")
+    assert (kept.status_code, kept.json()["code"]) == (409, "decision_kept")

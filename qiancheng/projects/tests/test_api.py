@@ -132,3 +132,24 @@ def test_the_api_refuses_confirmation_while_the_class_runs(client: Client, enter
     with frozen_at(dt.date(2025, 10, 1)):
         accepted = call(client, nanning_official, "post", f"{BASE}/{project.pk}/confirm", {"met": True})
     assert accepted.status_code == 200 and accepted.json()["city_confirmed_effect"] is True
+
+
+def test_the_applicant_rewrites_its_draft_through_the_api(client: Client, enterprise_user, nanning_official,
+                                                           liuzhou_official) -> None:
+    project_id = new_project(client, enterprise_user)
+    draft = {"title": "工业机器人运维项目（修订）", "headcount": 25, "skill_requirements": "示教编程",
+             "content": "示教、保养", "duration_hours": 56, "method": "线下集中", "expected_effect": "独立运维",
+             "trainee_link": "both"}
+
+    def put(user: User, body: dict[str, Any]) -> HttpResponse:
+        token, _ = issue_api_token(user)
+        return client.put(f"{BASE}/{project_id}", body, content_type="application/json",
+                          HTTP_AUTHORIZATION=f"Bearer {token}")
+
+    assert put(liuzhou_official, draft).status_code == 404
+    assert put(nanning_official, draft).status_code == 403  # only the applicant writes its application
+    changed = put(enterprise_user, draft)
+    assert changed.status_code == 200, changed.content
+    assert (changed.json()["headcount"], changed.json()["title"]) == (25, "工业机器人运维项目（修订）")
+    call(client, enterprise_user, "post", f"{BASE}/{project_id}/submit")
+    assert put(enterprise_user, draft).status_code == 422  # submitted: no longer a draft

@@ -97,6 +97,18 @@ def test_venues_and_capacity(applied) -> None:
     assert own.post(f"/{institution.pk}/capacity", {"capacity": 0}).json()["code"] == "capacity"
 
 
+def test_a_teacher_is_released_through_the_api_as_on_the_page(applied, nanning_official,
+                                                              liuzhou_official) -> None:
+    institution, account = applied
+    teacher = services.add_teacher(account, institution, id_number=builders.id_number(), name="王老师")
+    path = f"/{institution.pk}/teachers/{teacher.pk}/release"
+    assert Api(liuzhou_official).post(path).status_code == 404
+    assert Api(nanning_official).post(path).status_code == 403  # the institution releases its own teachers
+    released = Api(account).post(path)
+    assert released.status_code == 200 and released.json()["is_active"] is False
+    assert AuditEntry.objects.filter(action="teacher.released", actor=account).count() == 1
+
+
 def test_approval_through_the_api_grants_the_chosen_scopes(applied, nanning_official) -> None:
     institution, _ = applied
     approved = Api(nanning_official).post(f"/{institution.pk}/review", {

@@ -180,3 +180,21 @@ def test_teachers_through_the_api(persona_institution, institution_user: User, l
     assert Api(institution_user).post(path, body).status_code == 201
     listed = Api(institution_user).get(path).json()
     assert [(row["name"], "*" in row["id_number_masked"]) for row in listed] == [("韦老师", True)]
+
+
+def test_a_city_sets_its_attendance_threshold_through_the_api(nanning_official: User, liuzhou_official: User,
+                                                              institution_user: User) -> None:
+    from qiancheng.clock import frozen_at
+    from qiancheng.training.models import AttendanceThreshold
+
+    body = {"city_code": "450100", "effective_from": "2026-07-01", "rate": "0.85", "source": "南人社发〔2026〕9号"}
+    with frozen_at(date(2026, 6, 15)):
+        assert Api(liuzhou_official).post("/classes/attendance-thresholds", body).status_code == 403
+        assert Api(institution_user).post("/classes/attendance-thresholds", body).status_code == 403
+        too_low = Api(nanning_official).post("/classes/attendance-thresholds", {**body, "rate": "0.40"})
+        assert too_low.status_code == 422 and any("50%" in message for message in too_low.json()["details"])
+        answer = Api(nanning_official).post("/classes/attendance-thresholds", body)
+    assert answer.status_code == 201, answer.json()
+    assert answer.json() == {"city_code": "450100", "effective_from": "2026-07-01", "rate": "0.85",
+                             "source": "南人社发〔2026〕9号"}
+    assert AttendanceThreshold.objects.get().set_by == nanning_official
