@@ -2,9 +2,10 @@
 
 Published reference data (cities, counties, course kinds, programme tags, an occupation's code, name and
 groups) is read-only here: `load_catalog()` keeps it equal to the shipped files, so a correction goes
-into `data/` with its source. The editable lists (special-ability items, industries, parks, and an
-occupation's levels and AI flag) are edited here and never overwritten by the loader; rows are
-deactivated rather than deleted, because the loader would re-insert a deleted shipped row.
+into `data/` with its source. Parks (4.1) are view-only here too: the province keeps them on its page,
+audited. The other editable lists (special-ability items, industries, and an occupation's levels) are
+edited here and never overwritten by the loader; rows are deactivated rather than deleted, because the
+loader would re-insert a deleted shipped row.
 """
 
 from __future__ import annotations
@@ -93,9 +94,12 @@ class IndustryAdmin(EditableListAdmin):
 
 
 @admin.register(IndustrialPark)
-class IndustrialParkAdmin(EditableListAdmin):
-    list_display = ("code", "name", "city", "is_confirmed", "is_active")
-    list_filter = ("is_confirmed", "is_active")
+class IndustrialParkAdmin(PublishedDataAdmin):
+    """View-only: the province keeps the park list on its page (`/catalog/parks/`, `catalog.parks`), where
+    every change names its document and is audited (4.1)."""
+
+    list_display = ("code", "name", "city", "source_document", "valid_from", "valid_to", "is_active")
+    list_filter = ("is_active",)
     search_fields = ("code", "name")
 
 

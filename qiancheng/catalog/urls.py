@@ -1,6 +1,9 @@
 from django.urls import path
+from django.utils.translation import gettext_lazy as _
 
+from qiancheng.accounts.models import Role
 from qiancheng.catalog import views
+from qiancheng.portal.navigation import add_link
 
 app_name = "catalog"
 
@@ -8,3 +11,5 @@ urlpatterns = [
     path("parks/", views.park_list, name="park_list"),
     path("parks/<slug:code>/", views.park_detail, name="park_detail"),
 ]
+
+add_link(_("园区名单"), "catalog:park_list", {Role.PROVINCE_OFFICIAL}, order=47)

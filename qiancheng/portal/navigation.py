@@ -74,7 +74,7 @@ class MenuEntry:
 _GROUPED_ROLES = {Role.PROVINCE_OFFICIAL, Role.CITY_OFFICIAL}
 _GROUPS = {
     "providers": _("培训管理"), "training": _("培训管理"), "projects": _("培训管理"), "evaluation": _("培训管理"),
-    "funding": _("补贴资金"), "policy": _("补贴资金"),
+    "funding": _("补贴资金"), "policy": _("补贴资金"), "catalog": _("补贴资金"),  # catalog: the parks of 4.1
 }
 _PUBLIC_GROUP = _("公开查询")
 

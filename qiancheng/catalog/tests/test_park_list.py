@@ -8,6 +8,7 @@ import json
 from collections.abc import Callable
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 
@@ -104,3 +105,15 @@ def test_the_api_lists_the_parks_on_the_list_today_and_lets_only_the_province_ch
         assert "test_port" not in {p["code"] for p in client.get(BASE).json()}
     assert client.post(f"{BASE}/nowhere/end", json.dumps({"last_day": "2026-12-31", "reason": "x"}),
                        content_type="application/json", **province).status_code == 404
+
+
+def test_the_park_page_reads_in_english_when_asked(client: Client, login: Callable[[Client, User], Client],
+                                                   province_official: User) -> None:
+    load_catalog()
+    client = login(client, province_official)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    body = client.get("/catalog/parks/").content.decode()
+    assert "<h1>Border/port industrial parks</h1>" in body and "Add to the list" in body and "Source document" in body
+    assert "沿边临港产业园区名单" not in body and "加入名单" not in body
+    detail = client.get("/catalog/parks/dongxing/").content.decode()
+    assert "End the support" in detail and "结束支持" not in detail
