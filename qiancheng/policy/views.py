@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from qiancheng.accounts.models import Role
 from qiancheng.accounts.scope import NOT_FOUND_MESSAGE, get_scoped_or_404
+from qiancheng.clock import today
 from qiancheng.policy.exchange import ExchangeError
 from qiancheng.policy.explain import Explanation
 from qiancheng.policy.params import PACKAGED_DIR, UI_KEY, ParameterError, ParamSet, Standard, load_packaged
@@ -244,8 +245,13 @@ def _ai_occupation_rows(params: ParamSet) -> list[dict[str, Any]]:
 
 
 def _uplift_rows(params: ParamSet) -> list[dict[str, Any]]:
+    """Each city's uplift in force today: the province's recorded entries (4.2) over the packaged file's."""
     from qiancheng.catalog.models import City
+    from qiancheng.funding.models import CityAiUplift
 
-    names = dict(City.objects.filter(code__in=params.ai_uplift).values_list("code", "name"))
+    in_force = dict(params.ai_uplift)
+    recorded = CityAiUplift.objects.filter(valid_from__lte=today()).order_by("city_id", "valid_from")
+    in_force |= dict(recorded.values_list("city_id", "uplift"))  # the latest entry of each city wins
+    names = dict(City.objects.filter(code__in=in_force).values_list("code", "name"))
     return [{"city_code": code, "city": names.get(code, ""), "uplift": uplift, "percent": uplift * 100}
-            for code, uplift in sorted(params.ai_uplift.items())]
+            for code, uplift in sorted(in_force.items())]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -52,3 +53,18 @@ def test_the_api_accepts_twenty_percent_and_refuses_more_or_less(province_offici
     assert 400 <= garbled.status_code < 500
     city = Api(nanning_official).post("/funds/ai-uplifts", {**body, "uplift": "0.1", "valid_from": "2025-10-01"}, "e")
     assert city.status_code == 403
+
+
+def test_the_engines_parameters_page_shows_the_uplift_in_force_today(client: Client, login,
+                                                                      province_official: User) -> None:
+    from qiancheng.clock import today
+    from qiancheng.funding.services.uplift import set_ai_uplift
+
+    builders.city()
+    set_ai_uplift(province_official, "450100", "0.15", dt.date(2025, 9, 1), "南人社发〔2025〕12号")
+    set_ai_uplift(province_official, "450100", "0.20", today() + dt.timedelta(days=1), "南人社发〔2026〕1号")
+    html = login(client, province_official).get("/policy/parameters/").content.decode()
+    uplifts = html[html.index('data-testid="uplifts"'):]
+    rows = uplifts[uplifts.index("<tbody>"):uplifts.index("</tbody>")]
+    assert "450100" in rows and "15%" in rows and "20%" not in rows  # the 20% applies from tomorrow
+    assert 'data-testid="uplift-history"' in uplifts
