@@ -185,13 +185,18 @@ def uplift_groups(params: ParamSet, claims: QuerySet) -> list[tuple[ParamSet, li
     the packaged file's (which holds none until a city notifies one)."""
     from qiancheng.funding.models import CityAiUplift
 
-    if not CityAiUplift.objects.exists():
+    entries: dict[str, list[tuple[dt.date, Decimal]]] = {}
+    for city_code, valid_from, value in CityAiUplift.objects.order_by("city_id", "valid_from").values_list(
+            "city_id", "valid_from", "uplift"):
+        entries.setdefault(city_code, []).append((valid_from, Decimal(value)))
+    if not entries:
         return [(params, [])]
     groups: list[tuple[dict[str, Decimal], list[str]]] = []
     for number, city_code, end_date in claims.values_list("number", "city_id", "end_date"):
         city = (city_code or "")[:4] + "00"
-        recorded = stored_uplift(city, end_date) if city_code and end_date else None
-        value = params.uplift_for(city) if recorded is None else recorded
+        # The latest entry of the city that applies on the end date; none: the packaged value.
+        in_force = [value for valid_from, value in entries.get(city, []) if end_date and valid_from <= end_date]
+        value = in_force[-1] if in_force else params.uplift_for(city)
         for uplifts, numbers in groups:
             if uplifts.get(city, value) == value:
                 uplifts[city] = value
