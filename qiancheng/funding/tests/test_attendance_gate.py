@@ -237,3 +237,12 @@ def test_the_class_claim_api_refuses_an_empty_choice_with_422(training: Training
     body = {key: value for key, value in _claim_body(enough).items() if key != "enrolment_id"}
     answer = Api(institution_user).post(f"/claims/classes/{training.pk}", body, "class-4")
     assert answer.status_code == 422 and answer.json()["code"] == "nothing_chosen"
+
+
+def test_a_bad_fund_choice_says_what_to_do_and_files_nothing(client: Client, login, training: TrainingClass,
+                                                             institution_user: User) -> None:
+    enough = trainee(training, 64)
+    login(client, institution_user)
+    answer = client.post(_url(training), _form(training, enough, source="no_such_fund", confirm="file"))
+    assert answer.status_code == 422 and SubsidyClaim.objects.count() == 0
+    assert "请重新选择申领资金来源和垫付方" in answer.content.decode()

@@ -120,7 +120,8 @@ def class_claim(request: HttpRequest, class_pk: int) -> HttpResponse:
     if request.method == "POST" and party is None:
         problem = _("只有申领方（培训机构、企业或个人）可以提交申领。")
     elif request.method == "POST" and not form.is_valid():
-        problem = _("所选学员中有不能申领的，请重新勾选。") if "enrolments" in form.errors else ""
+        problem = (_("所选学员中有不能申领的，请重新勾选。") if "enrolments" in form.errors
+                   else _("请重新选择申领资金来源和垫付方。"))
     elif request.method == "POST" and party is not None:
         advanced_by, advanced_by_ref = form.cleaned_data["advanced_by"].split(":", 1)
         parties = Parties(advanced_by, advanced_by_ref, party[0], party[1])
