@@ -652,6 +652,10 @@ class PaymentOut(Schema):
     batch_ref: str
     status: str
     ledger_transaction_id: int | None
+    # 退票: what the bank's return notice said, once the payment was returned.
+    returned_on: dt.date | None = None
+    return_bank_ref: str = ""
+    reversal_reason: str = ""
 
 
 def _payment_out(payment: Payment) -> dict[str, Any]:
@@ -659,6 +663,8 @@ def _payment_out(payment: Payment) -> dict[str, Any]:
         "id": payment.pk, "claim_number": payment.claim.number, "amount": _money(payment.amount),
         "paid_at": payment.paid_at.isoformat(), "batch_ref": payment.batch_ref, "status": payment.status,
         "ledger_transaction_id": payment.ledger_transaction_id,
+        "returned_on": payment.returned_on.isoformat() if payment.returned_on else None,
+        "return_bank_ref": payment.return_bank_ref, "reversal_reason": payment.reversal_reason,
     }
 
 

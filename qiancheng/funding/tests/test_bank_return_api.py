@@ -27,6 +27,7 @@ def test_a_return_through_the_api_reverses_once_and_is_refused_the_second_time(
     answer = Api(nanning_official).post(f"/payments/{payment.pk}/return", body, "k1")
     assert answer.status_code == 200, answer.content
     assert answer.json()["status"] == PaymentStatus.REVERSED
+    assert (answer.json()["returned_on"], answer.json()["return_bank_ref"]) == (today().isoformat(), "TP-1")
     claim.refresh_from_db()
     assert claim.status == ClaimStatus.APPROVED and verify_ledger().ok
 
