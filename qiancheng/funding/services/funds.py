@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -58,13 +58,10 @@ def _refuse_bad_amount(amount: Any) -> None:
     """A positive, finite amount to the fen that a money column can hold; "1e30" is bad input, not a crash."""
     refusal = FundingRefused("bad_amount", f"下达金额须为大于零、精确到分、不超过{MAX_AMOUNT:,}元的金额",
                              f"an allocation must be a positive amount to the fen, at most {MAX_AMOUNT:,}", status=422)
+    # Checked in this order so that quantize never meets a NaN or a number beyond its precision.
     if not isinstance(amount, Decimal) or not amount.is_finite() or not ZERO < amount <= MAX_AMOUNT:
         raise refusal
-    try:
-        exact = amount == amount.quantize(FEN)
-    except InvalidOperation:
-        raise refusal from None
-    if not exact:
+    if amount != amount.quantize(FEN):
         raise refusal
 
 
@@ -131,8 +128,10 @@ def allocate(actor: Any, source: str, year: int, amount: Decimal, document_ref: 
     with transaction.atomic():
         fund = fund_account(source, year, city, park)
         if park is not None:
-            # Two allocations to one park at once: the second waits here and then sees the first in the cap.
-            FundAccount.objects.select_for_update().filter(pk=fund.pk).first()
+            # Two allocations to one park at once: the second waits on the park's row and then sees the first
+            # in the cap. The park row, not the fund row: it is taken before the audit chain and the fund rows
+            # that post_transaction locks (ADR 0003's order), and no other posting locks it.
+            IndustrialPark.objects.select_for_update().filter(pk=park.pk).first()
             _refuse_park_allocation(source, year, amount, park)
         post_transaction(
             actor, TransactionKind.ALLOCATION, transfer(fund, amount, debit=APPROPRIATION, credit=AVAILABLE),
