@@ -7,6 +7,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Status
 
 from qiancheng.accounts.api_errors import ApiError, ErrorOut
+from qiancheng.accounts.scope import public
 from qiancheng.catalog.models import (
     City,
     County,
@@ -123,12 +124,14 @@ def create_park(request: HttpRequest, payload: NewParkIn) -> Status:
 
 @router.put("/parks/{code}", response={200: IndustrialParkOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
             summary="自治区人社厅修改园区 / the province corrects a park (4.1)")
+@public  # the province's list of parks is the same for everyone, not a city's record
 def update_park(request: HttpRequest, code: str, payload: ParkIn) -> IndustrialPark:
     return edit_park(request.auth, _park(code), _park_entry(payload))
 
 
 @router.post("/parks/{code}/end", response={200: IndustrialParkOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
              summary="自治区人社厅结束园区支持 / the province ends a park's listing from a day (4.1)")
+@public  # the province's list of parks is the same for everyone, not a city's record
 def close_park(request: HttpRequest, code: str, payload: EndParkIn) -> IndustrialPark:
     return end_park(request.auth, _park(code), payload.last_day, payload.reason)
 

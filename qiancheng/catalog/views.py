@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from qiancheng.accounts.guards import signed_in_as
 from qiancheng.accounts.models import Role
+from qiancheng.accounts.scope import public
 from qiancheng.catalog.forms import EndParkForm, NewParkForm, ParkForm
 from qiancheng.catalog.models import IndustrialPark
 from qiancheng.catalog.parks import add_park, edit_park, end_park
@@ -45,6 +46,7 @@ def park_list(request: HttpRequest) -> HttpResponse:
                   status=422 if form.errors else 200)
 
 
+@public  # the province's list of parks is the same for everyone, not a city's record
 @signed_in_as(PROVINCE)
 def park_detail(request: HttpRequest, code: str) -> HttpResponse:
     """Correct a park, or end its listing from a day, each with its own form and button."""
