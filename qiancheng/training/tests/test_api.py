@@ -14,6 +14,7 @@ from django.test import Client
 
 from qiancheng.accounts.models import Role, User
 from qiancheng.accounts.services import issue_api_token
+from qiancheng.clock import today
 from qiancheng.providers.models import Institution, InstitutionScope
 from qiancheng.training.models import Enrolment, ImportJob
 from qiancheng.training.tests import builders
@@ -22,7 +23,8 @@ from qiancheng.training.vocabulary import TrainingType
 pytestmark = pytest.mark.django_db
 
 ROSTER = (Path(__file__).parent / "files" / "roster_with_bad_rows.xlsx").read_bytes()
-NEXT_YEAR = (date.today() + timedelta(days=365)).isoformat()
+# On the programme's clock, not the machine's: a roster closes on its class's last day by that clock.
+NEXT_YEAR = (today() + timedelta(days=365)).isoformat()
 
 
 class Api:
@@ -45,7 +47,7 @@ class Api:
 
 
 def _class_body(institution: Institution) -> dict[str, Any]:
-    start = date.today() + timedelta(days=30)
+    start = today() + timedelta(days=30)
     return {"institution_id": institution.pk, "name": "人工智能训练师四级班", "training_type": "occupational",
             "occupation_code": builders.occupation().code, "level": 4, "start_date": start.isoformat(),
             "end_date": (start + timedelta(days=25)).isoformat(), "class_hours": 120,
