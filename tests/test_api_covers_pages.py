@@ -13,6 +13,8 @@ could never reach the claim step. This check reads the code, not the running sit
   our functions, followed through the page or API module's own helpers (e.g. `claim_action`) until a
   state change is reached. A read-only service (a preview, a template) is not a state change and is not
   compared.
+  A change made through a method (`form.save()`) is not seen: by the standards, state changes are
+  service functions, and that is what is compared.
 
 Each state change a page action calls must be called by some API operation, or be listed in
 `PAGE_ONLY` with the reason an API equivalent makes no sense. The list is checked both ways: an entry
