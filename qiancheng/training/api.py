@@ -326,8 +326,12 @@ class PredictionOut(Schema):
                      summary="报名前政策预判（不报名）/ the engine's prediction for one trainee, without enrolling")
 def enrol_check(request: HttpRequest, class_id: int, payload: EnrolIn) -> PredictionOut:
     training = get_scoped_or_404(TrainingClass, request.auth, pk=class_id)
-    preview = preview_enrolment(request.auth, training, id_number=payload.id_number, name=payload.name,
-                                category=payload.category, relation=payload.relation, evidence=payload.evidence())
+    try:
+        preview = preview_enrolment(request.auth, training, id_number=payload.id_number, name=payload.name,
+                                    category=payload.category, relation=payload.relation,
+                                    evidence=payload.evidence())
+    except ValidationError as refusal:
+        raise refusal_error(refusal) from refusal
     return PredictionOut(
         name=preview.name, id_number_masked=preview.id_number_masked, ordinal=preview.ordinal,
         years_used=list(preview.years_used), eligible=preview.eligible, summary_zh=preview.summary_zh,
@@ -467,7 +471,11 @@ def get_import(request: HttpRequest, import_id: int) -> ImportOut:
 @imports_router.post("/{int:import_id}/apply", response={200: ImportOut, **ERRORS},
                      summary="确认导入合格行（原子、幂等）/ apply the good rows (atomic, idempotent)")
 def apply(request: HttpRequest, import_id: int) -> ImportOut:
-    return ImportOut.of(apply_roster(request.auth, get_scoped_or_404(ImportJob, request.auth, pk=import_id)))
+    job = get_scoped_or_404(ImportJob, request.auth, pk=import_id)
+    try:
+        return ImportOut.of(apply_roster(request.auth, job))
+    except ValidationError as refusal:
+        raise refusal_error(refusal) from refusal
 
 
 @imports_router.post("/{int:import_id}/discard", response={200: ImportOut, **ERRORS},

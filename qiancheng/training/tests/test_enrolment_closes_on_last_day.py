@@ -92,9 +92,24 @@ def test_the_api_answers_422_naming_the_last_day(training, institution_user) -> 
                                                                  "category": "other"})
         upload = api.upload(f"/classes/{training.pk}/roster", "名册.xlsx",
                             roster_xlsx([("覃七", number(7), None, "其他", None)]))
+        check = api.post(f"/classes/{training.pk}/enrolments/check", {"id_number": number(8), "name": "覃八",
+                                                                      "category": "other"})
     assert answer.status_code == 422, answer.json()
     body = answer.json()
     assert body["code"] == "after_last_day"
     assert "2026-05-08" in body["message_zh"] and "2026-05-08" in body["message_en"]
     assert (upload.status_code, upload.json()["code"]) == (422, "after_last_day")
+    assert (check.status_code, check.json()["code"]) == (422, "after_last_day")
+    assert not Enrolment.objects.filter(training_class=training).exists()
+
+
+def test_a_roster_checked_before_the_last_day_is_not_applied_through_the_api_after_it(training,
+                                                                                        institution_user) -> None:
+    with frozen_at(LAST_DAY):
+        job = receive_roster(institution_user, training, "名册.xlsx",
+                             roster_xlsx([("覃九", number(9), None, "其他", None)]))
+    with frozen_at(DAY_AFTER):
+        answer = Api(institution_user).post(f"/imports/{job.pk}/apply")
+    assert (answer.status_code, answer.json()["code"]) == (422, "after_last_day")
+    _says_last_day(answer.json()["message_zh"] + " / " + answer.json()["message_en"])
     assert not Enrolment.objects.filter(training_class=training).exists()
