@@ -80,7 +80,8 @@ class FundAccount(models.Model):
         ]
 
     def __str__(self) -> str:
-        holder = self.park_id or self.city_id or "province"
+        # A park is named by its code (4.1): its id alone would not tell an official whose money ran out.
+        holder = f"park:{self.park.code}" if self.park_id else self.city_id or "province"
         return f"{self.year} {self.source} {holder}"
 
     @property

@@ -209,7 +209,7 @@ def test_a_park_account_without_the_money_refuses_the_approval(province_official
     assert claim.eligible and claim.total_amount > Decimal("10.00")
     with pytest.raises(FundingRefused) as refused:
         approve_claim(nanning_official, claim)
-    assert refused.value.code == "over_budget"
+    assert refused.value.code == "over_budget" and f"park:{park.code}" in refused.value.message_en
     assert balances(park_fund).reserved == Decimal("0.00") and balances(park_fund).available == Decimal("10.00")
 
 
