@@ -79,13 +79,12 @@ def outsider(db: None) -> User:
 @pytest.fixture
 def persona_institution(db: None) -> Institution:
     """An approved training institution in 南宁."""
-    from datetime import date
-
     from qiancheng.providers.models import Institution, InstitutionKind, InstitutionStatus
+    from qiancheng.training.tests.builders import still_approved
 
     return Institution.objects.create(
         name="南宁市前程职业培训学校", uscc="52450100MJ0000001X", kind=InstitutionKind.PRIVATE_SCHOOL,
-        city=_city("450100"), status=InstitutionStatus.APPROVED, approved_until=date(2027, 12, 31),
+        city=_city("450100"), status=InstitutionStatus.APPROVED, approved_until=still_approved(),
     )
 
 

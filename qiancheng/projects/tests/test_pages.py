@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from qiancheng.accounts.models import AuditEntry
 from qiancheng.clock import frozen_at
@@ -152,7 +153,8 @@ def test_signed_out_visitors_are_sent_to_login(client: Client) -> None:
 
 def test_the_city_reviews_and_publishes_from_its_queue(client: Client, login, enterprise_user,
                                                         nanning_official) -> None:
-    with frozen_at(dt.date.today() + dt.timedelta(days=3)):
+    # submitted_at is a real timestamp: three days after the real submission, whatever the programme clock says
+    with frozen_at(timezone.localdate() + dt.timedelta(days=3)):
         project = _submitted(enterprise_user, title="待审的项目")
         login(client, nanning_official)
         queue = client.get("/projects/queue/")

@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
 
 from qiancheng.accounts.models import AuditEntry, Role, User
 from qiancheng.clock import frozen_at
+from qiancheng.clock import today as clock_today
 from qiancheng.projects import services
 from qiancheng.projects.models import DeliveryApplicationStatus, Project, ProjectStatus, TraineeLink
 from qiancheng.providers.models import InstitutionStatus
@@ -60,9 +60,9 @@ def test_the_workflow_from_draft_to_certificates(enterprise_user, nanning_offici
     assert project.status == ProjectStatus.SUBMITTED and project.submitted_at is not None
     project = services.review_project(nanning_official, project, "approve", "")
     assert project.status == ProjectStatus.APPROVED
-    assert project.code == f"XM450100-{timezone.localdate().year}-0001"
+    assert project.code == f"XM450100-{clock_today().year}-0001"
     project = services.publish_project(nanning_official, project)
-    assert project.status == ProjectStatus.PUBLISHED and project.published_on == timezone.localdate()
+    assert project.status == ProjectStatus.PUBLISHED and project.published_on == clock_today()
 
     other = builders.institution()
     mine = services.apply_to_deliver(institution_user, institution_user.institution, project, "有实训基地和双师")
@@ -175,7 +175,7 @@ def test_an_institution_without_qualification_or_credit_cannot_apply(
         BlacklistEntry.objects.create(institution=institution, listed_from=date(2024, 1, 1), reason="骗取补贴",
                                       created_by=nanning_official)
     elif trouble == "expired":
-        institution.approved_until = timezone.localdate() - timedelta(days=1)
+        institution.approved_until = clock_today() - timedelta(days=1)
     else:
         institution.status = InstitutionStatus(trouble)
     institution.save()

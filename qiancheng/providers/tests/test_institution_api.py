@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -12,6 +12,7 @@ from django.test import Client
 
 from qiancheng.accounts.models import AuditEntry, User
 from qiancheng.accounts.services import issue_api_token
+from qiancheng.clock import today as clock_today
 from qiancheng.providers import services
 from qiancheng.providers.models import InstitutionDocument, InstitutionScope, InstitutionStatus
 from qiancheng.risk.models import BlacklistEntry
@@ -20,7 +21,7 @@ from qiancheng.training.tests import builders
 pytestmark = pytest.mark.django_db
 
 PDF = b"%PDF-1.7\n%%EOF\n"
-NEXT_YEAR = (date.today() + timedelta(days=365)).isoformat()
+NEXT_YEAR = (clock_today() + timedelta(days=365)).isoformat()
 
 
 class Api:
@@ -118,7 +119,7 @@ def test_approval_through_the_api_grants_the_chosen_scopes(applied, nanning_offi
 
 
 def test_discipline_through_the_api(nanning_official) -> None:
-    institution = builders.institution(approved_until=date.today() + timedelta(days=365))
+    institution = builders.institution(approved_until=clock_today() + timedelta(days=365))
     city = Api(nanning_official)
     assert city.post(f"/{institution.pk}/suspend", {"reason": ""}).json()["code"] == "reason_required"
     assert city.post(f"/{institution.pk}/suspend", {"reason": "调查中"}).json()["status"] == "suspended"

@@ -7,10 +7,12 @@ from datetime import date, timedelta
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import timezone
 
 from qiancheng.accounts.models import AuditEntry, Role, User
 from qiancheng.catalog.models import CourseKind
 from qiancheng.clock import frozen_at
+from qiancheng.clock import today as clock_today
 from qiancheng.portal.queues import queues_for
 from qiancheng.providers import services
 from qiancheng.providers.models import (
@@ -216,7 +218,8 @@ def test_the_list_shows_the_city_only_and_filters_by_status(client: Client, logi
 def test_the_queue_shows_waiting_days_and_is_registered(client: Client, login, applied, nanning_official,
                                                         liuzhou_official) -> None:
     institution, _ = applied
-    with frozen_at(date.today() + timedelta(days=5)):
+    # submitted_at is a real timestamp: five days after the real submission, whatever the programme clock says
+    with frozen_at(timezone.localdate() + timedelta(days=5)):
         response = login(client, nanning_official).get("/institutions/queue/")
         state = {queue.key: queue for queue in queues_for(nanning_official)}["institutions"]
     assert response.status_code == 200
@@ -257,7 +260,7 @@ def test_approving_from_the_detail_page(client: Client, login, applied, nanning_
     login(client, nanning_official)
     page = client.get(f"/institutions/{institution.pk}/")
     default_until = page.context["review_form"].initial["approved_until"]
-    assert default_until.year == date.today().year + 3
+    assert default_until.year == clock_today().year + 3
     response = client.post(f"/institutions/{institution.pk}/review/", {
         "decision": "approve", "reason": "材料齐全", "approved_until": default_until.isoformat(), "granted": ["0"]})
     assert response.status_code == 302 and response["Location"] == "/institutions/queue/"
@@ -300,7 +303,7 @@ def test_the_province_sees_the_detail_but_cannot_review(client: Client, login, a
 
 
 def test_suspend_reinstate_and_blacklist_from_the_page(client: Client, login, nanning_official) -> None:
-    institution = builders.institution(approved_until=date.today() + timedelta(days=400))
+    institution = builders.institution(approved_until=clock_today() + timedelta(days=400))
     login(client, nanning_official)
     url = f"/institutions/{institution.pk}/discipline/"
     assert client.post(url, {"action": "suspend", "reason": "调查中"}).status_code == 302

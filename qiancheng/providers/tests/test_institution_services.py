@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from qiancheng.accounts.models import AuditEntry, Role, User
 from qiancheng.catalog.models import CourseKind, SpecialAbilityItem
 from qiancheng.clock import frozen_at
+from qiancheng.clock import today as clock_today
 from qiancheng.providers import services
 from qiancheng.providers.models import (
     DOCUMENT_MAX_BYTES,
@@ -128,7 +129,7 @@ def test_approval_grants_the_ticked_scopes_only(catalog_bits, nanning_official) 
 def test_approval_without_a_choice_grants_everything_requested(catalog_bits, nanning_official) -> None:
     institution, _ = _applied_with_account()
     services.review_institution(nanning_official, institution, "approve", "可以",
-                                approved_until=date.today() + timedelta(days=400))
+                                approved_until=clock_today() + timedelta(days=400))
     assert InstitutionScope.objects.filter(institution=institution).count() == 3
 
 
@@ -181,7 +182,7 @@ def test_documents_can_be_removed_only_while_the_application_is_open(catalog_bit
     assert AuditEntry.objects.get(action="institution.document_removed").before["sha256"] == first.sha256
     kept = services.upload_document(account, institution, kind=DocumentKind.OTHER, file_name="b.png", content=PNG)
     services.review_institution(nanning_official, institution, "approve", "可以",
-                                approved_until=date.today() + timedelta(days=400))
+                                approved_until=clock_today() + timedelta(days=400))
     kept.refresh_from_db()
     with pytest.raises(ValidationError, match="cannot be removed"):
         services.remove_document(account, kept)
@@ -232,11 +233,11 @@ def test_capacity_is_a_positive_whole_number_set_by_the_institution(catalog_bits
 # ---- Discipline (6d) and expiry ----
 
 def test_suspend_then_reinstate_with_reasons(nanning_official) -> None:
-    institution = builders.institution(approved_until=date.today() + timedelta(days=400))
+    institution = builders.institution(approved_until=clock_today() + timedelta(days=400))
     services.suspend_institution(nanning_official, institution, "涉嫌虚假宣传，调查中")
     institution.refresh_from_db()
     assert institution.status == InstitutionStatus.SUSPENDED
-    assert services.opening_refusal(institution, date.today()).code == "suspended"
+    assert services.opening_refusal(institution, clock_today()).code == "suspended"
     services.reinstate_institution(nanning_official, institution, "调查结束，未发现问题")
     institution.refresh_from_db()
     assert institution.status == InstitutionStatus.APPROVED and institution.status_reason == "调查结束，未发现问题"

@@ -6,9 +6,9 @@ from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
 
 from qiancheng.accounts.models import AuditEntry
+from qiancheng.clock import today as clock_today
 from qiancheng.providers.models import InstitutionKind, InstitutionStatus
 from qiancheng.providers.services import (
     opening_refusal,
@@ -22,7 +22,7 @@ from qiancheng.training.tests import builders
 pytestmark = pytest.mark.django_db
 
 VALID_USCC = "91450100MA5K12340N"  # check character N (GB 32100)
-NEXT_YEAR = date.today() + timedelta(days=365)
+NEXT_YEAR = clock_today() + timedelta(days=365)
 
 
 def _applied(**fields):
@@ -58,7 +58,7 @@ def test_nanning_approves_its_institution_with_a_validity_period(nanning_officia
 
 def test_approval_needs_an_end_date_after_today(nanning_official) -> None:
     with pytest.raises(ValidationError, match="validity"):
-        review_institution(nanning_official, _applied(), "approve", "可以", approved_until=timezone.localdate())
+        review_institution(nanning_official, _applied(), "approve", "可以", approved_until=clock_today())
 
 
 @pytest.mark.parametrize(("decision", "status"), [("ask_changes", InstitutionStatus.CHANGES_REQUESTED),

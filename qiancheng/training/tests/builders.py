@@ -10,13 +10,14 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from django.db import IntegrityError, transaction
 
+from qiancheng import clock
 from qiancheng.accounts.models import Role, User
 from qiancheng.catalog.models import City, CourseKind, Occupation, SpecialAbilityItem
 from qiancheng.demand.models import Enterprise
@@ -83,10 +84,16 @@ def institution(**fields: Any) -> Institution:
         "kind": InstitutionKind.TECHNICAL_SCHOOL,
         "city": city(),
         "status": InstitutionStatus.APPROVED,
-        "approved_until": date(2027, 12, 31),
+        "approved_until": still_approved(),
     }
     values.update(fields)
     return Institution.objects.create(**values)
+
+
+def still_approved() -> date:
+    """A qualification end that is still ahead on the programme's today, whatever day the suite runs
+    (QIANCHENG_TODAY may be past the programme's end): the programme's end, or three years on."""
+    return max(date(2027, 12, 31), clock.today() + timedelta(days=3 * 365))
 
 
 def enterprise(**fields: Any) -> Enterprise:

@@ -4,13 +4,14 @@ role (403) and another city (404), every POST changing state through its service
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import timezone
 
 from qiancheng.accounts.models import AuditEntry
 from qiancheng.clock import today
@@ -59,7 +60,9 @@ def submitted(persona_institution) -> TrainingClass:
     start = today() + timedelta(days=30)
     training = builders.training_class(institution=persona_institution, status=ClassStatus.SUBMITTED,
                                        start_date=start, end_date=start + timedelta(days=20), name="待审核班")
-    TrainingClass.objects.filter(pk=training.pk).update(submitted_at=training.created_at - timedelta(days=3))
+    # Submitted three days before the programme's today (the queue counts days on the programme clock).
+    three_days_ago = timezone.make_aware(datetime.combine(today() - timedelta(days=3), time(9)))
+    TrainingClass.objects.filter(pk=training.pk).update(submitted_at=three_days_ago)
     return training
 
 

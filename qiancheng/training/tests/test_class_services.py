@@ -24,7 +24,7 @@ START, END = date(2026, 3, 2), date(2026, 3, 27)
 
 @pytest.fixture
 def school(persona_institution):
-    persona_institution.approved_until = date(2027, 12, 31)
+    persona_institution.approved_until = builders.still_approved()
     persona_institution.save()
     InstitutionScope.objects.create(institution=persona_institution, training_type=TrainingType.OCCUPATIONAL,
                                     occupation=builders.occupation(), max_level=3)
