@@ -57,8 +57,6 @@ from qiancheng.funding.services.claims import (
 from qiancheng.funding.services.class_claims import check_class_claims, class_claim_candidates
 from qiancheng.funding.services.employment import employment_due, employment_rates
 from qiancheng.funding.services.four_eyes import request_allocation
-from qiancheng.funding.services.payment_batches import BATCH_REFERENCE
-from qiancheng.funding.services.payments import pay_claim
 from qiancheng.funding.services.recovery import open_recovery, record_repayment
 from qiancheng.funding.services.redecision import redecide_claim
 from qiancheng.funding.services.refusal import FundingRefused
@@ -668,32 +666,11 @@ def _payment_out(payment: Payment) -> dict[str, Any]:
     }
 
 
-class PaymentIn(Schema):
-    claim_number: str
-    batch_ref: str = ""
-
-
 @payments_router.get("", response=list[PaymentOut], summary="Payments in scope 拨付列表")
 def list_payments(request: HttpRequest, limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
     payments = scoped(Payment.objects.select_related("claim"), request.user).order_by("-pk")
     limit = max(1, min(limit, 1000))
     return [_payment_out(payment) for payment in payments[offset: offset + limit]]
-
-
-@payments_router.post("", response={201: PaymentOut, ERRORS: ErrorOut}, summary="Pay an approved claim 支付")
-def post_payment(request: HttpRequest, payload: PaymentIn) -> Status:
-    def work() -> Answer:
-        claim = get_scoped_or_404(SubsidyClaim, request.user, number=payload.claim_number)
-        if payload.batch_ref and not BATCH_REFERENCE.match(payload.batch_ref):
-            # One format for every batch reference (payment_batches.batch_reference); POST /payments/batches makes one.
-            raise FundingRefused("bad_batch_ref", "批次号格式应为 PAY<年月日>-<城市代码或GX>-<10位校验码>，由支付批次接口生成",
-                                 "a batch reference reads PAY<yyyymmdd>-<city code or GX>-<10 hex>, as "
-                                 "POST /payments/batches makes it", status=422)
-        key = request.headers["Idempotency-Key"].strip()
-        payment = pay_claim(request.user, claim, f"api:{request.user.pk}:{key}", batch_ref=payload.batch_ref)
-        return 201, _payment_out(payment)
-
-    return Status(*idempotent(request, work))
 
 
 class BankReturnIn(Schema):

@@ -16,9 +16,11 @@ from qiancheng.funding.api import (
     ERRORS,
     AllocationRequestOut,
     Answer,
+    PaymentOut,
     ReasonIn,
     RecoveryOut,
     _money,
+    _payment_out,
     _recovery_out,
     allocation_request_out,
     funds_router,
@@ -31,10 +33,12 @@ from qiancheng.funding.services.four_eyes import approve_allocation, refuse_allo
 from qiancheng.funding.services.payment_batches import (
     BatchOutcome,
     approve_payment_batch,
+    pay_one_claim,
     prepare_payment_batch,
     refuse_payment_batch,
 )
 from qiancheng.funding.services.recovery import write_off_recovery
+from qiancheng.funding.services.refusal import FundingRefused
 
 
 class BatchPaymentOut(Schema):
@@ -91,6 +95,33 @@ def post_payment_batch(request: HttpRequest, payload: PaymentBatchIn) -> Status:
         claims = list(scoped(SubsidyClaim.objects.filter(number__in=payload.claim_numbers), request.user))
         key = request.headers["Idempotency-Key"].strip()
         return _answer(prepare_payment_batch(request.user, claims, f"api:{request.user.pk}:{key}"), 201)
+
+    return Status(*idempotent(request, work))
+
+
+class PaymentIn(Schema):
+    claim_number: str
+    # Kept so that an old client's reference is refused aloud rather than ignored: the batch makes its own.
+    batch_ref: str = ""
+
+
+@payments_router.post("", response={201: PaymentOut, 202: PaymentBatchOut, ERRORS: ErrorOut},
+                      summary="Pay one approved claim, as a batch of one (202: awaiting a second official) 支付")
+def post_payment(request: HttpRequest, payload: PaymentIn) -> Status:
+    """One claim through the batch service (`pay_one_claim`): the four-eyes threshold and the one reference
+    format apply as on the payment page. 201 with the payment, or 202 with the batch awaiting its second
+    official, approved through `/payments/batches/{reference}/approve`."""
+    def work() -> Answer:
+        claim = get_scoped_or_404(SubsidyClaim, request.user, number=payload.claim_number)
+        if payload.batch_ref:
+            raise FundingRefused("bad_batch_ref", "批次号由支付批次生成（PAY<年月日>-<城市代码或GX>-<10位校验码>），请勿填写",
+                                 "the batch makes its own reference (PAY<yyyymmdd>-<city code or GX>-<10 hex>); "
+                                 "leave batch_ref out", status=422)
+        key = request.headers["Idempotency-Key"].strip()
+        outcome = pay_one_claim(request.user, claim, f"api-payment:{request.user.pk}:{key}")
+        if outcome.batch.status == SecondCheck.AWAITING:
+            return 202, _batch_out(outcome)
+        return 201, _payment_out(outcome.payments[0])
 
     return Status(*idempotent(request, work))
 

@@ -163,6 +163,23 @@ def prepare_payment_batch(actor: Any, claims: Sequence[SubsidyClaim], key: str) 
     return outcome
 
 
+def pay_one_claim(actor: Any, claim: SubsidyClaim, key: str) -> BatchOutcome:
+    """A batch of one claim (the API's `POST /payments`): the same four-eyes threshold and reference format
+    as any batch, so paying claims one by one neither skips a second official nor invents a reference.
+    A claim that cannot be paid is refused with its own reason, not with "nothing to pay"."""
+    try:
+        outcome = prepare_payment_batch(actor, [claim], key)
+    except FundingRefused as refusal:
+        if refusal.code != "nothing_to_pay":
+            raise
+        claim.refresh_from_db()
+        held = SubsidyClaim.objects.filter(pk=claim.pk).filter(awaiting_claims()).exists()
+        raise _not_ready(claim, held) from refusal
+    if claim.number in outcome.refusals:
+        raise outcome.refusals[claim.number]
+    return outcome
+
+
 def _not_ready(claim: SubsidyClaim, held: bool) -> FundingRefused:
     if held:
         return FundingRefused("in_awaiting_batch", f"申领{claim.number}已在待复核的支付批次中",

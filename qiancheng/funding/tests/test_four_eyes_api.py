@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from qiancheng.accounts.models import Role, User
-from qiancheng.funding.models import FundAccount, Payment, RecoveryStatus, SubsidyClaim
+from qiancheng.funding.models import FundAccount, Payment, PaymentBatch, RecoveryStatus, SubsidyClaim
 from qiancheng.funding.services import four_eyes
 from qiancheng.funding.services.claims import approve_claims, file_class_claims
 from qiancheng.funding.services.four_eyes import FourEyesThreshold
@@ -71,8 +71,36 @@ def test_a_batch_above_the_threshold_waits_for_a_second_official(
 
 def test_a_payment_names_its_batch_in_the_one_format(nanning_official: User, approved: list[SubsidyClaim]) -> None:
     city = Api(nanning_official)
-    refused = city.post("/payments", {"claim_number": approved[0].number, "batch_ref": "B-1"}, "pay-1")
-    assert refused.status_code == 422 and refused.json()["code"] == "bad_batch_ref" and not Payment.objects.exists()
+    # The batch makes its reference: a client's own, even one in the right format, is refused aloud.
+    for made_up in ("B-1", "PAY20251015-450100-0A1B2C3D4E"):
+        refused = city.post("/payments", {"claim_number": approved[0].number, "batch_ref": made_up}, made_up)
+        assert refused.status_code == 422 and refused.json()["code"] == "bad_batch_ref"
+    assert not Payment.objects.exists()
+    paid = city.post("/payments", {"claim_number": approved[0].number}, "pay-1")
+    assert paid.status_code == 201 and BATCH_REFERENCE.match(paid.json()["batch_ref"])
+    batch = PaymentBatch.objects.get()
+    assert (batch.reference, batch.count, batch.prepared_by_id) == (paid.json()["batch_ref"], 1, nanning_official.pk)
+    again = city.post("/payments", {"claim_number": approved[0].number}, "pay-2")
+    assert (again.status_code, again.json()["code"]) == (409, "not_approved") and Payment.objects.count() == 1
+
+
+def test_one_claim_paid_alone_above_the_threshold_waits_for_a_second_official(
+        monkeypatch: pytest.MonkeyPatch, nanning_official: User, approved: list[SubsidyClaim]) -> None:
+    """Paying claims one by one through `POST /payments` does not skip four-eyes: each is a batch of one."""
+    monkeypatch.setattr(four_eyes, "FOUR_EYES_THRESHOLDS", (
+        FourEyesThreshold(dt.date(2025, 1, 1), Decimal("1000.00"), "test", dt.date(2026, 12, 6)),))
+    first = Api(nanning_official)
+    answer = first.post("/payments", {"claim_number": approved[0].number}, "pay-1")
+    assert answer.status_code == 202, answer.json()
+    body = answer.json()
+    assert body["status"] == "awaiting_second" and body["claims"] == [approved[0].number] and body["paid"] == []
+    assert not Payment.objects.exists()
+    held = first.post("/payments", {"claim_number": approved[0].number}, "pay-2")
+    assert (held.status_code, held.json()["code"]) == (409, "in_awaiting_batch")
+    second = Api(User.objects.create(username="nanning-2", role=Role.CITY_OFFICIAL, city=nanning_official.city))
+    paid = second.post(f"/payments/batches/{body['reference']}/approve", {}, "approve-1")
+    assert paid.status_code == 200 and [p["claim_number"] for p in paid.json()["paid"]] == [approved[0].number]
+    assert Payment.objects.get().batch_ref == body["reference"]
 
 
 def test_an_allocation_above_the_threshold_waits_for_a_second_province_official(province_official: User) -> None:

@@ -19,6 +19,7 @@ from qiancheng.funding.models import (
     SubsidyClaim,
     TransactionKind,
 )
+from qiancheng.funding.services.payment_batches import BATCH_REFERENCE
 from qiancheng.funding.tests.money import finished_class, funded, institution_parties, paid_for_enrolment
 from qiancheng.training.models import Enrolment
 
@@ -71,8 +72,11 @@ def test_the_journey_file_review_pay_through_the_api(
     funds = city.get("/funds").json()
     assert [(f["reserved"], f["available"]) for f in funds] == [
         (claim["total_amount"], f"{Decimal('10000.00') - Decimal(claim['total_amount']):.2f}")]
-    paid = city.post("/payments", {"claim_number": claim["number"], "batch_ref": "PAY20251015-450100-0A1B2C3D4E"}, "pay-1")
+    paid = city.post("/payments", {"claim_number": claim["number"]}, "pay-1")
     assert paid.status_code == 201 and paid.json()["amount"] == claim["total_amount"]
+    # A batch of one: its reference in the one format, the batch listed with the claim (docs/money.md).
+    assert BATCH_REFERENCE.match(paid.json()["batch_ref"])
+    assert [b["claims"] for b in city.get("/payments/batches").json()] == [[claim["number"]]]
     assert [p["claim_number"] for p in institution.get("/payments").json()] == [claim["number"]]
     assert SubsidyClaim.objects.get().status == ClaimStatus.PAID
 
