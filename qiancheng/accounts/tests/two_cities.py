@@ -18,6 +18,7 @@ from qiancheng.accounts.models import Role, User
 from qiancheng.catalog.models import City, County
 from qiancheng.evaluation.models import Certificate, CertificateKind, Evaluation
 from qiancheng.funding.models import (
+    CityAiUplift,
     ClaimOrigin,
     ClaimStatus,
     FundAccount,
@@ -25,6 +26,8 @@ from qiancheng.funding.models import (
     LedgerEntry,
     LedgerTransaction,
     Payment,
+    PaymentBatch,
+    SecondCheck,
     SubsidyClaim,
     TransactionKind,
 )
@@ -163,7 +166,13 @@ def _funding_records(city, institution, project, person, clerk) -> list[models.M
         claim=claim, person=person, amount=Decimal("900.00"), paid_at=timezone.make_aware(datetime(2025, 11, 1)),
         idempotency_key=f"pay-{next(_serial)}", created_by=clerk,
     )
-    return [fund, claim, posting, entry, payment]
+    batch = PaymentBatch.objects.create(reference=f"PAY20251101-{city.code}-{next(_serial):010d}", city=city,
+                                        count=1, total=Decimal("900.00"), status=SecondCheck.AWAITING,
+                                        prepared_by=clerk)
+    batch.claims.add(claim)
+    uplift = CityAiUplift.objects.create(city=city, uplift=Decimal("0.10"), valid_from=date(2025, 1, 1),
+                                         document="桂人社发〔2025〕演示号", set_by=clerk)
+    return [fund, claim, posting, entry, payment, batch, uplift]
 
 
 def build_two_cities() -> tuple[CityWorld, CityWorld]:

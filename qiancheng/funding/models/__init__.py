@@ -20,14 +20,16 @@ from qiancheng.funding.models.payments import Payment, PaymentPart, PaymentStatu
 from qiancheng.funding.models.recovery import RecoveryCase, RecoveryReason, RecoveryRepayment, RecoveryStatus
 from qiancheng.funding.models.uplift import CityAiUplift
 
-# The funding app has no AppConfig of its own: the models added with issue 5 register their scope here,
-# where they are defined (the foundation's funding models are in accounts/scope_rules.py).
+# The later funding models register their scope here, where they are defined (the foundation's funding
+# models are in accounts/scope_rules.py).
 register(Advance, city="training_class__city", institution="institution")
 register(RecoveryCase, city="city", institution=("claim__institution", "advance__institution"),
          enterprise="claim__project__applicant", person="claim__person")
 register(RecoveryRepayment, city="case__city", institution=("case__claim__institution", "case__advance__institution"),
          enterprise="case__claim__project__applicant", person="case__claim__person")
 register(PaymentBatch, city="city")
+# A city's AI uplift (4.2) is set by the province; each city reads its own.
+register(CityAiUplift, city="city")
 register(AllocationRequest, city=None)
 register(Appeal, city="claim__city", institution="claim__institution", enterprise="claim__project__applicant",
          person="claim__person")
