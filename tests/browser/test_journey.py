@@ -445,7 +445,12 @@ def _journey(page, sign_in, url: str, password: str, nanning_official, enterpris
     page.locator("#topup-reason").fill("劳动合同日期满结业后三个自然月")
     page.get_by_test_id("approve-topup").click()
     page.wait_for_load_state()
-    assert "就业补贴 200.00 元已核准" in message(page)
+    # The check step says what will be reserved, from which account; only the confirm reserves it.
+    assert page.get_by_test_id("check-total").inner_text() == "200.00"
+    assert "预留" in page.get_by_test_id("check-movement").inner_text()
+    page.get_by_test_id("confirm-topup").click()
+    page.wait_for_load_state()
+    assert "的就业补贴 200.00 元已核准" in message(page) and employed in message(page)
     page.goto(f"{url}/money/payments/")
     page.get_by_test_id("pay-batch").click()
     page.wait_for_load_state()

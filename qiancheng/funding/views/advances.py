@@ -10,6 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
@@ -31,7 +32,7 @@ from qiancheng.funding.services.claims import fund_account_for_class
 from qiancheng.funding.services.ledger import FEN
 from qiancheng.funding.services.refusal import FundingRefused
 from qiancheng.funding.views.claims import rule_fund
-from qiancheng.funding.views.common import OFFICIALS, refused
+from qiancheng.funding.views.common import OFFICIALS, MoneyCheck, refused, render_money_check
 from qiancheng.training.models import TrainingClass
 
 CLASSES_SHOWN = 100
@@ -79,7 +80,36 @@ def advances(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @signed_in_as(OFFICIALS, hide=True)
+def grant_check(request: HttpRequest, class_pk: int) -> HttpResponse:
+    """Check your answers before an advance: the class and institution, the amount, the account it is paid
+    from, and that it is paid out now (netted by the claims later). Nothing is granted by this step; the
+    page's key goes on to the confirm, so a double click there still grants once."""
+    training = get_scoped_or_404(TrainingClass.objects.select_related("institution"), request.user, pk=class_pk)
+    form = AdvanceGrantForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("页面已过期，请刷新后再试。 / The page is out of date; reload it and try again."))
+        return redirect("funding:advances")
+    candidate = _candidate(training)
+    if candidate.refusal or candidate.amount is None:
+        messages.error(request, candidate.refusal)
+        return redirect("funding:advances")
+    return render_money_check(request, MoneyCheck(
+        heading=_("核对信用支付垫付"),
+        lead=_("确认后，下列金额即从资金账户支付给培训机构（3.6 先垫后补）；结业后由该班的申领款抵扣，未抵扣完的部分立案追回。"),
+        subject=_("班级 %(name)s（%(start)s – %(end)s） · %(institution)s") % {
+            "name": training.name, "start": training.start_date, "end": training.end_date,
+            "institution": training.institution.name},
+        amount=candidate.amount, fund=candidate.fund, movement=_("支付（现在垫付给培训机构）"),
+        confirm_url=reverse("funding:grant_advance", args=[training.pk]),
+        confirm_label=_("确认垫付 %(amount)s 元") % {"amount": f"{candidate.amount:,.2f}"},
+        confirm_testid="confirm-grant-advance", back_url=reverse("funding:advances"),
+        hidden={"idempotency_key": form.cleaned_data["idempotency_key"]}))
+
+
+@require_POST
+@signed_in_as(OFFICIALS, hide=True)
 def grant(request: HttpRequest, class_pk: int) -> HttpResponse:
+    """The deliberate grant `grant_check` asked for; the message names the class, institution and amount."""
     training = get_scoped_or_404(TrainingClass, request.user, pk=class_pk)
     form = AdvanceGrantForm(request.POST)
     if not form.is_valid():
@@ -91,8 +121,8 @@ def grant(request: HttpRequest, class_pk: int) -> HttpResponse:
     except FundingRefused as refusal:
         refused(request, refusal)
     else:
-        messages.success(request, _("已向%(institution)s垫付 %(amount)s 元。") % {
-            "institution": training.institution.name, "amount": f"{advance.amount:,.2f}"})
+        messages.success(request, _("已为班级 %(name)s 向%(institution)s垫付 %(amount)s 元。") % {
+            "name": training.name, "institution": training.institution.name, "amount": f"{advance.amount:,.2f}"})
     return redirect("funding:advances")
 
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 
 from qiancheng.accounts.models import Role
 from qiancheng.accounts.scope import get_scoped_or_404
@@ -43,6 +44,33 @@ def claim_action(request: HttpRequest, number: str, act: Callable[[SubsidyClaim]
         else:
             messages.success(request, done)
     return redirect("funding:claim_detail", number=claim.number)
+
+
+@dataclass(frozen=True)
+class MoneyCheck:
+    """Check your answers before one money action that no list page covers (a claim approved on its own
+    page, a 5.2c top-up, a 3.6 advance): what it is, the amount, the fund account, and whether the money is
+    reserved or paid. Nothing happens until the confirm button posts `hidden` to `confirm_url`."""
+
+    heading: str
+    lead: str
+    subject: str
+    amount: Decimal
+    fund: Any
+    movement: str
+    confirm_url: str
+    confirm_label: str
+    confirm_testid: str
+    back_url: str
+    hidden: dict[str, str] = field(default_factory=dict)
+    note: str = ""
+    claims: tuple[SubsidyClaim, ...] = ()
+
+
+def render_money_check(request: HttpRequest, check: MoneyCheck) -> HttpResponse:
+    """The one page every `MoneyCheck` shows (funding/money_check.html, with _claims_summary's list)."""
+    return render(request, "funding/money_check.html", {"check": check, "claims": check.claims,
+                                                       "total": check.amount})
 
 
 @dataclass(frozen=True)

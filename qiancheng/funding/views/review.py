@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
@@ -28,7 +29,14 @@ from qiancheng.funding.services.claims import (
     send_back_claim,
 )
 from qiancheng.funding.services.refusal import FundingRefused
-from qiancheng.funding.views.common import OFFICIALS, claim_action, denied_rules, refused
+from qiancheng.funding.views.common import (
+    OFFICIALS,
+    MoneyCheck,
+    claim_action,
+    denied_rules,
+    refused,
+    render_money_check,
+)
 from qiancheng.policy.exchange import ExchangeError
 from qiancheng.policy.explain import Explanation
 from qiancheng.policy.params import ParameterError
@@ -120,15 +128,44 @@ def review_confirm(request: HttpRequest) -> HttpResponse:
                                                           "not_approved": not_approved, "note": note})
 
 
+def _note(request: HttpRequest) -> str:
+    form = NoteForm(request.POST)
+    return form.cleaned_data["note"] if form.is_valid() else ""
+
+
+@require_POST
+@signed_in_as(OFFICIALS, hide=True)
+def approve_check(request: HttpRequest, number: str) -> HttpResponse:
+    """Check your answers before approving one claim from its own page: the claim, the amount its decision
+    gives, the account that reserves it, the note. Nothing is approved by this step."""
+    claim = get_scoped_or_404(SubsidyClaim.objects.select_related("person", "institution", "fund_account"),
+                              request.user, number=number)
+    if claim.status != ClaimStatus.PENDING or claim.documents_requested_at is not None:
+        messages.error(request, _("该申领不在待审核状态，不能核准。 / This claim is not awaiting review."))
+        return redirect("funding:claim_detail", number=claim.number)
+    note = _note(request)
+    amount = claim.total_amount or Decimal("0.00")
+    return render_money_check(request, MoneyCheck(
+        heading=_("核对后核准"),
+        lead=_("确认后，判定引擎按最新记录重新判定；符合条件即核准，并在资金账户中预留下列金额（随支付批次拨付）；不符合的不核准，并说明原因。"),
+        subject=_("申领 %(number)s · %(person)s") % {"number": claim.number, "person": claim.person.name},
+        amount=amount, fund=claim.fund_account, movement=_("预留（核准时预留，支付批次拨付时付出）"),
+        confirm_url=reverse("funding:approve", args=[claim.number]),
+        confirm_label=_("确认核准申领 %(number)s，预留 %(amount)s 元") % {"number": claim.number,
+                                                                       "amount": f"{amount:,.2f}"},
+        confirm_testid="confirm-approve", back_url=reverse("funding:claim_detail", args=[claim.number]),
+        hidden={"note": note}, note=note, claims=(claim,)))
+
+
 @require_POST
 @signed_in_as(OFFICIALS, hide=True)
 def approve(request: HttpRequest, number: str) -> HttpResponse:
-    form = NoteForm(request.POST)
-    note = form.cleaned_data["note"] if form.is_valid() else ""
+    """The deliberate approval `approve_check` asked for; the message names the claim and what was reserved."""
+    note = _note(request)
 
     def act(claim: SubsidyClaim) -> str:
-        approve_claim(request.user, claim, note)
-        return _("申领 %(number)s 已核准，资金已预留。") % {"number": claim.number}
+        done = approve_claim(request.user, claim, note)
+        return _("申领 %(number)s 已核准，资金已预留。") % {"number": done.number}
 
     return claim_action(request, number, act)
 
@@ -161,6 +198,31 @@ def send_back(request: HttpRequest, number: str) -> HttpResponse:
 
 @require_POST
 @signed_in_as(OFFICIALS, hide=True)
+def topup_check(request: HttpRequest, number: str) -> HttpResponse:
+    """Check your answers before approving a 5.2c top-up: the claim, the 200 CNY, the account that reserves
+    it, and that it is paid with the next batch. Nothing is reserved by this step."""
+    claim = get_scoped_or_404(SubsidyClaim.objects.select_related("person", "fund_account"), request.user,
+                              number=number)
+    if claim.topup_status != TopupStatus.PENDING:
+        messages.error(request, _("该申领没有待审核的就业补贴。 / This claim has no employment top-up waiting."))
+        return redirect("funding:claim_detail", number=claim.number)
+    reason = request.POST.get("reason", "").strip()
+    amount = claim.topup_amount or Decimal("0.00")
+    return render_money_check(request, MoneyCheck(
+        heading=_("核对就业补贴追加"),
+        lead=_("确认后，就业补贴（5.2c）在该申领的资金账户中预留，随下一支付批次拨付。"),
+        subject=_("申领 %(number)s · %(person)s · 就业证明 %(proof)s %(date)s") % {
+            "number": claim.number, "person": claim.person.name,
+            "proof": claim.get_employment_proof_kind_display(), "date": claim.employment_proof_date},
+        amount=amount, fund=claim.fund_account, movement=_("预留（随下一支付批次拨付）"),
+        confirm_url=reverse("funding:topup", args=[claim.number]),
+        confirm_label=_("确认核准就业补贴 %(amount)s 元") % {"amount": f"{amount:,.2f}"},
+        confirm_testid="confirm-topup", back_url=reverse("funding:claim_detail", args=[claim.number]),
+        hidden={"action": "approve", "reason": reason}, note=reason))
+
+
+@require_POST
+@signed_in_as(OFFICIALS, hide=True)
 def topup(request: HttpRequest, number: str) -> HttpResponse:
     """5.2c after payment: approve the 200 CNY top-up a proof earned (reserved, paid with the next batch), or
     refuse it with a reason."""
@@ -168,8 +230,9 @@ def topup(request: HttpRequest, number: str) -> HttpResponse:
 
     def act(claim: SubsidyClaim) -> str:
         if request.POST.get("action") == "approve":
-            approve_employment_topup(request.user, claim, reason)
-            return _("就业补贴 %(amount)s 元已核准，随下一支付批次拨付。") % {"amount": claim.topup_amount}
+            done = approve_employment_topup(request.user, claim, reason)
+            return _("申领 %(number)s 的就业补贴 %(amount)s 元已核准，随下一支付批次拨付。") % {
+                "number": done.number, "amount": done.topup_amount}
         refuse_employment_topup(request.user, claim, reason)
         return _("就业补贴不予核拨。")
 
