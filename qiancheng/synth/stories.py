@@ -53,8 +53,14 @@ def _pending(city: str) -> SubsidyClaim | None:
             .order_by("number").first())
 
 
-def _send_back(official: User) -> str:
+def _send_back(official: User, province_official: User) -> str:
+    """南宁's own pending claim when there is one; otherwise another city's, sent back by the province (a
+    reviewer everywhere), so a small province shows a send-back whatever day the demo is made."""
     claim = _pending(NANNING)
+    if claim is None:
+        claim = (SubsidyClaim.objects.filter(status=ClaimStatus.PENDING, documents_requested_at=None)
+                 .order_by("number").first())
+        official = province_official
     if claim is None:
         return "no pending claim to send back"
     send_back_claim(official, claim, "请补充学员签到表原件扫描件 / please add the scanned sign-in sheets")
@@ -134,9 +140,10 @@ def ensure_money_stories(as_of: dt.date, say: Callable[[str], object] = print) -
         return False
     official = User.objects.get(username="nanning")
     institution_user = User.objects.get(username="institution")
+    province_official = User.objects.get(username="province")
     with frozen_at(as_of):
-        steps = (_send_back(official), _recover(official), _appeal(official, institution_user),
-                 _advance(official), _topup(official, User.objects.get(username="province")))
+        steps = (_send_back(official, province_official), _recover(official), _appeal(official, institution_user),
+                 _advance(official), _topup(official, province_official))
     with transaction.atomic():
         record_event(None, MARK, official, after={"steps": list(steps)}, reason="qiancheng demo")
     for step in steps:
