@@ -270,7 +270,7 @@ class ClaimIn(Schema):
     employment_proof_date: dt.date | None = None
 
 
-class ReviewIn(Schema):
+class ClaimReviewIn(Schema):
     action: str = ""  # "approve" or "reject"
     note: str = ""
 
@@ -469,7 +469,7 @@ def post_class_claims(request: HttpRequest, class_id: int, payload: ClassClaimsI
 
 @claims_router.post("/{number}/review", response={200: ClaimOut, ERRORS: ErrorOut},
                     summary="Approve or reject a claim 审核申领")
-def review_claim(request: HttpRequest, number: str, payload: ReviewIn) -> Status:
+def review_claim(request: HttpRequest, number: str, payload: ClaimReviewIn) -> Status:
     # Found (or 404) before the body and the key are looked at: another city's claim answers exactly
     # like a claim that does not exist, whatever was sent.
     claim = get_scoped_or_404(SubsidyClaim, request.user, number=number)

@@ -85,7 +85,7 @@ class ProjectIn(Schema):
     trainee_link: TraineeLink
 
 
-class ReviewIn(Schema):
+class ProjectReviewIn(Schema):
     # Defaults so that the scope check answers first: another city's id is a 404 whatever the body.
     decision: ProjectDecision | None = None
     reason: str = ""
@@ -192,7 +192,7 @@ def submit(request: HttpRequest, project_id: int) -> ProjectOut:
 
 @router.post("/{int:project_id}/review", response={200: ProjectOut, **ERRORS},
              summary="市级审核：批准/不予批准 / the city's review (3.4b)")
-def review(request: HttpRequest, project_id: int, payload: ReviewIn) -> ProjectOut:
+def review(request: HttpRequest, project_id: int, payload: ProjectReviewIn) -> ProjectOut:
     project = _project(request, project_id)
     if payload.decision is None:
         raise ValidationError("请选择审核结论 / a decision is required (approve, reject)", code="decision")

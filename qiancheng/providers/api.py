@@ -113,7 +113,7 @@ class InstitutionIn(Schema):
     requested_scopes: list[ScopeRequestIn] = []
 
 
-class ReviewIn(Schema):
+class InstitutionReviewIn(Schema):
     # Defaults so that the scope check answers first: another city's id is a 404 whatever the body.
     decision: ReviewDecision | None = None
     reason: str = ""
@@ -157,7 +157,7 @@ def get_institution(request: HttpRequest, institution_id: int) -> InstitutionOut
 @router.post("/{int:institution_id}/review", response={200: InstitutionOut, **ERRORS},
              summary="市级审核：批准/补正/不予通过 / the city's review: approve, ask changes, reject")
 @refusals
-def review(request: HttpRequest, institution_id: int, payload: ReviewIn) -> InstitutionOut:
+def review(request: HttpRequest, institution_id: int, payload: InstitutionReviewIn) -> InstitutionOut:
     institution = get_scoped_or_404(Institution, request.auth, pk=institution_id)
     if payload.decision is None:
         raise ValidationError("请选择审核结论 / a decision is required (approve, ask_changes, reject)",

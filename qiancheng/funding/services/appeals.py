@@ -32,6 +32,7 @@ from qiancheng.funding.models import (
 )
 from qiancheng.funding.services.claims import REVIEWER_ROLES, approve_decided, decide, is_claimant
 from qiancheng.funding.services.refusal import FundingRefused
+from qiancheng.providers.services import sniffed_content_type
 
 MAX_DOCUMENTS = 10
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
@@ -48,6 +49,11 @@ def _check_documents(documents: Sequence[tuple[str, bytes]]) -> None:
         if len(content) > MAX_DOCUMENT_BYTES:
             raise FundingRefused("document_too_large", f"第{number}份材料“{name}”超过10MB",
                                  f"document {number} ({name}) is larger than 10 MB", status=422)
+        # Judged by content, like an institution's documents: an executable named .pdf is refused.
+        if sniffed_content_type(content) is None:
+            raise FundingRefused("document_type", f"第{number}份材料“{name}”不是 PDF、JPEG 或 PNG（按文件内容判断）",
+                                 f"document {number} ({name}) is not a PDF, JPEG or PNG (judged by its content)",
+                                 status=422)
 
 
 def file_appeal(actor: Any, claim: SubsidyClaim, reason: str, documents: Sequence[tuple[str, bytes]]) -> Appeal:

@@ -60,7 +60,7 @@ def test_appeal_filed_and_decided_through_the_api(claim: SubsidyClaim, nanning_o
     city, institution = Api(nanning_official), Api(institution_user)
     path = f"/claims/{claim.number}"
     assert city.post(f"{path}/review", {"action": "reject", "note": "材料不全"}, "rj").status_code == 200
-    document = {"name": "证明.pdf", "content_base64": base64.b64encode(b"%PDF proof").decode()}
+    document = {"name": "证明.pdf", "content_base64": base64.b64encode(b"%PDF-1.4 proof").decode()}
     filed = institution.post(f"{path}/appeal", {"reason": "材料齐全", "documents": [document]}, "ap-1")
     assert filed.status_code == 201, filed.json()
     assert filed.json()["documents"] == ["证明.pdf"] and filed.json()["status"] == "filed"

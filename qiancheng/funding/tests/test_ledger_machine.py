@@ -185,7 +185,7 @@ def test_random_money_movements_keep_the_ledger_true() -> None:
         def reject_appeal_and_decide(self, upheld: bool) -> None:
             claim = self._new_claim()
             reject_claim(official, claim, "随机驳回")
-            appeal = file_appeal(self.claimant, claim, "随机申诉", [("a.txt", b"proof")])
+            appeal = file_appeal(self.claimant, claim, "随机申诉", [("a.pdf", b"%PDF-1.4 proof")])
             if not upheld:
                 assert decide_appeal(second_official, appeal, False, "维持").status == AppealStatus.DISMISSED
                 return

@@ -107,7 +107,7 @@ def test_the_claimant_appeals_with_documents(client: Client, login, institution_
 def _appeal(client: Client, login, institution_user: User, claim: SubsidyClaim) -> Appeal:
     login(client, institution_user)
     client.post(f"/money/claims/{claim.number}/appeal/", {"reason": "考勤表已补齐",
-                                                           "documents": [SimpleUploadedFile("a.pdf", b"%PDF a")]})
+                                                           "documents": [SimpleUploadedFile("a.pdf", b"%PDF-1.4 a")]})
     return Appeal.objects.get()
 
 
@@ -144,7 +144,7 @@ def test_appeal_pages_refuse_other_roles_and_cities(client: Client, login, insti
     document = appeal.documents.get()
     assert client.get(f"/money/appeals/{appeal.pk}/").status_code == 404
     assert client.get("/money/appeals/").status_code == 403
-    assert client.get(f"/money/appeals/documents/{document.pk}/").content == b"%PDF a"
+    assert client.get(f"/money/appeals/documents/{document.pk}/").content == b"%PDF-1.4 a"
     login(client, liuzhou_official)
     assert client.get(f"/money/appeals/{appeal.pk}/").status_code == 404
     assert client.post(f"/money/appeals/{appeal.pk}/", {"outcome": "uphold", "reason": "x"}).status_code == 404

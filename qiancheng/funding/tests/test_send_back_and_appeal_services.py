@@ -96,6 +96,18 @@ def test_an_upheld_appeal_is_decided_by_another_official_and_reserves_the_money(
     assert verify_ledger().ok
 
 
+def test_an_appeal_document_is_judged_by_its_content(province_official: User, nanning_official: User) -> None:
+    """An executable named .pdf is refused like an institution's document would be; nothing is filed."""
+    claim, claimant = _claim(province_official)
+    reject_claim(nanning_official, claim, "考勤存疑 / attendance doubtful")
+    with pytest.raises(FundingRefused) as refused:
+        file_appeal(claimant, claim, "考勤记录完整", [("考勤表.pdf", b"MZ\x90\x00 an executable")])
+    assert refused.value.code == "document_type" and refused.value.status == 422
+    assert not AppealDocument.objects.exists()
+    appeal = file_appeal(claimant, claim, "考勤记录完整", [("考勤表.png", b"\x89PNG\r\n\x1a\n....")])
+    assert appeal.documents.count() == 1
+
+
 def test_a_dismissed_appeal_leaves_the_claim_rejected_on_the_record(province_official: User,
                                                                      nanning_official: User) -> None:
     claim, claimant = _claim(province_official)
