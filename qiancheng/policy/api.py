@@ -11,6 +11,7 @@ import json
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
@@ -22,6 +23,10 @@ from qiancheng.policy.params import ParameterError, load_packaged, params_from_e
 
 router = Router(tags=["decisions 补贴判定"])
 MAX_CLAIMS_PER_REQUEST = 10_000
+# Who may run the engine on arbitrary claims: the bureaus (what-if, re-audit) and institutions (checking what
+# they will claim). A trainee or an enterprise has no use for it and must not be able to load the server with
+# 10,000-claim requests. Role values as strings: the engine's layer imports no app (DESIGN.md).
+DECIDING_ROLES = frozenset({"province_official", "city_official", "institution"})
 
 
 class DecisionRequest(Schema):
@@ -58,8 +63,10 @@ def _problem(code: str, zh: str, en: str, problems: list[str] | None = None) -> 
     return Status(422, Problem(code=code, message_zh=zh, message_en=en, problems=problems or []))
 
 
-@router.post("", response={200: DecisionResponse, 422: Problem}, summary="Decide claims 判定补贴申请")
+@router.post("", response={200: DecisionResponse, 403: Problem, 422: Problem}, summary="Decide claims 判定补贴申请")
 def decide_claims(request: HttpRequest, payload: DecisionRequest) -> Status:
+    if getattr(request.auth, "role", None) not in DECIDING_ROLES:
+        raise PermissionDenied("只有人社部门和培训机构可以调用补贴判定 / only the bureaus and institutions may run decisions")
     body = json.loads(request.body, parse_float=Decimal)  # exact decimals, not the schema's floats
     if len(body.get("claims") or []) > MAX_CLAIMS_PER_REQUEST:
         return _problem("too_many", f"每次最多{MAX_CLAIMS_PER_REQUEST}项申请，更多请用批量文件",

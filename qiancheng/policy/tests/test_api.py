@@ -67,3 +67,12 @@ def test_a_missing_standard_is_refused_not_paid_as_zero(client, token):
 
 def test_deciding_needs_a_token(client):
     assert post(client, {"claims": [claim("C1")], "params": BASE_PARAMS}, None).status_code == 401
+
+
+@pytest.mark.parametrize("who", ["trainee_user", "enterprise_user"])
+def test_only_the_bureaus_and_institutions_may_run_decisions(client, request, who, nanning_official):
+    """A trainee or an enterprise cannot make the server decide claims (10,000 a request) for them."""
+    body = {"claims": [claim("C1")], "params": BASE_PARAMS}
+    refused = post(client, body, issue_api_token(request.getfixturevalue(who))[0])
+    assert refused.status_code == 403 and refused.json()["code"] == "forbidden"
+    assert post(client, body, issue_api_token(nanning_official)[0]).status_code == 200
