@@ -135,6 +135,9 @@ LOGIN_FAILURE_LIMIT = env_int("QIANCHENG_LOGIN_FAILURE_LIMIT", 5, minimum=1)
 LOGIN_LOCKOUT_SECONDS = env_int("QIANCHENG_LOGIN_LOCKOUT_SECONDS", 15 * 60, minimum=1)
 # Higher than the per-username limit: a bureau's staff share one NAT address (accounts/lockout.py).
 LOGIN_IP_FAILURE_LIMIT = env_int("QIANCHENG_LOGIN_IP_FAILURE_LIMIT", 4 * LOGIN_FAILURE_LIMIT, minimum=1)
+# How many enrolment checks (the engine's prediction for a number and a name) one institution may make in an
+# hour: enough for a class's intake, too few to sweep the register (training/services/enrolment.py).
+ENROLMENT_CHECKS_PER_HOUR = env_int("QIANCHENG_ENROLMENT_CHECKS_PER_HOUR", 300, minimum=1)
 API_TOKEN_SECONDS = env_int("QIANCHENG_API_TOKEN_SECONDS", 24 * 3600, minimum=60)
 
 LANGUAGE_CODE = "zh-hans"

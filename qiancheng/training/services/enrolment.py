@@ -10,15 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from qiancheng.accounts.audit import record_event
-from qiancheng.accounts.models import Role
+from qiancheng.accounts.models import AuditEntry, Role
 from qiancheng.clock import today
 from qiancheng.people import crypto
 from qiancheng.people.identity import check_id_number, normalise_id_number
@@ -268,11 +270,14 @@ def preview_enrolment(actor: User, training: TrainingClass, *, id_number: str, n
     if not name:
         raise ValidationError("请填写姓名 / the name is required", code="name")
     key = crypto.person_key(check.normalised)
+    _record_check(actor, training, key)
     registered = registered_names([key]).get(key)
-    refusals = [r for r in (link_refusal(training, relation),) if r]
     if registered is not None and registered[0] != name:
-        refusals.append(Refusal("name_mismatch", "该身份证号已登记为另一姓名，请核实",
-                                "the ID number is registered under another name"))
+        # No enumeration: for a number and a wrong name the institution learns that they do not match,
+        # never the person's trainings, years or eligibility.
+        raise ValidationError("姓名与身份证号不符，请核实 / this name does not match this ID number",
+                              code="name_mismatch")
+    refusals = [r for r in (link_refusal(training, relation),) if r]
     clash = overlapping_enrolments(training, [key]).get(key)
     refusals += [overlap_refusal(clash)] if clash else []
     candidate = Candidate(key, check.normalised, category, relation,
@@ -284,6 +289,22 @@ def preview_enrolment(actor: User, training: TrainingClass, *, id_number: str, n
                and record.get("id_number") == check.normalised]
     years = sorted({int(str(record["end_date"])[:4]) for record in earlier if record.get("end_date")})
     return EnrolmentPreview(name, mask_id_number(check.normalised), len(earlier) + 1, tuple(years), tuple(refusals))
+
+
+def _record_check(actor: User, training: TrainingClass, key: str) -> None:
+    """Every check is in the audit trail (who asked about which person, masked by key), and an institution
+    may make at most `ENROLMENT_CHECKS_PER_HOUR` of them in an hour, so the check cannot be used to sweep
+    the register."""
+    since = timezone.now() - timedelta(hours=1)
+    with transaction.atomic():
+        made = AuditEntry.objects.filter(action="enrolment.checked", target_model="providers.institution",
+                                         target_pk=str(training.institution_id), at__gte=since).count()
+        if made >= settings.ENROLMENT_CHECKS_PER_HOUR:
+            raise ValidationError(
+                f"本机构一小时内已预判{made}次，已达上限，请稍后再试 / this institution has made {made} checks in "
+                "the last hour, the limit; try again later", code="checks_throttled")
+        record_event(actor, "enrolment.checked", training.institution,
+                     after={"class": training.pk, "person_key": key})
 
 
 # ---------------------------------------------------------------- one by one
