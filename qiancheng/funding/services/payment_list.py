@@ -13,6 +13,7 @@ from typing import Any
 
 import xlsxwriter
 from django.db import transaction
+from django.http import HttpRequest
 
 from qiancheng.accounts.audit import record_event
 from qiancheng.accounts.models import Role
@@ -68,7 +69,8 @@ def _payees(payments: list[Payment], unmasked: bool = False) -> dict[tuple[str, 
     return found
 
 
-def payment_list_xlsx(actor: Any, batch_ref: str, unmasked: bool = False) -> bytes:
+def payment_list_xlsx(actor: Any, batch_ref: str, unmasked: bool = False, *, reason: str = "",
+                      request: HttpRequest | None = None) -> bytes:
     """The standing payments of `batch_ref` that `actor` may see, one row each, with a total row.
 
     `unmasked=True` is the list the treasury pays from: individuals' ID numbers and bank accounts in
@@ -78,6 +80,11 @@ def payment_list_xlsx(actor: Any, batch_ref: str, unmasked: bool = False) -> byt
     if unmasked and not may_export_unmasked(actor):
         raise FundingRefused("forbidden", "只有自治区人社厅可以导出未脱敏的拨付清单",
                              "only the province may export the unmasked payment list", status=403)
+    reason = " ".join(reason.split())
+    if unmasked and not reason:
+        # PIPL: a read of clear personal data says why; the audit entry keeps the reason and the address.
+        raise FundingRefused("reason_missing", "导出完整清单须说明用途（例如：报送国库集中支付）",
+                             "say why the unmasked list is exported (e.g. for the treasury's payment)", status=422)
     payments = list(scoped(Payment.objects.filter(batch_ref=batch_ref, status=PaymentStatus.PAID), actor)
                     .select_related("claim", "claim__fund_account").order_by("claim__number"))
     payees = _payees(payments, unmasked)
@@ -117,7 +124,7 @@ def payment_list_xlsx(actor: Any, batch_ref: str, unmasked: bool = False) -> byt
             individuals = sorted({p.claim.claimant_ref for p in payments if p.claim.claimant == PartyKind.INDIVIDUAL})
             record_event(actor, "payments.list_exported_unmasked", after={
                 "batch_ref": batch_ref, "rows": len(payments), "total": total, "persons_revealed": individuals},
-                reason="国库支付清单 / treasury payment list")
+                reason=reason, request=request)
         else:
             record_event(actor, "payments.list_exported", after={"batch_ref": batch_ref, "rows": len(payments),
                                                                  "total": total})

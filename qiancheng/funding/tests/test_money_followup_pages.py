@@ -203,9 +203,14 @@ def test_the_unmasked_list_is_the_provinces_and_logged(client: Client, login, na
     login(client, province_official)
     page = client.get("/money/payments/").content.decode()
     assert "导出完整清单" in page and "记入审计日志" in page
-    export = client.post("/money/payments/batches/B-1/unmasked.xlsx")
+    no_reason = client.post("/money/payments/batches/B-1/unmasked.xlsx", {"reason": "  "})
+    assert no_reason.status_code == 302
+    assert not AuditEntry.objects.filter(action="payments.list_exported_unmasked").exists()
+    export = client.post("/money/payments/batches/B-1/unmasked.xlsx", {"reason": "报送国库集中支付"},
+                         REMOTE_ADDR="10.45.1.7")
     assert export.status_code == 200 and export.content[:2] == b"PK"
-    assert AuditEntry.objects.filter(action="payments.list_exported_unmasked").exists()
+    entry = AuditEntry.objects.get(action="payments.list_exported_unmasked")
+    assert (entry.reason, entry.ip) == ("报送国库集中支付", "10.45.1.7")
 
 
 # ---------------------------------------------------------------- 5.2c employment

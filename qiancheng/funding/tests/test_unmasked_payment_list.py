@@ -41,9 +41,14 @@ def test_the_province_exports_clear_id_numbers_and_bank_accounts_and_it_is_audit
 
     masked = CalamineWorkbook.from_filelike(io.BytesIO(payment_list_xlsx(nanning_official, "B-CLEAR")))
     assert masked.get_sheet_by_index(0).to_python()[2][4] == person.id_number_masked
-    clear = CalamineWorkbook.from_filelike(io.BytesIO(payment_list_xlsx(province_official, "B-CLEAR", unmasked=True)))
+    with pytest.raises(FundingRefused) as no_reason:
+        payment_list_xlsx(province_official, "B-CLEAR", unmasked=True)
+    assert no_reason.value.code == "reason_missing"
+    clear = CalamineWorkbook.from_filelike(io.BytesIO(payment_list_xlsx(province_official, "B-CLEAR", unmasked=True,
+                                                                        reason="报送国库集中支付")))
     row = clear.get_sheet_by_index(0).to_python()[2]
     assert (row[3], row[4], row[5]) == ("王付款", id_number, BANK)
     event = AuditEntry.objects.get(action="payments.list_exported_unmasked")
     assert event.actor == province_official and person.person_key in str(event.after)
+    assert event.reason == "报送国库集中支付"
     assert id_number not in str(event.after) and BANK not in str(event.after)

@@ -203,7 +203,8 @@ def payment_list_unmasked(request: HttpRequest, batch_ref: str) -> HttpResponse:
     each export logged in the audit trail with the people revealed."""
     _batch_or_404(request.user, batch_ref)
     try:
-        content = payment_list_xlsx(request.user, batch_ref, unmasked=True)
+        content = payment_list_xlsx(request.user, batch_ref, unmasked=True, reason=request.POST.get("reason", ""),
+                                    request=request)
     except FundingRefused as refusal:
         refused(request, refusal)
         return redirect("funding:payments")
