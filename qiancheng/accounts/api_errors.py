@@ -9,9 +9,11 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
@@ -70,6 +72,18 @@ def install_error_handlers(api: NinjaAPI) -> None:
     def on_invalid(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
         return respond(request, 422, "invalid", "数据不合规", "Invalid data", list(exc.messages))
 
+    def on_too_big(request: HttpRequest, exc: Exception) -> HttpResponse:
+        return respond(request, 413, "too_large", "请求体过大", "The request body is too large")
+
+    def on_bad_body(request: HttpRequest, exc: Exception) -> HttpResponse:
+        # A multipart body without its boundary, or another body the parser cannot read: the client's fault.
+        return respond(request, 400, "bad_body", "请求体格式有误，无法读取", "The request body cannot be read")
+
+    def on_data_error(request: HttpRequest, exc: DataError) -> HttpResponse:
+        # A value the database cannot store (too long for its column, out of range) that a schema let through.
+        logger.warning("API value refused by the database on %s %s: %s", request.method, request.path, exc)
+        return respond(request, 422, "invalid_value", "数据超出允许的长度或范围", "A value is too long or out of range")
+
     def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
         logger.exception("API error on %s %s", request.method, request.path)
         return respond(request, 500, "server_error", "服务器内部错误", "Internal server error")
@@ -85,6 +99,10 @@ def install_error_handlers(api: NinjaAPI) -> None:
         (NinjaValidationError, on_bad_input),
         (DjangoValidationError, on_invalid),
         (ApiError, on_api_error),
+        (RequestDataTooBig, on_too_big),
+        (MultiPartParserError, on_bad_body),
+        (SuspiciousOperation, on_bad_body),
+        (DataError, on_data_error),
     ]
     for exception, handler in handlers:
         api.add_exception_handler(exception, handler)

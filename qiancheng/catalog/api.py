@@ -62,7 +62,7 @@ def list_occupations(
     q: str = Query("", max_length=64, description="职业编码前缀或名称片段 / code prefix or part of the name"),
     ai_shortage: bool | None = Query(None, description="只看（或排除）人工智能急需紧缺职业 / AI list only"),
     limit: int = Query(20, ge=1, le=MAX_PAGE),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=1_000_000_000),
 ) -> dict:
     found = search_occupations(q)
     if ai_shortage is not None:

@@ -89,7 +89,7 @@ def list_certificates(
     issued_from: dt.date | None = None,
     issued_to: dt.date | None = None,
     limit: int = Query(100, ge=1, le=1000),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=1_000_000_000),
 ) -> list[CertificateOut]:
     """Filters: kind, status, occupation code, class, holder's ID number, issued_from/issued_to (dates)."""
     found = scoped(_certificates(), request.auth)

@@ -3,6 +3,7 @@ the issue of its certificates, and the import of certificates from the evaluatio
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -49,6 +50,8 @@ from qiancheng.training.services.enrolment import roster_of
 from qiancheng.training.services.roster_file import MAX_UPLOAD_BYTES
 
 CERTIFICATE_RELATIONS = ("person", "occupation", "item", "course_kind", "project")
+# What the verification URL can carry as one path segment (a certificate number never has a slash).
+CERTIFICATE_NUMBER = re.compile(r"[^/]+")
 
 
 def mask_name(name: str) -> str:
@@ -81,6 +84,9 @@ def verify(request: HttpRequest, number: str) -> HttpResponse:
 def verify_search(request: HttpRequest) -> HttpResponse:
     """`/verify/`: type a certificate number and go to its verification page."""
     number = request.GET.get("number", "").strip()[:64]
+    if number and not CERTIFICATE_NUMBER.fullmatch(number):
+        # No certificate number has a slash: say "not found" rather than build a link that cannot exist.
+        return render(request, "evaluation/verify_not_found.html", {"number": number}, status=404)
     if number:
         return redirect("evaluation:verify", number=number)
     return render(request, "evaluation/verify_search.html")

@@ -18,7 +18,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.responses import codes_4xx
 
 from qiancheng.accounts.api_errors import ApiError, ErrorOut
@@ -276,7 +276,7 @@ class ClaimReviewIn(Schema):
 
 
 @claims_router.get("", response=list[ClaimOut], summary="Claims in scope 补贴申领列表")
-def list_claims(request: HttpRequest, status: str | None = None, limit: int = 100, offset: int = 0
+def list_claims(request: HttpRequest, status: str | None = None, limit: int = Query(100, ge=1, le=500), offset: int = Query(0, ge=0, le=1_000_000_000)
                 ) -> list[dict[str, Any]]:
     claims = scoped(SubsidyClaim.objects.all(), request.user)
     if status:
@@ -295,15 +295,19 @@ class EmploymentDueOut(Schema):
     late: bool
 
 
-@claims_router.get("/employment-due", response=list[EmploymentDueOut],
+@claims_router.get("/employment-due", response={200: list[EmploymentDueOut], 422: ErrorOut},
                    summary="Trainees due an employment proof 待提交就业证明 (5.2c)")
 def list_employment_due(request: HttpRequest, on: dt.date | None = None) -> list[dict[str, Any]]:
+    try:
+        due = employment_due(request.user, on)
+    except FundingRefused as refusal:
+        raise ApiError(refusal.status, refusal.code, refusal.message_zh, refusal.message_en) from refusal
     return [{
         "claim_number": due.claim.number,
         "class_id": due.claim.enrolment.training_class_id if due.claim.enrolment_id else None,
         "institution_uscc": due.claim.institution.uscc if due.claim.institution_id else None,
         "end_date": due.claim.end_date, "due_on": due.due_on, "late_from": due.late_from, "late": due.late,
-    } for due in employment_due(request.user, on)]
+    } for due in due]
 
 
 class RateOut(Schema):
@@ -667,7 +671,7 @@ def _payment_out(payment: Payment) -> dict[str, Any]:
 
 
 @payments_router.get("", response=list[PaymentOut], summary="Payments in scope 拨付列表")
-def list_payments(request: HttpRequest, limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
+def list_payments(request: HttpRequest, limit: int = Query(100, ge=1, le=500), offset: int = Query(0, ge=0, le=1_000_000_000)) -> list[dict[str, Any]]:
     payments = scoped(Payment.objects.select_related("claim"), request.user).order_by("-pk")
     limit = max(1, min(limit, 1000))
     return [_payment_out(payment) for payment in payments[offset: offset + limit]]
@@ -811,7 +815,7 @@ class RepaymentIn(Schema):
 
 
 @recoveries_router.get("", response=list[RecoveryOut], summary="Recovery cases in scope 追回案件")
-def list_recoveries(request: HttpRequest, status: str | None = None, limit: int = 100, offset: int = 0
+def list_recoveries(request: HttpRequest, status: str | None = None, limit: int = Query(100, ge=1, le=500), offset: int = Query(0, ge=0, le=1_000_000_000)
                     ) -> list[dict[str, Any]]:
     cases = scoped(RecoveryCase.objects.select_related("claim"), request.user)
     if status:

@@ -144,7 +144,7 @@ def _project_open_to(request: HttpRequest, project_id: int) -> Project:
 
 @router.get("", response=list[ProjectOut], summary="项目列表 / projects you may see")
 def list_projects(request: HttpRequest, status: str | None = Query(None, description="按状态筛选 / filter by status"),
-                  limit: int = Query(100, ge=1, le=500), offset: int = Query(0, ge=0)) -> list[ProjectOut]:
+                  limit: int = Query(100, ge=1, le=500), offset: int = Query(0, ge=0, le=1_000_000_000)) -> list[ProjectOut]:
     found = scoped(Project.objects.select_related("applicant"), request.auth).order_by("pk")
     if status is not None:
         found = found.filter(status=status)

@@ -124,7 +124,7 @@ class InstitutionReviewIn(Schema):
 
 @router.get("", response=list[InstitutionOut], summary="机构列表 / institutions you may see")
 def list_institutions(request: HttpRequest, status: str | None = Query(None, description="按状态筛选 / filter by status"),
-                      limit: int = Query(100, ge=1, le=500), offset: int = Query(0, ge=0)) -> list[InstitutionOut]:
+                      limit: int = Query(100, ge=1, le=500), offset: int = Query(0, ge=0, le=1_000_000_000)) -> list[InstitutionOut]:
     found = scoped(Institution, request.auth).order_by("pk")
     if status is not None:
         found = found.filter(status=status)

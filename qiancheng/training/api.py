@@ -226,7 +226,7 @@ def _plan(request: HttpRequest, payload: ClassIn) -> ClassPlan:
 
 @classes_router.get("", response=list[ClassOut], summary="培训班列表 / classes you may see")
 def list_classes(request: HttpRequest, status: str | None = Query(None, description="按状态筛选 / filter by status"),
-                 limit: int = Query(100, ge=1, le=500), offset: int = Query(0, ge=0)) -> list[ClassOut]:
+                 limit: int = Query(100, ge=1, le=500), offset: int = Query(0, ge=0, le=1_000_000_000)) -> list[ClassOut]:
     found = scoped(TrainingClass, request.auth).select_related("project", "park").order_by("pk")
     if status is not None:
         found = found.filter(status=status)

@@ -21,6 +21,7 @@ from typing import Any
 from qiancheng.accounts.scope import scoped
 from qiancheng.clock import today
 from qiancheng.funding.models import COUNTING_STATUSES, ClaimOrigin, ClaimStatus, FundSource, SubsidyClaim
+from qiancheng.funding.services.refusal import FundingRefused
 from qiancheng.training.vocabulary import TrainingType
 
 EMPLOYMENT_PROOF_MONTHS = 3  # 5.2c: "three months after training"
@@ -79,7 +80,11 @@ def employment_due(user: Any, on: dt.date | None = None) -> list[EmploymentDue]:
     ended at least three calendar months before `on` (default: the programme's today) and that carry no
     proof yet: due, and late once the grace period has passed. Oldest first."""
     on = on or today()
-    grace = grace_on(on)
+    try:
+        grace = grace_on(on)
+    except ValueError as before_the_rules:
+        raise FundingRefused("date_outside_programme", f"{on}早于就业证明规定施行之日",
+                             f"{on} is before the employment-proof rules applied", status=422) from before_the_rules
     latest_end = _latest_end_due(on)
     claims = _special_account_project(user).filter(
         status__in=[ClaimStatus.PENDING, ClaimStatus.PAID], passed=True, employment_proof_kind="",
