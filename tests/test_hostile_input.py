@@ -76,3 +76,13 @@ def test_employment_due_before_the_rules_is_422(client: Client, bearer) -> None:
 def test_a_certificate_number_with_a_slash_is_not_found(client: Client) -> None:
     answer = client.get("/verify/", {"number": "a/b"})
     assert answer.status_code == 404
+
+
+@pytest.mark.parametrize("amount", ["１２３", "1e30", "NaN", "100.001", "1234567890123"])
+def test_money_is_plain_ascii_digits_with_two_decimals(client: Client, bearer, amount: str) -> None:
+    body = {"source": "employment_subsidy", "year": 2026, "amount": amount, "document_ref": "桂人社发〔2026〕1号",
+            "city_code": "450100"}
+    answer = client.post("/api/v1/funds/allocations", body, content_type="application/json",
+                         HTTP_IDEMPOTENCY_KEY=f"hostile-{amount}", **bearer)
+    assert answer.status_code == 422
+    assert problem(answer)["code"] == "invalid_input"

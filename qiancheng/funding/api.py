@@ -22,6 +22,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.responses import codes_4xx
 
 from qiancheng.accounts.api_errors import ApiError, ErrorOut
+from qiancheng.accounts.api_types import Money
 from qiancheng.accounts.scope import get_scoped_or_404, scoped
 from qiancheng.catalog.models import City, IndustrialPark
 from qiancheng.funding.models import (
@@ -151,7 +152,7 @@ def _fund_out(fund: FundAccount) -> dict[str, Any]:
 class AllocationIn(Schema):
     source: str
     year: int
-    amount: Decimal
+    amount: Money
     document_ref: str
     city_code: str | None = None
     park_code: str | None = None
@@ -806,11 +807,11 @@ class RecoveryIn(Schema):
     claim_number: str
     reason_kind: str
     reason: str = ""
-    amount: Decimal | None = None
+    amount: Money | None = None
 
 
 class RepaymentIn(Schema):
-    amount: Decimal | None = None  # required; see AppealDecisionIn
+    amount: Money | None = None  # required; see AppealDecisionIn
     document_ref: str = ""
 
 

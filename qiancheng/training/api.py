@@ -16,6 +16,7 @@ from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from qiancheng.accounts.api_errors import ApiError, ErrorOut, refusal_error
+from qiancheng.accounts.api_types import Money
 from qiancheng.accounts.scope import get_scoped_or_404, scoped
 from qiancheng.catalog.models import City, CourseKind, IndustrialPark, Occupation, SpecialAbilityItem
 from qiancheng.projects.models import Project
@@ -107,9 +108,9 @@ class ClassIn(Schema):
     teaching_plan: str = ""
     assessment_plan: str = ""
     venue: str = ""
-    cost_government: Decimal = Decimal("0")
-    cost_enterprise: Decimal = Decimal("0")
-    cost_individual: Decimal = Decimal("0")
+    cost_government: Money = Decimal("0")
+    cost_enterprise: Money = Decimal("0")
+    cost_individual: Money = Decimal("0")
     teacher_ids: list[int] = []
 
 

@@ -255,7 +255,8 @@ def test_the_fund_page_shows_the_park_rows(client: Client, login: Callable[[Clie
     assert park.name in table and "2,500,000.00" in table[:table.index("</table>")]
 
 
-@pytest.mark.parametrize(("change", "code"), [({"amount": "1e30"}, "bad_amount"), ({"year": 2030}, "year_outside_programme"),
+# "1e30" is refused by the schema (accounts/api_types.Money) before the service would say bad_amount.
+@pytest.mark.parametrize(("change", "code"), [({"amount": "1e30"}, "invalid_input"), ({"year": 2030}, "year_outside_programme"),
                                               ({"amount": "10000000.01"}, "park_cap_exceeded"),
                                               ({"year": 2027}, "park_year_not_funded")])
 def test_the_allocation_api_answers_a_refused_allocation_with_a_422(province_official: User, park: IndustrialPark,
