@@ -126,7 +126,7 @@ class ImportIn(Schema):
     apply_good_rows: bool = Field(False, description="有错误行时仍导入正确的行 / apply the good rows even when some are bad")
 
 
-class ImportOut(Schema):
+class CertificateImportOut(Schema):
     rows: int
     applied: bool
     created: list[str]
@@ -135,7 +135,7 @@ class ImportOut(Schema):
     problems: list[dict[str, Any]]
 
 
-@router.post("/import", response={200: ImportOut, **ERRORS},
+@router.post("/import", response={200: CertificateImportOut, **ERRORS},
              summary="导入评价机构证书 / import certificates from the evaluation bodies")
 def import_certificate_rows(request: HttpRequest, payload: ImportIn) -> Status:
     """All good rows or nothing, idempotent by certificate number. With bad rows and `apply_good_rows`
@@ -149,7 +149,7 @@ def import_certificate_rows(request: HttpRequest, payload: ImportIn) -> Status:
     if not outcome.applied:
         raise ApiError(422, "bad_rows", f"{len(problems)}处错误，未导入任何证书",
                        f"{len(problems)} problems; nothing was imported", problems)
-    return Status(200, ImportOut(rows=outcome.rows, applied=outcome.applied, created=outcome.created,
+    return Status(200, CertificateImportOut(rows=outcome.rows, applied=outcome.applied, created=outcome.created,
                                  unchanged=outcome.unchanged, persons_created=outcome.persons_created,
                                  problems=problems))
 

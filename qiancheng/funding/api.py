@@ -311,7 +311,7 @@ def list_employment_due(request: HttpRequest, on: dt.date | None = None) -> list
     } for due in due]
 
 
-class RateOut(Schema):
+class EmploymentRateOut(Schema):
     id: int
     name: str
     employed: int
@@ -320,8 +320,8 @@ class RateOut(Schema):
 
 
 class RatesOut(Schema):
-    per_class: list[RateOut]
-    per_institution: list[RateOut]
+    per_class: list[EmploymentRateOut]
+    per_institution: list[EmploymentRateOut]
 
 
 @claims_router.get("/employment-rates", response=RatesOut, summary="Employment rates 就业率 (5.2c)")
