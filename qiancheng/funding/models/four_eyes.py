@@ -31,7 +31,23 @@ def _four_eyes_constraints(prefix: str) -> list[models.BaseConstraint]:
     ]
 
 
-class PaymentBatch(models.Model):
+class SecondChecked(models.Model):
+    """Who prepared a movement of money, where it stands, and the second official who approved or refused it
+    (with the reason): the same fields on a payment batch and an allocation request."""
+
+    status = models.CharField(max_length=16, choices=SecondCheck.choices)
+    prepared_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    prepared_at = models.DateTimeField(auto_now_add=True)
+    second_official = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                        related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    refusal_reason = models.TextField(blank=True, default="")
+
+    class Meta:
+        abstract = True
+
+
+class PaymentBatch(SecondChecked):
     """One payment batch (拨付批次): the claims chosen, their total as shown to the first official, and who
     prepared and who (above the threshold) approved it. Payments carry `reference` as their batch_ref."""
 
@@ -41,13 +57,6 @@ class PaymentBatch(models.Model):
     claims = models.ManyToManyField("funding.SubsidyClaim", related_name="payment_batches")
     count = models.PositiveIntegerField()
     total = money()
-    status = models.CharField(max_length=16, choices=SecondCheck.choices)
-    prepared_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    prepared_at = models.DateTimeField(auto_now_add=True)
-    second_official = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                        related_name="+")
-    decided_at = models.DateTimeField(null=True, blank=True)
-    refusal_reason = models.TextField(blank=True, default="")
 
     class Meta:
         ordering = ["-prepared_at", "-pk"]
@@ -58,7 +67,7 @@ class PaymentBatch(models.Model):
         return self.reference
 
 
-class AllocationRequest(models.Model):
+class AllocationRequest(SecondChecked):
     """An allocation (下达) above the threshold, waiting for a second province official."""
 
     source = models.CharField(max_length=32, choices=FundSource.choices)
@@ -68,15 +77,8 @@ class AllocationRequest(models.Model):
                              related_name="+")
     amount = money()
     document_ref = models.CharField(max_length=128)
-    status = models.CharField(max_length=16, choices=SecondCheck.choices)
     fund_account = models.ForeignKey("funding.FundAccount", null=True, blank=True, on_delete=models.PROTECT,
                                      related_name="+", help_text="set when allocated")
-    prepared_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    prepared_at = models.DateTimeField(auto_now_add=True)
-    second_official = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                        related_name="+")
-    decided_at = models.DateTimeField(null=True, blank=True)
-    refusal_reason = models.TextField(blank=True, default="")
 
     class Meta:
         ordering = ["-prepared_at", "-pk"]

@@ -23,7 +23,7 @@ from django.utils import timezone
 from qiancheng.accounts.audit import record_event
 from qiancheng.catalog.models import City, IndustrialPark
 from qiancheng.clock import today
-from qiancheng.funding.models import AllocationRequest, FundAccount, SecondCheck
+from qiancheng.funding.models import AllocationRequest, FundAccount, PaymentBatch, SecondCheck
 from qiancheng.funding.services.funds import allocate, check_allocation, require_province_official
 from qiancheng.funding.services.refusal import FundingRefused
 
@@ -72,6 +72,17 @@ def require_reason(reason: str) -> str:
     if not reason.strip():
         raise FundingRefused("reason_missing", "退回须说明理由", "a refusal needs a reason", status=422)
     return reason.strip()
+
+
+def refuse_awaiting(actor: Any, current: PaymentBatch | AllocationRequest, reason: str, action: str) -> None:
+    """The second official's refusal of a batch or an allocation, written the one way for both: inside the
+    caller's transaction, with `current` locked and found awaiting, `reason` already required."""
+    require_second_official(actor, current.prepared_by_id)
+    current.status, current.refusal_reason = SecondCheck.REFUSED, reason
+    current.second_official, current.decided_at = actor, timezone.now()
+    current.save(update_fields=["status", "refusal_reason", "second_official", "decided_at"])
+    record_event(actor, action, current, before={"status": SecondCheck.AWAITING},
+                 after={"status": current.status, "prepared_by": current.prepared_by_id}, reason=reason)
 
 
 def check_allocation_request(actor: Any, source: str, year: int, amount: Decimal, document_ref: str,
@@ -133,10 +144,5 @@ def refuse_allocation(actor: Any, request: AllocationRequest, reason: str) -> Al
         if current.status != SecondCheck.AWAITING:
             raise FundingRefused("not_awaiting", "该资金下达不在待复核状态", "this allocation is not awaiting review",
                                  status=409)
-        require_second_official(actor, current.prepared_by_id)
-        current.status, current.refusal_reason = SecondCheck.REFUSED, reason
-        current.second_official, current.decided_at = actor, timezone.now()
-        current.save(update_fields=["status", "refusal_reason", "second_official", "decided_at"])
-        record_event(actor, "allocation.refused", current, before={"status": SecondCheck.AWAITING},
-                     after={"status": current.status, "prepared_by": current.prepared_by_id}, reason=reason)
+        refuse_awaiting(actor, current, reason, "allocation.refused")
     return current

@@ -40,6 +40,7 @@ from qiancheng.funding.services.claims import REVIEWER_ROLES, require_reviewer
 from qiancheng.funding.services.four_eyes import (
     four_eyes_threshold,
     needs_second_official,
+    refuse_awaiting,
     require_reason,
     require_second_official,
 )
@@ -224,10 +225,5 @@ def refuse_payment_batch(actor: Any, batch: PaymentBatch, reason: str) -> Paymen
         if current.status != SecondCheck.AWAITING:
             raise FundingRefused("not_awaiting", "该支付批次不在待复核状态", "this payment batch is not awaiting review",
                                  status=409)
-        require_second_official(actor, current.prepared_by_id)
-        current.status, current.refusal_reason = SecondCheck.REFUSED, reason
-        current.second_official, current.decided_at = actor, timezone.now()
-        current.save(update_fields=["status", "refusal_reason", "second_official", "decided_at"])
-        record_event(actor, "payment_batch.refused", current, before={"status": SecondCheck.AWAITING},
-                     after={"status": current.status, "prepared_by": current.prepared_by_id}, reason=reason)
+        refuse_awaiting(actor, current, reason, "payment_batch.refused")
     return current
