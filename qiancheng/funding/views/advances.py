@@ -87,7 +87,7 @@ def grant_check(request: HttpRequest, class_pk: int) -> HttpResponse:
     training = get_scoped_or_404(TrainingClass.objects.select_related("institution"), request.user, pk=class_pk)
     form = AdvanceGrantForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("页面已过期，请刷新后再试。 / The page is out of date; reload it and try again."))
+        messages.error(request, _("页面已过期，请刷新后再试。"))
         return redirect("funding:advances")
     candidate = _candidate(training)
     if candidate.refusal or candidate.amount is None:
@@ -113,7 +113,7 @@ def grant(request: HttpRequest, class_pk: int) -> HttpResponse:
     training = get_scoped_or_404(TrainingClass, request.user, pk=class_pk)
     form = AdvanceGrantForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("页面已过期，请刷新后再试。 / The page is out of date; reload it and try again."))
+        messages.error(request, _("页面已过期，请刷新后再试。"))
         return redirect("funding:advances")
     try:
         fund = fund_account_for_class(training, rule_fund(training))
@@ -145,7 +145,7 @@ def recover(request: HttpRequest, pk: int) -> HttpResponse:
     advance = get_scoped_or_404(Advance, request.user, pk=pk)
     form = ReasonForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("追回须说明理由。 / A recovery needs a reason."))
+        messages.error(request, _("追回须说明理由。"))
         return redirect("funding:advances")
     try:
         case = recover_unearned_advance(request.user, advance, form.cleaned_data["reason"])

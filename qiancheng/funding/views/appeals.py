@@ -39,10 +39,10 @@ def appeal(request: HttpRequest, number: str) -> HttpResponse:
     form = ReasonForm(request.POST)
     uploads = request.FILES.getlist("documents")
     if not form.is_valid():
-        messages.error(request, _("申诉须说明理由。 / An appeal needs a reason."))
+        messages.error(request, _("申诉须说明理由。"))
         return redirect("funding:claim_detail", number=claim.number)
     if len(uploads) > MAX_DOCUMENTS or any(upload.size > MAX_DOCUMENT_BYTES for upload in uploads):
-        messages.error(request, _("申诉材料最多 %(count)d 份，每份不超过 10MB。 / At most %(count)d documents of 10 MB each.")
+        messages.error(request, _("申诉材料最多 %(count)d 份，每份不超过 10MB。")
                        % {"count": MAX_DOCUMENTS})
         return redirect("funding:claim_detail", number=claim.number)
     try:
@@ -86,7 +86,7 @@ def appeal_detail(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, _("申诉已裁决。"))
         else:
-            messages.error(request, _("请选择裁决结果并说明理由。 / Choose the outcome and give a reason."))
+            messages.error(request, _("请选择裁决结果并说明理由。"))
         return redirect("funding:appeal_detail", pk=item.pk)
     context = {
         "appeal": item, "claim": item.claim, "denied": denied_rules(item.claim), "form": form,

@@ -212,7 +212,7 @@ def withdraw(request: HttpRequest, number: str) -> HttpResponse:
         withdraw_claim(request.user, claim, form.cleaned_data["reason"])
         return _("申领已撤回。")
 
-    return claim_action(request, number, act, form=form, invalid=_("撤回须说明理由。 / A withdrawal needs a reason."))
+    return claim_action(request, number, act, form=form, invalid=_("撤回须说明理由。"))
 
 
 @require_POST
@@ -227,7 +227,7 @@ def employment_proof(request: HttpRequest, number: str) -> HttpResponse:
         return _("就业证明已提交，就业补贴 %(amount)s 元。") % {"amount": proved.employment_amount}
 
     return claim_action(request, number, act, form=form,
-                        invalid=_("请选择证明类型并填写证明日期。 / Choose the kind of proof and give its date."))
+                        invalid=_("请选择证明类型并填写证明日期。"))
 
 
 @require_POST

@@ -79,7 +79,7 @@ def payment_check(request: HttpRequest) -> HttpResponse:
     for a second official (four-eyes above the threshold)."""
     chosen = _chosen(request)
     if chosen is None:
-        messages.error(request, _("请选择要支付的申领。 / Choose the claims to pay."))
+        messages.error(request, _("请选择要支付的申领。"))
         return redirect("funding:payments")
     key, claims = chosen
     total = sum((amount_due(claim) for claim in claims), start=Decimal("0.00"))
@@ -95,7 +95,7 @@ def payment_confirm(request: HttpRequest) -> HttpResponse:
     batch's page, which lists every claim it holds. The same form sent twice names the same batch."""
     form = PayBatchForm(request.POST, numbers=list(request.POST.getlist("claims")))
     if not form.is_valid():
-        messages.error(request, _("请选择要支付的申领。 / Choose the claims to pay."))
+        messages.error(request, _("请选择要支付的申领。"))
         return redirect("funding:payments")
     chosen = list(scoped(SubsidyClaim.objects.filter(number__in=form.cleaned_data["claims"]), request.user))
     try:

@@ -41,7 +41,7 @@ def open_claim_recovery(request: HttpRequest, number: str) -> HttpResponse:
     claim = get_scoped_or_404(SubsidyClaim, request.user, number=number)
     form = RecoveryForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("请选择追回原因并说明。 / Choose the reason and explain it."))
+        messages.error(request, _("请选择追回原因并说明。"))
         return redirect("funding:claim_detail", number=claim.number)
     data = form.cleaned_data
     try:
@@ -60,7 +60,7 @@ def repayment(request: HttpRequest, pk: int) -> HttpResponse:
     case = get_scoped_or_404(RecoveryCase, request.user, pk=pk)
     form = RepaymentForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("请填写还款金额和缴款凭证号。 / Give the amount and the voucher number."))
+        messages.error(request, _("请填写还款金额和缴款凭证号。"))
         return redirect("funding:recoveries")
     try:
         case = record_repayment(request.user, case, form.cleaned_data["amount"], form.cleaned_data["document_ref"])
@@ -80,7 +80,7 @@ def write_off_check(request: HttpRequest, pk: int) -> HttpResponse:
                              request.user, pk=pk)
     reason = request.POST.get("reason", "").strip()
     if not reason:
-        messages.error(request, _("核销须说明理由。 / A write-off needs a reason."))
+        messages.error(request, _("核销须说明理由。"))
         return redirect("funding:recoveries")
     return render(request, "funding/write_off_check.html", {"case": case, "reason": reason})
 

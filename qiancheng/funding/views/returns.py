@@ -30,8 +30,7 @@ def return_check(request: HttpRequest, pk: int) -> HttpResponse:
     payment = _payment(request, pk)
     form = BankReturnForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("请填写退票原因、银行退票凭证号和退票日期。 / Give the reason, the bank's reference "
-                                  "and the date of the return."))
+        messages.error(request, _("请填写退票原因、银行退票凭证号和退票日期。"))
         return redirect("funding:claim_detail", number=payment.claim.number)
     return render(request, "funding/return_check.html", {"payment": payment, "claim": payment.claim,
                                                          "facts": form.cleaned_data})
@@ -44,8 +43,7 @@ def record_return(request: HttpRequest, pk: int) -> HttpResponse:
     payment = _payment(request, pk)
     form = BankReturnForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("请填写退票原因、银行退票凭证号和退票日期。 / Give the reason, the bank's reference "
-                                  "and the date of the return."))
+        messages.error(request, _("请填写退票原因、银行退票凭证号和退票日期。"))
         return redirect("funding:claim_detail", number=payment.claim.number)
     data = form.cleaned_data
     try:

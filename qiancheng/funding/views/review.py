@@ -96,7 +96,7 @@ def review_check(request: HttpRequest) -> HttpResponse:
     """Check your answers before approving: the count, the total the decisions give, each claim ticked."""
     chosen = _chosen(request)
     if chosen is None:
-        messages.error(request, _("请先选择要核准的申领。 / Choose the claims to approve first."))
+        messages.error(request, _("请先选择要核准的申领。"))
         return redirect("funding:review_queue")
     claims, note = chosen
     return render(request, "funding/review_check.html", {"claims": claims, "note": note, "total": _total(claims)})
@@ -109,8 +109,7 @@ def review_confirm(request: HttpRequest) -> HttpResponse:
     every claim approved and every claim refused, with its reason."""
     chosen = _chosen(request)
     if chosen is None:
-        messages.error(request, _("所选申领已不在待审核队列中，没有核准任何申领。 / "
-                                  "The chosen claims are no longer awaiting review; nothing was approved."))
+        messages.error(request, _("所选申领已不在待审核队列中，没有核准任何申领。"))
         return redirect("funding:review_queue")
     claims, note = chosen
     try:
@@ -141,7 +140,7 @@ def approve_check(request: HttpRequest, number: str) -> HttpResponse:
     claim = get_scoped_or_404(SubsidyClaim.objects.select_related("person", "institution", "fund_account"),
                               request.user, number=number)
     if claim.status != ClaimStatus.PENDING or claim.documents_requested_at is not None:
-        messages.error(request, _("该申领不在待审核状态，不能核准。 / This claim is not awaiting review."))
+        messages.error(request, _("该申领不在待审核状态，不能核准。"))
         return redirect("funding:claim_detail", number=claim.number)
     note = _note(request)
     amount = claim.total_amount or Decimal("0.00")
@@ -179,7 +178,7 @@ def reject(request: HttpRequest, number: str) -> HttpResponse:
         reject_claim(request.user, claim, form.cleaned_data["reason"])
         return _("申领 %(number)s 已驳回。") % {"number": claim.number}
 
-    return claim_action(request, number, act, form=form, invalid=_("驳回须说明理由。 / A rejection needs a reason."))
+    return claim_action(request, number, act, form=form, invalid=_("驳回须说明理由。"))
 
 
 @require_POST
@@ -193,7 +192,7 @@ def send_back(request: HttpRequest, number: str) -> HttpResponse:
         return _("申领 %(number)s 已退回补充材料。") % {"number": claim.number}
 
     return claim_action(request, number, act, form=form,
-                        invalid=_("退回须说明需要补充的材料。 / A send-back needs to say what is missing."))
+                        invalid=_("退回须说明需要补充的材料。"))
 
 
 @require_POST
@@ -204,7 +203,7 @@ def topup_check(request: HttpRequest, number: str) -> HttpResponse:
     claim = get_scoped_or_404(SubsidyClaim.objects.select_related("person", "fund_account"), request.user,
                               number=number)
     if claim.topup_status != TopupStatus.PENDING:
-        messages.error(request, _("该申领没有待审核的就业补贴。 / This claim has no employment top-up waiting."))
+        messages.error(request, _("该申领没有待审核的就业补贴。"))
         return redirect("funding:claim_detail", number=claim.number)
     reason = request.POST.get("reason", "").strip()
     amount = claim.topup_amount or Decimal("0.00")

@@ -25,7 +25,7 @@ def ai_uplift(request: HttpRequest) -> HttpResponse:
     form = AiUpliftForm(request.POST or None) if province else None
     if request.method == "POST":
         if form is None:
-            messages.error(request, _("只有自治区人社厅可以设置上浮比例。 / Only the province sets the uplift."))
+            messages.error(request, _("只有自治区人社厅可以设置上浮比例。"))
             return redirect("funding:ai_uplift")
         if form.is_valid():
             data = form.cleaned_data
