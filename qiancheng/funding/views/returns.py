@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -22,18 +24,27 @@ def _payment(request: HttpRequest, pk: int) -> Payment:
                              request.user, pk=pk)
 
 
+def _bank_notice(request: HttpRequest, payment: Payment) -> dict[str, Any] | None:
+    """The bank's return notice as the official typed it (the check page and the confirm read the same
+    fields); None, with the message said, when something is missing."""
+    form = BankReturnForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请填写退票原因、银行退票凭证号和退票日期。"))
+        return None
+    return form.cleaned_data
+
+
 @require_POST
 @signed_in_as(OFFICIALS, hide=True)
 def return_check(request: HttpRequest, pk: int) -> HttpResponse:
     """Check your answers: the payment, what the return will do to the claim and the fund, and the bank's
     notice as typed. Nothing is recorded by this step."""
     payment = _payment(request, pk)
-    form = BankReturnForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("请填写退票原因、银行退票凭证号和退票日期。"))
+    facts = _bank_notice(request, payment)
+    if facts is None:
         return redirect("funding:claim_detail", number=payment.claim.number)
     return render(request, "funding/return_check.html", {"payment": payment, "claim": payment.claim,
-                                                         "facts": form.cleaned_data})
+                                                         "facts": facts})
 
 
 @require_POST
@@ -41,11 +52,9 @@ def return_check(request: HttpRequest, pk: int) -> HttpResponse:
 def record_return(request: HttpRequest, pk: int) -> HttpResponse:
     """The deliberate click of the check page; the message names the claim and the amount."""
     payment = _payment(request, pk)
-    form = BankReturnForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("请填写退票原因、银行退票凭证号和退票日期。"))
+    data = _bank_notice(request, payment)
+    if data is None:
         return redirect("funding:claim_detail", number=payment.claim.number)
-    data = form.cleaned_data
     try:
         record_bank_return(request.user, payment, reason=data["reason"], bank_ref=data["bank_ref"],
                            returned_on=data["returned_on"])
