@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "ninja",  # serves the OpenAPI docs page's assets from the package, not a CDN
     "qiancheng.accounts",
+    "qiancheng.web",
     "qiancheng.catalog",
     "qiancheng.people",
     "qiancheng.providers",

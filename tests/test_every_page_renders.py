@@ -8,8 +8,8 @@ import pytest
 from django.test import Client
 
 from qiancheng.accounts.tests.two_cities import build_two_cities
-from qiancheng.portal.navigation import menu_for
-from qiancheng.portal.queues import queues_for
+from qiancheng.web.navigation import menu_for
+from qiancheng.web.queues import queues_for
 
 pytestmark = pytest.mark.django_db
 

@@ -26,6 +26,7 @@ from qiancheng.accounts.audit import record_event, snapshot
 from qiancheng.accounts.models import Role
 from qiancheng.accounts.scope import scoped
 from qiancheng.catalog.models import County, CourseKind, Occupation, SpecialAbilityItem
+from qiancheng.catalog.vocabulary import SkillLevel
 from qiancheng.clock import today
 from qiancheng.evaluation.models import Certificate, CertificateKind
 from qiancheng.people import crypto
@@ -34,8 +35,7 @@ from qiancheng.people.masking import mask_id_number
 from qiancheng.people.models import Person
 from qiancheng.people.services import register_person
 from qiancheng.projects.models import Project
-from qiancheng.training.services.roster_file import MAX_ROWS, check_upload, read_sheet
-from qiancheng.training.vocabulary import SkillLevel
+from qiancheng.web.tabular import MAX_ROWS, check_upload, read_sheet
 
 if TYPE_CHECKING:
     from qiancheng.accounts.models import User

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
-from qiancheng.training.vocabulary import SkillLevel
+from qiancheng.catalog.vocabulary import SkillLevel
 
 
 class Evaluation(models.Model):

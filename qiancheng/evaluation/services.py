@@ -19,11 +19,11 @@ from django.db.models.functions import Length
 
 from qiancheng.accounts.audit import record_event, snapshot
 from qiancheng.accounts.models import Role
+from qiancheng.catalog.vocabulary import TrainingType
 from qiancheng.clock import today
 from qiancheng.evaluation.models import Certificate, CertificateKind, CertificateStatus, Evaluation
 from qiancheng.projects.models import Project
 from qiancheng.training.models import Enrolment, TrainingClass
-from qiancheng.training.vocabulary import TrainingType
 
 if TYPE_CHECKING:
     from qiancheng.accounts.models import User

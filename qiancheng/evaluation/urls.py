@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from qiancheng.accounts.models import Role
 from qiancheng.evaluation import views
-from qiancheng.portal.navigation import PUBLIC, add_link
+from qiancheng.web.navigation import PUBLIC, add_link
 
 app_name = "evaluation"
 

@@ -43,11 +43,11 @@ from qiancheng.evaluation.services import (
     record_class_results,
     revoke_certificate,
 )
-from qiancheng.portal.refusals import show_refusal
 from qiancheng.training.models import AttendanceRecord, ClassStatus, Enrolment, TrainingClass
 from qiancheng.training.services.attendance import attendance_rates
 from qiancheng.training.services.enrolment import roster_of
-from qiancheng.training.services.roster_file import MAX_UPLOAD_BYTES
+from qiancheng.web.refusals import show_refusal
+from qiancheng.web.tabular import MAX_UPLOAD_BYTES
 
 CERTIFICATE_RELATIONS = ("person", "occupation", "item", "course_kind", "project")
 # What the verification URL can carry as one path segment (a certificate number never has a slash).

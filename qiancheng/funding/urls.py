@@ -16,8 +16,8 @@ from qiancheng.funding.views import (
     review,
     uplift,
 )
-from qiancheng.portal.navigation import add_link
-from qiancheng.portal.queues import add_queue
+from qiancheng.web.navigation import add_link
+from qiancheng.web.queues import add_queue
 
 app_name = "funding"
 

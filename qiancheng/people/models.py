@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.db.models.functions import Length
 from django.db.models.lookups import Exact
 
-from qiancheng.training.vocabulary import SkillLevel
+from qiancheng.catalog.vocabulary import SkillLevel
 
 TOKEN_PREFIX = "v1."  # see crypto.TOKEN_VERSION: every ciphertext column starts with it
 

@@ -4,7 +4,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from qiancheng.policy import views
-from qiancheng.portal.navigation import add_link
+from qiancheng.web.navigation import add_link
 
 app_name = "policy"
 

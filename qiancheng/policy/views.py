@@ -210,8 +210,8 @@ def is_placeholder(source: str) -> bool:
 
 def _standard_rows(params: ParamSet) -> list[StandardRow]:
     from qiancheng.catalog.models import CourseKind
+    from qiancheng.catalog.vocabulary import TrainingType
     from qiancheng.funding.models import FundSource
-    from qiancheng.training.vocabulary import TrainingType
 
     course_names = dict(CourseKind.objects.values_list("code", "name"))
     rows = []

@@ -1,6 +1,9 @@
 from django.urls import path
+from django.utils.translation import gettext_lazy as _
 
+from qiancheng.accounts.models import Role
 from qiancheng.portal import views
+from qiancheng.web.navigation import ALL_ROLES, PUBLIC, add_link
 
 app_name = "portal"
 urlpatterns = [
@@ -8,3 +11,7 @@ urlpatterns = [
     path("occupations/", views.occupations, name="occupations"),
     path("queues/", views.queues, name="queues"),
 ]
+
+add_link(_("首页"), "portal:home", ALL_ROLES, order=0)
+add_link(_("职业目录"), "portal:occupations", {PUBLIC}, order=80)
+add_link(_("待办审核"), "portal:queues", {Role.CITY_OFFICIAL, Role.PROVINCE_OFFICIAL}, order=5)

@@ -15,8 +15,8 @@ from qiancheng.accounts.scope import public
 from qiancheng.catalog.api import search_occupations
 from qiancheng.funding.summary import fund_summary
 from qiancheng.portal.figures import headline_figures
-from qiancheng.portal.navigation import public_links
-from qiancheng.portal.queues import queues_for
+from qiancheng.web.navigation import public_links
+from qiancheng.web.queues import queues_for
 
 HOME_TEMPLATES = {
     Role.PROVINCE_OFFICIAL: "portal/home_province.html",
@@ -73,14 +73,14 @@ def _error(request: HttpRequest, status: int, template: str) -> HttpResponse:
 
 
 def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return _error(request, 403, "portal/errors/403.html")
+    return _error(request, 403, "web/errors/403.html")
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return _error(request, 404, "portal/errors/404.html")
+    return _error(request, 404, "web/errors/404.html")
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
     """Rendered without the request's context: after a crash, the session or database may be what failed."""
-    body = loader.get_template("portal/errors/500.html").render({"status": 500})
+    body = loader.get_template("web/errors/500.html").render({"status": 500})
     return HttpResponse(body, status=500)

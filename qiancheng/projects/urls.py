@@ -5,10 +5,10 @@ from django.utils.translation import gettext_lazy as _
 
 from qiancheng.accounts.models import Role
 from qiancheng.accounts.scope import scoped
-from qiancheng.portal.navigation import PUBLIC, add_link
-from qiancheng.portal.queues import add_queue
 from qiancheng.projects import progress, views
 from qiancheng.projects.models import Project
+from qiancheng.web.navigation import PUBLIC, add_link
+from qiancheng.web.queues import add_queue
 
 app_name = "projects"
 urlpatterns = [

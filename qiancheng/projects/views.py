@@ -32,7 +32,6 @@ from qiancheng.accounts.scope import NOT_FOUND_MESSAGE, get_scoped_or_404, publi
 from qiancheng.clock import days_since, today
 from qiancheng.demand.models import Enterprise
 from qiancheng.evaluation.models import Certificate, CertificateStatus
-from qiancheng.portal.refusals import show_refusal
 from qiancheng.projects import progress
 from qiancheng.projects.forms import ChooseForm, ConfirmForm, DeliverForm, ProjectForm, ReviewForm
 from qiancheng.projects.models import DeliveryApplication, DeliveryApplicationStatus, Project, ProjectStatus
@@ -50,6 +49,7 @@ from qiancheng.projects.services import (
 from qiancheng.providers.models import Institution
 from qiancheng.providers.services import opening_refusal
 from qiancheng.training.models import ClassStatus, Enrolment, EnrolmentStatus, TrainingClass
+from qiancheng.web.refusals import show_refusal
 
 CATALOGUE_SHOWN = 500
 LIST_SHOWN = 500

@@ -11,10 +11,10 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from qiancheng.catalog.models import City, CourseKind, SpecialAbilityItem
+from qiancheng.catalog.vocabulary import TrainingType
 from qiancheng.providers.models import DocumentKind, InstitutionKind
 from qiancheng.providers.services import ScopeRequest
 from qiancheng.providers.uscc import check_uscc
-from qiancheng.training.vocabulary import TrainingType
 
 # "4-04-05-05 4" or "4-04-05-05，4": an occupation code, then the highest level asked for.
 _OCCUPATION_LINE = re.compile(r"^\s*(?P<code>[0-9A-Za-z-]+)\s*[,，\s]\s*(?P<level>[1-5])\s*$")

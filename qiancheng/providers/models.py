@@ -14,8 +14,8 @@ from django.db.models import Q
 from django.db.models.functions import Length
 from django.db.models.lookups import Exact
 
+from qiancheng.catalog.vocabulary import SkillLevel, TrainingType
 from qiancheng.people.models import TOKEN_PREFIX
-from qiancheng.training.vocabulary import SkillLevel, TrainingType
 
 
 class InstitutionKind(models.TextChoices):

@@ -26,6 +26,7 @@ from django.utils import timezone
 from qiancheng.accounts.audit import record_event, snapshot
 from qiancheng.accounts.models import Role, User
 from qiancheng.catalog.models import City, CourseKind, Occupation, SpecialAbilityItem
+from qiancheng.catalog.vocabulary import SkillLevel, TrainingType
 from qiancheng.clock import today
 from qiancheng.people import crypto
 from qiancheng.people.identity import check_id_number
@@ -45,7 +46,7 @@ from qiancheng.providers.models import (
     Venue,
 )
 from qiancheng.providers.uscc import check_uscc
-from qiancheng.training.vocabulary import SkillLevel, TrainingType
+from qiancheng.web.tabular import sniffed_content_type
 
 if TYPE_CHECKING:
     from qiancheng.risk.models import BlacklistEntry
@@ -446,21 +447,8 @@ def release_teacher(actor: User, teacher: Teacher) -> Teacher:
 
 # ---- Documents (1c: the papers the city reviews) ----
 
-_MAGIC = (
-    (b"%PDF-", "application/pdf"),
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-)
 # Statuses in which the institution may still withdraw a document: before the city has approved it.
 _DOCUMENTS_OPEN = (InstitutionStatus.APPLIED, InstitutionStatus.CHANGES_REQUESTED)
-
-
-def sniffed_content_type(content: bytes) -> str | None:
-    """PDF, JPEG or PNG by the file's first bytes (its name and the browser's claim are not trusted)."""
-    for magic, content_type in _MAGIC:
-        if content.startswith(magic):
-            return content_type
-    return None
 
 
 def _clean_file_name(file_name: str) -> str:

@@ -4,9 +4,9 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from qiancheng.accounts.models import Role
-from qiancheng.portal.navigation import PUBLIC, add_link
-from qiancheng.portal.queues import add_queue
 from qiancheng.providers import views
+from qiancheng.web.navigation import PUBLIC, add_link
+from qiancheng.web.queues import add_queue
 
 app_name = "providers"
 urlpatterns = [

@@ -28,7 +28,6 @@ from qiancheng.accounts.lockout import registration_throttled
 from qiancheng.accounts.models import AuditEntry, Role, User
 from qiancheng.accounts.scope import get_scoped_or_404, public, scoped
 from qiancheng.clock import days_since, today
-from qiancheng.portal.refusals import show_refusal
 from qiancheng.providers import services
 from qiancheng.providers.forms import (
     CapacityForm,
@@ -50,6 +49,7 @@ from qiancheng.providers.models import (
     Teacher,
     Venue,
 )
+from qiancheng.web.refusals import show_refusal
 
 OFFICIALS = (Role.CITY_OFFICIAL, Role.PROVINCE_OFFICIAL)
 LIST_SHOWN = 500

@@ -33,10 +33,10 @@ from qiancheng.people import crypto
 from qiancheng.people.masking import mask_id_number, mask_phone
 from qiancheng.people.services import ID_NUMBER, PHONE
 from qiancheng.synth import money, records
-from qiancheng.synth.bulk import next_id, reset_sequences, write_frame
 from qiancheng.synth.exchange import write_exchange
 from qiancheng.synth.generator import Province, generate_persons, generate_province
 from qiancheng.synth.models import SynthRun, SynthRunStatus
+from qiancheng.web.tabular import next_id, reset_sequences, write_frame
 
 SYSTEM_USERNAME = "qiancheng-synth"
 EARLIEST_AS_OF = dt.date(2025, 3, 31)

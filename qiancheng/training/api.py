@@ -19,6 +19,7 @@ from qiancheng.accounts.api_errors import ApiError, ErrorOut, refusal_error
 from qiancheng.accounts.api_types import Money
 from qiancheng.accounts.scope import get_scoped_or_404, scoped
 from qiancheng.catalog.models import City, CourseKind, IndustrialPark, Occupation, SpecialAbilityItem
+from qiancheng.catalog.vocabulary import TrainingType
 from qiancheng.projects.models import Project
 from qiancheng.providers.models import Institution, Teacher
 from qiancheng.training.models import Enrolment, ImportJob, TrainingClass
@@ -41,7 +42,7 @@ from qiancheng.training.services.classes import (
 from qiancheng.training.services.enrolment import enrol_person, preview_enrolment, roster_of
 from qiancheng.training.services.evidence import EnrolmentEvidence
 from qiancheng.training.services.roster_import import apply_roster, discard_roster, progress, receive_roster
-from qiancheng.training.vocabulary import TrainingType
+from qiancheng.web import tabular
 
 classes_router = Router(tags=["classes 培训班"])
 imports_router = Router(tags=["imports 名册导入"])
@@ -345,7 +346,7 @@ def enrol_check(request: HttpRequest, class_id: int, payload: EnrolIn) -> Predic
 def upload_roster(request: HttpRequest, class_id: int, file: File[UploadedFile]) -> Status:
     training = get_scoped_or_404(TrainingClass, request.auth, pk=class_id)
     # One byte over the cap is enough to refuse; a bigger upload is never read whole into memory.
-    data = file.read(roster_file.MAX_UPLOAD_BYTES + 1)
+    data = file.read(tabular.MAX_UPLOAD_BYTES + 1)
     try:
         return Status(201, ImportOut.of(receive_roster(request.auth, training, file.name or "roster.xlsx", data)))
     except ValidationError as refusal:
@@ -438,7 +439,7 @@ def upload_attendance(request: HttpRequest, class_id: int, file: UploadedFile | 
     training = get_scoped_or_404(TrainingClass, request.auth, pk=class_id)
     if file is None:
         raise ValidationError("缺少考勤表文件 / the file is missing", code="file")
-    data = file.read(roster_file.MAX_UPLOAD_BYTES + 1)
+    data = file.read(tabular.MAX_UPLOAD_BYTES + 1)
     result = record_attendance_sheet(request.auth, training, file.name or "attendance.xlsx", data)
     if not result.accepted:
         raise ApiError(422, "attendance_sheet_rows", f"考勤表有{len(result.problems)}处错误，整表未记录",

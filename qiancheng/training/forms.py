@@ -10,13 +10,13 @@ from django.utils.translation import gettext_lazy as _
 
 from qiancheng.catalog.models import CourseKind, IndustrialPark, Occupation, ProgrammeTag, SpecialAbilityItem
 from qiancheng.catalog.parks import parks_in_force
+from qiancheng.catalog.vocabulary import ApplicantRelation, SkillLevel, TrainingType
 from qiancheng.clock import today
 from qiancheng.people.models import PersonCategory
 from qiancheng.projects.models import Project, ProjectStatus
 from qiancheng.providers.models import Institution, InstitutionScope, Teacher
 from qiancheng.training.services.classes import ClassPlan
 from qiancheng.training.services.evidence import EnrolmentEvidence
-from qiancheng.training.vocabulary import ApplicantRelation, SkillLevel, TrainingType
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MONEY = {"max_digits": 14, "decimal_places": 2, "min_value": Decimal("0"), "initial": Decimal("0")}

@@ -7,8 +7,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.lookups import Exact
 
+from qiancheng.catalog.vocabulary import ApplicantRelation, SkillLevel, TrainingType, in_fen, money
 from qiancheng.people.models import PersonCategory
-from qiancheng.training.vocabulary import ApplicantRelation, SkillLevel, TrainingType, in_fen, money
 
 # 3.2: 专项职业能力培训……不少于28课时
 SPECIAL_ABILITY_MIN_HOURS = 28

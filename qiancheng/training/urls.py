@@ -4,9 +4,9 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from qiancheng.accounts.models import Role
-from qiancheng.portal.navigation import add_link
-from qiancheng.portal.queues import add_queue
 from qiancheng.training import views
+from qiancheng.web.navigation import add_link
+from qiancheng.web.queues import add_queue
 
 app_name = "training"
 urlpatterns = [

@@ -25,7 +25,6 @@ from qiancheng.accounts.guards import signed_in_as
 from qiancheng.accounts.models import Role
 from qiancheng.accounts.scope import get_scoped_or_404, scoped
 from qiancheng.clock import days_since, today
-from qiancheng.portal.refusals import show_refusal
 from qiancheng.training.forms import ClassForm, DiscardForm, EnrolForm, RefuseForm
 from qiancheng.training.models import ClassStatus, EnrolmentStatus, ImportJob, ImportStatus, TrainingClass
 from qiancheng.training.services import roster_file
@@ -52,6 +51,8 @@ from qiancheng.training.services.classes import (
 )
 from qiancheng.training.services.enrolment import OPEN_STATES, enrol_person, preview_enrolment, roster_of
 from qiancheng.training.services.roster_import import apply_roster, discard_roster, progress, receive_roster
+from qiancheng.web import tabular
+from qiancheng.web.refusals import show_refusal
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CLASS_READERS = frozenset({Role.INSTITUTION, Role.CITY_OFFICIAL, Role.PROVINCE_OFFICIAL})
@@ -266,7 +267,7 @@ def roster_upload(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("请选择名册文件（.xlsx）"))
         return redirect("training:class_detail", pk=training.pk)
     # One byte over the cap is enough to refuse; a bigger upload is never read whole into memory.
-    data = upload.read(roster_file.MAX_UPLOAD_BYTES + 1)
+    data = upload.read(tabular.MAX_UPLOAD_BYTES + 1)
     try:
         job = receive_roster(request.user, training, upload.name or "roster.xlsx", data)
     except ValidationError as refusal:
@@ -365,7 +366,7 @@ def attendance_upload(request: HttpRequest, pk: int) -> HttpResponse:
     if upload is None:
         messages.error(request, _("请选择考勤表文件（.xlsx）"))
         return redirect("training:class_detail", pk=training.pk)
-    data = upload.read(roster_file.MAX_UPLOAD_BYTES + 1)
+    data = upload.read(tabular.MAX_UPLOAD_BYTES + 1)
     try:
         result = record_attendance_sheet(request.user, training, upload.name or "attendance.xlsx", data)
     except ValidationError as refusal:

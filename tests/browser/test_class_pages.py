@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pytest
 
+from qiancheng.catalog.vocabulary import TrainingType
 from qiancheng.clock import today
 from qiancheng.people.identity import id_number_check_character
 from qiancheng.providers.models import InstitutionScope
 from qiancheng.training.models import AttendanceRecord, ClassStatus, Enrolment, TrainingClass
 from qiancheng.training.tests import builders
 from qiancheng.training.tests.rosters import roster_xlsx
-from qiancheng.training.vocabulary import TrainingType
 
 pytestmark = pytest.mark.browser
 

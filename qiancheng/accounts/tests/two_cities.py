@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from qiancheng.accounts.models import Role, User
 from qiancheng.catalog.models import City, County
+from qiancheng.catalog.vocabulary import ApplicantRelation, TrainingType
 from qiancheng.evaluation.models import Certificate, CertificateKind, Evaluation
 from qiancheng.funding.models import (
     CityAiUplift,
@@ -40,7 +41,6 @@ from qiancheng.providers.models import DocumentKind, InstitutionDocument, Instit
 from qiancheng.risk.models import BlacklistEntry
 from qiancheng.training.models import AttendanceRecord, AttendanceThreshold, ImportJob
 from qiancheng.training.tests import builders
-from qiancheng.training.vocabulary import ApplicantRelation, TrainingType
 
 CITIES = {"450100": ("南宁市", "450102", "兴宁区"), "450200": ("柳州市", "450202", "城中区")}
 _serial = itertools.count(1)

@@ -10,6 +10,7 @@ from django.test import Client
 
 from qiancheng.accounts.models import AuditEntry
 from qiancheng.catalog.models import City
+from qiancheng.catalog.vocabulary import TrainingType
 from qiancheng.evaluation.models import Certificate, CertificateKind, Evaluation
 from qiancheng.evaluation.services import (
     ResultEntry,
@@ -18,7 +19,6 @@ from qiancheng.evaluation.services import (
     record_class_results,
 )
 from qiancheng.training.tests import builders
-from qiancheng.training.vocabulary import TrainingType
 
 pytestmark = pytest.mark.django_db
 

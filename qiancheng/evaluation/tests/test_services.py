@@ -10,11 +10,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from qiancheng.accounts.audit import AuditEntry
 from qiancheng.accounts.models import Role, User
+from qiancheng.catalog.vocabulary import TrainingType
 from qiancheng.evaluation.models import CertificateKind, CertificateStatus, Evaluation
 from qiancheng.evaluation.services import issue_certificates, record_result, revoke_certificate
 from qiancheng.training.models import Enrolment
 from qiancheng.training.tests import builders
-from qiancheng.training.vocabulary import TrainingType
 
 pytestmark = pytest.mark.django_db
 

@@ -16,10 +16,10 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.lookups import Exact
 
+from qiancheng.catalog.vocabulary import ApplicantRelation, SkillLevel, TrainingType, in_fen, money
 from qiancheng.funding.models.funds import CLAIM_FUNDS, FundSource
 from qiancheng.people.models import PersonCategory
 from qiancheng.training.models import subject_matches_type
-from qiancheng.training.vocabulary import ApplicantRelation, SkillLevel, TrainingType, in_fen, money
 
 
 class ClaimStatus(models.TextChoices):

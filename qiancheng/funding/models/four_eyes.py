@@ -7,8 +7,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+from qiancheng.catalog.vocabulary import money
 from qiancheng.funding.models.funds import FundSource
-from qiancheng.training.vocabulary import money
 
 
 class SecondCheck(models.TextChoices):

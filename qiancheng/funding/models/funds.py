@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.lookups import LessThanOrEqual
 
-from qiancheng.training.vocabulary import in_fen, money
+from qiancheng.catalog.vocabulary import in_fen, money
 
 
 class FundSource(models.TextChoices):

@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q, Sum
 from django.db.models.lookups import Exact
 
-from qiancheng.training.vocabulary import in_fen, money
+from qiancheng.catalog.vocabulary import in_fen, money
 
 
 class TransactionKind(models.TextChoices):

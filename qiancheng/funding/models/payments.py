@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from qiancheng.training.vocabulary import money
+from qiancheng.catalog.vocabulary import money
 
 
 class PaymentStatus(models.TextChoices):

@@ -9,8 +9,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.lookups import Exact, LessThanOrEqual
 
+from qiancheng.catalog.vocabulary import in_fen, money
 from qiancheng.funding.models.claims import PartyKind
-from qiancheng.training.vocabulary import in_fen, money
 
 
 class RecoveryReason(models.TextChoices):

@@ -33,6 +33,7 @@ from django.utils import timezone
 
 from qiancheng.accounts.audit import record_event
 from qiancheng.accounts.scope import scoped
+from qiancheng.catalog.vocabulary import TrainingType
 from qiancheng.clock import today
 from qiancheng.funding.models import (
     CLAIM_FUNDS,
@@ -63,7 +64,6 @@ from qiancheng.providers.models import Institution, InstitutionStatus
 from qiancheng.providers.services import Refusal
 from qiancheng.risk.models import BlacklistEntry
 from qiancheng.training.models import ClassStatus, Enrolment, EnrolmentStatus, TrainingClass
-from qiancheng.training.vocabulary import TrainingType
 
 
 @dataclass(frozen=True)

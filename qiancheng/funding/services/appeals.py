@@ -32,7 +32,7 @@ from qiancheng.funding.models import (
 )
 from qiancheng.funding.services.claims import REVIEWER_ROLES, approve_decided, decide, is_claimant
 from qiancheng.funding.services.refusal import FundingRefused
-from qiancheng.providers.services import sniffed_content_type
+from qiancheng.web.tabular import sniffed_content_type
 
 MAX_DOCUMENTS = 10
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024

@@ -19,10 +19,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from qiancheng.accounts.scope import scoped
+from qiancheng.catalog.vocabulary import TrainingType
 from qiancheng.clock import today
 from qiancheng.funding.models import COUNTING_STATUSES, ClaimOrigin, ClaimStatus, FundSource, SubsidyClaim
 from qiancheng.funding.services.refusal import FundingRefused
-from qiancheng.training.vocabulary import TrainingType
 
 EMPLOYMENT_PROOF_MONTHS = 3  # 5.2c: "three months after training"
 

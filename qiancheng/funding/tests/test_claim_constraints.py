@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from qiancheng.catalog.vocabulary import TrainingType
 from qiancheng.funding.models import (
     ClaimOrigin,
     ClaimStatus,
@@ -21,7 +22,6 @@ from qiancheng.funding.models import (
 from qiancheng.training.models import Enrolment
 from qiancheng.training.tests import builders
 from qiancheng.training.tests.builders import refused
-from qiancheng.training.vocabulary import TrainingType
 
 pytestmark = pytest.mark.django_db
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from qiancheng.accounts.models import User
+from qiancheng.catalog.vocabulary import ApplicantRelation, TrainingType
 from qiancheng.evaluation.models import Certificate, CertificateKind, Evaluation
 from qiancheng.funding.models import FundSource, PartyKind, ProofKind, SubsidyClaim
 from qiancheng.funding.services.claims import EmploymentProof, add_employment_proof, approve_claim, file_claim
@@ -15,7 +16,6 @@ from qiancheng.funding.services.refusal import FundingRefused
 from qiancheng.funding.tests.money import funded
 from qiancheng.training.models import EnrolmentStatus
 from qiancheng.training.tests import builders
-from qiancheng.training.vocabulary import ApplicantRelation, TrainingType
 
 pytestmark = pytest.mark.django_db
 END = dt.date(2025, 9, 30)

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from qiancheng.accounts.models import User
+from qiancheng.catalog.vocabulary import ApplicantRelation, TrainingType
 from qiancheng.clock import frozen_at
 from qiancheng.evaluation.models import Certificate, CertificateKind, Evaluation
 from qiancheng.funding.models import FundSource, PartyKind, ProofKind, SubsidyClaim
@@ -18,7 +19,6 @@ from qiancheng.funding.services.payments import pay_claim
 from qiancheng.funding.tests.money import funded, institution_user_of
 from qiancheng.training.models import EnrolmentStatus, TrainingClass
 from qiancheng.training.tests import builders
-from qiancheng.training.vocabulary import ApplicantRelation, TrainingType
 
 pytestmark = pytest.mark.django_db
 END = dt.date(2025, 9, 30)

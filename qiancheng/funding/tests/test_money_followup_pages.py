@@ -15,6 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from qiancheng.accounts.models import AuditEntry, User
+from qiancheng.catalog.vocabulary import ApplicantRelation, TrainingType
 from qiancheng.clock import frozen_at
 from qiancheng.evaluation.models import Certificate, CertificateKind, Evaluation
 from qiancheng.funding.models import (
@@ -30,10 +31,9 @@ from qiancheng.funding.models import (
 from qiancheng.funding.services.claims import approve_claim, file_claim, file_class_claims, reject_claim
 from qiancheng.funding.services.payments import pay_claim
 from qiancheng.funding.tests.money import finished_class, funded, institution_parties, paid_for_enrolment
-from qiancheng.portal.queues import queues_for
 from qiancheng.training.models import EnrolmentStatus
 from qiancheng.training.tests import builders
-from qiancheng.training.vocabulary import ApplicantRelation, TrainingType
+from qiancheng.web.queues import queues_for
 
 pytestmark = pytest.mark.django_db
 

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.test import Client
 
 from qiancheng.accounts.models import User
+from qiancheng.catalog.vocabulary import TrainingType
 from qiancheng.clock import frozen_at
 from qiancheng.funding.models import (
     Advance,
@@ -29,7 +30,6 @@ from qiancheng.funding.tests.money import filed_claim, finished_class, funded, p
 from qiancheng.funding.tests.test_money_followup_pages import END, _project_claim
 from qiancheng.training.models import ClassStatus
 from qiancheng.training.tests import builders
-from qiancheng.training.vocabulary import TrainingType
 
 pytestmark = pytest.mark.django_db
 

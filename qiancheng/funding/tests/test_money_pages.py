@@ -17,8 +17,8 @@ from qiancheng.funding.models import ClaimStatus, FundAccount, FundSource, Payme
 from qiancheng.funding.services.claims import approve_claim, file_class_claims
 from qiancheng.funding.summary import fund_summary
 from qiancheng.funding.tests.money import finished_class, funded, institution_parties, paid_for_enrolment
-from qiancheng.portal.queues import queues_for
 from qiancheng.providers.models import Institution
+from qiancheng.web.queues import queues_for
 
 pytestmark = pytest.mark.django_db
 

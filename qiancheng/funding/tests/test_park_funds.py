@@ -15,6 +15,7 @@ from qiancheng.accounts.models import AuditEntry, User
 from qiancheng.accounts.services import issue_api_token
 from qiancheng.catalog.models import IndustrialPark
 from qiancheng.catalog.parks import ParkEntry, add_park, end_park
+from qiancheng.catalog.vocabulary import TrainingType
 from qiancheng.clock import frozen_at
 from qiancheng.funding.models import FundAccount, FundSource
 from qiancheng.funding.services.advances import grant_advance
@@ -38,7 +39,6 @@ from qiancheng.funding.tests.money import (
 from qiancheng.people.models import PersonCategory
 from qiancheng.training.models import ClassStatus, Enrolment, TrainingClass
 from qiancheng.training.tests import builders
-from qiancheng.training.vocabulary import TrainingType
 
 pytestmark = pytest.mark.django_db
 ES = FundSource.EMPLOYMENT_SUBSIDY

@@ -11,6 +11,7 @@ from django.db.models import Sum
 
 from qiancheng.accounts.models import Role, User
 from qiancheng.catalog.parks import ParkEntry, add_park
+from qiancheng.catalog.vocabulary import TrainingType
 from qiancheng.clock import frozen_at
 from qiancheng.evaluation.models import Certificate, CertificateKind, Evaluation
 from qiancheng.funding.models import ClaimStatus, FundSource, LedgerEntry, TransactionKind
@@ -23,7 +24,6 @@ from qiancheng.people.models import PersonCategory
 from qiancheng.training.models import AttendanceRecord, ClassStatus, Enrolment, TrainingClass
 from qiancheng.training.services.classes import ClassPlan, apply_for_class, approve_class, finish_class
 from qiancheng.training.tests import builders
-from qiancheng.training.vocabulary import TrainingType
 
 pytestmark = pytest.mark.django_db
 START, END = dt.date(2025, 10, 6), dt.date(2025, 10, 10)  # five days of 8 hours: 40 class hours

@@ -30,6 +30,7 @@ import polars as pl
 import pytest
 from django.core.exceptions import ValidationError
 
+from qiancheng.catalog.vocabulary import ApplicantRelation, TrainingType
 from qiancheng.clock import frozen_at
 from qiancheng.evaluation.services import class_certificate_kind, issue_certificates, record_result
 from qiancheng.funding.models import ClaimStatus, FundSource, PartyKind, SubsidyClaim
@@ -51,7 +52,6 @@ from qiancheng.training.services.evidence import EnrolmentEvidence
 from qiancheng.training.tests import builders
 from qiancheng.training.tests.test_api import Api
 from qiancheng.training.tests.test_enrolment_evidence import business_licence_uscc
-from qiancheng.training.vocabulary import ApplicantRelation, TrainingType
 
 pytestmark = pytest.mark.django_db
 

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from qiancheng.accounts.guards import signed_in_as
 from qiancheng.accounts.models import Role
 from qiancheng.accounts.scope import get_scoped_or_404, scoped
+from qiancheng.catalog.vocabulary import TrainingType
 from qiancheng.funding.forms import ClassClaimForm, EmploymentProofForm, NoteForm, ReasonForm, RecoveryForm
 from qiancheng.funding.models import (
     Advance,
@@ -44,7 +45,6 @@ from qiancheng.funding.views.common import (
     user_party,
 )
 from qiancheng.training.models import ClassStatus, TrainingClass
-from qiancheng.training.vocabulary import TrainingType
 
 CLAIMS_SHOWN = 200
 

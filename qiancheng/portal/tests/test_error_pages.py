@@ -51,4 +51,4 @@ def test_500_is_bilingual_and_needs_no_request_context() -> None:
 def test_the_500_handler_renders_without_a_session_or_user() -> None:
     request = RequestFactory().get("/")
     response = views.server_error(request)
-    assert response.status_code == 500 and b"/static/portal/qiancheng.css" in response.content
+    assert response.status_code == 500 and b"/static/web/qiancheng.css" in response.content

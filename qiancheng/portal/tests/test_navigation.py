@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from qiancheng.portal.navigation import links_for, menu_for
+from qiancheng.web.navigation import links_for, menu_for
 
 pytestmark = pytest.mark.django_db
 

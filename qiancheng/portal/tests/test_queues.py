@@ -12,8 +12,8 @@ from django.test import Client
 from qiancheng.accounts.models import Role
 from qiancheng.accounts.scope import scoped
 from qiancheng.clock import frozen_at
-from qiancheng.portal import queues as registry
 from qiancheng.providers.models import Institution, InstitutionKind, InstitutionStatus
+from qiancheng.web import queues as registry
 
 pytestmark = pytest.mark.django_db
 

@@ -17,8 +17,8 @@ from django.urls import reverse
 from django.utils import translation
 
 from qiancheng.accounts.models import User
-from qiancheng.portal.navigation import menu_for
-from qiancheng.portal.queues import queues_for
+from qiancheng.web.navigation import menu_for
+from qiancheng.web.queues import queues_for
 
 pytestmark = pytest.mark.django_db
 

@@ -12,12 +12,12 @@ from django.test import Client
 
 from qiancheng.accounts.models import User
 from qiancheng.accounts.services import issue_api_token
+from qiancheng.catalog.vocabulary import TrainingType
 from qiancheng.clock import frozen_at, today
 from qiancheng.projects.models import Project, ProjectStatus
 from qiancheng.providers.models import InstitutionStatus
 from qiancheng.training.models import ClassStatus
 from qiancheng.training.tests import builders
-from qiancheng.training.vocabulary import TrainingType
 
 pytestmark = pytest.mark.django_db
 BASE = "/api/v1/projects"

@@ -13,13 +13,13 @@ from django.utils import timezone
 from qiancheng.accounts.models import AuditEntry
 from qiancheng.clock import frozen_at
 from qiancheng.evaluation.models import Certificate, CertificateKind, Evaluation
-from qiancheng.portal.navigation import links_for
-from qiancheng.portal.queues import queues_for
 from qiancheng.projects import services
 from qiancheng.projects.models import DeliveryApplication, DeliveryApplicationStatus, Project, ProjectStatus
 from qiancheng.providers.models import InstitutionStatus
 from qiancheng.training.models import ClassStatus, EnrolmentStatus, TrainingType
 from qiancheng.training.tests import builders
+from qiancheng.web.navigation import links_for
+from qiancheng.web.queues import queues_for
 
 pytestmark = pytest.mark.django_db
 

@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from qiancheng.accounts.models import AuditEntry, Role, User
+from qiancheng.catalog.vocabulary import TrainingType
 from qiancheng.clock import frozen_at
 from qiancheng.clock import today as clock_today
 from qiancheng.projects import services
@@ -17,7 +18,6 @@ from qiancheng.providers.models import InstitutionStatus
 from qiancheng.risk.models import BlacklistEntry
 from qiancheng.training.models import ClassStatus
 from qiancheng.training.tests import builders
-from qiancheng.training.vocabulary import TrainingType
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,6 @@ from qiancheng.accounts.models import AuditEntry, Role, User
 from qiancheng.catalog.models import CourseKind
 from qiancheng.clock import frozen_at
 from qiancheng.clock import today as clock_today
-from qiancheng.portal.queues import queues_for
 from qiancheng.providers import services
 from qiancheng.providers.models import (
     DocumentKind,
@@ -26,6 +25,7 @@ from qiancheng.providers.models import (
 )
 from qiancheng.risk.models import BlacklistEntry
 from qiancheng.training.tests import builders
+from qiancheng.web.queues import queues_for
 
 pytestmark = pytest.mark.django_db
 

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from qiancheng.accounts.models import AuditEntry, Role, User
 from qiancheng.catalog.models import CourseKind, SpecialAbilityItem
+from qiancheng.catalog.vocabulary import TrainingType
 from qiancheng.clock import frozen_at
 from qiancheng.clock import today as clock_today
 from qiancheng.providers import services
@@ -27,7 +28,6 @@ from qiancheng.providers.models import (
 from qiancheng.providers.services import ScopeRequest
 from qiancheng.risk.models import BlacklistEntry
 from qiancheng.training.tests import builders
-from qiancheng.training.vocabulary import TrainingType
 
 pytestmark = pytest.mark.django_db
 

@@ -6,12 +6,12 @@ from datetime import date
 
 import pytest
 
+from qiancheng.catalog.vocabulary import TrainingType
 from qiancheng.people import crypto
 from qiancheng.people.masking import mask_id_number
 from qiancheng.providers.models import Institution, InstitutionScope, InstitutionStatus, Teacher
 from qiancheng.training.tests import builders
 from qiancheng.training.tests.builders import refused
-from qiancheng.training.vocabulary import TrainingType
 
 pytestmark = pytest.mark.django_db
 

@@ -4,7 +4,7 @@ The sheet has one row per trainee and session day: 身份证号, 姓名, 日期,
 attended (0 = absent), or 是/√ (present for the class's usual hours a day) or 否/× (absent). Every
 row is checked before anything is written; one bad row and nothing is recorded, and every bad row is
 reported with its row number, column and reason. The same upload safety as a roster applies (size cap,
-no macros, zip bomb and XML bomb checks) through `roster_file.check_upload`.
+no macros, zip bomb and XML bomb checks) through `web.tabular.check_upload`.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from qiancheng.people.identity import check_id_number
 from qiancheng.training.models import EnrolmentStatus, TrainingClass
 from qiancheng.training.services.attendance import RECORDING_STATES, Mark, record_attendance
 from qiancheng.training.services.enrolment import require_class_staff
-from qiancheng.training.services.roster_file import check_upload, read_sheet
+from qiancheng.web.tabular import check_upload, read_sheet
 
 if TYPE_CHECKING:
     from qiancheng.accounts.models import User

@@ -21,12 +21,12 @@ from django.utils import timezone
 from qiancheng.accounts.audit import record_event, snapshot
 from qiancheng.accounts.models import Role
 from qiancheng.catalog.models import CourseKind, IndustrialPark, Occupation, ProgrammeTag, SpecialAbilityItem
+from qiancheng.catalog.vocabulary import TrainingType
 from qiancheng.clock import today
 from qiancheng.projects.models import Project, ProjectStatus
 from qiancheng.providers.models import Institution, InstitutionScope, Teacher
 from qiancheng.providers.services import Refusal, opening_refusal
 from qiancheng.training.models import SPECIAL_ABILITY_MIN_HOURS, ClassStatus, TrainingClass
-from qiancheng.training.vocabulary import TrainingType
 
 if TYPE_CHECKING:
     from qiancheng.accounts.models import User

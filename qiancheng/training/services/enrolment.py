@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from qiancheng.accounts.audit import record_event
 from qiancheng.accounts.models import AuditEntry, Role
+from qiancheng.catalog.vocabulary import ApplicantRelation, TrainingType, chinese_part
 from qiancheng.clock import today
 from qiancheng.people import crypto
 from qiancheng.people.identity import check_id_number, normalise_id_number
@@ -36,7 +37,6 @@ from qiancheng.projects.models import TraineeLink
 from qiancheng.providers.services import Refusal
 from qiancheng.training.models import ClassStatus, Enrolment, EnrolmentStatus, TrainingClass
 from qiancheng.training.services.evidence import EnrolmentEvidence, checked
-from qiancheng.training.vocabulary import ApplicantRelation, TrainingType, chinese_part
 
 if TYPE_CHECKING:
     from qiancheng.accounts.models import User

@@ -23,6 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from qiancheng.accounts.audit import record_event
+from qiancheng.catalog.vocabulary import ApplicantRelation, TrainingType
 from qiancheng.clock import today
 from qiancheng.people import crypto
 from qiancheng.people.identity import check_id_number
@@ -30,7 +31,6 @@ from qiancheng.people.masking import mask_id_number, mask_phone
 from qiancheng.people.models import Person
 from qiancheng.people.services import ID_NUMBER, PHONE
 from qiancheng.providers.services import Refusal
-from qiancheng.synth.bulk import write_frame
 from qiancheng.training.models import Enrolment, ImportJob, ImportStatus, TrainingClass
 from qiancheng.training.services import roster_file
 from qiancheng.training.services.enrolment import (
@@ -60,10 +60,9 @@ from qiancheng.training.services.roster_file import (
     RELATION,
     RELATION_WORDS,
     RosterRow,
-    check_upload,
     read_roster,
 )
-from qiancheng.training.vocabulary import ApplicantRelation, TrainingType
+from qiancheng.web.tabular import check_upload, write_frame
 
 if TYPE_CHECKING:
     from qiancheng.accounts.models import User

@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from qiancheng import clock
 from qiancheng.accounts.models import Role, User
 from qiancheng.catalog.models import City, CourseKind, Occupation, SpecialAbilityItem
+from qiancheng.catalog.vocabulary import TrainingType
 from qiancheng.demand.models import Enterprise
 from qiancheng.people.identity import id_number_check_character
 from qiancheng.people.models import Person, PersonCategory
@@ -27,7 +28,6 @@ from qiancheng.people.services import register_person
 from qiancheng.projects.models import Project, ProjectStatus, TraineeLink
 from qiancheng.providers.models import Institution, InstitutionKind, InstitutionStatus
 from qiancheng.training.models import ClassStatus, Enrolment, TrainingClass
-from qiancheng.training.vocabulary import TrainingType
 
 _serial = itertools.count(1)
 

@@ -14,11 +14,11 @@ from django.test import Client
 
 from qiancheng.accounts.models import Role, User
 from qiancheng.accounts.services import issue_api_token
+from qiancheng.catalog.vocabulary import TrainingType
 from qiancheng.clock import today
 from qiancheng.providers.models import Institution, InstitutionScope
 from qiancheng.training.models import Enrolment, ImportJob
 from qiancheng.training.tests import builders
-from qiancheng.training.vocabulary import TrainingType
 
 pytestmark = pytest.mark.django_db
 

@@ -17,7 +17,6 @@ from django.test import Client
 from qiancheng.accounts.models import AuditEntry
 from qiancheng.people.identity import id_number_check_character
 from qiancheng.training.models import AttendanceRecord, ClassStatus
-from qiancheng.training.services import roster_file
 from qiancheng.training.services.attendance_sheet import (
     HEADERS,
     attendance_template,
@@ -26,6 +25,7 @@ from qiancheng.training.services.attendance_sheet import (
 )
 from qiancheng.training.tests import builders
 from qiancheng.training.tests.test_api import Api
+from qiancheng.web import tabular
 
 pytestmark = pytest.mark.django_db
 
@@ -69,7 +69,7 @@ def trainees(training):
 
 def test_the_template_has_the_four_headers_and_passes_the_upload_checks() -> None:
     template = attendance_template()
-    roster_file.check_upload("考勤模板.xlsx", template)
+    tabular.check_upload("考勤模板.xlsx", template)
     from python_calamine import CalamineWorkbook
 
     first = CalamineWorkbook.from_filelike(io.BytesIO(template)).get_sheet_by_index(0).to_python()[0]

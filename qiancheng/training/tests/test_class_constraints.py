@@ -7,10 +7,10 @@ from decimal import Decimal
 
 import pytest
 
+from qiancheng.catalog.vocabulary import TrainingType
 from qiancheng.training.models import AttendanceRecord, ClassStatus, EnrolmentStatus, TrainingClass
 from qiancheng.training.tests import builders
 from qiancheng.training.tests.builders import refused
-from qiancheng.training.vocabulary import TrainingType
 
 pytestmark = pytest.mark.django_db
 

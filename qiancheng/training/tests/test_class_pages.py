@@ -14,9 +14,9 @@ from django.test import Client
 from django.utils import timezone
 
 from qiancheng.accounts.models import AuditEntry
+from qiancheng.catalog.vocabulary import TrainingType
 from qiancheng.clock import today
 from qiancheng.people.identity import id_number_check_character
-from qiancheng.portal.queues import queues_for
 from qiancheng.providers.models import InstitutionScope
 from qiancheng.training.models import (
     AttendanceRecord,
@@ -30,7 +30,7 @@ from qiancheng.training.services.roster_import import receive_roster
 from qiancheng.training.tests import builders
 from qiancheng.training.tests.rosters import roster_xlsx
 from qiancheng.training.tests.test_class_services import teacher
-from qiancheng.training.vocabulary import TrainingType
+from qiancheng.web.queues import queues_for
 
 pytestmark = pytest.mark.django_db
 

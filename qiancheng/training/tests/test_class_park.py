@@ -17,12 +17,12 @@ from qiancheng.accounts.models import AuditEntry, User
 from qiancheng.accounts.services import issue_api_token
 from qiancheng.catalog.models import IndustrialPark
 from qiancheng.catalog.parks import ParkEntry, add_park, end_park
+from qiancheng.catalog.vocabulary import TrainingType
 from qiancheng.clock import frozen_at
 from qiancheng.providers.models import Institution, InstitutionScope
 from qiancheng.training.forms import ClassForm
 from qiancheng.training.services.classes import ClassPlan, apply_for_class
 from qiancheng.training.tests import builders
-from qiancheng.training.vocabulary import TrainingType
 
 pytestmark = pytest.mark.django_db
 START, END = dt.date(2026, 3, 2), dt.date(2026, 3, 27)

@@ -9,13 +9,13 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from qiancheng.accounts.models import AuditEntry
+from qiancheng.catalog.vocabulary import TrainingType
 from qiancheng.people import crypto
 from qiancheng.people.masking import mask_id_number
 from qiancheng.providers.models import InstitutionScope, InstitutionStatus, Teacher
 from qiancheng.training.models import ClassStatus
 from qiancheng.training.services.classes import ClassPlan, apply_for_class, approve_class, refuse_class
 from qiancheng.training.tests import builders
-from qiancheng.training.vocabulary import TrainingType
 
 pytestmark = pytest.mark.django_db
 

@@ -8,12 +8,12 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from qiancheng.accounts.models import AuditEntry
+from qiancheng.catalog.vocabulary import ApplicantRelation, TrainingType
 from qiancheng.people.identity import id_number_check_character
 from qiancheng.people.models import Person
 from qiancheng.training.models import ClassStatus, Enrolment
 from qiancheng.training.services.enrolment import enrol_person
 from qiancheng.training.tests import builders
-from qiancheng.training.vocabulary import ApplicantRelation, TrainingType
 
 # Enrolment closes after a class's last day: the clock stands on a day the classes take trainees.
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("roster_open")]

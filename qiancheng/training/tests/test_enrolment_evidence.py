@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from stdnum.cn import uscc
 
+from qiancheng.catalog.vocabulary import ApplicantRelation, TrainingType
 from qiancheng.clock import frozen_at
 from qiancheng.people.identity import id_number_check_character
 from qiancheng.training.models import ClassStatus, Enrolment, ImportStatus, TrainingClass
@@ -24,7 +25,6 @@ from qiancheng.training.services.roster_import import apply_roster, receive_rost
 from qiancheng.training.tests import builders
 from qiancheng.training.tests.rosters import roster_xlsx
 from qiancheng.training.tests.test_api import Api
-from qiancheng.training.vocabulary import ApplicantRelation, TrainingType
 
 pytestmark = pytest.mark.django_db
 

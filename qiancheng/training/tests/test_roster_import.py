@@ -10,16 +10,16 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from qiancheng.accounts.models import AuditEntry, Role, User
+from qiancheng.catalog.vocabulary import ApplicantRelation, TrainingType
 from qiancheng.people import crypto
 from qiancheng.people.identity import id_number_check_character
 from qiancheng.people.models import Person
 from qiancheng.training.models import ClassStatus, Enrolment, ImportJob, ImportStatus
-from qiancheng.training.services import roster_file
 from qiancheng.training.services.roster_file import read_roster, roster_template
 from qiancheng.training.services.roster_import import apply_roster, discard_roster, receive_roster
 from qiancheng.training.tests import builders
 from qiancheng.training.tests.rosters import roster_xlsx, with_extra_part
-from qiancheng.training.vocabulary import ApplicantRelation, TrainingType
+from qiancheng.web import tabular
 
 # Enrolment closes after a class's last day: the clock stands on a day the classes take trainees.
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("roster_open")]
@@ -48,7 +48,7 @@ def problems_by_row(job) -> dict[int, set[str]]:
 
 def test_the_template_has_the_chinese_headers_and_no_rows() -> None:
     template = roster_template()
-    roster_file.check_upload("名册模板.xlsx", template)
+    tabular.check_upload("名册模板.xlsx", template)
     assert read_roster(template) == []
 
 
@@ -218,12 +218,12 @@ def test_an_xml_entity_bomb_is_refused(training, institution_user) -> None:
 
 
 def test_a_file_over_the_size_cap_is_refused(training, institution_user, monkeypatch) -> None:
-    monkeypatch.setattr(roster_file, "MAX_UPLOAD_BYTES", 1024)
+    monkeypatch.setattr(tabular, "MAX_UPLOAD_BYTES", 1024)
     assert "larger than" in rejected(training, institution_user, "名册.xlsx", BAD_ROWS)
 
 
 def test_a_roster_over_the_row_cap_is_refused(training, institution_user, monkeypatch) -> None:
-    monkeypatch.setattr(roster_file, "MAX_ROWS", 7)
+    monkeypatch.setattr(tabular, "MAX_ROWS", 7)
     assert "more than the 7 allowed" in rejected(training, institution_user, "名册.xlsx", BAD_ROWS)
 
 

@@ -3,7 +3,7 @@
 Example, from an app's `AppConfig.ready()`:
 
     from django.utils.translation import gettext_lazy as _
-    from qiancheng.portal.navigation import PUBLIC, add_link
+    from qiancheng.web.navigation import PUBLIC, add_link
     add_link(_("培训班"), "training:class_list", roles={"city_official", "institution"}, order=30)
     add_link(_("证书查验"), "evaluation:verify", roles={PUBLIC}, order=90)
 
@@ -105,7 +105,3 @@ def menu_for(user: Any) -> list[MenuEntry]:
     return [MenuEntry(label=entry.label, links=tuple(grouped[str(entry.label)])) if not entry.url else entry
             for entry in entries]
 
-
-add_link(_("首页"), "portal:home", ALL_ROLES, order=0)
-add_link(_("职业目录"), "portal:occupations", {PUBLIC}, order=80)
-add_link(_("待办审核"), "portal:queues", {Role.CITY_OFFICIAL, Role.PROVINCE_OFFICIAL}, order=5)

@@ -8,12 +8,12 @@ from typing import Any
 from django import template
 
 from qiancheng.accounts.models import Role
-from qiancheng.portal.navigation import menu_for
+from qiancheng.web.navigation import menu_for
 
 register = template.Library()
 
 
-@register.inclusion_tag("portal/_nav.html", takes_context=True)
+@register.inclusion_tag("web/_nav.html", takes_context=True)
 def nav_bar(context: template.Context) -> dict[str, Any]:
     request = context["request"]
     current = request.path
