@@ -56,7 +56,7 @@ def data_dir() -> Path:
     return Path(os.environ.get("QIANCHENG_DATA_DIR", "qiancheng-data")).expanduser().resolve()
 
 
-def kept_secret(name: str, folder: Path, filename: str, nbytes: int = 32) -> str:
+def kept_secret(name: str, folder: Path, filename: str, nbytes: int = 32, min_length: int = 32) -> str:
     """Return the secret from the environment, else one generated once and kept in the data folder.
 
     The generated file is readable by its owner only; deleting it makes encrypted data unreadable,
@@ -64,8 +64,8 @@ def kept_secret(name: str, folder: Path, filename: str, nbytes: int = 32) -> str
     """
     raw = os.environ.get(name)
     if raw is not None:
-        if len(raw.strip()) < 32:
-            raise SettingError(f"{name}: must be at least 32 characters")
+        if len(raw.strip()) < min_length:
+            raise SettingError(f"{name}: must be at least {min_length} characters")
         return raw.strip()
     path = folder / filename
     if path.exists():

@@ -10,7 +10,8 @@ from qiancheng.env import SettingError, data_dir, env_bool, env_int, env_list, k
 
 BASE_DIR = data_dir()
 DEBUG = env_bool("QIANCHENG_DEBUG", False)
-SECRET_KEY = kept_secret("QIANCHENG_SECRET_KEY", BASE_DIR, "secret.key")
+# 64 characters: Django's deploy check (security.W009) asks for at least 50.
+SECRET_KEY = kept_secret("QIANCHENG_SECRET_KEY", BASE_DIR, "secret.key", nbytes=48, min_length=50)
 # The key for personal data at rest (PIPL); see qiancheng/people/crypto.py and docs/adr.
 DATA_KEY = kept_secret("QIANCHENG_DATA_KEY", BASE_DIR, "data.key")
 # Earlier data keys, comma separated: they only decrypt old tokens while a rotation re-encrypts them.
@@ -131,6 +132,9 @@ if env_bool("QIANCHENG_BEHIND_PROXY", False):
 SECURE_SSL_REDIRECT = env_bool("QIANCHENG_SSL_REDIRECT", False)
 SECURE_HSTS_SECONDS = env_int("QIANCHENG_HSTS_SECONDS", 365 * 24 * 3600 if SESSION_COOKIE_SECURE else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
+# A year of HSTS is what the browsers' preload list asks for; a site that must stay reachable over plain
+# http on a subdomain sets QIANCHENG_HSTS_PRELOAD=false.
+SECURE_HSTS_PRELOAD = env_bool("QIANCHENG_HSTS_PRELOAD", SECURE_HSTS_SECONDS >= 365 * 24 * 3600)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 LOGIN_FAILURE_LIMIT = env_int("QIANCHENG_LOGIN_FAILURE_LIMIT", 5, minimum=1)
