@@ -1,12 +1,14 @@
 """The certificate as a PDF (1b, 4.2): its facts, the holder, and a QR code to the public verify page.
 
-Drawn with reportlab's built-in CID font STSong-Light (Adobe-GB1), so no font file ships with us and
-the PDF viewer supplies the glyphs. The QR code carries the absolute `/verify/<number>/` URL.
+The text is set in Noto Sans SC (OFL, shipped in evaluation/fonts/), of which the PDF embeds the subset of
+glyphs it uses: a phone with no Chinese font shows the certificate as printed (reportlab's built-in
+STSong-Light left the glyphs to the viewer). The QR code carries the absolute `/verify/<number>/` URL.
 """
 
 from __future__ import annotations
 
 from io import BytesIO
+from pathlib import Path
 
 from reportlab.graphics import renderPDF
 from reportlab.graphics.barcode.qr import QrCodeWidget
@@ -14,18 +16,20 @@ from reportlab.graphics.shapes import Drawing
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
 from qiancheng.evaluation.models import Certificate
 
-FONT = "STSong-Light"
+FONT = "NotoSansSC"
+FONT_FILE = Path(__file__).resolve().parent / "fonts" / "NotoSansSC-Regular.ttf"
 QR_SIZE = 42 * mm
 
 
 def _font() -> str:
     if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+        # subfontIndex 0, embedded as subsets of at most 256 glyphs each (reportlab's TrueType embedding).
+        pdfmetrics.registerFont(TTFont(FONT, str(FONT_FILE)))
     return FONT
 
 
