@@ -12,9 +12,12 @@ import sys
 import time
 from pathlib import Path
 
+from qiancheng import clock
 from qiancheng.policy.batch import BatchInput, load_batch, load_params, run
+from qiancheng.policy.engine import DecisionRun
 from qiancheng.policy.exchange import ExchangeError, write_decisions
-from qiancheng.policy.params import ParameterError
+from qiancheng.policy.params import ParameterError, ParamSet
+from qiancheng.policy.partitioned import decide_partitioned, partition_count
 
 PROGRESS_FROM_ROWS = 50_000  # below this a run takes well under a second: no bar
 
@@ -44,6 +47,13 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--compare-out", type=Path, help="with --compare: write the changed claims here (.csv)")
     check.add_argument("--manifest", type=Path, help="write the run's parameter set and rule version here (JSON)")
     check.add_argument("--quiet", action="store_true", help="no progress bar, no summary")
+    check.add_argument("--partitions", type=_positive, metavar="N",
+                       help="decide in N partitions by person (default: 1 for small input, more for large)")
+    check.add_argument("--engine", choices=("polars", "spark"), default="polars",
+                       help="spark: the same partitions decided on Apache Spark (pip install 'qiancheng[spark]')")
+    check.add_argument("--master", default="local[*]", help="with --engine spark: the Spark master URL")
+    check.add_argument("--workdir", type=Path,
+                       help="folder for the partition files (default: the system's temporary folder)")
     check.set_defaults(handler=_check)
 
     explain = commands.add_parser("explain", help="why one claim was decided so / 解释一项判定")
@@ -71,7 +81,16 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"not a date YYYY-MM-DD: {text!r}") from exc
 
 
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"not a whole number ≥ 1: {text!r}")
+    return int(text)
+
+
 def _check(args: argparse.Namespace) -> int:
+    partitions = args.partitions or partition_count(args.claims, args.history)
+    if args.engine == "spark" or partitions > 1:
+        return _check_partitioned(args, partitions)
     started = time.perf_counter()
     batch = load_batch(args.claims, args.history, args.params, args.override, args.as_of)
     bar = _progress_bar(batch, args.quiet)
@@ -84,11 +103,43 @@ def _check(args: argparse.Namespace) -> int:
     finally:
         if bar:
             bar.close()
+    _finish(args, batch.params, result, compared, started)
+    return 0
+
+
+def _check_partitioned(args: argparse.Namespace, partitions: int) -> int:
+    """A large batch (or `--partitions`, `--engine spark`): person partitions, each by the same engine."""
+    started = time.perf_counter()
+    for path in (args.claims, args.history):
+        if path is not None and not path.exists():
+            raise ExchangeError([f"{path}: 文件不存在 / file not found"])
+    params = load_params(args.params, args.override)
+    param_sets = [params] + ([load_params(args.compare, None)] if args.compare else [])
+    as_of = args.as_of or params.as_of or clock.today()
+    if args.engine == "spark":
+        from qiancheng.policy.spark import decide_on_spark
+
+        runs = decide_on_spark(args.claims, args.history, param_sets, as_of, partitions, master=args.master,
+                               workdir=args.workdir, quiet=args.quiet)
+    else:
+        bar = None if args.quiet else _PartitionBar(partitions)
+        try:
+            runs = decide_partitioned(args.claims, args.history, param_sets, as_of, partitions,
+                                      workdir=args.workdir, progress=bar.step if bar else None)
+        finally:
+            if bar:
+                bar.close()
+    _finish(args, params, runs[0], runs[1] if args.compare else None, started)
+    return 0
+
+
+def _finish(args: argparse.Namespace, params: ParamSet, result: DecisionRun, compared: DecisionRun | None,
+            started: float) -> None:
     write_decisions(result.decisions, args.out)
     if args.manifest:
         args.manifest.write_text(json.dumps({
             "params_id": result.params_id, "rule_version": result.rule_version,
-            "as_of": result.as_of.isoformat(), "params": batch.params.to_exchange(),
+            "as_of": result.as_of.isoformat(), "params": params.to_exchange(),
         }, ensure_ascii=False, indent=2), encoding="utf-8")
     if compared is not None:
         from qiancheng.policy.compare import compare_runs, describe_comparison
@@ -103,7 +154,6 @@ def _check(args: argparse.Namespace) -> int:
               f"{result.decisions.height - eligible} 不符合 / denied; 参数 / params {result.params_id}, "
               f"规则版本 / rules {result.rule_version}, 判定日 / as of {result.as_of}; "
               f"{time.perf_counter() - started:.1f} s → {args.out}", file=sys.stderr)
-    return 0
 
 
 def _explain(args: argparse.Namespace) -> int:
@@ -116,6 +166,21 @@ def _explain(args: argparse.Namespace) -> int:
     else:
         print(render_text(explanation, args.lang))
     return 0
+
+
+class _PartitionBar:
+    """A terminal progress bar over the partitions of a large batch."""
+
+    def __init__(self, partitions: int):
+        from tqdm import tqdm
+
+        self._bar = tqdm(total=partitions, desc="判定 deciding", unit="partition", file=sys.stderr, leave=False)
+
+    def step(self, done: int, total: int) -> None:
+        self._bar.update(done - self._bar.n)
+
+    def close(self) -> None:
+        self._bar.close()
 
 
 class _Bar:

@@ -122,13 +122,13 @@ def read_table(path: Path, fields: Sequence[Field], label: str) -> pl.DataFrame:
         frame = _read_xlsx(path)
     else:
         raise ExchangeError([f"{path}: 不支持的文件类型 / unsupported file type {suffix!r} (.csv, .jsonl, .parquet, .xlsx)"])
-    return _select_fields(frame, fields, path, label)
+    return select_fields(frame, fields, path, label)
 
 
 def records_to_frame(records: Iterable[dict], fields: Sequence[Field], label: str) -> pl.DataFrame:
     """The same as reading a JSON Lines file, for records that arrived in an API request body."""
     columns = _json_columns(list(records), fields)
-    return _select_fields(pl.DataFrame(columns, schema={f.name: pl.String for f in fields}), fields, Path(label), label)
+    return select_fields(pl.DataFrame(columns, schema={f.name: pl.String for f in fields}), fields, Path(label), label)
 
 
 def _read_csv(path: Path) -> pl.DataFrame:
@@ -235,7 +235,9 @@ def _xlsx_text(cell: object) -> str | None:
     return str(cell)
 
 
-def _select_fields(frame: pl.DataFrame, fields: Sequence[Field], path: Path, label: str) -> pl.DataFrame:
+def select_fields(frame: pl.DataFrame, fields: Sequence[Field], path: Path, label: str,
+                  row_offset: int = 0) -> pl.DataFrame:
+    """The file's columns of `fields` as text, in their order, numbered `__row` from `row_offset` + 1."""
     missing = [f.name for f in fields if f.needed_for is None and not f.optional and f.name not in frame.columns]
     if missing:
         raise ExchangeError([f"{path}: 缺少必需的列 / missing required column(s): {', '.join(missing)}"])
@@ -243,7 +245,7 @@ def _select_fields(frame: pl.DataFrame, fields: Sequence[Field], path: Path, lab
         pl.col(f.name).cast(pl.String) if f.name in frame.columns else pl.lit(None, dtype=pl.String).alias(f.name)
         for f in fields
     ]
-    return frame.select(columns).with_row_index("__row", offset=1)
+    return frame.select(columns).with_row_index("__row", offset=row_offset + 1)
 
 
 # ---------------------------------------------------------------- validating
