@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "qiancheng.accounts",
     "qiancheng.web",
     "qiancheng.catalog",
+    "qiancheng.sanctions",
     "qiancheng.people",
     "qiancheng.providers",
     "qiancheng.demand",

@@ -114,4 +114,4 @@ def register_foundation_models() -> None:
     register(model("funding", "LedgerTransaction"), city="claim__city")
     register(model("funding", "LedgerEntry"), city="fund__city")
     register(model("funding", "IdempotentRequest"), city=None)  # the API's own bookkeeping; province only
-    register(model("risk", "BlacklistEntry"), city="institution__city", institution="institution")
+    register(model("sanctions", "BlacklistEntry"), city="institution__city", institution="institution")

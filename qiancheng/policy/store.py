@@ -41,7 +41,7 @@ def stored_history_records(person_keys: set[str] | None, institution_usccs: set[
     from qiancheng.evaluation.models import Certificate
     from qiancheng.funding.models import SubsidyClaim, columns
     from qiancheng.people.models import SkillUpgradeSubsidy
-    from qiancheng.risk.models import BlacklistEntry
+    from qiancheng.sanctions.models import BlacklistEntry
 
     def of_persons(queryset: QuerySet) -> QuerySet:
         return queryset if person_keys is None else queryset.filter(person_id__in=person_keys)

@@ -34,6 +34,7 @@ from qiancheng.providers.models import (
     Venue,
 )
 from qiancheng.providers.services import ReviewDecision, add_teacher, register_institution, review_institution
+from qiancheng.sanctions import services as sanctions
 
 router = Router(tags=["institutions 培训机构"])
 ERRORS = {403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
@@ -408,5 +409,6 @@ def reinstate(request: HttpRequest, institution_id: int, payload: DisciplineIn) 
 @refusals
 def blacklist(request: HttpRequest, institution_id: int, payload: DisciplineIn) -> InstitutionOut:
     institution = get_scoped_or_404(Institution, request.auth, pk=institution_id)
-    listed, _ = services.blacklist_institution(request.auth, institution, payload.reason, payload.document_ref)
-    return InstitutionOut.of(listed)
+    sanctions.list_institution(request.auth, institution, payload.reason, payload.document_ref)
+    institution.refresh_from_db()
+    return InstitutionOut.of(institution)

@@ -14,12 +14,11 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from pathlib import PurePosixPath, PureWindowsPath
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -46,10 +45,8 @@ from qiancheng.providers.models import (
     Venue,
 )
 from qiancheng.providers.uscc import check_uscc
+from qiancheng.sanctions import services as sanctions
 from qiancheng.web.tabular import sniffed_content_type
-
-if TYPE_CHECKING:
-    from qiancheng.risk.models import BlacklistEntry
 
 REVIEWED_FIELDS = ("status", "approved_until", "status_reason")
 PROFILE_FIELDS = ("name", "address", "contact_name", "capacity", "requested_scopes", "status")
@@ -384,12 +381,7 @@ def opening_refusal(institution: Institution, on: date) -> Refusal | None:
 
     An approval whose end date has passed counts as expired even before anyone marks it so.
     """
-    from qiancheng.risk.models import BlacklistEntry
-
-    listed = BlacklistEntry.objects.filter(institution=institution, listed_from__lte=on).filter(
-        Q(listed_until__isnull=True) | Q(listed_until__gte=on)
-    )
-    if institution.status == InstitutionStatus.BLACKLISTED or listed.exists():
+    if institution.status == InstitutionStatus.BLACKLISTED or sanctions.institution_listed(institution.pk, on):
         return Refusal("blacklisted", "机构已列入失信黑名单（第6条(四)）", "the institution is blacklisted (clause 6d)")
     if institution.status == InstitutionStatus.SUSPENDED:
         return Refusal("suspended", "机构资质已暂停", "the institution's qualification is suspended")
@@ -584,7 +576,7 @@ def set_capacity(actor: User, institution: Institution, capacity: int) -> Instit
     return locked
 
 
-# ---- Discipline by the city (6d): suspend, reinstate, blacklist ----
+# ---- Discipline by the city (6d): suspend, reinstate; listing is the sanctions register's ----
 
 def _discipline(actor: User, institution: Institution, reason: str, action: str, allowed: Iterable[str],
                 new_status: str) -> Institution:
@@ -605,7 +597,7 @@ def _discipline(actor: User, institution: Institution, reason: str, action: str,
     return locked
 
 
-_ACTION_ZH = {"suspended": "暂停", "reinstated": "恢复", "blacklisted": "列入黑名单"}
+_ACTION_ZH = {"suspended": "暂停", "reinstated": "恢复"}
 
 
 def suspend_institution(actor: User, institution: Institution, reason: str) -> Institution:
@@ -625,25 +617,38 @@ def reinstate_institution(actor: User, institution: Institution, reason: str) ->
                            InstitutionStatus.APPROVED)
 
 
-def blacklist_institution(actor: User, institution: Institution, reason: str,
-                          document_ref: str = "") -> tuple[Institution, BlacklistEntry]:
-    """The city blacklists an institution (6d: false advertising, subcontracting, subsidy fraud).
+def follow_listing(sender: type, entry: Any, actor: User, reason: str, **kwargs: Any) -> None:
+    """The register listed an institution (sanctions.services.list_institution): its status says so, from
+    the listing's first day (a listing that starts later changes the status when `opening_refusal` and
+    the engine read the register on that day; the status follows the listings made for today)."""
+    if entry.institution_id is None or not entry.covers(today()):
+        return
+    locked = Institution.objects.select_for_update().get(pk=entry.institution_id)
+    if locked.status == InstitutionStatus.BLACKLISTED:
+        return
+    before = snapshot(locked, REVIEWED_FIELDS)
+    locked.status = InstitutionStatus.BLACKLISTED
+    locked.status_reason = reason
+    locked.save(update_fields=["status", "status_reason", "updated_at"])
+    record_event(actor, "institution.blacklisted", locked, before=before, after=snapshot(locked, REVIEWED_FIELDS),
+                 reason=reason)
 
-    Also records a risk.BlacklistEntry from today with no end, which the decision engine and
-    `opening_refusal` read; lifting it is the blacklist's own business.
-    """
-    from qiancheng.risk.models import BlacklistEntry
 
-    with transaction.atomic():
-        listed = _discipline(actor, institution, reason, "blacklisted",
-                             [status for status in InstitutionStatus.values if status != InstitutionStatus.BLACKLISTED],
-                             InstitutionStatus.BLACKLISTED)
-        entry = BlacklistEntry.objects.create(institution=listed, listed_from=today(), reason=reason.strip(),
-                                              document_ref=document_ref.strip()[:128], created_by=actor)
-        record_event(actor, "blacklist.listed", entry, after={"institution": listed.pk, "listed_from": entry.listed_from,
-                                                              "document_ref": entry.document_ref},
-                     reason=reason.strip())
-    return listed, entry
+def follow_lifting(sender: type, entry: Any, actor: User, reason: str, **kwargs: Any) -> None:
+    """The register lifted an institution's listing early: a blacklisted institution becomes suspended, so
+    it opens classes again only when its city reinstates it (`reinstate_institution`, while the approval
+    is in date) or approves its renewal; a listing that starts later still bars it from its first day."""
+    if entry.institution_id is None:
+        return
+    locked = Institution.objects.select_for_update().get(pk=entry.institution_id)
+    if locked.status != InstitutionStatus.BLACKLISTED:
+        return
+    before = snapshot(locked, REVIEWED_FIELDS)
+    locked.status = InstitutionStatus.SUSPENDED
+    locked.status_reason = reason
+    locked.save(update_fields=["status", "status_reason", "updated_at"])
+    record_event(actor, "institution.blacklist_lifted", locked, before=before,
+                 after=snapshot(locked, REVIEWED_FIELDS), reason=reason)
 
 
 # ---- Renewal of an expired qualification (1c re-certification) ----

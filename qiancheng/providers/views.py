@@ -49,6 +49,7 @@ from qiancheng.providers.models import (
     Teacher,
     Venue,
 )
+from qiancheng.sanctions import services as sanctions
 from qiancheng.web.refusals import show_refusal
 
 OFFICIALS = (Role.CITY_OFFICIAL, Role.PROVINCE_OFFICIAL)
@@ -444,7 +445,7 @@ def discipline(request: HttpRequest, pk: int) -> HttpResponse:
         data = form.cleaned_data
         try:
             if action == "blacklist":
-                services.blacklist_institution(request.user, institution, data["reason"], data["document_ref"])
+                sanctions.list_institution(request.user, institution, data["reason"], data["document_ref"])
                 done = _("已将该机构列入黑名单。")
             elif action in DISCIPLINE:
                 act, said = DISCIPLINE[action]

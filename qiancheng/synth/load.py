@@ -46,7 +46,7 @@ SQLITE_CACHE_KIB = 256 * 1024
 MODELS = (
     "providers.Institution", "providers.Teacher", "demand.Enterprise", "projects.Project",
     "projects.DeliveryApplication", "training.TrainingClass", "training.Enrolment", "evaluation.Evaluation",
-    "evaluation.Certificate", "people.SkillUpgradeSubsidy", "risk.BlacklistEntry", "funding.FundAccount",
+    "evaluation.Certificate", "people.SkillUpgradeSubsidy", "sanctions.BlacklistEntry", "funding.FundAccount",
     "funding.SubsidyClaim", "funding.LedgerTransaction", "funding.LedgerEntry", "funding.Payment",
 )
 
@@ -157,7 +157,7 @@ def _first_ids() -> records.Ids:
             ("enterprise", "demand.Enterprise"), ("project", "projects.Project"),
             ("delivery", "projects.DeliveryApplication"), ("training_class", "training.TrainingClass"),
             ("enrolment", "training.Enrolment"), ("evaluation", "evaluation.Evaluation"),
-            ("certificate", "evaluation.Certificate"), ("blacklist", "risk.BlacklistEntry"),
+            ("certificate", "evaluation.Certificate"), ("blacklist", "sanctions.BlacklistEntry"),
             ("claim", "funding.SubsidyClaim"), ("skill_upgrade", "people.SkillUpgradeSubsidy"),
             ("payment", "funding.Payment"),
         )
@@ -249,7 +249,7 @@ def _write_all(province: Province, decisions: pl.DataFrame, params_id: str, rule
     evaluation_ids = evaluations.select("enrolment_no", "id")
     _write("evaluation.Certificate", records.certificates(province, ids, keys, evaluation_ids), bar, counts, written)
     _write("people.SkillUpgradeSubsidy", records.skill_upgrades(province, ids, keys), bar, counts, written)
-    _write("risk.BlacklistEntry", records.blacklist(province, ids, keys, actor.pk), bar, counts, written)
+    _write("sanctions.BlacklistEntry", records.blacklist(province, ids, keys, actor.pk), bar, counts, written)
 
     claims = records.system_claims(province, ids, keys, decisions, params_id, rule_version)
     ledger = _ledger(province, claims, actor)

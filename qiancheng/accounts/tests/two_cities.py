@@ -38,7 +38,7 @@ from qiancheng.people.masking import mask_id_number
 from qiancheng.people.models import SkillUpgradeSubsidy
 from qiancheng.projects.models import DeliveryApplication
 from qiancheng.providers.models import DocumentKind, InstitutionDocument, InstitutionScope, Teacher, Venue
-from qiancheng.risk.models import BlacklistEntry
+from qiancheng.sanctions.models import BlacklistEntry
 from qiancheng.training.models import AttendanceRecord, AttendanceThreshold, ImportJob
 from qiancheng.training.tests import builders
 

@@ -97,7 +97,7 @@ HISTORY_SKILL_UPGRADE_COLUMNS: dict[str, str] = {
     "record_date": "granted_on",
 }
 
-# record_type "blacklist": risk.BlacklistEntry (6d); exactly one of id_number and institution_id is set.
+# record_type "blacklist": sanctions.BlacklistEntry (6d); exactly one of id_number and institution_id is set.
 HISTORY_BLACKLIST_COLUMNS: dict[str, str] = {
     "record_id": "pk",
     "id_number": "person_id",

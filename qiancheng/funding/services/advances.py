@@ -28,7 +28,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from qiancheng.accounts.audit import record_event
@@ -62,7 +61,7 @@ from qiancheng.policy.params import standard_key
 from qiancheng.policy.store import with_stored_uplift
 from qiancheng.providers.models import Institution, InstitutionStatus
 from qiancheng.providers.services import Refusal
-from qiancheng.risk.models import BlacklistEntry
+from qiancheng.sanctions.services import institution_listed
 from qiancheng.training.models import ClassStatus, Enrolment, EnrolmentStatus, TrainingClass
 
 
@@ -103,9 +102,7 @@ def advance_eligibility(institution: Institution, on: dt.date) -> Refusal | None
             institution.approved_until is not None and institution.approved_until < on):
         return Refusal("institution_not_approved", "机构不在认定有效期内，不能信用支付",
                        "the institution is not approved on that day, so it gets no advance")
-    listed = BlacklistEntry.objects.filter(institution=institution, listed_from__lte=on).filter(
-        Q(listed_until__isnull=True) | Q(listed_until__gte=on))
-    if listed.exists():
+    if institution_listed(institution.pk, on):
         return Refusal("institution_blacklisted", "机构在黑名单上，不能信用支付", "the institution is blacklisted (6d)")
     if terms.minimum_star_rating is not None:
         if institution.star_rating is None:

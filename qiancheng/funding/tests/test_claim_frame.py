@@ -16,7 +16,7 @@ from qiancheng.policy.engine import decide
 from qiancheng.policy.exchange import CLAIM_FIELDS, HISTORY_FIELDS
 from qiancheng.policy.params import params_from_exchange
 from qiancheng.policy.store import stored_frames
-from qiancheng.risk.models import BlacklistEntry
+from qiancheng.sanctions.models import BlacklistEntry
 from qiancheng.training.tests import builders
 
 pytestmark = pytest.mark.django_db

@@ -43,7 +43,7 @@ from qiancheng.policy import engine
 from qiancheng.policy.rules import ALL_RULES, CLAIM_RULES, LIMIT_RULES, LimitMatch
 from qiancheng.projects.models import Project, TraineeLink
 from qiancheng.projects.services import confirm_effect
-from qiancheng.providers.services import blacklist_institution
+from qiancheng.sanctions.services import list_institution
 from qiancheng.training.models import ClassStatus, Enrolment, EnrolmentStatus, TrainingClass
 from qiancheng.training.services.attendance import Mark, record_attendance
 from qiancheng.training.services.classes import approve_class, finish_class
@@ -364,7 +364,7 @@ def blacklisted(*, on_end_date: bool) -> Callable[[World], SubsidyClaim]:
         chosen = world.enrol(training)
         world.trained(training)
         with frozen_at(training.end_date + timedelta(days=0 if on_end_date else 1)):
-            blacklist_institution(world.city, training.institution, "虚假宣传", "南人社罚〔2025〕9号")
+            list_institution(world.city, training.institution, "虚假宣传", "南人社罚〔2025〕9号")
         return world.claim(chosen)
     return journey
 

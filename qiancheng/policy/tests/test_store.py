@@ -13,7 +13,7 @@ from qiancheng.funding.models import ClaimOrigin, ClaimStatus, FundSource, Subsi
 from qiancheng.policy.engine import NoStandardError
 from qiancheng.policy.store import decide_stored_claims
 from qiancheng.policy.tests.claimdata import params
-from qiancheng.risk.models import BlacklistEntry
+from qiancheng.sanctions.models import BlacklistEntry
 from qiancheng.training.tests import builders
 
 pytestmark = pytest.mark.django_db

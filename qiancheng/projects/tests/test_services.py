@@ -15,7 +15,7 @@ from qiancheng.clock import today as clock_today
 from qiancheng.projects import services
 from qiancheng.projects.models import DeliveryApplicationStatus, Project, ProjectStatus, TraineeLink
 from qiancheng.providers.models import InstitutionStatus
-from qiancheng.risk.models import BlacklistEntry
+from qiancheng.sanctions.models import BlacklistEntry
 from qiancheng.training.models import ClassStatus
 from qiancheng.training.tests import builders
 

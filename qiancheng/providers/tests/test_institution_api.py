@@ -15,7 +15,7 @@ from qiancheng.accounts.services import issue_api_token
 from qiancheng.clock import today as clock_today
 from qiancheng.providers import services
 from qiancheng.providers.models import InstitutionDocument, InstitutionScope, InstitutionStatus
-from qiancheng.risk.models import BlacklistEntry
+from qiancheng.sanctions.models import BlacklistEntry
 from qiancheng.training.tests import builders
 
 pytestmark = pytest.mark.django_db

@@ -23,7 +23,7 @@ from qiancheng.providers.models import (
     Teacher,
     Venue,
 )
-from qiancheng.risk.models import BlacklistEntry
+from qiancheng.sanctions.models import BlacklistEntry
 from qiancheng.training.tests import builders
 from qiancheng.web.queues import queues_for
 

@@ -26,7 +26,8 @@ from qiancheng.providers.models import (
     Venue,
 )
 from qiancheng.providers.services import ScopeRequest
-from qiancheng.risk.models import BlacklistEntry
+from qiancheng.sanctions import services as sanctions
+from qiancheng.sanctions.models import BlacklistEntry
 from qiancheng.training.tests import builders
 
 pytestmark = pytest.mark.django_db
@@ -254,18 +255,19 @@ def test_reinstating_an_expired_approval_is_refused(nanning_official) -> None:
 def test_blacklisting_records_a_blacklist_entry_and_blocks_classes(nanning_official) -> None:
     institution = builders.institution()
     with frozen_at(ON):
-        listed, entry = services.blacklist_institution(nanning_official, institution, "套取补贴", "南人社处〔2026〕3号")
+        entry = sanctions.list_institution(nanning_official, institution, "套取补贴", "南人社处〔2026〕3号")
+    listed = Institution.objects.get(pk=institution.pk)
     assert listed.status == InstitutionStatus.BLACKLISTED
     assert (entry.listed_from, entry.listed_until, entry.created_by) == (ON, None, nanning_official)
     assert services.opening_refusal(listed, ON).code == "blacklisted"
     assert BlacklistEntry.objects.get().document_ref == "南人社处〔2026〕3号"
-    with pytest.raises(ValidationError, match="cannot be blacklisted"):
-        services.blacklist_institution(nanning_official, listed, "再次")
+    with frozen_at(ON), pytest.raises(ValidationError, match="already listed"):
+        sanctions.list_institution(nanning_official, listed, "再次")
 
 
 @pytest.mark.parametrize("who", ["liuzhou_official", "province_official", "institution_user"])
 @pytest.mark.parametrize("act", [services.suspend_institution, services.reinstate_institution,
-                                 services.blacklist_institution])
+                                 sanctions.list_institution])
 def test_only_the_institutions_own_city_disciplines(request, who, act) -> None:
     institution = builders.institution()
     with pytest.raises(PermissionDenied):

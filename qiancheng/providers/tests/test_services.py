@@ -16,7 +16,7 @@ from qiancheng.providers.services import (
     resubmit_institution,
     review_institution,
 )
-from qiancheng.risk.models import BlacklistEntry
+from qiancheng.sanctions.models import BlacklistEntry
 from qiancheng.training.tests import builders
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from qiancheng.risk.models import BlacklistEntry
+from qiancheng.sanctions.models import BlacklistEntry
 from qiancheng.training.tests import builders
 from qiancheng.training.tests.builders import refused
 
