@@ -181,11 +181,14 @@ class RevocationConsequence:
     Evaluation sits below funding and may not import it; funding registers here (its AppConfig) what a
     revocation means for money: the claims paid on the certificate become recovery cases (6d). `lock` runs
     before the certificate's audit entry, so rows it needs are locked ahead of the audit chain (ADR 0003's
-    order: claim row → audit chain → fund rows); `apply` runs after it. Either refusing undoes the revocation."""
+    order: claim row → audit chain → fund rows); `apply` runs after it. Either refusing undoes the revocation.
+    `summary`, once the revocation is done, says in the page's language what the consequence did (funding:
+    how many recovery cases were opened), so the page that revoked can tell it without importing the layer."""
 
     name: str
     lock: Callable[[Certificate], object]
     apply: Callable[[User, Certificate], object]
+    summary: Callable[[Certificate], str] | None = None
 
 
 _revocation_consequences: dict[str, RevocationConsequence] = {}
@@ -194,6 +197,12 @@ _revocation_consequences: dict[str, RevocationConsequence] = {}
 def on_revocation(consequence: RevocationConsequence) -> None:
     """Register (or replace, by name) what a revocation also does; called once from an app's ready()."""
     _revocation_consequences[consequence.name] = consequence
+
+
+def revocation_summaries(certificate: Certificate) -> list[str]:
+    """What each registered consequence did on this certificate's revocation, one sentence each."""
+    return [consequence.summary(certificate) for consequence in _revocation_consequences.values()
+            if consequence.summary is not None]
 
 
 def revoke_certificate(actor: User, certificate: Certificate, reason: str, revoked_on: date | None = None) -> Certificate:

@@ -41,6 +41,7 @@ from qiancheng.evaluation.services import (
     latest_evaluations,
     parse_score,
     record_class_results,
+    revocation_summaries,
     revoke_certificate,
 )
 from qiancheng.training.models import AttendanceRecord, ClassStatus, Enrolment, TrainingClass
@@ -113,17 +114,14 @@ OFFICIALS = frozenset({Role.PROVINCE_OFFICIAL, Role.CITY_OFFICIAL})
 @signed_in_as(OFFICIALS, hide=True)
 def certificate_revoke(request: HttpRequest, number: str) -> HttpResponse:
     """POST `/certificates/<number>/revoke/`: the bureau withdraws a certificate with a reason (6d); every
-    claim paid on it becomes a recovery case (funding.services.recovery)."""
-    from qiancheng.funding.models import RecoveryCase
-
+    claim paid on it becomes a recovery case (funding registers that consequence and says what it did)."""
     certificate = get_scoped_or_404(Certificate, request.user, number=number)
     try:
         revoke_certificate(request.user, certificate, request.POST.get("reason", ""))
     except (PermissionDenied, ValidationError) as refusal:
         show_refusal(request, refusal)
     else:
-        opened = RecoveryCase.objects.filter(certificate=certificate).count()
-        messages.success(request, _("证书已撤销；已支付的补贴立案追回 %(count)s 件。") % {"count": opened})
+        messages.success(request, " ".join([_("证书已撤销。"), *revocation_summaries(certificate)]))
     return redirect("evaluation:certificate", number=certificate.number)
 
 

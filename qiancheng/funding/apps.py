@@ -11,8 +11,13 @@ class FundingConfig(AppConfig):
 
     def ready(self) -> None:
         from qiancheng.evaluation.services import RevocationConsequence, on_revocation
-        from qiancheng.funding.services.recovery import lock_claims_paid_on, recover_on_revocation
+        from qiancheng.funding.services.recovery import (
+            lock_claims_paid_on,
+            recover_on_revocation,
+            revocation_summary,
+        )
 
-        # 6d: a revoked certificate's paid claims are recovered in the revocation's own transaction.
+        # 6d: a revoked certificate's paid claims are recovered in the revocation's own transaction; the
+        # revocation page says how many, through the summary (evaluation does not import funding).
         on_revocation(RevocationConsequence("funding.recovery", lock_claims_paid_on,
-                                            recover_on_revocation))
+                                            recover_on_revocation, revocation_summary))

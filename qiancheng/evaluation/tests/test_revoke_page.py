@@ -37,6 +37,20 @@ def test_the_city_revokes_with_a_reason_and_the_paid_claim_is_recovered(paid, na
     assert verify_ledger().ok
 
 
+def test_the_revocation_says_what_funding_did_in_the_pages_language(paid, nanning_official, login) -> None:
+    """The count of recovery cases comes from funding's registered summary (evaluation does not import funding),
+    in English from funding's catalogue when English is asked."""
+    from django.conf import settings
+
+    _, certificate = paid
+    client = login(Client(), nanning_official)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.post(f"/certificates/{certificate.number}/revoke/", {"reason": "冒名顶替考试"},
+                       follow=True).content.decode()
+    assert "The certificate is revoked. Recovery cases opened for paid subsidies: 1." in page
+    assert "立案追回 1 件" not in page
+
+
 def test_other_cities_and_other_roles_cannot_revoke(paid, liuzhou_official, institution_user, login) -> None:
     _, certificate = paid
     for user in (liuzhou_official, institution_user):

@@ -4,7 +4,9 @@ from qiancheng.accounts.scope import register
 from qiancheng.funding.models.advances import Advance, AdvanceStatus
 from qiancheng.funding.models.appeals import Appeal, AppealDocument, AppealStatus
 from qiancheng.funding.models.claims import (
+    CLAIM_TRANSITIONS,
     COUNTING_STATUSES,
+    FILED_STATUS,
     ClaimOrigin,
     ClaimStatus,
     PartyKind,
@@ -38,6 +40,8 @@ register(AppealDocument, city="appeal__claim__city", institution="appeal__claim_
 
 __all__ = [
     "CLAIM_FUNDS",
+    "CLAIM_TRANSITIONS",
+    "FILED_STATUS",
     "CityAiUplift",
     "COUNTING_STATUSES",
     "Advance",

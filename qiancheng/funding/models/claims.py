@@ -37,6 +37,35 @@ class ClaimStatus(models.TextChoices):
 # RULES.md "What counts": pending, approved and paid claims count toward every limit.
 COUNTING_STATUSES = (ClaimStatus.PENDING, ClaimStatus.APPROVED, ClaimStatus.PAID)
 
+# The status a claim is filed in: 6c 凡补必进 — a claim exists only as filed in the system, and goes to the
+# engine and the reviewer at once (the claimant prepares nothing in the system before filing).
+FILED_STATUS = ClaimStatus.PENDING
+
+# Every change of a claim's status the product makes, and why it is allowed. The one writer
+# (funding.services.claim_status.move_claim) refuses any other change (409 illegal_status_change), so a
+# withdrawn claim is never paid, a paid claim is never rejected, and a recovered one stays recovered.
+CLAIM_TRANSITIONS: dict[ClaimStatus, frozenset[ClaimStatus]] = {
+    # A draft counts for nothing (RULES.md "What counts") until it is filed (6c); the product files claims
+    # pending at once, so no draft is made today.
+    ClaimStatus.DRAFT: frozenset({ClaimStatus.PENDING}),
+    # 6b 谁实施、谁负责: the city reviews the engine's decision and approves (the total is reserved in the fund)
+    # or rejects with a reason; the claimant may take it back before payment.
+    ClaimStatus.PENDING: frozenset({ClaimStatus.APPROVED, ClaimStatus.REJECTED, ClaimStatus.WITHDRAWN}),
+    # 3.6 先垫后补: the reserved total is paid to the party that advanced it; before payment the claimant may
+    # still withdraw (the reservation is released).
+    ClaimStatus.APPROVED: frozenset({ClaimStatus.PAID, ClaimStatus.WITHDRAWN}),
+    # 6d: a paid claim found improper is recovered. A bank return (the money never arrived) puts it back to
+    # approved, its total reserved again, to be paid by a new payment.
+    ClaimStatus.PAID: frozenset({ClaimStatus.RECOVERED, ClaimStatus.APPROVED}),
+    # An appeal upheld (money.md, appeals) puts the claim back before the engine as if just filed; it is then
+    # approved in the same transaction or the upholding is refused.
+    ClaimStatus.REJECTED: frozenset({ClaimStatus.PENDING}),
+    # Final: a withdrawn claim counts for nothing and a new claim may be filed for the training instead;
+    # a recovered claim is settled by its recovery case (repayment or write-off), not by its status.
+    ClaimStatus.WITHDRAWN: frozenset(),
+    ClaimStatus.RECOVERED: frozenset(),
+}
+
 
 class ClaimOrigin(models.TextChoices):
     """Where the claim record comes from."""

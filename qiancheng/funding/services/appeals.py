@@ -30,6 +30,7 @@ from qiancheng.funding.models import (
     ClaimStatus,
     SubsidyClaim,
 )
+from qiancheng.funding.services.claim_status import move_claim
 from qiancheng.funding.services.claims import REVIEWER_ROLES, approve_decided, decide, is_claimant
 from qiancheng.funding.services.refusal import FundingRefused
 from qiancheng.web.tabular import sniffed_content_type
@@ -118,8 +119,7 @@ def decide_appeal(actor: Any, appeal: Appeal, upheld: bool, reason: str, *, as_o
                 raise FundingRefused("already_claimed", "该培训已有另一笔有效申领，申诉不能使本申领恢复",
                                      "the training has another standing claim; this one cannot be restored")
             # Back before the engine, as if the claim had just been filed; approve_decided reserves the money.
-            claim.status = ClaimStatus.PENDING
-            claim.save(update_fields=["status", "updated_at"])
+            move_claim(claim, ClaimStatus.PENDING)
             decide(actor, SubsidyClaim.objects.filter(pk=claim.pk), as_of)
             claim.refresh_from_db()
             approve_decided(actor, claim, f"申诉成立 / appeal upheld: {reason.strip()}")

@@ -3,6 +3,7 @@
 A claim is built only from what the system holds: the enrolment, its class, the person, the attendance
 and the evaluation with its certificate. The decision engine decides it when it is filed and again when
 it is approved (`qiancheng.policy.store.decide_stored_claims`); no rule is written again here.
+Its status is filed and changed only through `claim_status` (the table `CLAIM_TRANSITIONS`).
 Approval reserves the claim's total in its fund account through the ledger.
 """
 
@@ -38,6 +39,7 @@ from qiancheng.funding.models import (
     TopupStatus,
     TransactionKind,
 )
+from qiancheng.funding.services.claim_status import can_move, file_new_claim, move_claim
 from qiancheng.funding.services.ledger import AVAILABLE, RESERVED, post_transaction, transfer
 from qiancheng.funding.services.refusal import FundingRefused
 from qiancheng.people.models import Person
@@ -332,12 +334,12 @@ def file_claim(actor: Any, enrolment: Enrolment, fund: FundAccount, advanced_by:
     _refuse_if_claimed(enrolment)
     try:
         with transaction.atomic():
-            claim = SubsidyClaim.objects.create(
+            claim = file_new_claim(
                 number=_claim_number(enrolment), fund=fund.source, fund_account=fund,
                 advanced_by=advanced_by, advanced_by_ref=advanced_by_ref, claimant=claimant, claimant_ref=claimant_ref,
                 employment_proof_kind=employment_proof.kind if employment_proof else "",
                 employment_proof_date=employment_proof.date if employment_proof else None,
-                status=ClaimStatus.PENDING, submitted_at=timezone.now(), submitted_by=actor, **facts,
+                submitted_at=timezone.now(), submitted_by=actor, **facts,
             )
             record_event(actor, "claim.filed", claim, after={
                 "number": claim.number, "fund_account": fund.pk, "advanced_by": advanced_by, "claimant": claimant,
@@ -384,10 +386,10 @@ def file_class_claims(actor: Any, training: Any, fund: FundAccount, parties: Par
                 refused[enrolment.pk] = refusal
                 continue
             if found is None:
-                found = SubsidyClaim.objects.create(
+                found = file_new_claim(
                     number=_claim_number(enrolment), fund=account.source, fund_account=account,
                     advanced_by=parties.advanced_by, advanced_by_ref=parties.advanced_by_ref,
-                    claimant=parties.claimant, claimant_ref=parties.claimant_ref, status=ClaimStatus.PENDING,
+                    claimant=parties.claimant, claimant_ref=parties.claimant_ref,
                     submitted_at=timezone.now(), submitted_by=actor, **facts,
                 )
                 new.append(found.pk)
@@ -437,10 +439,9 @@ def approve_decided(actor: Any, claim: SubsidyClaim, note: str) -> None:
             transfer(claim.fund_account, claim.total_amount, debit=AVAILABLE, credit=RESERVED),
             memo=f"核准预留 {claim.number} / reservation for an approved claim", claim=claim,
         )
-    claim.status = ClaimStatus.APPROVED
     claim.reviewed_by, claim.reviewed_at, claim.review_note = actor, timezone.now(), note
-    claim.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_note", "updated_at"])
-    record_event(actor, "claim.approved", claim, before={"status": ClaimStatus.PENDING},
+    before = move_claim(claim, ClaimStatus.APPROVED, also=["reviewed_by", "reviewed_at", "review_note"])
+    record_event(actor, "claim.approved", claim, before={"status": before},
                  after={"status": claim.status, "reserved": claim.total_amount}, reason=note)
 
 
@@ -567,11 +568,10 @@ def reject_claim(actor: Any, claim: SubsidyClaim, reason: str) -> SubsidyClaim:
         current = _locked(claim)
         if current.status != ClaimStatus.PENDING:
             raise _not_pending(current, "驳回")
-        current.status = ClaimStatus.REJECTED
         current.reviewed_by, current.reviewed_at, current.review_note = actor, timezone.now(), reason.strip()
-        current.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_note", "updated_at",
-                                    *_clear_documents_request(current)])
-        record_event(actor, "claim.rejected", current, before={"status": ClaimStatus.PENDING},
+        before = move_claim(current, ClaimStatus.REJECTED, also=["reviewed_by", "reviewed_at", "review_note",
+                                                                *_clear_documents_request(current)])
+        record_event(actor, "claim.rejected", current, before={"status": before},
                      after={"status": current.status}, reason=reason.strip())
     return current
 
@@ -600,7 +600,7 @@ def withdraw_claim(actor: Any, claim: SubsidyClaim, reason: str) -> SubsidyClaim
         raise FundingRefused("reason_missing", "撤回须说明理由", "a withdrawal needs a reason", status=422)
     with transaction.atomic():
         current = _locked(claim)
-        if current.status not in (ClaimStatus.PENDING, ClaimStatus.APPROVED):
+        if not can_move(current.status, ClaimStatus.WITHDRAWN):  # CLAIM_TRANSITIONS: pending or approved
             raise FundingRefused("not_withdrawable",
                                  f"申领{current.number}当前状态为“{current.get_status_display()}”，不能撤回",
                                  f"claim {current.number} is {current.status}; only pending or approved claims "
@@ -612,8 +612,7 @@ def withdraw_claim(actor: Any, claim: SubsidyClaim, reason: str) -> SubsidyClaim
                 transfer(current.fund_account, current.total_amount, debit=RESERVED, credit=AVAILABLE),
                 memo=f"撤回释放 {current.number} / reservation released on withdrawal", claim=current,
             )
-        current.status = ClaimStatus.WITHDRAWN
-        current.save(update_fields=["status", "updated_at", *_clear_documents_request(current)])
+        move_claim(current, ClaimStatus.WITHDRAWN, also=_clear_documents_request(current))
         record_event(actor, "claim.withdrawn", current, before={"status": before}, after={"status": current.status},
                      reason=reason.strip())
     return current

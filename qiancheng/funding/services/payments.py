@@ -19,6 +19,7 @@ from qiancheng.funding.models import (
     TransactionKind,
 )
 from qiancheng.funding.services.advances import advance_share_for
+from qiancheng.funding.services.claim_status import move_claim
 from qiancheng.funding.services.claims import require_reviewer
 from qiancheng.funding.services.ledger import AVAILABLE, PAID, RESERVED, Entry, post_transaction, transfer
 from qiancheng.funding.services.refusal import FundingRefused
@@ -84,9 +85,8 @@ def pay_claim(actor: Any, claim: SubsidyClaim, idempotency_key: str, *, batch_re
             if advance is not None:
                 advance.applied += applied
                 advance.save(update_fields=["applied"])
-            current.status = ClaimStatus.PAID
-            current.save(update_fields=["status", "updated_at"])
-            record_event(actor, "claim.paid", current, before={"status": ClaimStatus.APPROVED},
+            before = move_claim(current, ClaimStatus.PAID)
+            record_event(actor, "claim.paid", current, before={"status": before},
                          after={"status": current.status, "amount": payment.amount, "payment": payment.pk,
                                 "advance_applied": applied})
     except IntegrityError:

@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from qiancheng.accounts.audit import record_event
 from qiancheng.accounts.models import Role
@@ -32,6 +33,7 @@ from qiancheng.funding.models import (
     SubsidyClaim,
     TransactionKind,
 )
+from qiancheng.funding.services.claim_status import move_claim
 from qiancheng.funding.services.claims import REVIEWER_ROLES, require_reviewer
 from qiancheng.funding.services.ledger import (
     ASSESSED,
@@ -112,9 +114,8 @@ def open_recovery(actor: Any, claim: SubsidyClaim, reason_kind: str, reason: str
                                  status=422)
         case = open_case(actor, claim=current, debtor_kind=current.claimant, debtor_ref=current.claimant_ref,
                          amount=owed, reason_kind=reason_kind, reason=reason.strip(), certificate=certificate)
-        current.status = ClaimStatus.RECOVERED
-        current.save(update_fields=["status", "updated_at"])
-        record_event(actor, "claim.recovered", current, before={"status": ClaimStatus.PAID},
+        before = move_claim(current, ClaimStatus.RECOVERED)
+        record_event(actor, "claim.recovered", current, before={"status": before},
                      after={"status": current.status, "recovery_case": case.pk}, reason=reason.strip())
     return case
 
@@ -230,3 +231,10 @@ def recover_on_revocation(actor: Any, certificate: Certificate) -> list[Recovery
         return recovery_for_revoked_certificate(actor, certificate)
     except FundingRefused as refusal:
         raise ValidationError(f"{refusal.message_zh} / {refusal.message_en}", code=refusal.code) from refusal
+
+
+def revocation_summary(certificate: Certificate) -> str:
+    """What the revocation did to money, for the page that revoked: the recovery cases opened on the certificate
+    (they are listed on the money pages, /money/recoveries/)."""
+    opened = RecoveryCase.objects.filter(certificate=certificate).count()
+    return gettext("已支付的补贴立案追回 %(count)s 件。") % {"count": opened}

@@ -33,6 +33,7 @@ from qiancheng.funding.models import (
     TopupStatus,
     TransactionKind,
 )
+from qiancheng.funding.services.claim_status import move_claim
 from qiancheng.funding.services.claims import require_reviewer
 from qiancheng.funding.services.ledger import Entry, post_transaction
 from qiancheng.funding.services.refusal import FundingRefused
@@ -75,8 +76,7 @@ def _reopen(claim: SubsidyClaim, payment: Payment) -> dict[str, str]:
         # A top-up exists only on a paid claim (claim_topup_only_after_payment): its return comes first.
         raise FundingRefused("topup_standing", f"申领{claim.number}有就业补贴补拨，请先登记补拨的退票",
                              f"claim {claim.number} has a top-up; record the top-up's return first")
-    claim.status = ClaimStatus.APPROVED
-    claim.save(update_fields=["status", "updated_at"])
+    move_claim(claim, ClaimStatus.APPROVED)
     return {"status": ClaimStatus.APPROVED}
 
 
