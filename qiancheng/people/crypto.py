@@ -31,6 +31,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
+from django.db import models
 
 from qiancheng.people.identity import normalise_id_number
 
@@ -38,6 +39,35 @@ TOKEN_VERSION = "v1"
 NONCE_BYTES = 12  # 96 bits: the size GCM is specified for
 KEY_ID_CHARS = 8
 PERSON_KEY_CHARS = 64
+
+# Associated-data labels (the `purpose` of a sealed column): a token sealed for one column does not open as
+# another. people.services re-exports them under the same names.
+ID_NUMBER = "people.id_number"
+PHONE = "people.phone"
+BANK_ACCOUNT = "people.bank_account"
+
+
+class SealedTextField(models.TextField):
+    """A column of tokens sealed by `encrypt(clear, purpose=purpose)` (empty = no value).
+
+    Declaring a column with this class is what makes a key rotation re-seal it: `people.rotation` finds
+    every such column of every installed model through the app registry, so people names no app above
+    it. `keyed_as` names the column of the same row that holds `person_key(clear)` (an ID number's
+    lookup hash), recomputed with the token; the person's own key is its primary key and moves with
+    every reference (`people.rotation`).
+
+    In migrations it is a plain TextField (the class adds no database behaviour), so declaring it
+    changed no schema.
+    """
+
+    def __init__(self, *args: object, purpose: str = "", keyed_as: str = "", **kwargs: object) -> None:
+        self.purpose = purpose
+        self.keyed_as = keyed_as
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self) -> tuple:
+        name, _path, args, kwargs = super().deconstruct()
+        return name, "django.db.models.TextField", args, kwargs
 
 _SALT = b"qiancheng/people/personal-data"
 _ENCRYPTION_LABEL = b"qiancheng/people/encryption/aes-256-gcm/v1"

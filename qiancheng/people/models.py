@@ -16,6 +16,7 @@ from django.db.models.functions import Length
 from django.db.models.lookups import Exact
 
 from qiancheng.catalog.vocabulary import SkillLevel
+from qiancheng.people.crypto import BANK_ACCOUNT, ID_NUMBER, PHONE, SealedTextField
 
 TOKEN_PREFIX = "v1."  # see crypto.TOKEN_VERSION: every ciphertext column starts with it
 
@@ -55,16 +56,17 @@ class Person(models.Model):
     """One natural person, registered through `people.services.register_person`."""
 
     person_key = models.CharField(max_length=64, primary_key=True, help_text="HMAC-SHA256 of the ID number")
-    id_number_enc = models.TextField(help_text="AES-256-GCM token of the normalised ID number")
+    id_number_enc = SealedTextField(purpose=ID_NUMBER, keyed_as="person_key",
+                                    help_text="AES-256-GCM token of the normalised ID number")
     id_number_masked = models.CharField(max_length=18)
     name = models.CharField(max_length=64)
     sex = models.CharField(max_length=1, choices=Sex.choices)
     birth_date = models.DateField()
     # The 6-digit division code of issue, kept even when the division no longer exists.
     county_code = models.CharField(max_length=6, db_index=True)
-    phone_enc = models.TextField(blank=True, default="")
+    phone_enc = SealedTextField(purpose=PHONE, blank=True, default="")
     phone_masked = models.CharField(max_length=32, blank=True, default="")
-    bank_account_enc = models.TextField(blank=True, default="")
+    bank_account_enc = SealedTextField(purpose=BANK_ACCOUNT, blank=True, default="")
     bank_account_masked = models.CharField(max_length=40, blank=True, default="")
     # 3.3: IYB/EYB need a business licence on the person's record.
     has_business_licence = models.BooleanField(default=False)

@@ -21,10 +21,8 @@ from qiancheng.people.models import Person, PersonCategory
 if TYPE_CHECKING:
     from qiancheng.accounts.models import User
 
-# Associated-data labels: a token sealed for one column does not open as another.
-ID_NUMBER = "people.id_number"
-PHONE = "people.phone"
-BANK_ACCOUNT = "people.bank_account"
+# Associated-data labels: a token sealed for one column does not open as another (declared with the columns).
+ID_NUMBER, PHONE, BANK_ACCOUNT = crypto.ID_NUMBER, crypto.PHONE, crypto.BANK_ACCOUNT
 
 
 def _masked_view(person: Person) -> dict[str, object]:

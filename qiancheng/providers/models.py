@@ -15,6 +15,7 @@ from django.db.models.functions import Length
 from django.db.models.lookups import Exact
 
 from qiancheng.catalog.vocabulary import SkillLevel, TrainingType
+from qiancheng.people.crypto import ID_NUMBER, SealedTextField
 from qiancheng.people.models import TOKEN_PREFIX
 
 
@@ -108,7 +109,7 @@ class Teacher(models.Model):
 
     institution = models.ForeignKey(Institution, on_delete=models.PROTECT, related_name="teachers")
     name = models.CharField(max_length=64)
-    id_number_enc = models.TextField()
+    id_number_enc = SealedTextField(purpose=ID_NUMBER, keyed_as="person_key")
     id_number_masked = models.CharField(max_length=18)
     person_key = models.CharField(max_length=64, db_index=True)
     qualifications = models.TextField(blank=True, default="", help_text="certificates held, teaching licence")

@@ -83,3 +83,27 @@ def test_rekeying_reseals_teachers() -> None:
         assert teacher.person_key == crypto.person_key(NUMBER)
         assert crypto.decrypt(teacher.id_number_enc, purpose="people.id_number") == NUMBER
         assert not crypto.needs_reencryption(teacher.id_number_enc)
+
+
+def test_the_sealed_columns_are_found_through_the_registry() -> None:
+    from qiancheng.people.rotation import sealed_columns
+
+    found = {model._meta.label: {(f.name, f.purpose, f.keyed_as) for f in fields}
+             for model, fields in sealed_columns().items()}
+    assert found == {
+        "people.Person": {("id_number_enc", "people.id_number", "person_key"), ("phone_enc", "people.phone", ""),
+                          ("bank_account_enc", "people.bank_account", "")},
+        "providers.Teacher": {("id_number_enc", "people.id_number", "person_key")},
+    }
+
+
+def test_a_person_with_only_a_stale_phone_is_resealed_and_keeps_the_key() -> None:
+    with override_settings(DATA_KEY=NEW, DATA_KEYS_RETIRED=[]):
+        person = register_person(None, NUMBER, "王五", phone="13812345678")
+    with override_settings(DATA_KEY=OLD, DATA_KEYS_RETIRED=[]):
+        Person.objects.filter(pk=person.pk).update(phone_enc=crypto.encrypt("13812345678", purpose="people.phone"))
+    with override_settings(DATA_KEY=NEW, DATA_KEYS_RETIRED=[OLD]):
+        assert rekey_personal_data(None).persons == 1
+        moved = Person.objects.get()
+        assert moved.pk == person.pk and not crypto.needs_reencryption(moved.phone_enc)
+        assert reveal_phone(None, moved, "通知") == "13812345678"
