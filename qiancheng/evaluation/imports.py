@@ -5,7 +5,7 @@ their row number, column and reason. Applying is atomic: all good rows or nothin
 is applied while any row is bad, and the caller may choose to apply the good rows alone. It is
 idempotent: a row whose number is already held with the same facts is counted as unchanged, so the
 same file applied twice adds nothing. An imported vocational-skill-level certificate is an ordinary
-`Certificate` without an evaluation, so the decision engine's history (policy/store.py, 3.5d) reads it
+`Certificate` without an evaluation, so the decision engine's history (funding/services/decision_store.py, 3.5d) reads it
 exactly like an issued one.
 """
 

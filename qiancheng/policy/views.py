@@ -21,10 +21,10 @@ from django.views.decorators.http import require_POST, require_safe
 from qiancheng.accounts.models import Role
 from qiancheng.accounts.scope import NOT_FOUND_MESSAGE, get_scoped_or_404
 from qiancheng.clock import today
+from qiancheng.funding.services.stored_explain import explain_stored_claim
 from qiancheng.policy.exchange import ExchangeError
 from qiancheng.policy.explain import Explanation
 from qiancheng.policy.params import PACKAGED_DIR, UI_KEY, ParameterError, ParamSet, Standard, load_packaged
-from qiancheng.policy.stored_explain import explain_stored_claim
 
 OFFICIALS = frozenset({Role.PROVINCE_OFFICIAL, Role.CITY_OFFICIAL})
 # Who may read a claim's explanation; the scope then narrows a city official to the city and an

@@ -24,9 +24,9 @@ from qiancheng.evaluation.imports import (
     rows_from_records,
 )
 from qiancheng.evaluation.models import Certificate, CertificateKind
+from qiancheng.funding.services.decision_store import stored_history_records
 from qiancheng.people import crypto
 from qiancheng.people.models import Person
-from qiancheng.policy.store import stored_history_records
 from qiancheng.training.tests import builders
 
 pytestmark = pytest.mark.django_db
@@ -137,7 +137,7 @@ def test_a_number_already_held_with_other_facts_is_a_bad_row(province_official, 
 
 
 def test_imported_certificates_are_history_for_the_decision_engine(province_official, catalog, holder) -> None:
-    """3.5d reads certificates from policy/store.py: an imported one appears exactly like an issued one."""
+    """3.5d reads certificates from funding/services/decision_store.py: an imported one appears exactly like an issued one."""
     import_certificates(province_official, read_certificate_file("c.xlsx", _xlsx(GOOD)))
     history = stored_history_records({holder.pk}, set())
     assert {"record_type": "certificate", "record_id": "certificate:ZJ-2025-0001", "id_number": holder.pk,

@@ -53,12 +53,12 @@ from qiancheng.funding.services.claims import (
     packaged_params,
     park_account_for,
 )
+from qiancheng.funding.services.decision_store import with_stored_uplift
 from qiancheng.funding.services.ledger import AVAILABLE, FEN, PAID, RESERVED, post_transaction, transfer
 from qiancheng.funding.services.recovery import open_case
 from qiancheng.funding.services.refusal import FundingRefused
 from qiancheng.policy.engine import SPECIAL_ACCOUNT_TRAINING
 from qiancheng.policy.params import standard_key
-from qiancheng.policy.store import with_stored_uplift
 from qiancheng.providers.models import Institution, InstitutionStatus
 from qiancheng.providers.services import Refusal
 from qiancheng.sanctions.services import institution_listed

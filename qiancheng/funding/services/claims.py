@@ -2,7 +2,7 @@
 
 A claim is built only from what the system holds: the enrolment, its class, the person, the attendance
 and the evaluation with its certificate. The decision engine decides it when it is filed and again when
-it is approved (`qiancheng.policy.store.decide_stored_claims`); no rule is written again here.
+it is approved (`funding.services.decision_store.decide_stored_claims`); no rule is written again here.
 Its status is filed and changed only through `claim_status` (the table `CLAIM_TRANSITIONS`).
 Approval reserves the claim's total in its fund account through the ledger.
 """
@@ -40,6 +40,7 @@ from qiancheng.funding.models import (
     TransactionKind,
 )
 from qiancheng.funding.services.claim_status import can_move, file_new_claim, move_claim
+from qiancheng.funding.services.decision_store import decide_stored_claims
 from qiancheng.funding.services.ledger import AVAILABLE, RESERVED, post_transaction, transfer
 from qiancheng.funding.services.refusal import FundingRefused
 from qiancheng.people.models import Person
@@ -50,7 +51,6 @@ from qiancheng.policy.parks import (
     park_group_fails,
     park_training_type_fails,
 )
-from qiancheng.policy.store import decide_stored_claims
 from qiancheng.providers.models import Institution
 from qiancheng.training.models import AttendanceRecord, ClassStatus, Enrolment, EnrolmentStatus
 from qiancheng.training.services.attendance import TraineeAttendance, trainee_attendance

@@ -3,7 +3,7 @@
 4.2 lets a city raise the training-subsidy standard of AI occupations by at most 20%. The province records
 what each city notified: the fraction (0 to 0.20 inclusive), the day it applies from and the document.
 An entry is never edited: a change is a new entry from a later day, so a decision made under an earlier
-value can always be reproduced. The online decisions (`qiancheng.policy.store`) read the entry in force
+value can always be reproduced. The online decisions (`funding.services.decision_store`) read the entry in force
 on each training's end date, the way the standards themselves are chosen.
 """
 

@@ -11,11 +11,11 @@ from django.db import transaction
 from qiancheng.evaluation.models import Certificate, CertificateKind
 from qiancheng.funding.models import ClaimOrigin, ClaimStatus, FundSource, SubsidyClaim
 from qiancheng.funding.models import columns as cols
+from qiancheng.funding.services.decision_store import stored_frames
 from qiancheng.people.models import SkillUpgradeSubsidy
 from qiancheng.policy.engine import decide
 from qiancheng.policy.exchange import CLAIM_FIELDS, HISTORY_FIELDS
 from qiancheng.policy.params import params_from_exchange
-from qiancheng.policy.store import stored_frames
 from qiancheng.sanctions.models import BlacklistEntry
 from qiancheng.training.tests import builders
 

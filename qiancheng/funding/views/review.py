@@ -29,6 +29,7 @@ from qiancheng.funding.services.claims import (
     send_back_claim,
 )
 from qiancheng.funding.services.refusal import FundingRefused
+from qiancheng.funding.services.stored_explain import explain_stored_claim
 from qiancheng.funding.views.common import (
     OFFICIALS,
     MoneyCheck,
@@ -40,7 +41,6 @@ from qiancheng.funding.views.common import (
 from qiancheng.policy.exchange import ExchangeError
 from qiancheng.policy.explain import Explanation
 from qiancheng.policy.params import ParameterError
-from qiancheng.policy.stored_explain import explain_stored_claim
 
 QUEUE_SHOWN = 200
 
@@ -242,7 +242,7 @@ def topup(request: HttpRequest, number: str) -> HttpResponse:
 @signed_in_as(OFFICIALS | {Role.INSTITUTION}, hide=True)
 def explanation(request: HttpRequest, number: str) -> HttpResponse:
     """The engine's explanation of one claim, as a fragment the queue opens in place (HTMX): the failed
-    rules with their clause text and the amount steps, from policy.stored_explain (no rule written here)."""
+    rules with their clause text and the amount steps, from funding.services.stored_explain (no rule written here)."""
     claim = get_scoped_or_404(SubsidyClaim, request.user, number=number)
     try:
         explained: Explanation | None = explain_stored_claim(request.user, claim)

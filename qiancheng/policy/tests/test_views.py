@@ -11,11 +11,11 @@ from django.test import Client
 from qiancheng.accounts.models import AuditEntry, User
 from qiancheng.evaluation.models import Certificate, CertificateKind
 from qiancheng.funding.models import ClaimStatus, SubsidyClaim
+from qiancheng.funding.services.decision_store import decide_stored_claims
+from qiancheng.funding.services.stored_explain import explain_stored_claim
 from qiancheng.people.models import Person
 from qiancheng.policy.explain import clause_texts
 from qiancheng.policy.rules import ALL_RULES
-from qiancheng.policy.store import decide_stored_claims
-from qiancheng.policy.stored_explain import explain_stored_claim
 from qiancheng.providers.models import Institution
 from qiancheng.training.models import TrainingClass
 from qiancheng.training.tests import builders

@@ -32,11 +32,11 @@ from qiancheng.policy.batch import claims_from_records, history_from_records
 from qiancheng.policy.engine import decide
 from qiancheng.policy.params import ParameterError, load_packaged
 from qiancheng.policy.rules import ALL_RULES
-from qiancheng.policy.store import WHOLE_TABLES_FROM, stored_history_records
 from qiancheng.projects.models import TraineeLink
 from qiancheng.providers.services import Refusal
 from qiancheng.training.models import ClassStatus, Enrolment, EnrolmentStatus, TrainingClass
 from qiancheng.training.services.evidence import EnrolmentEvidence, checked
+from qiancheng.training.services.history import WHOLE_TABLES_FROM, stored_history
 
 if TYPE_CHECKING:
     from qiancheng.accounts.models import User
@@ -180,7 +180,7 @@ def _unclaimed_enrolments(training: TrainingClass, person_keys: set[str] | None)
 
 def _history(training: TrainingClass, clear: dict[str, str]) -> list[dict[str, Any]]:
     keys: set[str] | None = set(clear) if len(clear) <= WHOLE_TABLES_FROM else None
-    history = stored_history_records(keys, {training.institution.uscc})
+    history = stored_history(keys, {training.institution.uscc})
     history += _unclaimed_enrolments(training, keys)
     opened = []
     for record in history:

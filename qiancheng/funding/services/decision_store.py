@@ -1,4 +1,5 @@
-"""Deciding claims kept in the database, with the same engine as `qiancheng check`.
+"""Deciding claims kept in the database, with the same engine as `qiancheng check` (funding owns stored claims;
+the engine in `qiancheng.policy` reads frames and parameters and never the database).
 
 The claim and history frames are built from the tables named in `funding/models/columns.py`, so the
 database and an exchange file describe a claim with the same columns. The sealed ID numbers of the
@@ -20,29 +21,27 @@ from django.db import transaction
 from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 
+from qiancheng.accounts.audit import record_event
 from qiancheng.clock import today
+from qiancheng.evaluation.models import Certificate
+from qiancheng.funding.models import CityAiUplift, SubsidyClaim, columns
+from qiancheng.people import crypto
+from qiancheng.people.models import Person, SkillUpgradeSubsidy
+from qiancheng.people.services import ID_NUMBER
 from qiancheng.policy.batch import check_not_in_history, claims_from_records, history_from_records
 from qiancheng.policy.engine import DecisionRun, decide
 from qiancheng.policy.params import ParamSet, load_packaged
-
-# Above this many claims the whole history tables are read instead of an IN list of persons.
-WHOLE_TABLES_FROM = 5_000
+from qiancheng.sanctions.models import BlacklistEntry
+from qiancheng.training.services.history import WHOLE_TABLES_FROM
 
 
 def stored_claim_records(claims: QuerySet) -> list[dict[str, Any]]:
-    from qiancheng.funding.models import columns
-
     return _records(claims, columns.CLAIM_COLUMNS)
 
 
 def stored_history_records(person_keys: set[str] | None, institution_usccs: set[str] | None,
                            excluding: Iterable[str] = ()) -> list[dict[str, Any]]:
     """The history of these persons (None: of everyone), as EXCHANGE.md history rows."""
-    from qiancheng.evaluation.models import Certificate
-    from qiancheng.funding.models import SubsidyClaim, columns
-    from qiancheng.people.models import SkillUpgradeSubsidy
-    from qiancheng.sanctions.models import BlacklistEntry
-
     def of_persons(queryset: QuerySet) -> QuerySet:
         return queryset if person_keys is None else queryset.filter(person_id__in=person_keys)
 
@@ -87,11 +86,6 @@ def _exchange_value(value: Any) -> Any:
 
 def open_id_numbers(actor: Any, records: list[dict[str, Any]], purpose_note: str) -> list[dict[str, Any]]:
     """Replace each person_key by the clear ID number, in memory only; the read is audited once."""
-    from qiancheng.accounts.audit import record_event
-    from qiancheng.people import crypto
-    from qiancheng.people.models import Person
-    from qiancheng.people.services import ID_NUMBER
-
     keys = {record["id_number"] for record in records if record.get("id_number")}
     sealed = dict(Person.objects.filter(person_key__in=keys).values_list("person_key", "id_number_enc"))
     clear = {key: crypto.decrypt(token, purpose=ID_NUMBER) for key, token in sealed.items()}
@@ -121,9 +115,6 @@ def decide_stored_claims(actor: Any, claims: QuerySet, *, params: ParamSet | Non
 
     Called when a claim is filed and again at approval (the history may have changed since).
     """
-    from qiancheng.accounts.audit import record_event
-    from qiancheng.funding.models import SubsidyClaim
-
     param_set = params or load_packaged()
     as_of = as_of or param_set.as_of or today()
     groups = uplift_groups(param_set, claims)
@@ -164,8 +155,6 @@ def decide_stored_claims(actor: Any, claims: QuerySet, *, params: ParamSet | Non
 
 def stored_uplift(city_code: str, on: dt.date) -> Decimal | None:
     """The uplift the province recorded for this city in force on `on` (None: no entry yet)."""
-    from qiancheng.funding.models import CityAiUplift
-
     found = (CityAiUplift.objects.filter(city_id=city_code[:4] + "00", valid_from__lte=on)
              .order_by("-valid_from").values_list("uplift", flat=True).first())
     return None if found is None else Decimal(found)
@@ -183,8 +172,6 @@ def uplift_groups(params: ParamSet, claims: QuerySet) -> list[tuple[ParamSet, li
     """The claims split by the uplifts in force on their end dates: one group (and one engine run) unless
     a city's uplift changed between two of the claims' end dates. The recorded uplift of a city replaces
     the packaged file's (which holds none until a city notifies one)."""
-    from qiancheng.funding.models import CityAiUplift
-
     entries: dict[str, list[tuple[dt.date, Decimal]]] = {}
     for city_code, valid_from, value in CityAiUplift.objects.order_by("city_id", "valid_from").values_list(
             "city_id", "valid_from", "uplift"):

@@ -10,8 +10,8 @@ import pytest
 from qiancheng.accounts.models import AuditEntry
 from qiancheng.evaluation.models import Certificate, CertificateKind
 from qiancheng.funding.models import ClaimOrigin, ClaimStatus, FundSource, SubsidyClaim
+from qiancheng.funding.services.decision_store import decide_stored_claims
 from qiancheng.policy.engine import NoStandardError
-from qiancheng.policy.store import decide_stored_claims
 from qiancheng.policy.tests.claimdata import params
 from qiancheng.sanctions.models import BlacklistEntry
 from qiancheng.training.tests import builders
