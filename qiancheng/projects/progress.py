@@ -1,7 +1,8 @@
 """Where a project stands between publication and certificates, read from the classes that deliver it.
 
 The project model records the decisions (3.4b review, 3.4c choice, 3.4d confirmations); whether the
-training itself is over is read from the project's classes:
+training itself is over is read from the project's classes, which live in training, above projects:
+training registers how to read them (`qiancheng.projects.delivery`, `qiancheng.training.project_delivery`):
 
 - a class *delivers* the project once the city approved it (approved, in progress or finished);
 - a delivering class is *over* when it is marked finished or its end date has passed on the programme
@@ -16,31 +17,19 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Exists, Max, Min, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, Min, OuterRef, Q, QuerySet, Subquery
 
 from qiancheng.clock import today
+from qiancheng.projects.delivery import delivery
 from qiancheng.projects.models import DeliveryApplication, DeliveryApplicationStatus, Project, ProjectStatus
-from qiancheng.training.models import APPROVED_STATES, ClassStatus, TrainingClass
-
-
-def _over(on: dt.date) -> Q:
-    return Q(status=ClassStatus.FINISHED) | Q(status__in=APPROVED_STATES, end_date__lt=on)
-
-
-def _still_running(on: dt.date) -> Q:
-    return Q(status=ClassStatus.SUBMITTED) | Q(
-        status__in=(ClassStatus.APPROVED, ClassStatus.IN_PROGRESS), end_date__gte=on
-    )
 
 
 def training_done_q(on: dt.date | None = None) -> Q:
     """The condition on `Project` rows whose training is done on `on` (default: the programme's today)."""
     on = on or today()
-    classes = TrainingClass.objects.filter(project=OuterRef("pk"))
     return (
         Q(status__in=(ProjectStatus.PUBLISHED, ProjectStatus.CLOSED), chosen_institution__isnull=False)
-        & Exists(classes.filter(_over(on)))
-        & ~Exists(classes.filter(_still_running(on)))
+        & delivery().done_q(on)
     )
 
 
@@ -51,13 +40,7 @@ def training_done(project: Project, on: dt.date | None = None) -> bool:
 
 def with_training_end(projects: QuerySet[Project]) -> QuerySet[Project]:
     """Each project annotated with `training_ended`: the last end date of its delivering classes."""
-    last_end = (
-        TrainingClass.objects.filter(project=OuterRef("pk"), status__in=APPROVED_STATES)
-        .values("project")
-        .annotate(last=Max("end_date"))
-        .values("last")
-    )
-    return projects.annotate(training_ended=Subquery(last_end))
+    return projects.annotate(training_ended=delivery().last_end())
 
 
 def awaiting_review(projects: QuerySet[Project]) -> QuerySet[Project]:

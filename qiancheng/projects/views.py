@@ -31,8 +31,8 @@ from qiancheng.accounts.models import AuditEntry, Role
 from qiancheng.accounts.scope import NOT_FOUND_MESSAGE, get_scoped_or_404, public, scoped
 from qiancheng.clock import days_since, today
 from qiancheng.demand.models import Enterprise
-from qiancheng.evaluation.models import Certificate, CertificateStatus
 from qiancheng.projects import progress
+from qiancheng.projects.delivery import institution_records
 from qiancheng.projects.forms import ChooseForm, ConfirmForm, DeliverForm, ProjectForm, ReviewForm
 from qiancheng.projects.models import DeliveryApplication, DeliveryApplicationStatus, Project, ProjectStatus
 from qiancheng.projects.services import (
@@ -48,7 +48,6 @@ from qiancheng.projects.services import (
 )
 from qiancheng.providers.models import Institution
 from qiancheng.providers.services import opening_refusal
-from qiancheng.training.models import ClassStatus, Enrolment, EnrolmentStatus, TrainingClass
 from qiancheng.web.refusals import show_refusal
 
 CATALOGUE_SHOWN = 500
@@ -251,39 +250,20 @@ class Merit:
 
 
 def merits(applications: QuerySet[DeliveryApplication]) -> list[Merit]:
-    """The delivery applications with each institution's star rating, status, load and record."""
+    """The delivery applications with each institution's star rating, status, load and record (the record's
+    figures are read from training and evaluation through `qiancheng.projects.delivery`)."""
     rows = list(applications.select_related("institution").order_by("applied_at", "pk"))
-    ids = [row.institution_id for row in rows]
-    classes = (
-        TrainingClass.objects.filter(institution__in=ids).values("institution")
-        .annotate(running=Count("pk", filter=Q(status__in=(ClassStatus.APPROVED, ClassStatus.IN_PROGRESS))),
-                  finished=Count("pk", filter=Q(status=ClassStatus.FINISHED)))
-    )
-    load = {row["institution"]: row for row in classes}
-    trainees = (
-        Enrolment.objects.filter(training_class__institution__in=ids).values("training_class__institution")
-        .annotate(running=Count("pk", filter=Q(status=EnrolmentStatus.ENROLLED,
-                                               training_class__status__in=(ClassStatus.APPROVED,
-                                                                           ClassStatus.IN_PROGRESS))),
-                  completed=Count("pk", filter=Q(status=EnrolmentStatus.COMPLETED)))
-    )
-    people = {row["training_class__institution"]: row for row in trainees}
-    certificates = dict(
-        Certificate.objects.filter(evaluation__enrolment__training_class__institution__in=ids,
-                                   status=CertificateStatus.VALID)
-        .values("evaluation__enrolment__training_class__institution").annotate(n=Count("pk"))
-        .values_list("evaluation__enrolment__training_class__institution", "n")
-    )
+    records = institution_records(row.institution_id for row in rows)
     on = today()
     found = []
     for row in rows:
         refusal = opening_refusal(row.institution, on)
-        key = row.institution_id
+        record = records.get(row.institution_id, {})
         found.append(Merit(
             application=row, institution=row.institution, refusal=refusal.error().messages[0] if refusal else "",
-            running_classes=load.get(key, {}).get("running", 0), running_trainees=people.get(key, {}).get("running", 0),
-            classes_delivered=load.get(key, {}).get("finished", 0),
-            trainees_completed=people.get(key, {}).get("completed", 0), certificates=certificates.get(key, 0),
+            running_classes=record.get("running_classes", 0), running_trainees=record.get("running_trainees", 0),
+            classes_delivered=record.get("classes_delivered", 0),
+            trainees_completed=record.get("trainees_completed", 0), certificates=record.get("certificates", 0),
         ))
     return found
 

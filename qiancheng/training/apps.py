@@ -14,6 +14,12 @@ class TrainingConfig(AppConfig):
         from django.apps import apps
 
         from qiancheng.accounts.scope import register
+        from qiancheng.projects.delivery import register_delivery, register_record
+        from qiancheng.training.project_delivery import DELIVERY, institution_record
+
+        # Projects sit below training: they read how their classes deliver them through this hook.
+        register_delivery(DELIVERY)
+        register_record("training", institution_record)
 
         # A roster import belongs where its class belongs; trainees never see the job itself.
         register(
