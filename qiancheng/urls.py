@@ -17,7 +17,7 @@ urlpatterns = [
     path("institutions/", include("qiancheng.providers.urls")),
     path("classes/", include("qiancheng.training.urls")),
     path("money/", include("qiancheng.funding.urls")),
-    path("me/", include("qiancheng.people.urls")),
+    path("me/", include("qiancheng.portal.my_record_urls")),
     path("", include("qiancheng.portal.urls")),
 ]
 

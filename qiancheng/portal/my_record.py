@@ -1,5 +1,8 @@
-"""The trainee's own pages under /me/: classes, certificates, and what was paid for their training.
+"""The trainee's own record under /me/: classes, certificates, and what was paid for their training.
 
+It gathers training, evaluation and funding for one person, so it lives in portal, the top layer (it
+was people's, which sits below all three: docs/architecture.md, Layers). The URL names stay
+`people:my_classes`, `people:my_certificates`, `people:my_payments` (`portal/my_record_urls.py`).
 Every read goes through `scoped`, whose trainee rule reaches only the signed-in trainee's own person;
 the pages refuse every other role.
 """
@@ -17,6 +20,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from qiancheng.accounts.models import Role
@@ -69,7 +73,7 @@ def my_classes(request: HttpRequest) -> HttpResponse:
             rate = min(Decimal(enrolment.attended or 0) / Decimal(hours), Decimal(1)) * 100
         rows.append(MyClass(enrolment, rate.quantize(Decimal("1")) if rate is not None else None,
                             evaluations.get(enrolment.pk)))
-    return render(request, "people/my_classes.html", {"rows": rows})
+    return render(request, "portal/me/my_classes.html", {"rows": rows})
 
 
 @require_safe
@@ -78,7 +82,7 @@ def my_certificates(request: HttpRequest) -> HttpResponse:
     """`/me/certificates/`: my certificates, issued here or imported, with the PDF and the public verify page."""
     certificates = (scoped(Certificate, request.user)
                     .select_related("occupation", "item", "course_kind", "project").order_by("-issued_on", "number"))
-    return render(request, "people/my_certificates.html", {"certificates": certificates})
+    return render(request, "portal/me/my_certificates.html", {"certificates": certificates})
 
 
 @dataclass(frozen=True)
@@ -91,8 +95,8 @@ class MyClaim:
 def _payee(claim: SubsidyClaim) -> str:
     """Who was (or will be) paid: the claimant (3.6 谁垫付、谁申领), its code masked; "本人" for the trainee."""
     if claim.claimant == PartyKind.INDIVIDUAL:
-        return "本人 / you"
-    label = PartyKind(claim.claimant).label if claim.claimant else "—"
+        return _("本人")
+    label = str(PartyKind(claim.claimant).label) if claim.claimant else "—"
     name = claim.institution.name if claim.claimant == PartyKind.INSTITUTION and claim.institution_id else ""
     masked = mask_bank_account(claim.claimant_ref) if claim.claimant_ref else ""
     return " ".join(part for part in (label, name, f"（{masked}）" if masked else "") if part)
@@ -111,4 +115,4 @@ def my_payments(request: HttpRequest) -> HttpResponse:
     rows = [MyClaim(claim, _payee(claim), claim.my_payments) for claim in claims]
     paid = sum((payment.amount for row in rows for payment in row.payments if payment.status == PaymentStatus.PAID),
                Decimal("0"))
-    return render(request, "people/my_payments.html", {"rows": rows, "paid_total": paid})
+    return render(request, "portal/me/my_payments.html", {"rows": rows, "paid_total": paid})

@@ -1,17 +1,17 @@
-"""The trainee's own pages, mounted at /me/."""
+"""The trainee's own record, mounted at /me/ under the namespace "people" its links have always used."""
 
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from qiancheng.accounts.models import Role
-from qiancheng.people import views
+from qiancheng.portal import my_record
 from qiancheng.web.navigation import add_link
 
 app_name = "people"
 urlpatterns = [
-    path("classes/", views.my_classes, name="my_classes"),
-    path("certificates/", views.my_certificates, name="my_certificates"),
-    path("payments/", views.my_payments, name="my_payments"),
+    path("classes/", my_record.my_classes, name="my_classes"),
+    path("certificates/", my_record.my_certificates, name="my_certificates"),
+    path("payments/", my_record.my_payments, name="my_payments"),
 ]
 
 # Registered with the URLs so that the links exist whenever the pages do.
