@@ -1,6 +1,6 @@
 """The audit trail: every state change and every reveal of personal data, chained by SHA-256.
 
-`record_event` is the only writer. It runs inside the caller's transaction, so an event is kept exactly
+`record_event` is the only writer (`record_events` the same, for one bulk change of many rows). It runs inside the caller's transaction, so an event is kept exactly
 when the change it describes is kept. Each entry's hash covers the previous entry's hash and the
 canonical JSON of the entry itself; `verify_chain` recomputes them all and names the first entry that
 does not match.
@@ -151,6 +151,38 @@ def record_event(
     entry._written_by_audit_service = True
     entry.save(force_insert=True)
     return entry
+
+
+def record_events(
+    actor: User | None,
+    action: str,
+    target_model: type[models.Model],
+    changes: Iterable[tuple[object, Mapping[str, Any]]],
+) -> int:
+    """Append one entry per `(target pk, after)` of a bulk change (a roster of thousands, the demo province),
+    chained exactly as `record_event` chains them, inserted in batches; return how many. Same rules: inside
+    the caller's transaction, one writer of the chain at a time."""
+    if not connection.in_atomic_block:
+        raise RuntimeError(
+            "record_events 必须在调用方的事务中执行 / record_events must run inside the caller's transaction.atomic()"
+        )
+    if actor is not None and not actor.is_authenticated:
+        actor = None
+    _lock_chain_head()
+    head = AuditEntry.objects.order_by("-seq").values_list("seq", "hash").first()
+    seq, prev_hash = (head[0] + 1, head[1]) if head else (1, GENESIS_HASH)
+    label, at, written, batch = target_model._meta.label_lower, timezone.now(), 0, []
+    for pk, after in changes:
+        entry = AuditEntry(seq=seq, at=at, actor=actor, actor_label=actor_label(actor), action=action,
+                           target_model=label, target_pk=str(pk), before=None, after=jsonable(after), reason="",
+                           ip=None, prev_hash=prev_hash)
+        entry.hash = entry_hash(entry)
+        batch.append(entry)
+        seq, prev_hash = seq + 1, entry.hash
+        if len(batch) >= 5000:
+            written += len(AuditEntry.objects.bulk_create(batch))
+            batch = []
+    return written + len(AuditEntry.objects.bulk_create(batch))
 
 
 def snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:

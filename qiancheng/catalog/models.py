@@ -11,10 +11,18 @@ from __future__ import annotations
 
 import datetime
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 
 from qiancheng.catalog.levels import LEVEL_SETS, SKILL_LEVELS, validate_level_set
+from qiancheng.clock import today
+from qiancheng.policy.params import plan_figures
+
+
+def plan_min_hours() -> int:
+    """3.2: the fewest class hours a special-ability training may have today (plan_figures.yaml)."""
+    return plan_figures().min_hours(today())
 
 
 class City(models.Model):
@@ -137,8 +145,8 @@ class SpecialAbilityItem(models.Model):
     name = models.CharField("项目名称 name", max_length=64)
     min_hours = models.PositiveSmallIntegerField(
         "最低课时 minimum class hours",
-        default=28,
-        help_text="计划 3.2：不低于28课时 / clause 3.2: at least 28 class hours",
+        default=plan_min_hours,
+        help_text="计划 3.2：不低于规定课时 / clause 3.2: at least the plan's minimum class hours",
     )
     is_starter = models.BooleanField(
         "起始清单 starter list",
@@ -154,13 +162,16 @@ class SpecialAbilityItem(models.Model):
         ordering = ["code"]
         verbose_name = "专项职业能力项目 special ability item"
         verbose_name_plural = "专项职业能力项目 special ability items"
-        constraints = [
-            # 3.2: 培训课时不低于28课时
-            models.CheckConstraint(condition=models.Q(min_hours__gte=28), name="catalog_special_item_min_28_hours"),
-        ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+    def clean(self) -> None:
+        # 3.2: 培训课时不少于……课时 — the figure in force (plan_figures.yaml), not a constraint stating it again.
+        minimum = plan_min_hours()
+        if self.min_hours is not None and self.min_hours < minimum:
+            raise ValidationError({"min_hours": f"课时不得低于{minimum}（第3.2条） / at least {minimum} class hours "
+                                                "(clause 3.2)"})
 
 
 class CourseKind(models.Model):

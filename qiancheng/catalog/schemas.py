@@ -100,7 +100,7 @@ class CourseKindOut(Schema):
 class SpecialAbilityItemOut(Schema):
     code: str
     name: str
-    min_hours: int = Field(description="3.2: at least 28")
+    min_hours: int = Field(description="3.2: at least the plan's minimum (plan figure special_ability_min_hours)")
     is_starter: bool = Field(description="from the shipped starter list (codes not official)")
     note: str
 

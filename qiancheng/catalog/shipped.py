@@ -17,7 +17,8 @@ from functools import cache
 from pathlib import Path
 
 from qiancheng.catalog.levels import LEVEL_SETS
-from qiancheng.policy.params import AiOccupation, ai_occupation_entries
+from qiancheng.clock import today
+from qiancheng.policy.params import AiOccupation, ai_occupation_entries, plan_figures
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -327,18 +328,27 @@ def occupations() -> tuple[OccupationRecord, ...]:
     return tuple(records)
 
 
-@cache
 def special_ability_items() -> tuple[SpecialAbilityItemRecord, ...]:
-    """The starter list of special-ability items (editable once loaded)."""
+    """The starter list of special-ability items (editable once loaded), each of at least the class hours 3.2
+    sets today (plan_figures.yaml)."""
     filename = "special-ability-items.csv"
-    records = []
+    minimum = plan_figures().min_hours(today())
+    for line, record in _special_ability_rows():
+        # 3.2: 培训课时不少于……课时
+        if record.min_hours < minimum:
+            raise _fail(filename, line, "min_hours", f"课时不得低于{minimum}", f"hours must be at least {minimum}")
+    return tuple(record for _, record in _special_ability_rows())
+
+
+@cache
+def _special_ability_rows() -> tuple[tuple[int, SpecialAbilityItemRecord], ...]:
+    filename = "special-ability-items.csv"
+    rows = []
     for line, row in _csv_rows(filename, ("code", "name", "min_hours", "note")):
         hours = int(row["min_hours"]) if row["min_hours"].isdigit() else -1
-        if hours < 28:  # 3.2: 培训课时不低于28课时
-            raise _fail(filename, line, "min_hours", "课时不得低于28", "hours must be at least 28")
-        records.append(SpecialAbilityItemRecord(row["code"], row["name"], hours, row["note"]))
-    _unique(filename, records)
-    return tuple(records)
+        rows.append((line, SpecialAbilityItemRecord(row["code"], row["name"], hours, row["note"])))
+    _unique(filename, [record for _, record in rows])
+    return tuple(rows)
 
 
 @cache

@@ -7,6 +7,7 @@ except as the return value of a `reveal_*` call, which is itself an audit event.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -97,6 +98,109 @@ def _new_person(
     )
 
 
+@dataclass(frozen=True)
+class PersonRow:
+    """One person to register: the clear values as given (never stored or audited in clear)."""
+
+    id_number: str
+    name: str
+    phone: str | None = None
+    bank_account: str | None = None
+    category: str = PersonCategory.OTHER
+    business_licence_uscc: str = ""
+    unemployment_benefit_since: date | None = None
+
+
+@dataclass(frozen=True)
+class Registration:
+    """What `register_persons` did: each row's stored person_key (keyed by its current key), and how many
+    persons were new."""
+
+    keys: dict[str, str]
+    created: int
+
+    def stored_key(self, id_number: str) -> str:
+        """The key the person of this number is stored under (a retired one during a key rotation)."""
+        return self.keys[crypto.person_key(id_number)]
+
+
+def _checked_row(row: PersonRow, as_of: date | None) -> tuple[str, PersonRow, date, str]:
+    normalised, birth_date, sex = _checked_number(row.id_number, as_of)
+    if row.category not in PersonCategory.values:
+        raise ValidationError(f"人员类别 {row.category!r} 无效 / unknown person category {row.category!r}",
+                              code="category")
+    return normalised, PersonRow(normalised, _validated_name(row.name), row.phone, row.bank_account, row.category,
+                                 row.business_licence_uscc.strip().upper(), row.unemployment_benefit_since), \
+        birth_date, sex
+
+
+def _stored_under(candidates: dict[str, str]) -> dict[str, tuple[str, str]]:
+    """For each candidate key (current or retired) found in the table: (the row's current key, stored name)."""
+    found: dict[str, tuple[str, str]] = {}
+    keys = list(candidates)
+    for start in range(0, len(keys), 500):
+        rows = Person.objects.filter(person_key__in=keys[start:start + 500]).values_list("person_key", "name")
+        for stored, name in rows:
+            found.setdefault(candidates[stored], (stored, name))
+    return found
+
+
+def register_persons(actor: User | None, rows: list[PersonRow], *, as_of: date | None = None) -> Registration:
+    """The one writer of Person rows: register each row's person, or find the one already registered.
+
+    Used by single registration, the enrolment of one trainee and the roster import alike. Every number is
+    checked (GB 11643); a registered person is found under the current key or any retired key (a key
+    rotation in progress, people.rotation), so it is never registered twice; a registered number given with
+    another name is refused (name_mismatch), as is one number given twice with two names. New persons are
+    inserted in one bulk write and each gets its own "person.registered" audit entry (masked values only).
+    """
+    checked: dict[str, tuple[PersonRow, date, str]] = {}
+    for row in rows:
+        normalised, clean, birth_date, sex = _checked_row(row, as_of)
+        key = crypto.person_key(normalised)
+        if key in checked and checked[key][0].name != clean.name:
+            raise ValidationError(f"身份证号 {mask_id_number(normalised)} 出现两次且姓名不同 / ID number "
+                                  f"{mask_id_number(normalised)} is given twice with two names", code="name_mismatch")
+        checked.setdefault(key, (clean, birth_date, sex))
+    for attempt in range(2):
+        try:
+            with transaction.atomic():
+                return _register_checked(actor, checked)
+        except IntegrityError:
+            # Another request registered one of these numbers between our read and our insert: read again.
+            if attempt:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _register_checked(actor: User | None, checked: dict[str, tuple[PersonRow, date, str]]) -> Registration:
+    candidates = {candidate: key for key, (row, _, _) in checked.items()
+                  for candidate in crypto.person_key_candidates(row.id_number)}
+    existing = _stored_under(candidates)
+    keys: dict[str, str] = {}
+    new: list[Person] = []
+    for key, (row, birth_date, sex) in checked.items():
+        if key in existing:
+            stored, name = existing[key]
+            if name != row.name:
+                raise ValidationError(
+                    f"身份证号 {mask_id_number(row.id_number)} 已登记为另一姓名，请核实 / "
+                    f"ID number {mask_id_number(row.id_number)} is registered under another name: please check",
+                    code="name_mismatch",
+                )
+            keys[key] = stored
+            continue
+        new.append(_new_person(row.id_number, row.name, birth_date, sex, row.phone, row.bank_account, row.category,
+                               row.business_licence_uscc, row.unemployment_benefit_since))
+        keys[key] = key
+    if new:
+        from qiancheng.accounts.audit import record_events
+
+        Person.objects.bulk_create(new, batch_size=1000)
+        record_events(actor, "person.registered", Person, ((p.person_key, _masked_view(p)) for p in new))
+    return Registration(keys, len(new))
+
+
 def register_person(
     actor: User | None,
     id_number: str,
@@ -117,38 +221,9 @@ def register_person(
     registered number is refused rather than silently accepted or overwritten: it is either a typing
     error or an identity problem, and both need a person to look.
     """
-    normalised, birth_date, sex = _checked_number(id_number, as_of)
-    name = _validated_name(name)
-    if category not in PersonCategory.values:
-        raise ValidationError(f"人员类别 {category!r} 无效 / unknown person category {category!r}", code="category")
-    key = crypto.person_key(normalised)
-    with transaction.atomic():
-        # Every candidate key: during a key rotation the person may still be stored under a retired key.
-        existing = Person.objects.filter(person_key__in=crypto.person_key_candidates(normalised)).first()
-        if existing is not None:
-            return _same_person(existing, name)
-        person = _new_person(
-            normalised, name, birth_date, sex, phone, bank_account, category,
-            business_licence_uscc.strip().upper(), unemployment_benefit_since,
-        )
-        try:
-            with transaction.atomic():
-                person.save(force_insert=True)
-        except IntegrityError:
-            # Another request registered the same number between our read and our insert.
-            return _same_person(Person.objects.get(person_key=key), name)
-        _record(actor, "person.registered", person, after=_masked_view(person))
-    return person
-
-
-def _same_person(existing: Person, name: str) -> Person:
-    if existing.name != name:
-        raise ValidationError(
-            f"身份证号 {existing.id_number_masked} 已登记为另一姓名，请核实 / "
-            f"ID number {existing.id_number_masked} is registered under another name: please check",
-            code="name_mismatch",
-        )
-    return existing
+    row = PersonRow(id_number, name, phone, bank_account, category, business_licence_uscc, unemployment_benefit_since)
+    registration = register_persons(actor, [row], as_of=as_of)
+    return Person.objects.get(person_key=next(iter(registration.keys.values())))
 
 
 def _record(actor: User | None, action: str, person: Person, **details: object) -> None:

@@ -23,7 +23,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import polars as pl
 from stdnum.cn import ric
 
-from qiancheng.policy.params import UI_KEY, ParameterError, ParamSet
+from qiancheng.policy.params import UI_KEY, ParameterError, ParamSet, PlanFigures
 from qiancheng.policy.rules import (
     BLACKLIST_RULE,
     CLAIM_RULES,
@@ -31,16 +31,15 @@ from qiancheng.policy.rules import (
     LIMIT_RULES,
     MAX_COUNTED_TRAININGS,
     RULE_VERSION,
+    in_force,
 )
 from qiancheng.policy.vocabulary import COUNTING_STATUSES, RULE_IDS
 
 c = pl.col
 Progress = Callable[[str], None]
 
-# 5.2b: 每人600元; 5.2c: 每人200元 — the plan's own figures, not parameters (EXCHANGE.md (c)).
-SPECIAL_ACCOUNT_TRAINING = Decimal("600")
-SPECIAL_ACCOUNT_EMPLOYMENT = Decimal("200")
-EMPLOYMENT_PROOF_MONTHS = "3mo"  # 5.2c: 培训后3个月; Polars clamps to the month's last day (RULES reading 14)
+# The 5.2b and 5.2c amounts and the 5.2c months are the plan's own figures: `params.plan` (plan_figures.yaml),
+# not part of the exchange parameters (EXCHANGE.md (c)).
 FEN = Decimal("0.01")
 ZERO = "0.00"
 
@@ -84,7 +83,8 @@ def decide(
     say = progress or (lambda stage: None)
     frame = _prepare_claims(claims)
     say("claim rules")
-    frame = frame.with_columns(*(rule.fails(as_of).fill_null(False).alias(f"f_{rule.id}") for rule in CLAIM_RULES))
+    frame = frame.with_columns(*(rule.fails(as_of, params.plan).fill_null(False).alias(f"f_{rule.id}")
+                                 for rule in CLAIM_RULES))
     # From here on, row i is the claim with seq i, so per-claim results are attached by position.
     frame = frame.select(*_KEPT_AFTER_CLAIM_RULES, pl.col(r"^f_.*$")).sort("seq")
     frame = _with_blacklist(frame, history, trace)
@@ -360,22 +360,30 @@ def _with_amounts(frame: pl.DataFrame, params: ParamSet) -> pl.DataFrame:
         "occupation_code").is_in(sorted(params.ai_occupations))
     uplifts = {code[:4]: str(value) for code, value in params.ai_uplift.items()}
     city_uplift = c("city_code").str.slice(0, 4).replace_strict(uplifts, default="0", return_dtype=pl.String)
-    # 5.2c: a proof dated on or after end date + 3 calendar months (any of the three kinds).
-    proof_due = c("end_date").dt.offset_by(EMPLOYMENT_PROOF_MONTHS)
+    # 5.2c: a proof dated on or after end date + the figure's calendar months (any of the three kinds); Polars
+    # clamps to the month's last day (RULES reading 14).
+    proof_due = proof_due_expr(params.plan)
     earned = (c("fund") == "special_account") & c("employment_proof_kind").is_not_null() & (
         c("employment_proof_date") >= proof_due).fill_null(False)
+    special = c("fund") == "special_account"
+    # 5.2b: 每人……元; 5.2c: 每人……元 — the figures in force on each claim's end date, as exact text.
+    training_figure = in_force(params.plan, "special_account_training_amount", lambda v: pl.lit(str(v)))
+    employment_figure = in_force(params.plan, "special_account_employment_amount", lambda v: pl.lit(str(v)))
     frame = frame.with_columns(
         pl.when(uplifted).then(city_uplift).otherwise(pl.lit("0")).alias("uplift"),
         earned.alias("employment_earned"),
+        pl.when(special).then(training_figure).otherwise(None).alias("plan_training"),
+        pl.when(special & earned).then(employment_figure).otherwise(None).alias("plan_employment"),
     )
-    combos = frame.filter(c("eligible")).select("fund", "standard_index", "uplift", "employment_earned").unique()
+    combos = frame.filter(c("eligible")).select(*_PRICE_KEYS).unique()
     priced = pl.DataFrame(
         [_price(row, standards) for row in combos.iter_rows(named=True)],
         schema={"fund": pl.String, "standard_index": pl.Int64, "uplift": pl.String, "employment_earned": pl.Boolean,
+                "plan_training": pl.String, "plan_employment": pl.String,
                 "training_amount": pl.String, "employment_amount": pl.String, "total_amount": pl.String},
         orient="row",
     )
-    frame = frame.join(priced, on=["fund", "standard_index", "uplift", "employment_earned"], how="left",
+    frame = frame.join(priced, on=list(_PRICE_KEYS), how="left",
                        nulls_equal=True)
     return frame.with_columns(
         *(pl.when(c("eligible")).then(c(name)).otherwise(pl.lit(ZERO)).alias(name)
@@ -383,11 +391,20 @@ def _with_amounts(frame: pl.DataFrame, params: ParamSet) -> pl.DataFrame:
     )
 
 
+def proof_due_expr(plan: PlanFigures, end_date: pl.Expr | None = None) -> pl.Expr:
+    """5.2c: the first day a proof of employment earns the subsidy, per claim (end date + the months in force)."""
+    end = c("end_date") if end_date is None else end_date
+    return in_force(plan, "employment_proof_months", lambda months: end.dt.offset_by(f"{months}mo"), day=end)
+
+
+_PRICE_KEYS = ("fund", "standard_index", "uplift", "employment_earned", "plan_training", "plan_employment")
+
+
 def _price(row: dict, standards: list) -> tuple:
-    """One distinct combination of fund, standard, uplift and 5.2c, priced in exact decimals."""
+    """One distinct combination of fund, standard, uplift and the 5.2b/5.2c figures, priced in exact decimals."""
     if row["fund"] == "special_account":
-        training = SPECIAL_ACCOUNT_TRAINING
-        employment = SPECIAL_ACCOUNT_EMPLOYMENT if row["employment_earned"] else Decimal("0")
+        training = Decimal(row["plan_training"])
+        employment = Decimal(row["plan_employment"]) if row["plan_employment"] is not None else Decimal("0")
     else:
         # 4.2: AI occupations' standard x (1 + the city's uplift), uplift ≤ 20%.
         training = standards[row["standard_index"]].amount * (Decimal("1") + Decimal(row["uplift"]))
@@ -395,8 +412,7 @@ def _price(row: dict, standards: list) -> tuple:
     training_fen = training.quantize(FEN, rounding=ROUND_HALF_UP)
     employment_fen = employment.quantize(FEN, rounding=ROUND_HALF_UP)
     total = (training + employment).quantize(FEN, rounding=ROUND_HALF_UP)
-    return (row["fund"], row["standard_index"], row["uplift"], row["employment_earned"],
-            str(training_fen), str(employment_fen), str(total))
+    return (*(row[key] for key in _PRICE_KEYS), str(training_fen), str(employment_fen), str(total))
 
 
 def _raise_no_standard(missing: pl.DataFrame) -> None:

@@ -12,14 +12,7 @@ from pathlib import Path
 import polars as pl
 
 from qiancheng.policy.batch import BatchInput
-from qiancheng.policy.engine import (
-    EMPLOYMENT_PROOF_MONTHS,
-    FEN,
-    SPECIAL_ACCOUNT_EMPLOYMENT,
-    SPECIAL_ACCOUNT_TRAINING,
-    DecisionRun,
-    decide,
-)
+from qiancheng.policy.engine import FEN, DecisionRun, decide, proof_due_expr
 from qiancheng.policy.exchange import ExchangeError
 from qiancheng.policy.rules import ALL_RULES
 
@@ -166,16 +159,19 @@ def _amount_steps(claim: dict, row: dict, run: DecisionRun, batch: BatchInput) -
         return ["不符合条件，金额为0.00 / denied: every amount is 0.00"]
     steps = []
     if claim["fund"] == "special_account":
-        steps.append(f"第5.2条(二)：合格人员每人 {SPECIAL_ACCOUNT_TRAINING} 元 / clause 5.2b: {SPECIAL_ACCOUNT_TRAINING} per "
-                     "trainee who passed")
+        plan, end = batch.params.plan, claim["end_date"]
+        amount = plan.training_amount(end)
+        steps.append(f"第5.2条(二)：合格人员每人 {amount} 元 / clause 5.2b: {amount} per trainee who passed")
         proof = claim.get("employment_proof_date")
         if proof is not None:
-            due = pl.select(pl.lit(claim["end_date"]).dt.offset_by(EMPLOYMENT_PROOF_MONTHS)).item()
+            due = pl.select(proof_due_expr(plan, pl.lit(end))).item()
+            months = plan.proof_months(end)
             verdict = "满足 met" if row["employment_earned"] else "未满足 not met"
-            steps.append(f"第5.2条(三)：就业证明 {claim['employment_proof_kind']} 日期 {proof}，须不早于 {due}（结束后满3个月）："
-                         f"{verdict} / clause 5.2c: proof dated {proof}, due on or after {due}")
+            steps.append(f"第5.2条(三)：就业证明 {claim['employment_proof_kind']} 日期 {proof}，须不早于 {due}"
+                         f"（结束后满{months}个月）：{verdict} / clause 5.2c: proof dated {proof}, due on or after {due} "
+                         f"({months} calendar months after the end)")
         if row["employment_earned"]:
-            steps.append(f"就业补贴 employment subsidy {SPECIAL_ACCOUNT_EMPLOYMENT}")
+            steps.append(f"就业补贴 employment subsidy {plan.employment_amount(end)}")
     else:
         standards = [*batch.params.standards, *batch.params.ui_standards]
         standard = standards[row["standard_index"]]

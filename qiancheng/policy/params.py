@@ -10,15 +10,19 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import hashlib
 import json
+from collections.abc import Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import Any
 
 import yaml
 
-from qiancheng.policy.vocabulary import COURSE_KINDS, TRAINING_TYPES
+from qiancheng.policy.vocabulary import COURSE_KINDS, FUNDS, TRAINING_TYPES
 
 PACKAGED_DIR = Path(__file__).parent / "parameters"
 # 4.2: 人工智能职业培训补贴标准可上浮不超过20%.
@@ -69,6 +73,9 @@ class ParamSet:
     ai_uplift: dict[str, Decimal] = field(default_factory=dict)
     as_of: dt.date | None = None
     origin: str = ""
+    # The plan's own figures (28 hours, 600 + 200, three months, the funds per type): not part of the
+    # exchange form (EXCHANGE.md (c)), so a set loaded from one takes the programme's figures in force.
+    plan: PlanFigures = field(default_factory=lambda: plan_figures())
 
     def to_exchange(self) -> dict:
         """The exchange JSON form (EXCHANGE.md (c)), which fully reproduces a run."""
@@ -83,7 +90,8 @@ class ParamSet:
     @property
     def id(self) -> str:
         """A content hash: two runs with the same id used exactly the same parameters."""
-        canonical = json.dumps(self.to_exchange(), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        content = {**self.to_exchange(), "plan_figures": self.plan.to_json()}
+        canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
         return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:16]
 
     def uplift_for(self, city_code: str) -> Decimal:
@@ -256,7 +264,8 @@ def load_packaged(directory: Path = PACKAGED_DIR) -> ParamSet:
     uplift_doc = _yaml(directory / "ai_uplift.yaml")
     uplift = _uplifts({e["city_code"]: e["uplift"] for e in uplift_doc.get("entries", [])},
                       f"{directory / 'ai_uplift.yaml'}: entries")
-    params = ParamSet(tuple(standards), tuple(ui), frozenset(occupations), uplift, None, "packaged")
+    plan = plan_figures() if directory == PACKAGED_DIR else load_plan_figures(directory)
+    params = ParamSet(tuple(standards), tuple(ui), frozenset(occupations), uplift, None, "packaged", plan)
     check_no_overlap(params)
     _check_programme_covered(params)
     return params
@@ -342,6 +351,167 @@ def apply_override(base: ParamSet, obj: object, label: str) -> ParamSet:
         ai_uplift={**base.ai_uplift, **given.ai_uplift},
         as_of=given.as_of or base.as_of,
         origin=f"{base.origin}+{label}",
+        plan=base.plan,
     )
     check_no_overlap(merged)
     return merged
+
+
+# ---------------------------------------------------------------- the plan's own figures
+
+# The figures of `plan_figures.yaml`, and how an entry's value is read.
+PLAN_FIGURES = ("special_ability_min_hours", "special_account_training_amount", "special_account_employment_amount",
+                "employment_proof_months", "training_type_funds")
+
+
+@dataclass(frozen=True)
+class DatedFigure:
+    """One dated value of one of the plan's figures, with its clause and source."""
+
+    name: str
+    clause: str
+    value: Any  # int (hours, months), Decimal (yuan) or a mapping training type -> funds (tuple)
+    valid_from: dt.date
+    valid_to: dt.date | None
+    source: str
+    last_checked: dt.date | None
+    entry: str = ""
+
+    def covers(self, day: dt.date) -> bool:
+        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+
+
+@dataclass(frozen=True)
+class PlanFigures:
+    """Every figure of the plan the product applies, each stated once, as dated entries (plan_figures.yaml)."""
+
+    entries: tuple[DatedFigure, ...]
+
+    def periods(self, name: str) -> tuple[DatedFigure, ...]:
+        """The entries of one figure, earliest first."""
+        found = tuple(sorted((e for e in self.entries if e.name == name), key=lambda e: e.valid_from))
+        if not found:
+            raise ParameterError(f"plan_figures: 缺少 {name} / no entry for {name}")
+        return found
+
+    def entry_on(self, name: str, day: dt.date) -> DatedFigure:
+        """The entry in force on `day`; a day before the first entry takes the first (policy-readings.md)."""
+        periods = self.periods(name)
+        for entry in periods:
+            if entry.covers(day):
+                return entry
+        if day < periods[0].valid_from:
+            return periods[0]
+        raise ParameterError(f"plan_figures: {name} 在 {day} 无有效值 / {name} has no value on {day}")
+
+    def on(self, name: str, day: dt.date) -> Any:
+        return self.entry_on(name, day).value
+
+    def min_hours(self, day: dt.date) -> int:
+        """3.2: the fewest class hours a special-ability training may have, on `day`."""
+        return int(self.on("special_ability_min_hours", day))
+
+    def training_amount(self, day: dt.date) -> Decimal:
+        """5.2b: the special account's amount per trainee who passed project training."""
+        return Decimal(self.on("special_account_training_amount", day))
+
+    def employment_amount(self, day: dt.date) -> Decimal:
+        """5.2c: the special account's employment subsidy per trainee employed."""
+        return Decimal(self.on("special_account_employment_amount", day))
+
+    def proof_months(self, day: dt.date) -> int:
+        """5.2c: calendar months after the end date from which a proof of employment earns the subsidy."""
+        return int(self.on("employment_proof_months", day))
+
+    def funds_for(self, training_type: str, day: dt.date) -> tuple[str, ...]:
+        """5.1, 5.2a, 5.3: the funds that may pay this training type; the first is the plan's own route."""
+        return tuple(self.on("training_type_funds", day)[training_type])
+
+    def route_fund(self, training_type: str, day: dt.date) -> str:
+        """The fund the plan names for this training type (what a claim form proposes)."""
+        return self.funds_for(training_type, day)[0]
+
+    def to_json(self) -> list[dict]:
+        return [{"name": e.name, "value": _json_value(e.value), "valid_from": e.valid_from.isoformat(),
+                 "valid_to": e.valid_to.isoformat() if e.valid_to else None} for e in self.entries]
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: list(funds) for key, funds in sorted(value.items())}
+    return str(value)
+
+
+def load_plan_figures(directory: Path = PACKAGED_DIR) -> PlanFigures:
+    """`plan_figures.yaml`: every figure present, each entry with a value, a period, a source and a check date."""
+    path = directory / "plan_figures.yaml"
+    figures = _yaml(path).get("figures") or {}
+    entries: list[DatedFigure] = []
+    for name in PLAN_FIGURES:
+        figure = figures.get(name)
+        if not isinstance(figure, dict) or not figure.get("clause") or not figure.get("entries"):
+            raise ParameterError(f"{path.name}: {name} 须有 clause 和 entries / {name} needs a clause and entries")
+        for i, raw in enumerate(figure["entries"]):
+            where = f"{path.name}: {name}.entries[{i}]"
+            if not raw.get("source") or not raw.get("last_checked"):
+                raise ParameterError(f"{where}: 每个参数须注明来源和核对日期 / every entry needs a source and last_checked")
+            valid_from = _date(raw.get("valid_from"), f"{where}: valid_from")
+            valid_to = _date(raw.get("valid_to"), f"{where}: valid_to", optional=True)
+            assert valid_from is not None
+            if valid_to is not None and valid_to < valid_from:
+                raise ParameterError(f"{where}: valid_to 早于 valid_from / valid_to is before valid_from")
+            entries.append(DatedFigure(name, str(figure["clause"]), _figure_value(name, raw.get("value"), where),
+                                       valid_from, valid_to, str(raw["source"]),
+                                       _date(raw["last_checked"], f"{where}: last_checked"), where))
+    plan = PlanFigures(tuple(entries))
+    for name in PLAN_FIGURES:
+        periods = plan.periods(name)
+        for earlier, later in zip(periods, periods[1:], strict=False):
+            if earlier.valid_to is None or later.valid_from <= earlier.valid_to:
+                raise ParameterError(f"{later.entry}: 与 {earlier.entry} 的有效期重叠 / validity period overlaps "
+                                     f"{earlier.entry}")
+    return plan
+
+
+def _figure_value(name: str, value: object, where: str) -> Any:
+    if name == "training_type_funds":
+        if not isinstance(value, dict) or set(value) != set(TRAINING_TYPES):
+            raise ParameterError(f"{where}: 须为每个培训类型列出资金 / must list the funds of every training type")
+        out = {}
+        for training_type, funds in value.items():
+            if not isinstance(funds, list) or not funds or not set(funds) <= set(FUNDS):
+                raise ParameterError(f"{where}: {training_type} 的资金须为 {', '.join(FUNDS)} 中的一个或多个 / "
+                                     f"the funds of {training_type} must be one or more of them, got {funds!r}")
+            out[training_type] = tuple(funds)
+        return out
+    if name in ("special_ability_min_hours", "employment_proof_months"):
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise ParameterError(f"{where}: 须为非负整数 / must be a whole number, not negative, got {value!r}")
+        return value
+    amount = _decimal(value, f"{where}: value")
+    if amount < 0:
+        raise ParameterError(f"{where}: 金额不得为负 / the amount must not be negative, got {amount}")
+    return amount
+
+
+@functools.cache
+def _packaged_plan_figures() -> PlanFigures:
+    return load_plan_figures(PACKAGED_DIR)
+
+
+_plan_in_force: ContextVar[PlanFigures | None] = ContextVar("plan_figures_in_force", default=None)
+
+
+def plan_figures() -> PlanFigures:
+    """The plan's figures every consumer reads: the packaged file, or the set a what-if put in force."""
+    return _plan_in_force.get() or _packaged_plan_figures()
+
+
+@contextlib.contextmanager
+def plan_figures_in_force(figures: PlanFigures) -> Iterator[PlanFigures]:
+    """Decide, approve and generate under other figures (a what-if, or a test that a change reaches everyone)."""
+    token = _plan_in_force.set(figures)
+    try:
+        yield figures
+    finally:
+        _plan_in_force.reset(token)

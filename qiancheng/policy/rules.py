@@ -11,10 +11,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import polars as pl
 
+from qiancheng.policy.params import PlanFigures
 from qiancheng.policy.vocabulary import FUNDS, LICENCE_COURSE_KINDS, PROVINCE_CODES
 
 RULE_VERSION = "2025-08-13.r1"  # the plan's date and our revision of its rules; bump with a CHANGELOG entry
@@ -33,7 +35,25 @@ class Rule:
 
 @dataclass(frozen=True)
 class ClaimRule(Rule):
-    fails: Callable[[dt.date], pl.Expr] = lambda as_of: pl.lit(False)
+    """`fails(as_of, plan)`: the plan's figures (28 hours, the funds per type) come from `plan`, never a literal."""
+
+    fails: Callable[[dt.date, PlanFigures], pl.Expr] = lambda as_of, plan: pl.lit(False)
+
+
+def in_force(plan: PlanFigures, name: str, value: Callable[[Any], pl.Expr], day: pl.Expr | None = None) -> pl.Expr:
+    """Per claim, `value` of the figure's entry in force on its end date (or `day`); a day before the first
+    entry takes the first, as `PlanFigures.entry_on` does."""
+    day = c("end_date") if day is None else day
+    periods = plan.periods(name)
+    expr: Any = pl
+    for entry, following in zip(periods, periods[1:], strict=False):
+        expr = expr.when(day < pl.lit(following.valid_from)).then(value(entry.value))
+    return value(periods[-1].value) if expr is pl else expr.otherwise(value(periods[-1].value))
+
+
+def _types_paid_by(fund: str) -> Callable[[Any], pl.Expr]:
+    """The training types whose list of funds (`training_type_funds`) names `fund`."""
+    return lambda table: c("training_type").is_in([kind for kind, funds in table.items() if fund in funds])
 
 
 @dataclass(frozen=True)
@@ -99,14 +119,14 @@ CLAIM_RULES: tuple[ClaimRule, ...] = (
         "data.id", "data", "身份证号有效",
         "身份证号码不符合GB 11643（格式、校验位或出生日期有误），请核对证件后重新录入。",
         "The ID number fails GB 11643 (format, check character or birth date); check the card and re-enter it.",
-        lambda as_of: ~id_number_is_valid(c("person"), as_of),
+        lambda as_of, plan: ~id_number_is_valid(c("person"), as_of),
     ),
     ClaimRule(
         "data.dates", "data", "日期合理",
         "培训结束日期早于开始日期，或有日期晚于判定日期，请核对培训起止日期和就业证明日期。",
         "The end date is before the start date, or a date is after the decision date; check the training and "
         "employment-proof dates.",
-        lambda as_of: (
+        lambda as_of, plan: (
             (c("end_date") < c("start_date"))
             | (c("start_date") > as_of)
             | (c("end_date") > as_of)
@@ -119,28 +139,30 @@ CLAIM_RULES: tuple[ClaimRule, ...] = (
         "The employment-subsidy and unemployment-insurance funds pay only for trainees who passed (clause 5.1); "
         "this trainee did not pass.",
         # 5.1: 对取得证书的人员按规定给予补贴
-        lambda as_of: _is_fund("employment_subsidy", "unemployment_insurance") & ~c("passed"),
+        lambda as_of, plan: _is_fund("employment_subsidy", "unemployment_insurance") & ~c("passed"),
     ),
     ClaimRule(
         "5.2b", "5.2b", "项目制培训合格",
-        "专账资金按培训合格人数补贴每人600元（第5.2条(二)）；该学员未合格。",
-        "The special account pays 600 per trainee who passes project training (clause 5.2b); this trainee did not pass.",
-        # 5.2b: 按每人600元标准给予培训合格人员补贴
-        lambda as_of: _is_fund("special_account") & ~c("passed"),
+        "专账资金只按项目制培训合格人数给予补贴（第5.2条(二)）；该学员未合格。",
+        "The special account pays only for trainees who pass project training (clause 5.2b); this trainee did not pass.",
+        # 5.2b: 按每人……标准给予培训合格人员补贴 (the amount: plan_figures special_account_training_amount)
+        lambda as_of, plan: _is_fund("special_account") & ~c("passed"),
     ),
     ClaimRule(
-        "3.2", "3.2", "专项能力培训不少于28课时",
-        "专项职业能力培训课时不少于28课时（第3.2条），该培训课时不足。",
-        "Special vocational ability training needs at least 28 class hours (clause 3.2); this training has fewer.",
-        # 3.2: 培训课时不少于28课时
-        lambda as_of: (c("training_type") == "special_ability") & (c("class_hours") < 28),
+        "3.2", "3.2", "专项能力培训课时达标",
+        "专项职业能力培训课时不得少于第3.2条规定的最低课时，该培训课时不足。",
+        "Special vocational ability training needs the class hours clause 3.2 sets as a minimum; this training has "
+        "fewer.",
+        # 3.2: 培训课时不少于……课时 (the figure in force on the end date: plan_figures special_ability_min_hours)
+        lambda as_of, plan: (c("training_type") == "special_ability")
+        & (c("class_hours") < in_force(plan, "special_ability_min_hours", pl.lit)),
     ),
     ClaimRule(
         "3.3", "3.3", "IYB/EYB须持营业执照",
         "IYB、EYB创业培训面向持有营业执照的人员（第3.3条），该学员无营业执照记录。",
         "IYB and EYB courses are for people holding a business licence (clause 3.3); none is on record.",
         # 3.3: 对持有营业执照的人员开展IYB或EYB培训
-        lambda as_of: (c("training_type") == "entrepreneurship")
+        lambda as_of, plan: (c("training_type") == "entrepreneurship")
         & c("course_kind").is_in(list(LICENCE_COURSE_KINDS))
         & ~c("has_business_licence"),
     ),
@@ -149,22 +171,22 @@ CLAIM_RULES: tuple[ClaimRule, ...] = (
         "项目制培训学员须为申报企业的拟招用人员或在职职工（含劳务派遣人员）（第3.4条(五)）。",
         "Project-training trainees must be the applicant's employees or prospective hires (clause 3.4e).",
         # 3.4e: 培训对象须为申报企业拟招用人员或在职职工（含劳务派遣人员）
-        lambda as_of: (c("training_type") == "project") & (c("applicant_relation") == "none"),
+        lambda as_of, plan: (c("training_type") == "project") & (c("applicant_relation") == "none"),
     ),
     ClaimRule(
         "3.6", "3.6", "谁垫付、谁申领",
         "按“谁垫付、谁申领”（第3.6条），申领人须为垫付培训费用的一方。",
         "Whoever advanced the cost claims it (clause 3.6, 谁垫付、谁申领); the claimant is not the advancer.",
         # 3.6: 谁垫付、谁申领
-        lambda as_of: (c("claimant") != c("advanced_by")) | (c("claimant_id") != c("advanced_by_id")),
+        lambda as_of, plan: (c("claimant") != c("advanced_by")) | (c("claimant_id") != c("advanced_by_id")),
     ),
     ClaimRule(
         "5.2a", "5.2a", "专账资金补给组织项目制培训的机构",
         "职业技能提升行动专账资金仅用于向组织项目制培训的培训机构给予补贴（第5.2条(一)）。",
         "The skills-upgrade special account pays only the institution that organised project training (clause 5.2a).",
-        # 5.2a: 向组织项目制培训的培训机构给予补贴
-        lambda as_of: _is_fund("special_account")
-        & ((c("training_type") != "project") | (c("claimant") != "institution")
+        # 5.2a: 向组织项目制培训的培训机构给予补贴 (the types the special account pays: training_type_funds)
+        lambda as_of, plan: _is_fund("special_account")
+        & (~in_force(plan, "training_type_funds", _types_paid_by("special_account")) | (c("claimant") != "institution")
            | (c("claimant_id") != c("institution_id"))),
     ),
     ClaimRule(
@@ -172,7 +194,7 @@ CLAIM_RULES: tuple[ClaimRule, ...] = (
         "失业保险基金只补贴领取失业保险金人员的培训（第5.3条）。",
         "The unemployment-insurance fund pays only for people receiving unemployment benefit (clause 5.3).",
         # 5.3: 领取失业保险金人员参加培训
-        lambda as_of: _is_fund("unemployment_insurance") & ~c("receiving_unemployment_benefit"),
+        lambda as_of, plan: _is_fund("unemployment_insurance") & ~c("receiving_unemployment_benefit"),
     ),
 )
 

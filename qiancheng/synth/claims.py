@@ -11,6 +11,9 @@ from datetime import date
 import numpy as np
 import polars as pl
 
+from qiancheng.policy.params import plan_figures
+from qiancheng.policy.rules import in_force
+from qiancheng.policy.vocabulary import CLAIM_STATUSES
 from qiancheng.synth import params as standards
 from qiancheng.synth.columns import labels, masked
 from qiancheng.synth.population import pick
@@ -18,7 +21,7 @@ from qiancheng.synth.population import pick
 CLAIM_AFTER_DAYS = 10  # a claim is filed no sooner than this after the class ends
 CLAIM_RATE_PASSED = 0.96
 CLAIM_RATE_FAILED = 0.02  # 5.1/5.2b defect: a claim for someone who did not pass
-STATUSES = ("pending", "approved", "paid", "rejected", "withdrawn")
+STATUSES = CLAIM_STATUSES
 PROOF_KINDS = ("labour_contract", "wage_statement", "social_insurance_record")
 STATUS_SHARES = (0.03, 0.07, 0.78, 0.09, 0.03)
 DEFECT_STATUS_SHARES = (0.10, 0.05, 0.35, 0.45, 0.05)
@@ -197,7 +200,9 @@ def _requested_amount() -> pl.Expr:
     )
     kind = pl.col("subject").replace_strict(standards.ENTREPRENEURSHIP, default=None, return_dtype=pl.String)
     return (
-        pl.when(pl.col("fund") == "special_account").then(pl.lit("600.00"))
+        # 5.2b: the special account's amount per trainee who passed, in force on the end date (plan_figures.yaml)
+        pl.when(pl.col("fund") == "special_account")
+        .then(in_force(plan_figures(), "special_account_training_amount", lambda amount: pl.lit(str(amount))))
         .when(pl.col("fund") == "unemployment_insurance").then(ui)
         .when(pl.col("training_type") == "occupational").then(occupational)
         .when(pl.col("training_type") == "entrepreneurship").then(kind)

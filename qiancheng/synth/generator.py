@@ -16,6 +16,9 @@ from datetime import date
 import numpy as np
 import polars as pl
 
+from qiancheng.policy.params import plan_figures
+from qiancheng.policy.rules import in_force
+from qiancheng.policy.vocabulary import COUNTING_STATUSES
 from qiancheng.synth import claims as claim_drafts
 from qiancheng.synth import history, organisations, population, trainings
 from qiancheng.synth.columns import masked
@@ -110,7 +113,8 @@ def _label(frame: pl.DataFrame, label: str, condition: pl.Expr) -> pl.DataFrame:
 
 def _label_class_and_person_defects(enrolments: pl.DataFrame, classes: pl.DataFrame,
                                     persons: pl.DataFrame) -> pl.DataFrame:
-    short = classes.filter((pl.col("training_type") == "special_ability") & (pl.col("class_hours") < 28))["class_no"]
+    minimum = in_force(plan_figures(), "special_ability_min_hours", pl.lit)  # 3.2, on each class's end date
+    short = classes.filter((pl.col("training_type") == "special_ability") & (pl.col("class_hours") < minimum))["class_no"]
     invalid = persons.filter(~pl.col("id_valid"))["person_no"]
     enrolments = _label(enrolments, "invalid_id", pl.col("person_no").is_in(invalid.implode()))
     return _label(enrolments, "short_special_class", pl.col("class_no").is_in(short.implode()))
@@ -119,7 +123,7 @@ def _label_class_and_person_defects(enrolments: pl.DataFrame, classes: pl.DataFr
 def _label_history_defects(claims: pl.DataFrame, earlier: pl.DataFrame, blacklist: pl.DataFrame,
                            view: pl.DataFrame) -> pl.DataFrame:
     """Defects that only show against history: three earlier counting claims (3.5b), a blacklist (6d)."""
-    counting = earlier.filter(pl.col("status").is_in(["pending", "approved", "paid"]))
+    counting = earlier.filter(pl.col("status").is_in(list(COUNTING_STATUSES)))
     three = counting.group_by("person_no", maintain_order=True).len().filter(pl.col("len") >= 3)["person_no"]
     claims = _label(claims, "over_three_in_history", pl.col("person_no").is_in(three.implode()))
     ends = claims.select("claim_no", "person_no", "enrolment_no").join(

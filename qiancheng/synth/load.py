@@ -36,6 +36,7 @@ from qiancheng.synth import money, records
 from qiancheng.synth.exchange import write_exchange
 from qiancheng.synth.generator import Province, generate_persons, generate_province
 from qiancheng.synth.models import SynthRun, SynthRunStatus
+from qiancheng.training.services.enrolment import enrol_frame
 from qiancheng.web.tabular import next_id, reset_sequences, write_frame
 
 SYSTEM_USERNAME = "qiancheng-synth"
@@ -226,6 +227,7 @@ def _write_all(province: Province, decisions: pl.DataFrame, params_id: str, rule
     bar.set_description("加密 / sealing personal data")
     sealed = seal_persons(province.persons.select("person_no", "id_number", "phone"), "person_no", bar)
     keys = sealed.select("person_no", "person_key")
+    masked = sealed.select("person_key", "id_number_masked")
     # In key order, so the primary-key B-tree grows at its end instead of splitting pages at random.
     _write("people.Person", records.persons(province, sealed).sort("person_key"), bar, counts, written, ranged=False)
     del sealed
@@ -243,7 +245,14 @@ def _write_all(province: Province, decisions: pl.DataFrame, params_id: str, rule
     bar.set_description("写入 / writing class teachers")
     write_frame(through, records.class_teachers(province, ids, columns), bar.update)
 
-    _write("training.Enrolment", records.enrolments(province, ids, keys), bar, counts, written)
+    # Through the one writer of enrolments (training.services.enrolment), which audits every row.
+    bar.set_description("写入 / writing training.Enrolment")
+    enrolments = records.enrolments(province, ids, keys).join(masked, on="person_key", how="left", maintain_order="left")
+    counts["training.Enrolment"] = enrol_frame(actor, enrolments)
+    bar.update(enrolments.height)
+    if enrolments.height:
+        written["training.Enrolment"] = [int(enrolments["id"].min()), int(enrolments["id"].max())]
+    del masked, enrolments
     evaluations = records.evaluations(province, ids, keys)
     _write("evaluation.Evaluation", evaluations.drop("enrolment_no"), bar, counts, written)
     evaluation_ids = evaluations.select("enrolment_no", "id")

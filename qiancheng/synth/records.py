@@ -14,6 +14,9 @@ import polars as pl
 
 from qiancheng.catalog import shipped
 from qiancheng.funding.services.payment_batches import batch_reference_column
+from qiancheng.policy.params import plan_figures
+from qiancheng.policy.rules import in_force
+from qiancheng.policy.vocabulary import COUNTING_STATUSES
 from qiancheng.synth import reference as ref
 from qiancheng.synth.generator import Province
 
@@ -178,9 +181,11 @@ def _subject_columns() -> list[pl.Expr]:
 
 
 def training_classes(province: Province, ids: Ids) -> pl.DataFrame:
-    """Classes with their status (3.2: a class under 28 hours never reaches approval) and a 5.4 cost split."""
+    """Classes with their status (3.2: a class under the minimum hours never reaches approval) and a 5.4 cost
+    split."""
     size = province.enrolments.group_by("class_no", maintain_order=True).len("trainees")
-    short = (pl.col("training_type") == "special_ability") & (pl.col("class_hours") < 28)
+    short = (pl.col("training_type") == "special_ability") & (
+        pl.col("class_hours") < in_force(plan_figures(), "special_ability_min_hours", pl.lit))
     status = (
         pl.when(short).then(pl.lit("submitted"))
         .when(pl.col("status") == "finished").then(pl.lit("finished"))
@@ -307,7 +312,7 @@ def blacklist(province: Province, ids: Ids, keys: pl.DataFrame, actor_id: int) -
     )
 
 
-COUNTING = ["pending", "approved", "paid"]
+COUNTING = list(COUNTING_STATUSES)
 
 
 def _adjusted_status(claims: pl.DataFrame) -> pl.DataFrame:

@@ -13,6 +13,7 @@ from datetime import date
 import numpy as np
 import polars as pl
 
+from qiancheng.policy.params import plan_figures
 from qiancheng.synth import reference as ref
 from qiancheng.synth.columns import labels, masked
 from qiancheng.synth.population import pick, pick_by_row
@@ -154,7 +155,8 @@ def _pick_applicants(rng: np.random.Generator, keys: pl.DataFrame, enterprises: 
 
 
 def class_hours(rng: np.random.Generator, classes: pl.DataFrame) -> np.ndarray:
-    """Class hours (课时) by type: occupational by level, special ability ≥ 28, courses by kind."""
+    """Class hours (课时) by type: occupational by level, special ability at least 3.2's minimum (plan_figures.yaml,
+    the larger of the figures at either end of the class's year), courses by kind."""
     size = classes.height
     types = classes["training_type"].to_numpy()
     level = classes["level"].fill_null(5).to_numpy()
@@ -163,12 +165,16 @@ def class_hours(rng: np.random.Generator, classes: pl.DataFrame) -> np.ndarray:
     base = np.array([0, 240, 200, 160, 120, 80])[level]
     hours[occupational] = (base + rng.integers(0, 5, size) * 10)[occupational]
     special = types == "special_ability"
-    # 3.2: 不少于28课时 — a few classes of 27 hours are the deliberate defect.
+    # 3.2: 不少于……课时 — a few classes one hour short are the deliberate defect.
+    plan = plan_figures()
+    by_year = {year: max(plan.min_hours(date(year, 1, 1)), plan.min_hours(date(year, 12, 31)))
+               for year in classes["year"].unique().to_list()}
+    minimum = classes["year"].replace_strict(by_year, return_dtype=pl.Int64).to_numpy()
     short = special & (rng.random(size) < SHORT_SPECIAL_CLASS_SHARE)
-    hours[special] = (28 + rng.integers(0, 5, size) * 7)[special]
+    hours[special] = (minimum + rng.integers(0, 5, size) * 7)[special]
     if special.any() and not short.any():
         short[np.flatnonzero(special)[0]] = True  # even a small province has one to find
-    hours[short] = 27
+    hours[short] = minimum[short] - 1
     entre = types == "entrepreneurship"
     kind_hours = dict(zip(ref.COURSE_KINDS, ref.COURSE_HOURS, strict=True))
     subjects = classes["subject"].to_numpy()

@@ -6,6 +6,7 @@ import time
 from io import StringIO
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
@@ -109,11 +110,12 @@ def test_loadcatalog_command_reports_written_rows_then_up_to_date():
     assert "目录已是最新 / catalog already up to date" in second.getvalue()
 
 
-def test_database_refuses_a_special_ability_item_under_28_hours(catalog):
-    # 3.2: 培训课时不低于28课时
-    SpecialAbilityItem.objects.create(code="ok-28", name="二十八课时", min_hours=28)
-    with pytest.raises(IntegrityError), transaction.atomic():
-        SpecialAbilityItem.objects.create(code="short-27", name="二十七课时", min_hours=27)
+def test_an_item_under_the_plans_28_hours_is_refused_and_a_new_one_takes_28(catalog):
+    # 3.2: 培训课时不低于28课时 (plan_figures.yaml) — 28 passes, 27 is one short; a new item starts at 28.
+    SpecialAbilityItem(code="ok-28", name="二十八课时", min_hours=28).full_clean()
+    assert SpecialAbilityItem(code="new", name="新项目").min_hours == 28
+    with pytest.raises(ValidationError, match="28"):
+        SpecialAbilityItem(code="short-27", name="二十七课时", min_hours=27).full_clean()
 
 
 @pytest.mark.parametrize("levels", ["12345", "55", "6", "5 4", "x"])

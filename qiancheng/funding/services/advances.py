@@ -57,7 +57,6 @@ from qiancheng.funding.services.decision_store import with_stored_uplift
 from qiancheng.funding.services.ledger import AVAILABLE, FEN, PAID, RESERVED, post_transaction, transfer
 from qiancheng.funding.services.recovery import open_case
 from qiancheng.funding.services.refusal import FundingRefused
-from qiancheng.policy.engine import SPECIAL_ACCOUNT_TRAINING
 from qiancheng.policy.params import standard_key
 from qiancheng.providers.models import Institution, InstitutionStatus
 from qiancheng.providers.services import Refusal
@@ -119,11 +118,13 @@ def advance_eligibility(institution: Institution, on: dt.date) -> Refusal | None
 def per_person_amount(training: TrainingClass, source: str) -> Decimal:
     """What the engine pays one trainee of this class who passes, from fund `source` (RULES.md "Amounts")."""
     params = packaged_params()
+    if source not in params.plan.funds_for(training.training_type, training.end_date):
+        # 5.1, 5.2a, 5.3: which fund pays each training type (plan_figures training_type_funds).
+        raise FundingRefused("fund_not_for_class", "该资金不补贴此类培训（专账资金只补贴项目制培训，第5.2条(一)）",
+                             "this fund does not pay this kind of training (the special account pays project "
+                             "training only, 5.2a)", status=422)
     if source == FundSource.SPECIAL_ACCOUNT:
-        if training.training_type != TrainingType.PROJECT:
-            raise FundingRefused("fund_not_for_class", "专账资金只补贴项目制培训（第5.2条(一)）",
-                                 "the special account pays project training only (5.2a)", status=422)
-        return SPECIAL_ACCOUNT_TRAINING.quantize(FEN)
+        return params.plan.training_amount(training.end_date).quantize(FEN)
     if source == FundSource.UNEMPLOYMENT_INSURANCE:
         standards, key = params.ui_standards, None
     else:

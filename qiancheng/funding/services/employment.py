@@ -23,8 +23,7 @@ from qiancheng.catalog.vocabulary import TrainingType
 from qiancheng.clock import today
 from qiancheng.funding.models import COUNTING_STATUSES, ClaimOrigin, ClaimStatus, FundSource, SubsidyClaim
 from qiancheng.funding.services.refusal import FundingRefused
-
-EMPLOYMENT_PROOF_MONTHS = 3  # 5.2c: "three months after training"
+from qiancheng.policy.params import plan_figures
 
 
 @dataclass(frozen=True)
@@ -92,17 +91,24 @@ def employment_due(user: Any, on: dt.date | None = None) -> list[EmploymentDue]:
     ).select_related("institution", "enrolment__training_class").order_by("end_date", "number")
     found = []
     for claim in claims:
-        due_on = add_calendar_months(claim.end_date, EMPLOYMENT_PROOF_MONTHS)
+        due_on = proof_due_on(claim.end_date)
         late_from = add_calendar_months(due_on, grace.months) + dt.timedelta(days=1)
         found.append(EmploymentDue(claim, due_on, late_from, on >= late_from))
     return found
 
 
+def proof_due_on(end_date: dt.date) -> dt.date:
+    """5.2c: end date + the calendar months in force on it (plan_figures employment_proof_months): the
+    earliest proof date that earns the subsidy, as the engine reads it."""
+    return add_calendar_months(end_date, plan_figures().proof_months(end_date))
+
+
 def _latest_end_due(on: dt.date) -> dt.date:
-    """The latest end date whose three calendar months have passed by `on` (searching back a few days,
-    because month ends make the mapping from end date to due date non-invertible)."""
-    candidate = add_calendar_months(on, -EMPLOYMENT_PROOF_MONTHS) + dt.timedelta(days=3)
-    while add_calendar_months(candidate, EMPLOYMENT_PROOF_MONTHS) > on:
+    """The latest end date whose proof months have passed by `on` (searching back from the shortest period
+    of any entry, because month ends make the mapping from end date to due date non-invertible)."""
+    shortest = min(entry.value for entry in plan_figures().periods("employment_proof_months"))
+    candidate = add_calendar_months(on, -shortest) + dt.timedelta(days=3)
+    while proof_due_on(candidate) > on:
         candidate -= dt.timedelta(days=1)
     return candidate
 

@@ -540,7 +540,7 @@ def always_denying(rule_id: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[No
     with monkeypatch.context() as patch:
         if rule_id in {rule.id for rule in CLAIM_RULES}:
             patch.setattr(engine, "CLAIM_RULES", tuple(
-                dataclasses.replace(rule, fails=lambda as_of: pl.lit(True)) if rule.id == rule_id else rule
+                dataclasses.replace(rule, fails=lambda as_of, plan: pl.lit(True)) if rule.id == rule_id else rule
                 for rule in CLAIM_RULES))
         elif rule_id in {rule.id for rule in LIMIT_RULES}:
             # Any earlier record of the person trips it (each limit journey has history to trip on).

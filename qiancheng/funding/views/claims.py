@@ -14,7 +14,6 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from qiancheng.accounts.guards import signed_in_as
 from qiancheng.accounts.models import Role
 from qiancheng.accounts.scope import get_scoped_or_404, scoped
-from qiancheng.catalog.vocabulary import TrainingType
 from qiancheng.funding.forms import ClassClaimForm, EmploymentProofForm, NoteForm, ReasonForm, RecoveryForm
 from qiancheng.funding.models import (
     Advance,
@@ -44,6 +43,7 @@ from qiancheng.funding.views.common import (
     denied_rules,
     user_party,
 )
+from qiancheng.policy.params import plan_figures
 from qiancheng.training.models import ClassStatus, TrainingClass
 
 CLAIMS_SHOWN = 200
@@ -86,9 +86,9 @@ def _advancers(training: TrainingClass, user: Any) -> list[tuple[str, str]]:
 
 
 def rule_fund(training: TrainingClass) -> str:
-    """The fund the plan names for this training: the special account pays project training (5.2a), the
-    employment-subsidy fund the rest (5.1); the engine denies a claim that asks the wrong one."""
-    return FundSource.SPECIAL_ACCOUNT if training.training_type == TrainingType.PROJECT else FundSource.EMPLOYMENT_SUBSIDY
+    """The fund the plan names for this training (5.1, 5.2a: plan_figures training_type_funds, first entry);
+    the engine denies a claim that asks one the plan does not allow."""
+    return FundSource(plan_figures().route_fund(training.training_type, training.end_date))
 
 
 def said(refusal: FundingRefused) -> str:

@@ -23,10 +23,11 @@ from qiancheng.accounts.models import Role
 from qiancheng.catalog.models import CourseKind, IndustrialPark, Occupation, ProgrammeTag, SpecialAbilityItem
 from qiancheng.catalog.vocabulary import TrainingType
 from qiancheng.clock import today
+from qiancheng.policy.params import plan_figures
 from qiancheng.projects.models import Project, ProjectStatus
 from qiancheng.providers.models import Institution, InstitutionScope, Teacher
 from qiancheng.providers.services import Refusal, opening_refusal
-from qiancheng.training.models import SPECIAL_ABILITY_MIN_HOURS, ClassStatus, TrainingClass
+from qiancheng.training.models import ClassStatus, TrainingClass
 
 if TYPE_CHECKING:
     from qiancheng.accounts.models import User
@@ -68,15 +69,17 @@ def _fail(refusals: list[Refusal]) -> None:
         raise ValidationError([refusal.error() for refusal in refusals])
 
 
-def subject_refusals(training_type: str, hours: int, occupation: Occupation | None, level: int | None) -> list[Refusal]:
+def subject_refusals(training_type: str, hours: int, occupation: Occupation | None, level: int | None,
+                     end_date: date) -> list[Refusal]:
     """The rules on what a class teaches that decide approval (3.1, 3.2)."""
     refusals = []
-    # 3.2: 专项职业能力培训……培训课时不少于28课时
-    if training_type == TrainingType.SPECIAL_ABILITY and hours < SPECIAL_ABILITY_MIN_HOURS:
+    # 3.2: 专项职业能力培训……培训课时不少于……课时 (the figure in force on the class's last day, as the engine reads it)
+    minimum = plan_figures().min_hours(end_date)
+    if training_type == TrainingType.SPECIAL_ABILITY and hours < minimum:
         refusals.append(Refusal(
-            "3.2", f"专项职业能力培训不少于{SPECIAL_ABILITY_MIN_HOURS}课时（第3.2条），本班仅{hours}课时",
-            f"special vocational ability training needs at least {SPECIAL_ABILITY_MIN_HOURS} class hours "
-            f"(clause 3.2); this class has {hours}",
+            "3.2", f"专项职业能力培训不少于{minimum}课时（第3.2条），本班仅{hours}课时",
+            f"special vocational ability training needs at least {minimum} class hours (clause 3.2); "
+            f"this class has {hours}",
         ))
     # 3.1: 按国家职业标准开展 — only the levels the occupation's standard has
     if training_type == TrainingType.OCCUPATIONAL and occupation is not None and not occupation.allows_level(level or 0):
@@ -133,7 +136,7 @@ def apply_for_class(actor: User, institution: Institution, plan: ClassPlan) -> T
     if actor.role != Role.INSTITUTION or actor.institution_id != institution.pk:
         raise PermissionDenied("只有该机构本身可以申请开班 / only the institution itself may apply to open a class")
     refusals = [r for r in (opening_refusal(institution, plan.start_date), _scope_refusal(institution, plan)) if r]
-    refusals += subject_refusals(plan.training_type, plan.class_hours, plan.occupation, plan.level)
+    refusals += subject_refusals(plan.training_type, plan.class_hours, plan.occupation, plan.level, plan.end_date)
     refusals += teacher_refusals(plan.teachers, institution, plan.start_date, plan.end_date)
     park = delivered_for_park(plan)
     park_refusal = _park_refusal(park, institution, plan.start_date)
@@ -199,7 +202,8 @@ def _locked_submitted(training: TrainingClass) -> TrainingClass:
 def approval_refusals(training: TrainingClass) -> list[Refusal]:
     """Every reason the class may not be approved as it stands (empty: it may)."""
     refusals = [r for r in (opening_refusal(training.institution, training.start_date),) if r]
-    refusals += subject_refusals(training.training_type, training.class_hours, training.occupation, training.level)
+    refusals += subject_refusals(training.training_type, training.class_hours, training.occupation, training.level,
+                                 training.end_date)
     refusals += teacher_refusals(training.teachers.all(), training.institution, training.start_date,
                                  training.end_date, excluding=training.pk)
     return refusals

@@ -13,13 +13,14 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
+import polars as pl
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from qiancheng.accounts.audit import record_event
+from qiancheng.accounts.audit import record_event, record_events
 from qiancheng.accounts.models import AuditEntry, Role
 from qiancheng.catalog.vocabulary import ApplicantRelation, TrainingType, chinese_part
 from qiancheng.clock import today
@@ -27,16 +28,18 @@ from qiancheng.people import crypto
 from qiancheng.people.identity import check_id_number, normalise_id_number
 from qiancheng.people.masking import mask_id_number
 from qiancheng.people.models import Person
-from qiancheng.people.services import register_person
+from qiancheng.people.services import PersonRow, register_persons
 from qiancheng.policy.batch import claims_from_records, history_from_records
 from qiancheng.policy.engine import decide
-from qiancheng.policy.params import ParameterError, load_packaged
+from qiancheng.policy.params import ParameterError, load_packaged, plan_figures
 from qiancheng.policy.rules import ALL_RULES
+from qiancheng.policy.vocabulary import COUNTING_STATUSES
 from qiancheng.projects.models import TraineeLink
 from qiancheng.providers.services import Refusal
 from qiancheng.training.models import ClassStatus, Enrolment, EnrolmentStatus, TrainingClass
 from qiancheng.training.services.evidence import EnrolmentEvidence, checked
 from qiancheng.training.services.history import WHOLE_TABLES_FROM, stored_history
+from qiancheng.web.tabular import write_frame
 
 if TYPE_CHECKING:
     from qiancheng.accounts.models import User
@@ -147,8 +150,8 @@ def _would_be_claim(training: TrainingClass, number: int, candidate: Candidate) 
     is_project = training.training_type == TrainingType.PROJECT
     return {
         "claim_id": f"roster-{number:07d}", "id_number": candidate.id_number, "training_type": training.training_type,
-        # 5.2: project training is paid from the special account, the other types from the employment subsidy
-        "fund": "special_account" if is_project else "employment_subsidy",
+        # 5.1, 5.2a: the fund the plan names for the type (plan_figures training_type_funds)
+        "fund": plan_figures().route_fund(training.training_type, training.end_date),
         "city_code": training.city_id, "occupation_code": training.occupation_id, "level": training.level,
         "item_code": training.item_id, "course_kind": training.course_kind_id,
         "project_id": training.project.code if is_project else None,
@@ -171,8 +174,9 @@ def _unclaimed_enrolments(training: TrainingClass, person_keys: set[str] | None)
     rows = enrolments.values_list("pk", "person_id", "training_class__training_type", "training_class__occupation_id",
                                   "training_class__level", "training_class__item_id", "training_class__course_kind_id",
                                   "training_class__project__code", "training_class__end_date")
+    plan = plan_figures()
     return [{"record_type": "claim", "record_id": f"enrolment:{pk}", "id_number": key, "training_type": kind,
-             "fund": "special_account" if kind == TrainingType.PROJECT else "employment_subsidy",
+             "fund": plan.route_fund(kind, end),
              "occupation_code": occupation, "level": level, "item_code": item, "course_kind": course,
              "project_id": project, "end_date": end.isoformat(), "status": "pending"}
             for pk, key, kind, occupation, level, item, course, project, end in rows]
@@ -216,9 +220,6 @@ def _rule_refusal(rule_id: str) -> Refusal:
 
 
 # ---------------------------------------------------------------- before enrolling one trainee
-
-# History claims that count as a subsidised training already had (or on its way): not rejected or withdrawn.
-COUNTED_CLAIM_STATUSES = frozenset({"pending", "approved", "paid"})
 
 
 @dataclass(frozen=True)
@@ -285,7 +286,7 @@ def preview_enrolment(actor: User, training: TrainingClass, *, id_number: str, n
                           evidence.receiving_unemployment_benefit)
     refusals += predicted_refusals(training, [candidate]).get(key, [])
     earlier = [record for record in _history(training, {key: check.normalised})
-               if record.get("record_type") == "claim" and record.get("status") in COUNTED_CLAIM_STATUSES
+               if record.get("record_type") == "claim" and record.get("status") in COUNTING_STATUSES
                and record.get("id_number") == check.normalised]
     years = sorted({int(str(record["end_date"])[:4]) for record in earlier if record.get("end_date")})
     return EnrolmentPreview(name, mask_id_number(check.normalised), len(earlier) + 1, tuple(years), tuple(refusals))
@@ -307,6 +308,93 @@ def _record_check(actor: User, training: TrainingClass, key: str) -> None:
                      after={"class": training.pk, "person_key": key})
 
 
+# ---------------------------------------------------------------- the one writer of enrolments
+
+@dataclass(frozen=True)
+class Trainee:
+    """One person to enrol, already registered (`register_persons`): the key the person is stored under."""
+
+    person_key: str
+    id_number_masked: str
+    category: str
+    relation: str = ApplicantRelation.NONE
+    evidence: EnrolmentEvidence = EnrolmentEvidence()
+
+
+def enrol(actor: User, training: TrainingClass, trainees: list[Trainee], *,
+          enrolled_on: date | None = None) -> dict[str, Enrolment]:
+    """The one way a trainee is put on a class's roster: the page, the API and the roster import call it.
+
+    It refuses what no path may write, the same way on every path: a class that does not take trainees
+    (`require_open`), a project trainee without the applicant link (3.4e), a person already in an
+    overlapping class. Persons already on this roster are left as they are (idempotent). The rows go in one
+    bulk write (`enrol_frame`), each with its own "enrolment.created" audit entry. Returns every trainee's
+    enrolment by person key. The callers run the engine's prediction first (`predicted_refusals`)."""
+    require_class_staff(actor, training)
+    require_open(training, enrolled_on)
+    is_project = training.training_type == TrainingType.PROJECT
+    refusals = [refusal.error() for trainee in trainees
+                for refusal in (link_refusal(training, trainee.relation),) if refusal]
+    clashes = overlapping_enrolments(training, [trainee.person_key for trainee in trainees])
+    refusals += [overlap_refusal(clash).error() for clash in clashes.values()]
+    if refusals:
+        raise ValidationError(refusals)
+    on_roster = set(Enrolment.objects.filter(training_class=training).values_list("person_id", flat=True))
+    new = list({t.person_key: t for t in trainees if t.person_key not in on_roster}.values())
+    fields = [t.evidence.enrolment_fields() for t in new]
+    frame = pl.DataFrame({
+        "training_class_id": [training.pk] * len(new),
+        "person_key": [t.person_key for t in new],
+        "id_number_masked": [t.id_number_masked for t in new],
+        "category": [t.category for t in new],
+        "applicant_relation": [t.relation if is_project else ApplicantRelation.NONE for t in new],
+        "enrolled_on": [enrolled_on or today()] * len(new),
+        **{name: [row[name] for row in fields] for name in EVIDENCE_SCHEMA},
+    }, schema={"training_class_id": pl.Int64, "person_key": pl.String, "id_number_masked": pl.String,
+               "category": pl.String, "applicant_relation": pl.String, "enrolled_on": pl.Date, **EVIDENCE_SCHEMA})
+    enrol_frame(actor, frame)
+    keys = [t.person_key for t in trainees]
+    found: dict[str, Enrolment] = {}
+    for part in chunks(keys):
+        found.update({e.person_id: e for e in Enrolment.objects.filter(training_class=training, person_id__in=part)})
+    return found
+
+
+EVIDENCE_SCHEMA: dict[str, Any] = {
+    name: pl.Boolean if name == "receiving_unemployment_benefit" else (
+        pl.Date if name.endswith(("_date", "_issued_on")) else pl.String)
+    for name in EnrolmentEvidence().enrolment_fields()
+}
+
+
+def enrol_frame(actor: User | None, frame: pl.DataFrame) -> int:
+    """The bulk insert behind `enrol`, also used as is by the demo province (synth), whose classes are
+    checked when it is generated: rows straight into the table (COPY / executemany) and one
+    "enrolment.created" audit entry per row, in the caller's transaction. `frame` has the Enrolment columns
+    (an `id` column or not) and `id_number_masked`, which the audit entry records instead of the number."""
+    if frame.height == 0:
+        return 0
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("enrol_frame 须在事务中执行 / enrol_frame must run inside the caller's transaction")
+    written = write_frame(Enrolment, frame.drop("id_number_masked"))
+    if "id" in frame.columns:
+        ids = dict(zip(zip(frame["training_class_id"], frame["person_key"], strict=True), frame["id"], strict=True))
+    else:
+        ids = {}
+        for class_id in frame["training_class_id"].unique().to_list():
+            keys = frame.filter(pl.col("training_class_id") == class_id)["person_key"].to_list()
+            for part in chunks(keys):
+                ids.update({(class_id, key): pk for pk, key in Enrolment.objects.filter(
+                    training_class_id=class_id, person_id__in=part).values_list("pk", "person_id")})
+    facts = [name for name in frame.columns if name not in ("id", "training_class_id", "person_key",
+                                                               "id_number_masked", "enrolled_on")]
+    record_events(actor, "enrolment.created", Enrolment, (
+        (ids[(row["training_class_id"], row["person_key"])],
+         {"class": row["training_class_id"], "person": row["id_number_masked"], **{name: row[name] for name in facts}})
+        for row in frame.iter_rows(named=True)))
+    return written
+
+
 # ---------------------------------------------------------------- one by one
 
 def enrol_person(actor: User, training: TrainingClass, *, id_number: str, name: str, category: str,
@@ -315,32 +403,27 @@ def enrol_person(actor: User, training: TrainingClass, *, id_number: str, name: 
     """Enrol one trainee by name and ID number, refused with every reason the roster import would give.
 
     `evidence` is what the rules read beside the category and relation (2.1a, 5.3, 3.3, 3.4e), each fact
-    with its document; it is checked like a roster row's and kept on the enrolment."""
+    with its document; it is checked like a roster row's and kept on the enrolment. The person is registered
+    by `register_persons` and enrolled by `enrol`, as a roster's rows are."""
     require_class_staff(actor, training)
     require_open(training, enrolled_on)
     evidence = checked(evidence or EnrolmentEvidence(), is_project=training.training_type == TrainingType.PROJECT)
     with transaction.atomic():
-        person = register_person(actor, id_number, name, phone, category=category)
-        candidate = Candidate(person.person_key, normalise_id_number(id_number), category, relation,
+        registration = register_persons(actor, [PersonRow(id_number, name, phone, category=category)])
+        key = registration.stored_key(normalise_id_number(id_number))
+        person = Person.objects.get(person_key=key)
+        candidate = Candidate(key, normalise_id_number(id_number), category, relation,
                               evidence.has_business_licence or person.has_business_licence,
                               evidence.receiving_unemployment_benefit)
         refusals = [r for r in (link_refusal(training, relation),) if r]
-        clash = overlapping_enrolments(training, [person.person_key]).get(person.person_key)
+        clash = overlapping_enrolments(training, [key]).get(key)
         refusals += [overlap_refusal(clash)] if clash else []
-        refusals += predicted_refusals(training, [candidate]).get(person.person_key, [])
+        refusals += predicted_refusals(training, [candidate]).get(key, [])
         if refusals:
             raise ValidationError([refusal.error() for refusal in refusals])
-        enrolment, created = Enrolment.objects.get_or_create(
-            training_class=training, person=person,
-            defaults={"category": category, "enrolled_on": enrolled_on or today(),
-                      "applicant_relation": relation if training.training_type == TrainingType.PROJECT
-                      else ApplicantRelation.NONE, **evidence.enrolment_fields()},
-        )
-        if created:
-            record_event(actor, "enrolment.created", enrolment,
-                         after={"class": training.pk, "person": person.id_number_masked, "category": category,
-                                **evidence.enrolment_fields()})
-    return enrolment
+        enrolled = enrol(actor, training, [Trainee(key, person.id_number_masked, category, relation, evidence)],
+                         enrolled_on=enrolled_on)
+    return enrolled[key]
 
 
 def roster_of(training: TrainingClass) -> QuerySet[Enrolment]:

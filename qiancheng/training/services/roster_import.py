@@ -17,25 +17,23 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-import polars as pl
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from qiancheng.accounts.audit import record_event
 from qiancheng.catalog.vocabulary import ApplicantRelation, TrainingType
-from qiancheng.clock import today
 from qiancheng.people import crypto
 from qiancheng.people.identity import check_id_number
 from qiancheng.people.masking import mask_id_number, mask_phone
-from qiancheng.people.models import Person
-from qiancheng.people.services import ID_NUMBER, PHONE
+from qiancheng.people.services import ID_NUMBER, PHONE, PersonRow, register_persons
 from qiancheng.providers.services import Refusal
 from qiancheng.training.models import Enrolment, ImportJob, ImportStatus, TrainingClass
 from qiancheng.training.services import roster_file
 from qiancheng.training.services.enrolment import (
     Candidate,
-    chunks,
+    Trainee,
+    enrol,
     link_refusal,
     overlap_refusal,
     overlapping_enrolments,
@@ -62,19 +60,14 @@ from qiancheng.training.services.roster_file import (
     RosterRow,
     read_roster,
 )
-from qiancheng.web.tabular import check_upload, write_frame
+from qiancheng.web.tabular import check_upload
 
 if TYPE_CHECKING:
     from qiancheng.accounts.models import User
 
-# The Person columns a good row carries, sealed; every other column takes its default.
-PERSON_COLUMNS = ("person_key", "name", "category", "birth_date", "sex", "county_code", "id_number_enc",
-                  "id_number_masked", "phone_enc", "phone_masked")
 ID_COLUMN, PHONE_COLUMN = roster_file.ID_NUMBER, roster_file.PHONE
-# The evidence columns of an enrolment as they wait on the job (dates as ISO text) and their empty values.
+# The evidence columns of an enrolment and their empty values.
 EVIDENCE_DEFAULTS: dict[str, object] = EnrolmentEvidence().enrolment_fields()
-EVIDENCE_SCHEMA: dict[str, type[pl.DataType]] = {
-    field: pl.Boolean if field == "receiving_unemployment_benefit" else pl.String for field in EVIDENCE_DEFAULTS}
 
 
 @dataclass(frozen=True)
@@ -300,8 +293,7 @@ def apply_roster(actor: User, job: ImportJob) -> ImportJob:
         require_open(training)
         # Locking the class serialises applies to it, so the enrolled set read below stays true.
         TrainingClass.objects.select_for_update().filter(pk=training.pk).first()
-        created_persons = _create_missing_persons(locked.good_rows)
-        locked.applied_count = _enrol_missing(training, locked.good_rows)
+        created_persons, locked.applied_count = _register_and_enrol(actor, training, locked.good_rows)
         locked.status, locked.applied_by, locked.applied_at = ImportStatus.APPLIED, actor, timezone.now()
         locked.save(update_fields=["applied_count", "status", "applied_by", "applied_at"])
         record_event(actor, "roster.applied", locked, after={
@@ -310,36 +302,31 @@ def apply_roster(actor: User, job: ImportJob) -> ImportJob:
     return locked
 
 
-def _create_missing_persons(rows: list[dict[str, Any]]) -> int:
-    """Get-or-create by person_key: only persons not yet registered are inserted."""
-    existing: set[str] = set()
-    for part in chunks([row["person_key"] for row in rows]):
-        existing.update(Person.objects.filter(person_key__in=part).values_list("person_key", flat=True))
-    new = [row for row in rows if row["person_key"] not in existing]
-    frame = pl.DataFrame({name: [row[name] for row in new] for name in PERSON_COLUMNS},
-                         schema={name: pl.String for name in PERSON_COLUMNS})
-    # Rows straight into the table (COPY / executemany): model instances cost 10x more at 100,000 rows.
-    return write_frame(Person, frame.with_columns(pl.col("birth_date").str.to_date()))
+def _register_and_enrol(actor: User, training: TrainingClass, rows: list[dict[str, Any]]) -> tuple[int, int]:
+    """The good rows through the same two services as one trainee on the page: `register_persons` (which
+    finds a person stored under a retired key too) and `enrol` (one audit entry per enrolment). Returns
+    (persons registered, trainees newly enrolled)."""
+    clear = {row["person_key"]: crypto.decrypt(row["id_number_enc"], purpose=ID_NUMBER) for row in rows}
+    registration = register_persons(actor, [PersonRow(
+        clear[row["person_key"]], row["name"],
+        crypto.decrypt(row["phone_enc"], purpose=PHONE) if row.get("phone_enc") else None,
+        category=row["category"]) for row in rows])
+    trainees = [Trainee(registration.stored_key(clear[row["person_key"]]), row["id_number_masked"], row["category"],
+                        row["relation"], _evidence_of(row)) for row in rows]
+    before = Enrolment.objects.filter(training_class=training).count()
+    enrol(actor, training, trainees)
+    return registration.created, Enrolment.objects.filter(training_class=training).count() - before
 
 
-def _enrol_missing(training: TrainingClass, rows: list[dict[str, Any]]) -> int:
-    """Enrol the persons not yet on the class's roster; return how many."""
-    enrolled = set(Enrolment.objects.filter(training_class=training).values_list("person_id", flat=True))
-    new = [row for row in rows if row["person_key"] not in enrolled]
-    frame = pl.DataFrame({
-        "training_class_id": [training.pk] * len(new),
-        "person_key": [row["person_key"] for row in new],
-        "category": [row["category"] for row in new],
-        "applicant_relation": [row["relation"] for row in new],
-        "enrolled_on": [today()] * len(new),
-        # A job validated before the evidence columns came carries none: every fact "not stated".
-        **{field: [row.get("evidence", {}).get(field, default) for row in new]
-           for field, default in EVIDENCE_DEFAULTS.items()},
-    }, schema={"training_class_id": pl.Int64, "person_key": pl.String, "category": pl.String,
-               "applicant_relation": pl.String, "enrolled_on": pl.Date, **EVIDENCE_SCHEMA})
-    dates = [pl.col(field).str.to_date() for field, kind in EVIDENCE_SCHEMA.items() if field.endswith(
-        ("_date", "_issued_on"))]
-    return write_frame(Enrolment, frame.with_columns(dates))
+def _evidence_of(row: dict[str, Any]) -> EnrolmentEvidence:
+    """The evidence as it waits on the job (dates as ISO text); a job validated before the evidence columns
+    came carries none: every fact "not stated"."""
+    stored = row.get("evidence", {})
+    facts: dict[str, Any] = {}
+    for name, default in EVIDENCE_DEFAULTS.items():
+        value = stored.get(name, default)
+        facts[name] = date.fromisoformat(value) if name.endswith(("_date", "_issued_on")) and value else value
+    return EnrolmentEvidence(**facts)
 
 
 def progress(job: ImportJob) -> tuple[str, str]:
