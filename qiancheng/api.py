@@ -14,6 +14,7 @@ from qiancheng.funding.api import claims_router, funds_router, payments_router, 
 from qiancheng.policy.api import router as policy_router
 from qiancheng.projects.api import router as projects_router
 from qiancheng.providers.api import router as institutions_router
+from qiancheng.sanctions.api import router as sanctions_router
 from qiancheng.training.api import classes_router, imports_router
 
 api = NinjaAPI(
@@ -32,6 +33,7 @@ api.add_router("/funds", funds_router)
 api.add_router("/claims", claims_router)
 api.add_router("/payments", payments_router)
 api.add_router("/institutions", institutions_router)
+api.add_router("/sanctions", sanctions_router)
 api.add_router("/classes", classes_router)
 api.add_router("/imports", imports_router)
 api.add_router("/projects", projects_router)
