@@ -117,10 +117,14 @@ def _check_partitioned(args: argparse.Namespace, partitions: int) -> int:
     param_sets = [params] + ([load_params(args.compare, None)] if args.compare else [])
     as_of = args.as_of or params.as_of or clock.today()
     if args.engine == "spark":
-        from qiancheng.policy.spark import decide_on_spark
+        from qiancheng.policy.spark import SparkUnavailable, decide_on_spark
 
-        runs = decide_on_spark(args.claims, args.history, param_sets, as_of, partitions, master=args.master,
-                               workdir=args.workdir, quiet=args.quiet)
+        try:
+            runs = decide_on_spark(args.claims, args.history, param_sets, as_of, partitions, master=args.master,
+                                   workdir=args.workdir, quiet=args.quiet)
+        except SparkUnavailable as error:
+            print(f"qiancheng check: {error}", file=sys.stderr)
+            return 2
     else:
         bar = None if args.quiet else _PartitionBar(partitions)
         try:

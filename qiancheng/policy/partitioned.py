@@ -148,7 +148,7 @@ class _Spill:
             spans[part] = (start, n)
             start += n
         path = self.folder / f"block-{len(self.files) + len(self.shared):05d}.parquet"
-        frame.drop(PART).write_parquet(path, compression="lz4", statistics=False)
+        frame.write_parquet(path, compression="lz4", statistics=False)  # with PART, which Spark reads
         self.files.append((path, spans))
 
     def add_shared(self, frame: pl.DataFrame) -> None:
@@ -157,7 +157,7 @@ class _Spill:
         self.shared.append(path)
 
     def part(self, index: int) -> pl.DataFrame | None:
-        pieces = [pl.scan_parquet(path).slice(*spans[index]) for path, spans in self.files
+        pieces = [pl.scan_parquet(path).slice(*spans[index]).drop(PART) for path, spans in self.files
                   if index in spans]
         pieces += [pl.scan_parquet(path) for path in self.shared]
         if not pieces:
@@ -277,11 +277,11 @@ def decide_partitioned(
                     runs.append(decide(part_claims, part_history, params, as_of).decisions)
             if progress:
                 progress(index + 1, partitions)
-    return [DecisionRun(_in_claim_order(frames, params, as_of), params.id, RULE_VERSION, as_of)
+    return [DecisionRun(in_claim_order(frames, params, as_of), params.id, RULE_VERSION, as_of)
             for frames, params in zip(found, param_sets, strict=True)]
 
 
-def _in_claim_order(frames: list[pl.DataFrame], params: ParamSet, as_of: dt.date) -> pl.DataFrame:
+def in_claim_order(frames: list[pl.DataFrame], params: ParamSet, as_of: dt.date) -> pl.DataFrame:
     if not frames:  # a header-only claims file: no decisions, in the decisions' own shape
         return decide(claims_from_records([]), empty_history(), params, as_of).decisions
     return pl.concat(frames, how="vertical").sort("claim_id")
