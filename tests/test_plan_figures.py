@@ -224,3 +224,45 @@ def test_the_scan_would_find_a_number_written_again(tmp_path: Path) -> None:
     assert [literal for _, literal in _code_literals(planted)] == ["28", '"600.00"']
     text = planted.read_text(encoding="utf-8")
     assert COUNTING_LITERAL.search(text) and THREE_MONTHS.search(text)
+
+
+# ---------------------------------------------------------------- the portfolio measures (1a, 2.1b)
+
+
+def test_the_targets_and_the_key_group_share_are_the_plans() -> None:
+    # 1a: 2025年……18万人次, 2026年、2027年……21万人次, 三年60万人次以上; 2.1b: 不少于70%.
+    plan = load_packaged().plan
+    assert [plan.annual_target(year) for year in (2024, 2025, 2026, 2027, 2028)] == [
+        None, 180_000, 210_000, 210_000, None]
+    assert plan.target_years() == (2025, 2026, 2027)
+    assert plan.programme_target(END) == 600_000 and plan.key_group_min_share(END) == Decimal("0.70")
+
+
+def test_the_portfolio_measures_leave_a_parameter_sets_id_alone(tmp_path: Path) -> None:
+    # No claim's decision reads a target or the 70 %: changing one must not make stored decisions look stale.
+    before = params().id
+    with plan_figures_in_force(figures_with(tmp_path, "key_group_min_share", "0.75")):
+        assert params().id == before
+    with plan_figures_in_force(figures_with(tmp_path, "special_ability_min_hours", 30)):
+        assert params().id != before
+
+
+@pytest.mark.django_db
+def test_the_targets_and_the_70_percent_reach_the_progress_report(tmp_path: Path, province_official) -> None:
+    from qiancheng.clock import frozen_at
+    from qiancheng.insight.figures import Cell, report, share_if_added
+    from qiancheng.insight.services import set_target
+
+    document = yaml.safe_load((PACKAGED_DIR / "plan_figures.yaml").read_text(encoding="utf-8"))
+    document["figures"]["annual_training_target"]["entries"][1]["value"] = 250_000
+    document["figures"]["key_group_min_share"]["entries"][0]["value"] = "0.80"
+    (tmp_path / "plan_figures.yaml").write_text(yaml.safe_dump(document, allow_unicode=True), encoding="utf-8")
+    builders.city("450100", "南宁市")
+    with plan_figures_in_force(load_plan_figures(tmp_path)), frozen_at(END):
+        year = report(province_official, 2026)
+        assert year.province is not None and year.province.target is not None
+        assert year.province.target.count == 250_000 and year.min_share == Decimal("0.80")
+        assert share_if_added("450100", 2026, ["rural_migrant_worker"] * 3 + ["other"]).after == Cell(4, 3)
+        assert share_if_added("450100", 2026, ["rural_migrant_worker"] * 3 + ["other"]).below_after  # 75 % < 80 %
+        with pytest.raises(ValidationError, match="250000"):
+            set_target(province_official, 2026, None, 240_000, "桂人社发〔2026〕1号", END)

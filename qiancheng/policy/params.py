@@ -360,8 +360,12 @@ def apply_override(base: ParamSet, obj: object, label: str) -> ParamSet:
 # ---------------------------------------------------------------- the plan's own figures
 
 # The figures of `plan_figures.yaml`, and how an entry's value is read.
-PLAN_FIGURES = ("special_ability_min_hours", "special_account_training_amount", "special_account_employment_amount",
-                "employment_proof_months", "training_type_funds")
+# The first five decide claims; the last three are the programme's portfolio measures (1a, 2.1b), which no
+# claim's decision reads, so they stay out of a parameter set's id (`PlanFigures.to_json`).
+DECISION_FIGURES = ("special_ability_min_hours", "special_account_training_amount",
+                    "special_account_employment_amount", "employment_proof_months", "training_type_funds")
+PORTFOLIO_FIGURES = ("annual_training_target", "programme_training_target", "key_group_min_share")
+PLAN_FIGURES = DECISION_FIGURES + PORTFOLIO_FIGURES
 
 
 @dataclass(frozen=True)
@@ -431,9 +435,37 @@ class PlanFigures:
         """The fund the plan names for this training type (what a claim form proposes)."""
         return self.funds_for(training_type, day)[0]
 
+    def annual_target(self, year: int) -> int | None:
+        """1a: the subsidised trainings (人次) the plan sets for `year` (the entry covering the whole year), or
+        None for a year outside the plan (no first-entry fallback: a year before the plan has no target)."""
+        first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+        for entry in self.periods("annual_training_target"):
+            if entry.covers(first) and entry.covers(last):
+                return int(entry.value)
+        return None
+
+    def target_years(self) -> tuple[int, ...]:
+        """The years the plan sets a target for (1a: 2025, 2026, 2027)."""
+        years = set()
+        for entry in self.periods("annual_training_target"):
+            last = entry.valid_to or entry.valid_from
+            years.update(year for year in range(entry.valid_from.year, last.year + 1)
+                         if self.annual_target(year) is not None)
+        return tuple(sorted(years))
+
+    def programme_target(self, day: dt.date) -> int:
+        """1a: the subsidised trainings of the whole programme (2025-2027), in force on `day`."""
+        return int(self.on("programme_training_target", day))
+
+    def key_group_min_share(self, day: dt.date) -> Decimal:
+        """2.1b: the least share of key groups among subsidised trainings (a fraction: 0.70 = 70 %)."""
+        return Decimal(self.on("key_group_min_share", day))
+
     def to_json(self) -> list[dict]:
+        """The figures a decision reads (a parameter set's id hashes them; the portfolio measures decide nothing)."""
         return [{"name": e.name, "value": _json_value(e.value), "valid_from": e.valid_from.isoformat(),
-                 "valid_to": e.valid_to.isoformat() if e.valid_to else None} for e in self.entries]
+                 "valid_to": e.valid_to.isoformat() if e.valid_to else None}
+                for e in self.entries if e.name in DECISION_FIGURES]
 
 
 def _json_value(value: Any) -> Any:
@@ -484,6 +516,15 @@ def _figure_value(name: str, value: object, where: str) -> Any:
                                      f"the funds of {training_type} must be one or more of them, got {funds!r}")
             out[training_type] = tuple(funds)
         return out
+    if name == "key_group_min_share":
+        share = _decimal(value, f"{where}: value")
+        if not Decimal("0") <= share <= Decimal("1"):
+            raise ParameterError(f"{where}: 须为0至1之间的比例 / must be a fraction from 0 to 1, got {share}")
+        return share
+    if name in ("annual_training_target", "programme_training_target"):
+        if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+            raise ParameterError(f"{where}: 须为正整数（人次）/ must be a whole number above 0, got {value!r}")
+        return value
     if name in ("special_ability_min_hours", "employment_proof_months"):
         if not isinstance(value, int) or isinstance(value, bool) or value < 0:
             raise ParameterError(f"{where}: 须为非负整数 / must be a whole number, not negative, got {value!r}")

@@ -1,0 +1,26 @@
+"""The insight app: targets, the key-group share, progress (issue 11)."""
+
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class InsightConfig(AppConfig):
+    name = "qiancheng.insight"
+    label = "insight"
+    verbose_name = "统计与目标 Insight"
+
+    def ready(self) -> None:
+        from django.utils.translation import gettext_lazy as _
+
+        from qiancheng.accounts import scope
+        from qiancheng.accounts.models import Role
+        from qiancheng.insight.figures import cities_below_share
+        from qiancheng.insight.models import Target
+        from qiancheng.web.queues import add_queue
+
+        # A city official reads the city's own splits; the province's own entries (city None) are the province's.
+        scope.register(Target, city="city")
+        # 2.1b: the cities whose key-group share this year is under the plan's minimum wait for the province.
+        add_queue("key_group_share", _("重点群体占比低于要求的城市"), "insight:progress", cities_below_share,
+                  since="below_since", roles={Role.PROVINCE_OFFICIAL}, order=90)

@@ -1,0 +1,45 @@
+"""Targets (1a): the subsidised trainings (人次) a year should reach, for the province or one city.
+
+The plan states the province's yearly targets once (policy/parameters/plan_figures.yaml, 1a); the province
+splits a year's target among the cities by a document (文件, 文号), and may raise its own. An entry is never
+edited: a change is a new entry from a later day, so the target in force on any past day can be shown again.
+The one writer is `insight.services.set_target`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class Target(models.Model):
+    """From `valid_from` on, `count` trainings is the target of `year` for `city` (None: the whole province),
+    until a later entry of the same year and city."""
+
+    year = models.PositiveSmallIntegerField()
+    city = models.ForeignKey("catalog.City", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    count = models.PositiveIntegerField(help_text="人次 / subsidised trainings (docs/statistics.md)")
+    document = models.CharField(max_length=255, help_text="文号 / the document that sets it")
+    valid_from = models.DateField()
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    set_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["year", "city", "-valid_from", "-pk"]
+        verbose_name = "培训目标 target"
+        constraints = [
+            models.CheckConstraint(condition=Q(count__gt=0), name="target_count_positive"),
+            models.CheckConstraint(condition=~Q(document=""), name="target_has_document"),
+            models.UniqueConstraint(fields=["year", "city", "valid_from"], name="target_one_per_city_year_day"),
+            models.UniqueConstraint(fields=["year", "valid_from"], condition=Q(city__isnull=True),
+                                    name="target_one_province_per_year_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.city_id or 'province'} {self.count} from {self.valid_from}"
+
+    def in_force_on(self, day: dt.date) -> bool:
+        return self.valid_from <= day
