@@ -8,9 +8,11 @@ from qiancheng.accounts.api import router as accounts_router
 from qiancheng.accounts.api_auth import TokenAuth
 from qiancheng.accounts.api_errors import install_error_handlers
 from qiancheng.catalog.api import router as catalog_router
+from qiancheng.demand.api import router as demand_router
 from qiancheng.evaluation.api import results_router
 from qiancheng.evaluation.api import router as certificates_router
 from qiancheng.funding.api import claims_router, funds_router, payments_router, recoveries_router
+from qiancheng.insight.api import router as insight_router
 from qiancheng.policy.api import router as policy_router
 from qiancheng.projects.api import router as projects_router
 from qiancheng.providers.api import router as institutions_router
@@ -33,6 +35,7 @@ api.add_router("/funds", funds_router)
 api.add_router("/claims", claims_router)
 api.add_router("/payments", payments_router)
 api.add_router("/institutions", institutions_router)
+api.add_router("/demand", demand_router)
 api.add_router("/sanctions", sanctions_router)
 api.add_router("/classes", classes_router)
 api.add_router("/imports", imports_router)
@@ -40,3 +43,4 @@ api.add_router("/projects", projects_router)
 api.add_router("/recoveries", recoveries_router)
 api.add_router("/certificates", certificates_router)
 api.add_router("/results", results_router)
+api.add_router("/insight", insight_router)

@@ -1,11 +1,28 @@
-"""Enterprises and industrial parks that report skills demand (1c, 4.1) and apply for projects (3.4a)."""
+"""Enterprises and industrial parks that report skills demand (1c, 4.1) and apply for projects (3.4a);
+census rounds (技能需求普查, 1c) and the demand reports filed in them."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.functions import Length
 from django.db.models.lookups import Exact
+from django.utils.translation import gettext_lazy as _
+
+# Sanity bounds, not rules of the plan: a typo of 1,000,000 workers or a monthly wage of a million yuan is
+# refused rather than believed.
+HEADCOUNT_MAX = 100_000
+WAGE_MAX = 1_000_000
+CONTENT_MAX = 200
+
+
+class EnterpriseStatus(models.TextChoices):
+    """Where an enterprise's registration stands with its city (1c: 各市审核)."""
+
+    APPLIED = "applied", _("待审核")
+    APPROVED = "approved", _("已通过")
+    REJECTED = "rejected", _("不予通过")
 
 
 class Enterprise(models.Model):
@@ -19,6 +36,16 @@ class Enterprise(models.Model):
         "catalog.IndustrialPark", null=True, blank=True, on_delete=models.PROTECT, related_name="enterprises"
     )
     is_park_operator = models.BooleanField(default=False, help_text="operates the park it belongs to")
+    # Enterprises entered by officials or the synthetic province are known already; only self-registration
+    # (demand.services.register_enterprise) starts as "applied" and waits for its city.
+    status = models.CharField(max_length=16, choices=EnterpriseStatus.choices, default=EnterpriseStatus.APPROVED)
+    contact_name = models.CharField(max_length=64, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    status_reason = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -32,7 +59,97 @@ class Enterprise(models.Model):
             ),
             # one operating company per park, so "the park applied" names one party (3.6: who advanced)
             models.UniqueConstraint(fields=["park"], condition=Q(is_park_operator=True), name="one_operator_per_park"),
+            models.CheckConstraint(condition=Q(status__in=EnterpriseStatus.values), name="enterprise_status_valid"),
+            # a refusal always says why
+            models.CheckConstraint(
+                condition=~Q(status=EnterpriseStatus.REJECTED) | ~Q(status_reason=""),
+                name="enterprise_rejection_has_reason",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+
+class RoundScope(models.TextChoices):
+    """Who a census round asks (1c: province-wide; 4.1: a park's own census)."""
+
+    PROVINCE = "province", _("全区")
+    CITY = "city", _("一个市")
+    PARK = "park", _("一个园区")
+
+
+class CensusRound(models.Model):
+    """A census round (技能需求普查, 1c, 4.1): a period and a scope, opened by an official."""
+
+    title = models.CharField(max_length=128)
+    period_from = models.DateField()
+    period_to = models.DateField()
+    scope = models.CharField(max_length=16, choices=RoundScope.choices)
+    city = models.ForeignKey("catalog.City", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    park = models.ForeignKey(
+        "catalog.IndustrialPark", null=True, blank=True, on_delete=models.PROTECT, related_name="census_rounds"
+    )
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    opened_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-period_from", "-pk"]
+        verbose_name = "需求普查轮次 census round"
+        constraints = [
+            models.CheckConstraint(condition=Q(period_to__gte=F("period_from")), name="census_period_not_reversed"),
+            # the scope names exactly what it covers: nothing for the province, a city, or a park
+            models.CheckConstraint(
+                condition=Q(scope=RoundScope.PROVINCE, city__isnull=True, park__isnull=True)
+                | Q(scope=RoundScope.CITY, city__isnull=False, park__isnull=True)
+                | Q(scope=RoundScope.PARK, city__isnull=True, park__isnull=False),
+                name="census_scope_names_its_area",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class DemandReport(models.Model):
+    """One need an enterprise reports in a round: an occupation at a level, or a project-training content
+    where no national standard exists (3.4), with headcount, wage, place, industry and deadline (1c)."""
+
+    census_round = models.ForeignKey(CensusRound, on_delete=models.PROTECT, related_name="reports")
+    enterprise = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="demand_reports")
+    occupation = models.ForeignKey(
+        "catalog.Occupation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    level = models.PositiveSmallIntegerField(null=True, blank=True)
+    content = models.CharField(max_length=CONTENT_MAX, blank=True, help_text="无国家标准时的培训内容 / project content")
+    headcount = models.PositiveIntegerField()
+    wage_offered = models.DecimalField(max_digits=9, decimal_places=2, help_text="元/月 yuan a month")
+    county = models.ForeignKey("catalog.County", on_delete=models.PROTECT, related_name="+")
+    industry = models.ForeignKey("catalog.Industry", on_delete=models.PROTECT, related_name="+")
+    deadline = models.DateField()
+    will_hire = models.BooleanField()
+    # What one need is (occupation-level or content, and county), so a re-upload updates instead of adding.
+    need_key = models.CharField(max_length=64)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["census_round_id", "enterprise_id", "pk"]
+        verbose_name = "需求填报 demand report"
+        constraints = [
+            models.UniqueConstraint(fields=["census_round", "enterprise", "need_key"], name="one_report_per_need"),
+            # an occupation with a level, or a content without either
+            models.CheckConstraint(
+                condition=Q(occupation__isnull=False, level__gte=1, level__lte=5, content="")
+                | Q(occupation__isnull=True, level__isnull=True) & ~Q(content=""),
+                name="demand_occupation_or_content",
+            ),
+            models.CheckConstraint(condition=Q(headcount__gte=1, headcount__lte=HEADCOUNT_MAX),
+                                   name="demand_headcount_range"),
+            models.CheckConstraint(condition=Q(wage_offered__gte=0, wage_offered__lte=WAGE_MAX),
+                                   name="demand_wage_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise} {self.occupation_id or self.content} ×{self.headcount}"

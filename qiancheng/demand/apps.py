@@ -1,0 +1,29 @@
+"""The demand app: enterprises, census rounds and demand reports (1c, 4.1)."""
+
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.db.models import Q
+
+
+class DemandConfig(AppConfig):
+    name = "qiancheng.demand"
+    label = "demand"
+    verbose_name = "用工需求 Demand"
+
+    def ready(self) -> None:
+        from qiancheng.accounts.scope import register
+        from qiancheng.demand.models import CensusRound, DemandReport, Enterprise
+
+        def rounds_of_city(city_id: str) -> Q:
+            # a city official sees the province's rounds, its own city's and its parks'
+            return Q(scope="province") | Q(city_id=city_id) | Q(park__city_id=city_id)
+
+        def rounds_of_enterprise(enterprise_id: int) -> Q:
+            # an enterprise sees the rounds that ask it: the province's, its city's, its park's
+            mine = Enterprise.objects.filter(pk=enterprise_id)
+            return (Q(scope="province") | Q(city__in=mine.values("city"))
+                    | Q(park__in=mine.filter(park__isnull=False).values("park")))
+
+        register(CensusRound, city=rounds_of_city, enterprise=rounds_of_enterprise)
+        register(DemandReport, city="enterprise__city", enterprise="enterprise")
