@@ -39,13 +39,13 @@ class Enterprise(models.Model):
     # Enterprises entered by officials or the synthetic province are known already; only self-registration
     # (demand.services.register_enterprise) starts as "applied" and waits for its city.
     status = models.CharField(max_length=16, choices=EnterpriseStatus.choices, default=EnterpriseStatus.APPROVED)
-    contact_name = models.CharField(max_length=64, blank=True)
+    contact_name = models.CharField(max_length=64, blank=True, default="")
     submitted_at = models.DateTimeField(null=True, blank=True)
     reviewed_at = models.DateTimeField(null=True, blank=True)
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    status_reason = models.TextField(blank=True)
+    status_reason = models.TextField(blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -121,7 +121,7 @@ class DemandReport(models.Model):
         "catalog.Occupation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     level = models.PositiveSmallIntegerField(null=True, blank=True)
-    content = models.CharField(max_length=CONTENT_MAX, blank=True, help_text="无国家标准时的培训内容 / project content")
+    content = models.CharField(max_length=CONTENT_MAX, blank=True, default="", help_text="无国家标准时的培训内容 / project content")
     headcount = models.PositiveIntegerField()
     wage_offered = models.DecimalField(max_digits=9, decimal_places=2, help_text="元/月 yuan a month")
     county = models.ForeignKey("catalog.County", on_delete=models.PROTECT, related_name="+")
