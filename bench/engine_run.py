@@ -1,36 +1,85 @@
-"""Benchmark: the decision engine against the independent DuckDB reference, on synthetic claims.
+"""Benchmark: the decision engine (plain, partitioned, on Spark) against the independent DuckDB reference.
 
-    python bench/engine_run.py --claims 100000 1000000 --seed 7 --workdir /tmp/qc-bench
+    python bench/engine_run.py --claims 200000 1000000 --seed 7 --repeat 3 --workdir /tmp/qc-bench
 
 For each size it generates claims, history and parameters in the exchange format (the synthetic
-province's `generate_exchange`), runs `qiancheng check` and `bench/reference_duckdb.py` each in its own
-process under `/usr/bin/time -v` (wall time and peak memory), and compares the two decisions files row
-for row. Results are printed as a Markdown table to paste into bench/README.md.
+province's `generate_exchange`), then runs, each in its own process under `/usr/bin/time -v`, `--repeat`
+times each:
+
+- `plain`: `qiancheng check … --partitions 1` (one process, the whole batch at once);
+- `partitions4`: `qiancheng check … --partitions 4` (person partitions decided one after another);
+- `spark`: `qiancheng check … --engine spark --master local[2] --partitions 4` (needs the `spark` extra
+  and Java 17);
+- `reference`: `bench/reference_duckdb.py` (RULES.md in DuckDB SQL, sharing no code with the engine).
+
+Each figure is the median wall time of the runs, the peak resident memory of the largest single process
+(`/usr/bin/time -v`, which for Spark is usually the JVM) and the peak of the whole process tree's
+resident memory (sampled every 0.2 s from /proc: the driver, the JVM and Spark's Python workers
+together), with the 1-minute load average before and after. Every engine run's decisions file is
+compared byte for byte with the plain run's, and the plain run's row for row with the reference's.
+Results are printed as a Markdown table to paste into bench/README.md.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import re
+import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 import polars as pl
 
 HERE = Path(__file__).resolve().parent
+MODES = ("plain", "partitions4", "spark", "reference")
+# Spark's JVM as the command starts it; the session's own settings (qiancheng/policy/spark.py) come on top.
+SPARK_SUBMIT_ARGS = "--driver-memory 2g --conf spark.ui.showConsoleProgress=false pyspark-shell"
 
 
-def timed(command: list[str]) -> tuple[float, float]:
-    """Wall seconds and peak resident memory (MiB) of one command in its own process."""
+def _tree_rss_kib(root: int) -> int:
+    """Resident memory of a process and all its descendants (KiB), read from /proc."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", encoding="ascii", errors="replace") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid = int(entry.name)
+        children.setdefault(int(fields[1]), []).append(pid)  # fields[1] is the parent
+        rss[pid] = int(fields[21]) * (os.sysconf("SC_PAGE_SIZE") // 1024)
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        total += rss.get(pid, 0)
+        todo.extend(children.get(pid, []))
+    return total
+
+
+def timed(command: list[str], env: dict[str, str] | None = None) -> tuple[float, float, float]:
+    """Wall seconds, peak MiB of the largest process, and sampled peak MiB of the whole process tree."""
     started = time.perf_counter()
-    result = subprocess.run(["/usr/bin/time", "-v", *command], capture_output=True, text=True)
-    wall = time.perf_counter() - started
-    if result.returncode != 0:
-        sys.exit(f"{command[0]} failed ({result.returncode}):\n{result.stderr[-3000:]}")
-    peak_kib = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", result.stderr).group(1))
-    return wall, peak_kib / 1024
+    with tempfile.TemporaryFile("w+") as err:
+        process = subprocess.Popen(["/usr/bin/time", "-v", *command], stdout=subprocess.DEVNULL, stderr=err,
+                                   env=env)
+        tree_peak = 0
+        while process.poll() is None:
+            tree_peak = max(tree_peak, _tree_rss_kib(process.pid))
+            time.sleep(0.2)
+        wall = time.perf_counter() - started
+        err.seek(0)
+        stderr = err.read()
+    if process.returncode != 0:
+        sys.exit(f"{command[0]} failed ({process.returncode}):\n{stderr[-3000:]}")
+    peak_kib = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", stderr).group(1))
+    return wall, peak_kib / 1024, max(tree_peak, peak_kib) / 1024
 
 
 def agree(ours: Path, reference: Path) -> tuple[int, int]:
@@ -46,15 +95,36 @@ def agree(ours: Path, reference: Path) -> tuple[int, int]:
     return a.height, differ.height
 
 
+def command_of(mode: str, inputs: list[str], out: Path, workdir: Path, master: str) -> list[str]:
+    check = [sys.executable, "-m", "qiancheng", "check", *inputs, "--out", str(out), "--quiet"]
+    if mode == "plain":
+        return [*check, "--partitions", "1"]
+    if mode == "partitions4":
+        return [*check, "--partitions", "4", "--workdir", str(workdir)]
+    if mode == "spark":
+        return [*check, "--engine", "spark", "--master", master, "--partitions", "4", "--workdir", str(workdir)]
+    return [sys.executable, "-W", "ignore", str(HERE / "reference_duckdb.py"), *inputs, "--out", str(out)]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--claims", type=int, nargs="+", default=[100_000, 1_000_000])
+    parser.add_argument("--claims", type=int, nargs="+", default=[200_000])
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--modes", nargs="+", choices=MODES, default=list(MODES))
+    parser.add_argument("--master", default="local[2]", help="Spark master of the spark mode")
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/qiancheng-bench"))
-    parser.add_argument("--skip-reference", action="store_true")
     args = parser.parse_args()
+    # The synthetic province reads the programme clock, which is Django's: settings first.
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qiancheng.settings")
+    os.environ.setdefault("QIANCHENG_DATA_DIR", tempfile.mkdtemp(prefix="qiancheng-bench-data-"))
+    import django
+
+    django.setup()
     from qiancheng.synth.exchange import generate_exchange
 
+    env = {**os.environ, "PYSPARK_SUBMIT_ARGS": os.environ.get("PYSPARK_SUBMIT_ARGS", SPARK_SUBMIT_ARGS),
+           "PYTHONWARNINGS": "ignore"}
     rows = []
     for size in args.claims:
         folder = args.workdir / f"n{size}"
@@ -63,22 +133,33 @@ def main() -> None:
         paths = generate_exchange(size, args.seed, folder)
         generated = time.perf_counter() - started
         history_rows = sum(1 for _ in paths["history"].open(encoding="utf-8")) - 1
+        print(f"{size:,} claims, {history_rows:,} history rows: generated in {generated:.1f} s", file=sys.stderr)
         inputs = ["--claims", str(paths["claims"]), "--history", str(paths["history"]), "--params", str(paths["params"])]
-        ours_out, ref_out = folder / "decisions.csv", folder / "decisions-reference.csv"
-        ours = timed([sys.executable, "-m", "qiancheng", "check", *inputs, "--out", str(ours_out), "--quiet"])
-        if args.skip_reference:
-            reference, compared = (float("nan"), float("nan")), (0, 0)
-        else:
-            reference = timed([sys.executable, str(HERE / "reference_duckdb.py"), *inputs, "--out", str(ref_out)])
-            compared = agree(ours_out, ref_out)
-        eligible = pl.read_csv(ours_out, infer_schema=False)["eligible"].eq("true").sum()
-        rows.append((size, history_rows, eligible, generated, *ours, *reference, *compared))
-    print("| claims | history rows | eligible | generate s | engine s | engine peak MiB | reference s "
-          "| reference peak MiB | rows compared | rows differing |")
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-    for size, history_rows, eligible, generated, ow, om, rw, rm, compared, differing in rows:
-        print(f"| {size:,} | {history_rows:,} | {eligible:,} | {generated:.1f} | {ow:.1f} | {om:,.0f} | {rw:.1f} "
-              f"| {rm:,.0f} | {compared:,} | {differing:,} |")
+        outputs = {mode: folder / f"decisions-{mode}.csv" for mode in args.modes}
+        for mode in args.modes:
+            load_before = os.getloadavg()[0]
+            runs = [timed(command_of(mode, inputs, outputs[mode], folder, args.master), env)
+                    for _ in range(args.repeat)]
+            load_after = os.getloadavg()[0]
+            walls = [wall for wall, _, _ in runs]
+            if mode == "reference" and "plain" in outputs:
+                compared, differing = agree(outputs["plain"], outputs[mode])
+                same = f"{differing:,} of {compared:,} rows differ"
+            elif mode == "reference":
+                same = "-"
+            else:
+                same = "yes" if mode == "plain" or outputs[mode].read_bytes() == outputs["plain"].read_bytes() else "NO"
+            rows.append((size, history_rows, mode, statistics.median(walls), min(walls), max(walls),
+                         max(m for _, m, _ in runs), max(t for _, _, t in runs), load_before, load_after, same))
+            print(f"  {mode}: {' '.join(f'{w:.1f}' for w in walls)} s, load {load_before:.1f}-{load_after:.1f}",
+                  file=sys.stderr)
+    print(f"{args.repeat} runs each, seed {args.seed}\n")
+    print("| claims | history rows | run | median s | min-max s | time -v peak MiB | process tree peak MiB "
+          "| load avg before-after | same decisions as plain |")
+    print("|---:|---:|---|---:|---:|---:|---:|---:|---|")
+    for size, history_rows, mode, median, low, high, peak, tree, before, after, same in rows:
+        print(f"| {size:,} | {history_rows:,} | {mode} | {median:.1f} | {low:.1f}-{high:.1f} | {peak:,.0f} | {tree:,.0f} "
+              f"| {before:.1f}-{after:.1f} | {same} |")
 
 
 if __name__ == "__main__":
