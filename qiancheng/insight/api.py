@@ -1,0 +1,169 @@
+"""`/api/v1/insight`: targets (1a) and progress with the key-group share (2.1b), under city scope.
+
+The province reads everything and records targets; a city official reads the own city's targets and
+progress; every other role is refused (403). Figures come from `insight.figures`, the same functions the
+progress page reads; shares are decimal fractions as text (exact to four places, "0.7000").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema, Status
+
+from qiancheng.accounts.api_errors import ApiError, ErrorOut, refusal_error
+from qiancheng.accounts.scope import get_scoped_or_404, scoped
+from qiancheng.clock import today
+from qiancheng.insight import figures
+from qiancheng.insight.models import Target
+from qiancheng.insight.services import COUNT_MAX, DOCUMENT_MAX, set_target
+from qiancheng.policy.params import plan_figures
+
+router = Router(tags=["insight 目标与进度"])
+ERRORS = {403: ErrorOut, 404: ErrorOut, 422: ErrorOut}
+YEAR_MIN, YEAR_MAX = 2000, 2100
+
+
+def _reader(request: HttpRequest) -> Any:
+    user = request.auth
+    if getattr(user, "role", None) not in figures.READERS:
+        raise ApiError(403, "forbidden", "只有人社部门工作人员可以查看培训目标与进度",
+                       "Only officials read targets and progress")
+    return user
+
+
+class TargetOut(Schema):
+    id: int
+    year: int
+    city_code: str | None  # None: the province's own target
+    count: int
+    document: str
+    valid_from: dt.date
+    set_by: str
+    set_at: dt.datetime
+
+    @staticmethod
+    def of(entry: Target) -> TargetOut:
+        return TargetOut(id=entry.pk, year=entry.year, city_code=entry.city_id, count=entry.count,
+                         document=entry.document, valid_from=entry.valid_from, set_by=entry.set_by.username,
+                         set_at=entry.set_at)
+
+
+class TargetIn(Schema):
+    # Defaults everywhere so a missing field is the service's 422 in the problem shape, with its reason.
+    year: int | None = Field(None, ge=YEAR_MIN, le=YEAR_MAX)
+    city_code: str | None = Field(None, max_length=6, description="omit or null for the province's own target")
+    count: int | None = Field(None, ge=1, le=COUNT_MAX, description="subsidised trainings (人次)")
+    document: str = Field("", max_length=DOCUMENT_MAX, description="文号 of the document that sets it")
+    valid_from: dt.date | None = None
+
+
+class ShareOut(Schema):
+    trainings: int
+    key_group: int
+    share: str | None  # key-group trainings / all, four decimal places; None without trainings
+    below_minimum: bool
+
+    @staticmethod
+    def of(cell: figures.Cell, below: bool) -> ShareOut:
+        share = cell.share_decimal
+        return ShareOut(trainings=cell.trainings, key_group=cell.key_group,
+                        share=None if share is None else str(share), below_minimum=below)
+
+
+class MonthOut(ShareOut):
+    month: int
+
+
+class ProgressRowOut(Schema):
+    city_code: str | None  # None: the province
+    target: int | None
+    target_document: str | None
+    expected_by_today: int | None
+    projected_year_end: int | None
+    behind: bool
+    achieved: ShareOut
+    months: list[MonthOut]
+
+    @staticmethod
+    def of(row: figures.Progress) -> ProgressRowOut:
+        return ProgressRowOut(
+            city_code=row.code, target=row.target.count if row.target else None,
+            target_document=row.target.document if row.target else None, expected_by_today=row.expected,
+            projected_year_end=row.projected, behind=row.behind, achieved=ShareOut.of(row.achieved, row.below_share),
+            months=[MonthOut(month=each.month, **ShareOut.of(each.cell, each.below).dict()) for each in row.months])
+
+
+class ProgressOut(Schema):
+    year: int
+    as_of: dt.date
+    elapsed: str  # the share of the year passed on as_of, four decimal places
+    key_group_min_share: str
+    province: ProgressRowOut | None  # the province's officials only
+    cities: list[ProgressRowOut]
+    cities_behind: list[str]
+    cities_below_share: list[str]
+
+
+def _year(year: int | None) -> int:
+    years = plan_figures().target_years()
+    if year is None:
+        return min(max(today().year, years[0]), years[-1])
+    if year not in years:
+        raise ApiError(422, "year_outside_plan", f"{year}年不在行动计划的目标年度内",
+                       f"{year} is not a year the plan sets a target for ({years[0]}-{years[-1]})")
+    return year
+
+
+@router.get("/targets", response={200: list[TargetOut], **ERRORS},
+            summary="培训目标记录（含历史）/ targets, every entry kept")
+def targets(request: HttpRequest, year: int | None = Query(None, ge=YEAR_MIN, le=YEAR_MAX),
+            city_code: str | None = Query(None, max_length=6),
+            limit: int = Query(200, ge=1, le=1000), offset: int = Query(0, ge=0, le=1_000_000_000)) -> Any:
+    rows = scoped(Target.objects.select_related("set_by"), _reader(request)).order_by(
+        "year", "city_id", "-valid_from", "-pk")
+    if year is not None:
+        rows = rows.filter(year=year)
+    if city_code is not None:
+        rows = rows.filter(city_id=city_code)
+    return [TargetOut.of(entry) for entry in rows[offset:offset + limit]]
+
+
+@router.get("/targets/{int:target_id}", response={200: TargetOut, **ERRORS}, summary="一条目标记录 / one target entry")
+def target(request: HttpRequest, target_id: int) -> Any:
+    return TargetOut.of(get_scoped_or_404(Target.objects.select_related("set_by"), _reader(request), pk=target_id))
+
+
+@router.post("/targets", response={201: TargetOut, **ERRORS},
+             summary="设定年度培训目标（自治区人社厅）/ record a year's target (province)")
+def post_target(request: HttpRequest, payload: TargetIn) -> Any:
+    _reader(request)
+    if payload.year is None or payload.count is None:
+        raise ApiError(422, "missing_field", "须填写年度和目标人次", "year and count are required")
+    try:
+        entry = set_target(request.auth, payload.year, payload.city_code or None, payload.count, payload.document,
+                           payload.valid_from)
+    except PermissionDenied as refusal:
+        raise ApiError(403, "forbidden", "只有自治区人社厅可以设定培训目标", "Only the province sets targets") from refusal
+    except ValidationError as refusal:
+        raise refusal_error(refusal) from refusal
+    return Status(201, TargetOut.of(Target.objects.select_related("set_by").get(pk=entry.pk)))
+
+
+@router.get("/progress", response={200: ProgressOut, **ERRORS},
+            summary="年度进度与重点群体占比 / the year's progress and key-group share")
+def progress(request: HttpRequest, year: int | None = Query(None, ge=YEAR_MIN, le=YEAR_MAX)) -> Any:
+    user = _reader(request)
+    report = figures.report(user, _year(year))
+    return ProgressOut(
+        year=report.year, as_of=report.as_of,
+        elapsed=str(figures.decimal_of(report.elapsed)),
+        key_group_min_share=str(report.min_share),
+        province=ProgressRowOut.of(report.province) if report.province else None,
+        cities=[ProgressRowOut.of(row) for row in report.cities],
+        cities_behind=[row.code for row in report.behind if row.code],
+        cities_below_share=[row.code for row in report.below_share if row.code],
+    )

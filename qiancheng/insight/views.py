@@ -1,0 +1,89 @@
+"""`/insight/progress/`: the year's targets, trainings against the calendar and the key-group share (1a, 2.1b);
+the province records a target below them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from qiancheng.accounts.guards import signed_in_as
+from qiancheng.accounts.models import Role
+from qiancheng.accounts.scope import scoped
+from qiancheng.clock import today
+from qiancheng.insight import figures
+from qiancheng.insight.forms import TargetForm, YearForm
+from qiancheng.insight.models import Target
+from qiancheng.insight.services import set_target
+from qiancheng.policy.params import plan_figures
+
+
+def default_year() -> int:
+    """Today's year, kept within the plan's years."""
+    years = plan_figures().target_years()
+    return min(max(today().year, years[0]), years[-1])
+
+
+def _one_language(refusal: ValidationError | PermissionDenied) -> str:
+    """A service's "中文 / English" reason, in the page's language only."""
+    text = refusal.messages[0] if isinstance(refusal, ValidationError) else str(refusal)
+    zh, _sep, en = text.partition(" / ")
+    return (en or zh) if get_language() == "en" else zh
+
+
+def _percent(share: Any) -> str:
+    return "" if share is None else f"{share * 100:.1f}"
+
+
+def charts(report: figures.Report) -> dict[str, Any]:
+    """The two bar charts' data (web/static/web/charts.js): trainings as a share of each city's target, and each
+    city's key-group share, both in per cent."""
+    with_target = [row for row in report.cities if row.target is not None]
+    return {
+        "progress": {"labels": [row.name for row in with_target],
+                     "values": [str(row.percent_of_target) for row in with_target]},
+        "share": {"labels": [row.name for row in report.cities if row.achieved.trainings],
+                  "values": [_percent(row.achieved.share_decimal) for row in report.cities if row.achieved.trainings]},
+    }
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@signed_in_as(figures.READERS)
+def progress(request: HttpRequest) -> HttpResponse:
+    province = request.user.role == Role.PROVINCE_OFFICIAL
+    chosen = YearForm(request.GET or None)
+    year = chosen.cleaned_data["year"] if chosen.is_bound and chosen.is_valid() else default_year()
+    form = None
+    if province:
+        form = TargetForm(request.POST or None, initial={"year": year, "valid_from": today()})
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied(_("只有自治区人社厅可以设定培训目标。"))
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                entry = set_target(request.user, data["year"], data["city"].code if data["city"] else None,
+                                   data["count"], data["document"], data["valid_from"])
+            except (ValidationError, PermissionDenied) as refusal:
+                messages.error(request, _one_language(refusal))
+            else:
+                messages.success(request, _("已记录%(year)s年%(where)s目标%(count)s人次（%(doc)s），自%(day)s起生效。") % {
+                    "year": entry.year, "where": entry.city.name if entry.city else _("全区"),
+                    "count": f"{entry.count:,}", "doc": entry.document, "day": entry.valid_from.isoformat()})
+                return redirect(f"{reverse('insight:progress')}?year={entry.year}")
+    report = figures.report(request.user, year)
+    history = scoped(Target.objects.select_related("city", "set_by"), request.user).filter(year=year)
+    return render(request, "insight/progress.html", {
+        "report": report, "year": year, "years": plan_figures().target_years(), "form": form,
+        "history": history.order_by("city_id", "-valid_from", "-pk"), "charts": charts(report),
+        "months": range(1, 13), "min_percent": _percent(report.min_share),
+        "elapsed_percent": _percent(figures.decimal_of(report.elapsed)),
+        "programme_achieved": figures.programme_achieved() if province else None,
+    })
