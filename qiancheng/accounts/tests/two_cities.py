@@ -15,8 +15,9 @@ from django.db import models
 from django.utils import timezone
 
 from qiancheng.accounts.models import Role, User
-from qiancheng.catalog.models import City, County
+from qiancheng.catalog.models import City, County, Industry
 from qiancheng.catalog.vocabulary import ApplicantRelation, TrainingType
+from qiancheng.demand.models import CensusRound, DemandReport, RoundScope
 from qiancheng.evaluation.models import Certificate, CertificateKind, Evaluation
 from qiancheng.funding.models import (
     CityAiUplift,
@@ -105,7 +106,22 @@ def build_city(code: str) -> CityWorld:
     world.add(BlacklistEntry.objects.create(
         institution=institution, listed_from=date(2025, 1, 1), reason="虚假宣传", created_by=clerk,
     ))
+    world.add(*_demand_records(city, enterprise, county_code, clerk))
     return world
+
+
+def _demand_records(city: City, enterprise: models.Model, county_code: str, clerk: User) -> list[models.Model]:
+    """A census round of the city and one demand report in it (issue 10)."""
+    census = CensusRound.objects.create(title=f"{city.name}需求普查", period_from=date(2025, 1, 1),
+                                        period_to=date(2025, 12, 31), scope=RoundScope.CITY, city=city,
+                                        opened_by=clerk)
+    industry = Industry.objects.get_or_create(code="ai", defaults={"name": "人工智能", "is_ai": True})[0]
+    report = DemandReport.objects.create(
+        census_round=census, enterprise=enterprise, occupation=builders.occupation(), level=4, headcount=20,
+        wage_offered=Decimal("3800.00"), county_id=county_code, industry=industry, deadline=date(2026, 3, 1),
+        will_hire=True, need_key=f"{next(_serial):064d}", created_by=clerk,
+    )
+    return [census, report]
 
 
 def _provider_records(institution: models.Model) -> list[models.Model]:
