@@ -266,3 +266,19 @@ def test_the_targets_and_the_70_percent_reach_the_progress_report(tmp_path: Path
         assert share_if_added("450100", 2026, ["rural_migrant_worker"] * 3 + ["other"]).below_after  # 75 % < 80 %
         with pytest.raises(ValidationError, match="250000"):
             set_target(province_official, 2026, None, 240_000, "桂人社发〔2026〕1号", END)
+
+
+TARGET_LITERAL = re.compile(r"(?<![\d.])(180_?000|210_?000|600_?000|0\.70?|70)(?![\d.])")
+
+
+@pytest.mark.parametrize("relative", ["insight/figures.py", "insight/services.py", "insight/api.py",
+                                      "insight/views.py", "insight/forms.py"])
+def test_insight_states_no_target_and_no_70_percent_of_its_own(relative: str) -> None:
+    found = []
+    for token in tokenize.generate_tokens(io.StringIO((ROOT / relative).read_text(encoding="utf-8")).readline):
+        if token.type == tokenize.NUMBER and TARGET_LITERAL.fullmatch(token.string):
+            found.append((token.start[0], token.string))
+        elif token.type == tokenize.STRING and not token.string.startswith(('"""', "'''")) \
+                and TARGET_LITERAL.search(token.string):
+            found.append((token.start[0], token.string))
+    assert not found, f"{relative}: 1a's targets and 2.1b's 70 % belong in plan_figures.yaml: {found}"
