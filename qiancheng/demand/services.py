@@ -259,6 +259,15 @@ def _text(value: object) -> str:
     return "" if value is None else str(value).strip()
 
 
+CHINESE_LEVELS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5}
+
+
+def _level(value: object) -> int | None:
+    """1-5, also as a spreadsheet says it: "4级", "四级", "四级/中级工"."""
+    text = _text(value).split("/")[0].removesuffix("级").strip()
+    return CHINESE_LEVELS.get(text) or _whole(text if text else value, 1, 5)
+
+
 def _whole(value: object, low: int, high: int) -> int | None:
     if isinstance(value, bool):
         return None
@@ -289,7 +298,7 @@ def _check_one(raw: ReportInput, industries: dict[str, Industry]) -> tuple[_Chec
                 "give an occupation or a training content, not both (content only where no standard exists)")
     elif code:
         occupation = Occupation.objects.filter(code=code[:16]).first()
-        level = _whole(raw.level, 1, 5)
+        level = _level(raw.level)
         if occupation is None:
             problem("occupation", "occupation_unknown", f"职业编码 {code[:20]} 不在国家职业分类大典中",
                     f"occupation code {code[:20]} is not in the catalog")

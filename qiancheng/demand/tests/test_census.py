@@ -198,3 +198,25 @@ def test_an_official_sees_the_round_and_its_reports_on_the_page(
     assert "养老护理员" in client.get(f"/demand/rounds/{census.pk}/").content.decode()
     login(client, liuzhou_official)
     assert "养老护理员" not in client.get(f"/demand/rounds/{census.pk}/").content.decode()
+
+
+def test_a_park_round_asks_the_parks_enterprises_only(
+        client: Client, province_official: User, enterprise_user: User, nanning_official: User) -> None:
+    from qiancheng.catalog.models import IndustrialPark
+
+    park = IndustrialPark.objects.create(code="nanning-test-park", name="南宁测试园区", city_id="450100")
+    census = open_round(nanning_official, scope=RoundScope.PARK, park=park)
+    enterprise = enterprise_user.enterprise
+    with pytest.raises(ValidationError) as outside:
+        services.submit_reports(enterprise_user, census, enterprise, [report()])
+    assert outside.value.code == "round_not_yours"
+    assert client.get(f"/api/v1/demand/rounds/{census.pk}", **bearer(enterprise_user)).status_code == 404
+    Enterprise.objects.filter(pk=enterprise.pk).update(park=park)
+    enterprise.refresh_from_db()
+    assert services.submit_reports(enterprise_user, census, enterprise, [report(level="四级")]).created[0].level == 4
+
+
+def test_the_pages_speak_english_from_the_catalog(client: Client) -> None:
+    client.cookies["django_language"] = "en"
+    page = client.get("/demand/register/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Enterprise registration" in page and "企业注册" not in page.split("<main")[-1]
