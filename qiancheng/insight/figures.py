@@ -341,3 +341,11 @@ def share_if_class_added(training_class: Any) -> ShareChange:
     categories = (training_class.enrolments.exclude(status=EnrolmentStatus.WITHDRAWN)
                   .exclude(pk__in=counted).values_list("category", flat=True))
     return share_if_added(training_class.city_id, training_class.end_date.year, categories)
+
+
+def home_report(user: Any) -> Report | None:
+    """The year shown on an official's home page (today's year within the plan's years), or None for others."""
+    if getattr(user, "role", None) not in READERS:
+        return None
+    years = plan_figures().target_years()
+    return report(user, min(max(today().year, years[0]), years[-1]))
