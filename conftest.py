@@ -123,10 +123,19 @@ def trainee_user(persona_person: Person) -> User:
 
 @pytest.fixture
 def login() -> Callable[[Client, User], Client]:
-    """`login(client, user)` signs the user in on that test client and returns the client."""
+    """`login(client, user)` signs the user in on that test client and returns the client.
+
+    An official (who must pass the second factor) is signed in as having passed it: a confirmed
+    authenticator and a verified session, through the one test-support helper
+    `qiancheng.accounts.tests.second_factor_support.pass_second_factor` (use it directly for API tokens:
+    `issue_api_token(user, second_factor=pass_second_factor(user))`). Tests of the second factor itself
+    sign in with `client.force_login` and nothing else.
+    """
+    from qiancheng.accounts.tests.second_factor_support import pass_second_factor
 
     def sign_in(client: Client, user: User) -> Client:
         client.force_login(user)
+        pass_second_factor(user, client)
         return client
 
     return sign_in

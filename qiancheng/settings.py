@@ -26,6 +26,11 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "ninja",  # serves the OpenAPI docs page's assets from the package, not a CDN
+    "csp",  # Content-Security-Policy (CONTENT_SECURITY_POLICY below); its system checks
+    # Officials' second factor (等保 level 3): authenticator-app codes and single-use recovery codes.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "qiancheng.accounts",
     "qiancheng.web",
     "qiancheng.catalog",
@@ -37,6 +42,7 @@ INSTALLED_APPS = [
     "qiancheng.training",
     "qiancheng.evaluation",
     "qiancheng.funding",
+    "qiancheng.insight",
     "qiancheng.risk",
     "qiancheng.policy",
     "qiancheng.synth",
@@ -52,9 +58,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "qiancheng.accounts.session_policy.SessionPolicyMiddleware",
+    "qiancheng.accounts.second_factor.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
 ]
 
 ROOT_URLCONF = "qiancheng.urls"
@@ -145,6 +154,11 @@ LOGIN_IP_FAILURE_LIMIT = env_int("QIANCHENG_LOGIN_IP_FAILURE_LIMIT", 4 * LOGIN_F
 # How many enrolment checks (the engine's prediction for a number and a name) one institution may make in an
 # hour: enough for a class's intake, too few to sweep the register (training/services/enrolment.py).
 ENROLMENT_CHECKS_PER_HOUR = env_int("QIANCHENG_ENROLMENT_CHECKS_PER_HOUR", 300, minimum=1)
+# The second factor (accounts/second_factor.py): the name an authenticator app shows, and no throttle of the
+# plugin's own: wrong codes are counted by accounts/lockout.py like wrong passwords (LOGIN_FAILURE_LIMIT).
+OTP_TOTP_ISSUER = "前程 Qiancheng"
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
 API_TOKEN_SECONDS = env_int("QIANCHENG_API_TOKEN_SECONDS", 24 * 3600, minimum=60)
 
 LANGUAGE_CODE = "zh-hans"
@@ -159,6 +173,30 @@ STATIC_ROOT = BASE_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # collectstatic fills it; WhiteNoise expects it to exist
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
+# Hashed names and gzip/brotli copies made by collectstatic (which `qiancheng serve` and `demo` run first);
+# WhiteNoise serves a hashed name with a ten-year immutable cache. Before any collectstatic (the tests, a
+# bare `runserver`) the storage falls back to the plain name, served from the apps by the finders
+# (web/staticstorage.py).
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "qiancheng.web.staticstorage.HashedOrPlainStaticStorage"},
+}
+
+# Content-Security-Policy (django-csp): no inline script or style anywhere; the pages' scripts are files
+# under static/, data reaches them through data-* attributes and json_script (type application/json,
+# which the browser never runs). Nothing may frame the site.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+    },
+}
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("QIANCHENG_UPLOAD_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE

@@ -6,7 +6,9 @@ DATABASE_URL out of the child's environment even when the suite runs on PostgreS
 
 from __future__ import annotations
 
+import base64
 import os
+import re
 import socket
 import sqlite3
 import stat
@@ -70,9 +72,31 @@ def test_logins_file_is_private_and_printed_again(demo) -> None:
     logins = [line.split("\t") for line in path.read_text(encoding="utf-8").splitlines() if not line.startswith("#")]
     assert [row[0] for row in logins] == ["province", "nanning", "nanning2", "liuzhou", "institution", "enterprise", "trainee",
                                           "admin"]
-    for _username, password, _label in logins:
+    for username, password, _label, secret in logins:
         assert len(password) >= 10
         assert password in demo["first"] and password in demo["second"]
+        # Officials must pass a second factor: their authenticator secret (base32) is printed beside them.
+        if username in {"province", "nanning", "nanning2", "liuzhou"}:
+            assert re.fullmatch(r"[A-Z2-7]{32,}", secret) and secret in demo["first"] and secret in demo["second"]
+        else:
+            assert secret == ""
+
+
+def test_democode_prints_the_code_the_officials_authenticator_shows(demo) -> None:
+    from django_otp.oath import TOTP
+
+    rows = {line.split("\t")[0]: line.split("\t") for line in
+            (demo["dir"] / "demo-logins.txt").read_text(encoding="utf-8").splitlines() if not line.startswith("#")}
+    secret = rows["nanning"][3]
+    key = base64.b32decode(secret + "=" * (-len(secret) % 8))
+    before = f"{TOTP(key).token():06d}"
+    shown = subprocess.run([sys.executable, "-m", "qiancheng", "democode", "nanning"], capture_output=True,
+                           text=True, timeout=120, env=child_env(demo["dir"]))
+    after = f"{TOTP(key).token():06d}"  # the 30-second step may turn over while the child runs
+    assert shown.returncode == 0 and shown.stdout.strip() in {before, after}
+    refused = subprocess.run([sys.executable, "-m", "qiancheng", "democode", "institution"], capture_output=True,
+                             text=True, timeout=120, env=child_env(demo["dir"]))
+    assert refused.returncode != 0 and "no authenticator secret" in refused.stderr
 
 
 def test_database_file_holds_no_clear_id_number_or_phone(demo) -> None:

@@ -106,6 +106,57 @@ def install_error_handlers(api: NinjaAPI) -> None:
     ]
     for exception, handler in handlers:
         api.add_exception_handler(exception, handler)
+    document_common_problems(api)
+
+
+# Problems an operation can answer whatever its own responses say, from the handlers above and from
+# RefuseNulMiddleware (accounts/hostile_input.py); each is declared where it can happen.
+COMMON_PROBLEMS: dict[int, str] = {
+    400: "输入含空字符或请求体无法读取 / a NUL character, or a body that cannot be read",
+    401: "需要有效的接口令牌 / a valid bearer token is required",
+    404: "未找到该记录 / no such record",
+    413: "请求体过大 / the request body is too large",
+    422: "输入有误 / invalid input",
+}
+
+
+def common_problems(path: str, operation: dict[str, Any]) -> list[int]:
+    """The statuses of COMMON_PROBLEMS this operation can answer."""
+    statuses = [400]
+    if operation.get("security"):
+        statuses.append(401)
+    if "{" in path:
+        statuses.append(404)
+    if operation.get("requestBody"):
+        statuses.append(413)
+    if operation.get("requestBody") or operation.get("parameters"):
+        statuses.append(422)
+    return statuses
+
+
+def declare_common_problems(schema: dict[str, Any]) -> dict[str, Any]:
+    """Add the common problems, in the problem shape, to every operation that does not declare them."""
+    problem = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}}
+    schema.setdefault("components", {}).setdefault("schemas", {}).setdefault(
+        "ErrorOut", ErrorOut.model_json_schema(ref_template="#/components/schemas/{model}"))
+    for path, item in schema.get("paths", {}).items():
+        for operation in item.values():
+            responses = operation.setdefault("responses", {})
+            declared = {str(status) for status in responses}
+            for status in common_problems(path, operation):
+                if str(status) not in declared:
+                    responses[status] = {"description": COMMON_PROBLEMS[status], **problem}
+    return schema
+
+
+def document_common_problems(api: NinjaAPI) -> None:
+    """Make the API's OpenAPI document declare the common problems (schemathesis's status_code_conformance)."""
+    build = api.get_openapi_schema
+
+    def with_common_problems(**kwargs: Any) -> Any:
+        return declare_common_problems(build(**kwargs))
+
+    api.get_openapi_schema = with_common_problems  # type: ignore[method-assign]
 
 
 def split_message(message: str) -> tuple[str, str]:

@@ -13,16 +13,17 @@ from typing import Any, ClassVar
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 class Role(models.TextChoices):
     """What a user is in the programme; decides what they may see and do."""
 
-    PROVINCE_OFFICIAL = "province_official", "自治区人社厅 Province official"  # all cities
-    CITY_OFFICIAL = "city_official", "市人社局 City official"  # exactly one city
-    INSTITUTION = "institution", "培训机构 Training institution"  # its own records
-    ENTERPRISE = "enterprise", "企业/园区 Enterprise or park"  # its own records
-    TRAINEE = "trainee", "劳动者 Trainee"  # self only
+    PROVINCE_OFFICIAL = "province_official", _("自治区人社厅")  # all cities
+    CITY_OFFICIAL = "city_official", _("市人社局")  # exactly one city
+    INSTITUTION = "institution", _("培训机构")  # its own records
+    ENTERPRISE = "enterprise", _("企业/园区")  # its own records
+    TRAINEE = "trainee", _("劳动者")  # self only
 
 
 def _only_for(role: Role, field: str) -> Q:
@@ -174,8 +175,8 @@ class AuditEntry(models.Model):
 class ThrottleKind(models.TextChoices):
     """What a login throttle counts failures for."""
 
-    USERNAME = "username", "用户名 Username"  # guessing one account's password
-    IP = "ip", "IP 地址 IP address"  # one address trying many accounts
+    USERNAME = "username", _("用户名")  # guessing one account's password
+    IP = "ip", _("IP 地址")  # one address trying many accounts
 
 
 class LoginThrottle(models.Model):
@@ -208,6 +209,11 @@ class ApiToken(models.Model):
     expires_at = models.DateTimeField()
     revoked_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    second_factor = models.CharField(
+        max_length=64, blank=True, default="",
+        help_text="the device (django-otp persistent id) whose code was given when the token was issued; "
+                  "an official's token without one is refused (accounts/second_factor.py)",
+    )
 
     class Meta:
         ordering = ["-created_at"]

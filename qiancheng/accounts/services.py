@@ -14,6 +14,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
+from django_otp.models import Device
 
 from qiancheng.accounts import lockout
 from qiancheng.accounts.audit import client_ip, record_event
@@ -117,8 +118,16 @@ def _hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
 
-def issue_api_token(user: User, request: HttpRequest | None = None) -> tuple[str, ApiToken]:
-    """Make a new bearer token for `user`; the clear token is returned once and never stored."""
+def issue_api_token(
+    user: User, request: HttpRequest | None = None, *, second_factor: Device | None = None
+) -> tuple[str, ApiToken]:
+    """Make a new bearer token for `user`; the clear token is returned once and never stored.
+
+    `second_factor` is the device whose code the caller checked (`second_factor.verify_code`): an
+    official's token without one is refused by TokenAuth.
+    """
+    if second_factor is not None and second_factor.user_id != user.pk:
+        raise ValueError("second_factor belongs to another user")
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     now = timezone.now()
     with transaction.atomic():
@@ -128,9 +137,11 @@ def issue_api_token(user: User, request: HttpRequest | None = None) -> tuple[str
             prefix=raw[:12],
             created_at=now,
             expires_at=now + dt.timedelta(seconds=settings.API_TOKEN_SECONDS),
+            second_factor=second_factor.persistent_id if second_factor is not None else "",
         )
         record_event(user, "api_token.issued", token,
-                     after={"prefix": token.prefix, "expires_at": token.expires_at}, request=request)
+                     after={"prefix": token.prefix, "expires_at": token.expires_at,
+                            "second_factor": token.second_factor}, request=request)
     return raw, token
 
 

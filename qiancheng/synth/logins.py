@@ -3,6 +3,11 @@
 The file is how a second `qiancheng demo` can show the same logins again: passwords are stored only
 as argon2 hashes in the database. A login missing from the file (the file was deleted) gets a new
 password, which is recorded in the audit trail like any password change.
+
+Officials must pass a second factor (accounts/second_factor.py). So that they can sign in to the demo
+straight away, each demo official is given a confirmed authenticator whose secret is printed with the
+login and kept in the file (fourth column): add it to any authenticator app (or `oathtool --totp -b`) to
+get the six-digit code the site asks for after the password (or run `qiancheng democode <username>`).
 """
 
 from __future__ import annotations
@@ -14,9 +19,11 @@ from pathlib import Path
 
 from django.db import transaction
 from django.db.models import Count, Q
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from qiancheng.accounts.audit import record_event
 from qiancheng.accounts.models import Role, User
+from qiancheng.accounts.second_factor import TOTP_DEVICE_NAME, confirmed_totp, enforced_for, secret_base32
 from qiancheng.accounts.services import create_account
 from qiancheng.catalog.models import City
 from qiancheng.demand.models import Enterprise
@@ -32,6 +39,7 @@ class Login:
     username: str
     label: str  # role in Chinese and English, as the table shows it
     password: str
+    totp_secret: str = ""  # base32, officials only: the authenticator's secret (RFC 6238, 30 s, 6 digits)
 
 
 @dataclass(frozen=True)
@@ -90,21 +98,27 @@ def seats() -> list[Seat]:
 
 
 def read_file(path: Path) -> dict[str, str]:
-    """username -> password from the logins file (tab separated: username, password, label)."""
+    """username -> password from the logins file (tab separated: username, password, label, TOTP secret)."""
+    return {username: fields[0] for username, fields in read_rows(path).items()}
+
+
+def read_rows(path: Path) -> dict[str, list[str]]:
+    """username -> the line's other fields (password, label, TOTP secret if any)."""
     if not path.exists():
         return {}
     kept = {}
     for line in path.read_text(encoding="utf-8").splitlines():
         parts = line.split("\t")
         if len(parts) >= 2 and not line.startswith("#"):
-            kept[parts[0]] = parts[1]
+            kept[parts[0]] = parts[1:]
     return kept
 
 
 def write_file(path: Path, logins: list[Login]) -> None:
     """Write the logins readable by the owner only (0600), replacing the file atomically."""
-    text = "# 前程 demo logins: username, password, role / 演示账号：用户名、密码、角色\n" + "".join(
-        f"{login.username}\t{login.password}\t{login.label}\n" for login in logins
+    text = ("# 前程 demo logins: username, password, role, authenticator secret (officials) / "
+            "演示账号：用户名、密码、角色、身份验证器密钥（人社部门账户）\n") + "".join(
+        f"{login.username}\t{login.password}\t{login.label}\t{login.totp_secret}\n" for login in logins
     )
     temporary = path.with_name(path.name + ".tmp")
     descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -136,6 +150,17 @@ def _reset_password(user: User, password: str) -> None:
         record_event(None, "account.password_set", user, reason="qiancheng demo: logins file was missing")
 
 
+def _demo_authenticator(user: User) -> str:
+    """The official's confirmed authenticator (made now if missing, audited); its secret in base32."""
+    device = confirmed_totp(user)
+    if device is None:
+        with transaction.atomic():
+            device = TOTPDevice.objects.create(user=user, name=TOTP_DEVICE_NAME, confirmed=True)
+            record_event(None, "second_factor.enrolled", user, after={"device": device.persistent_id},
+                         reason="qiancheng demo: authenticator secret printed with the demo login")
+    return secret_base32(device).replace(" ", "")
+
+
 def ensure_logins(data_dir: Path) -> tuple[list[Login], list[str]]:
     """Every demo login, creating what is missing; returns (logins, usernames created now)."""
     path = data_dir / LOGINS_FILE
@@ -148,9 +173,11 @@ def ensure_logins(data_dir: Path) -> tuple[list[Login], list[str]]:
             password = _new_password()
             _create(seat, password)
             created.append(seat.username)
+            user = User.objects.get(username=seat.username)
         elif password is None or not user.check_password(password):
             password = _new_password()
             _reset_password(user, password)
-        logins.append(Login(seat.username, seat.label, password))
+        secret = _demo_authenticator(user) if enforced_for(user) else ""
+        logins.append(Login(seat.username, seat.label, password, secret))
     write_file(path, logins)
     return logins, created

@@ -52,13 +52,25 @@ def page(browser) -> Iterator[object]:
 
 @pytest.fixture
 def sign_in(live_server) -> Callable[[object, str, str], None]:
-    """Sign `username` in on the login page of the live server, in `page`'s own browser context."""
+    """Sign `username` in on the login page of the live server, in `page`'s own browser context.
+
+    An official then meets the second-factor page, as in real use: the code typed there is computed from
+    their authenticator's secret (made if missing, by the test-support helper `pass_second_factor`).
+    """
+    from qiancheng.accounts.models import User
+    from qiancheng.accounts.tests.second_factor_support import code_now, pass_second_factor
 
     def signed_in(page, username: str, password: str) -> None:
+        user = User.objects.filter(username=username).first()
+        device = pass_second_factor(user) if user is not None else None
         page.goto(f"{live_server.url}/login/")
         page.get_by_label("用户名").fill(username)
         page.get_by_label("密码").fill(password)
         page.get_by_role("button", name="登录").click()
         page.wait_for_load_state()
+        if device is not None and "/account/second-factor/verify/" in page.url:
+            page.get_by_label("验证码").fill(code_now(device))
+            page.get_by_role("button", name="验证").click()
+            page.wait_for_load_state()
 
     return signed_in

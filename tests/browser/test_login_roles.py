@@ -27,7 +27,9 @@ def test_each_role_signs_in_and_sees_its_home(persona, request, page, sign_in, p
     user = request.getfixturevalue(persona)
     sign_in(page, user.username, persona_password)
     assert page.locator("h1").inner_text() == HEADINGS[persona]
-    assert user.display_name in page.get_by_test_id("who").inner_text()
+    from qiancheng.web.templatetags.page_shell import person_name
+
+    assert person_name(user) in page.get_by_test_id("who").inner_text()
 
 
 def test_a_wrong_password_stays_on_the_login_page(page, sign_in, nanning_official) -> None:

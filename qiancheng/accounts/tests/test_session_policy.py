@@ -7,7 +7,9 @@ import time
 import pytest
 from django.test import Client
 
+from qiancheng.accounts.models import User
 from qiancheng.accounts.session_policy import LAST_SEEN
+from qiancheng.accounts.tests.second_factor_support import pass_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -15,6 +17,7 @@ pytestmark = pytest.mark.django_db
 def _signed_in(client: Client, password: str) -> Client:
     response = client.post("/login/", {"username": "nanning", "password": password})
     assert response.status_code == 302
+    pass_second_factor(User.objects.get(username="nanning"), client)
     return client
 
 

@@ -34,6 +34,7 @@ from qiancheng.funding.models import (
     TransactionKind,
 )
 from qiancheng.funding.tests import money
+from qiancheng.insight.models import Target
 from qiancheng.people import crypto
 from qiancheng.people.masking import mask_id_number
 from qiancheng.people.models import SkillUpgradeSubsidy
@@ -107,6 +108,9 @@ def build_city(code: str) -> CityWorld:
         institution=institution, listed_from=date(2025, 1, 1), reason="虚假宣传", created_by=clerk,
     ))
     world.add(*_demand_records(city, enterprise, county_code, clerk))
+    # The city's share of the year's target (issue 11): a record the province sets and each city may read.
+    world.add(Target.objects.create(year=2026, city=city, count=1000, document="桂人社发〔2026〕1号",
+                                    valid_from=date(2026, 1, 1), set_by=clerk))
     return world
 
 

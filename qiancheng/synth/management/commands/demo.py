@@ -34,9 +34,9 @@ def _pad(text: str, width: int) -> str:
     return text + " " * (width - _width(text))
 
 
-def login_table(rows: list[tuple[str, str, str]]) -> str:
-    header = ("角色 Role", "用户名 Username", "密码 Password")
-    widths = [max(_width(row[i]) for row in [header, *rows]) for i in range(3)]
+def login_table(rows: list[tuple[str, str, str, str]]) -> str:
+    header = ("角色 Role", "用户名 Username", "密码 Password", "验证器密钥 Authenticator secret")
+    widths = [max(_width(row[i]) for row in [header, *rows]) for i in range(len(header))]
     line = "-+-".join("-" * w for w in widths)
     out = [line, " | ".join(_pad(h, w) for h, w in zip(header, widths, strict=True)), line]
     out += [" | ".join(_pad(c, w) for c, w in zip(row, widths, strict=True)) for row in rows]
@@ -71,8 +71,13 @@ class Command(BaseCommand):
         from qiancheng.synth.stories import ensure_money_stories
 
         ensure_money_stories(run.as_of, self.stdout.write)
-        rows = [(login.label, login.username, login.password) for login in logins]
+        rows = [(login.label, login.username, login.password, login.totp_secret) for login in logins]
         self.stdout.write(login_table(rows))
+        self.stdout.write(
+            "人社部门账户登录后需输入两步验证码：把上表的密钥加入任一身份验证器应用（或运行 qiancheng democode <用户名>）/ "
+            "officials are asked for a second-factor code after the password: add the secret above to any "
+            "authenticator app (or run qiancheng democode <username>)"
+        )
         self.stdout.write(
             f"{'已创建' if created else '沿用'}账号 / logins {'created' if created else 'reused'}; "
             f"保存在 / kept in {folder / 'demo-logins.txt'} (0600)"
