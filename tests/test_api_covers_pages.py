@@ -42,10 +42,27 @@ PAGE_ONLY: dict[str, str] = {
     "qiancheng.accounts.services.record_logout": (
         "ends a browser session (its cookie); an API client holds no session, it revokes its bearer token "
         "with DELETE /api/v1/auth/token (revoke_api_token)"),
+    "qiancheng.accounts.second_factor.confirm_enrolment": (
+        "enrolment shows a QR code to scan and confirms it with the first code in the same signed-in browser "
+        "session; an API token is issued only after the second factor (POST /api/v1/auth/token with otp), so an "
+        "API client has already enrolled"),
+    "qiancheng.accounts.second_factor.regenerate_recovery_codes": (
+        "recovery codes are shown once to the person at the screen, to write down; handing them to an API "
+        "client would put them in another system's memory and logs"),
+    "qiancheng.accounts.second_factor.remove_own_second_factor": (
+        "turning the second factor off is done in the browser session that passed it; an API token of such a "
+        "user was itself issued with the second factor"),
+    "qiancheng.accounts.second_factor.reset_second_factor": (
+        "a province official resets another official's authenticator after checking who is asking (a lost "
+        "phone), on the intranet page, with a reason in the audit entry; no other system should do it"),
     "qiancheng.providers.services.register_institution_with_account": (
         "self-registration creates the institution's first login account with a password, from the public "
         "page; the API is used with a token of an existing account, and registers the institution itself "
         "with POST /api/v1/institutions (register_institution)"),
+    "qiancheng.demand.services.register_enterprise_with_account": (
+        "self-registration creates the enterprise's first login account with a password, from the public page; "
+        "an API client already holds a token of an existing account, and the city reviews the registration with "
+        "POST /api/v1/demand/enterprises/{id}/review (review_enterprise)"),
     "qiancheng.funding.services.payment_list.payment_list_xlsx": (
         "the unmasked payment list (ID numbers and bank accounts in clear) is the file the treasury pays from, "
         "exported by a province official on the intranet page, each export an audit event naming the people "

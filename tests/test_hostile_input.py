@@ -12,6 +12,7 @@ from django.db import transaction
 from django.test import Client
 
 from qiancheng.accounts.services import issue_api_token
+from qiancheng.accounts.tests.second_factor_support import pass_second_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +23,7 @@ LISTS = ["/api/v1/claims", "/api/v1/payments", "/api/v1/recoveries", "/api/v1/cl
 @pytest.fixture
 def bearer(province_official) -> dict[str, str]:
     with transaction.atomic():
-        token, _ = issue_api_token(province_official)
+        token, _ = issue_api_token(province_official, second_factor=pass_second_factor(province_official))
     return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
 
 

@@ -24,6 +24,7 @@ from django.urls.converters import IntConverter
 
 from qiancheng.accounts.scope import registered_models, scoped
 from qiancheng.accounts.services import issue_api_token
+from qiancheng.accounts.tests.second_factor_support import pass_second_factor
 from qiancheng.accounts.tests.two_cities import build_two_cities
 from qiancheng.providers.models import Institution
 
@@ -141,7 +142,7 @@ def leaks(client: Client, routes: list[Route], ids: dict[bool, set[str]], token:
 
 def test_liuzhou_gets_the_same_404_for_every_nanning_id(client: Client, login, liuzhou_official, nanning_only_ids):
     login(client, liuzhou_official)
-    token, _ = issue_api_token(liuzhou_official)
+    token, _ = issue_api_token(liuzhou_official, second_factor=pass_second_factor(liuzhou_official))
     assert leaks(client, id_routes(), nanning_only_ids, token) == []
 
 
@@ -152,7 +153,7 @@ def test_the_walk_catches_a_view_that_forgets_the_scope(client: Client, login, l
     nanning, _ = build_two_cities()
     ids = _nanning_only([Institution], nanning, liuzhou_official)
     login(client, liuzhou_official)
-    token, _ = issue_api_token(liuzhou_official)
+    token, _ = issue_api_token(liuzhou_official, second_factor=pass_second_factor(liuzhou_official))
     routes = id_routes()
     assert {route.template for route in routes} == {"leaky/<int:pk>/", "scoped/<int:pk>/"}
     failures = leaks(client, routes, ids, token)

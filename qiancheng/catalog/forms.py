@@ -9,11 +9,12 @@ from django.utils.translation import gettext_lazy as _
 
 from qiancheng.catalog.models import City
 from qiancheng.catalog.parks import ParkEntry
+from qiancheng.web.forms import PlainForm
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class ParkForm(forms.Form):
+class ParkForm(PlainForm, forms.Form):
     """A park's name, city, the document naming it and its period; the service checks them again."""
 
     name = forms.CharField(label=_("园区名称"), max_length=64)
@@ -35,6 +36,6 @@ class NewParkForm(ParkForm):
     field_order = ["code", "name", "city", "source_document", "valid_from", "valid_to", "note"]
 
 
-class EndParkForm(forms.Form):
+class EndParkForm(PlainForm, forms.Form):
     last_day = forms.DateField(label=_("最后一天"), widget=DATE)
     reason = forms.CharField(label=_("原因（文件或说明）"), max_length=255)

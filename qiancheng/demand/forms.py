@@ -46,7 +46,7 @@ class RegistrationForm(forms.Form):
 
 
 class ReviewForm(forms.Form):
-    decision = forms.ChoiceField(label=_("审核结论"), choices=[(ReviewDecision.APPROVE.value, _("通过")),
+    decision = forms.ChoiceField(label=_("审核结论"), choices=[(ReviewDecision.APPROVE.value, _("予以通过")),
                                                               (ReviewDecision.REJECT.value, _("不予通过"))])
     reason = forms.CharField(label=_("理由"), max_length=REASON_MAX, required=False, widget=forms.Textarea(attrs={"rows": 3}))
 

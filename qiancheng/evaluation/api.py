@@ -62,7 +62,7 @@ class CertificateOut(Schema):
     def of(certificate: Certificate) -> CertificateOut:
         evaluation = certificate.evaluation
         return CertificateOut(
-            number=certificate.number, kind=certificate.kind, kind_label=certificate.get_kind_display(),
+            number=certificate.number, kind=certificate.kind, kind_label=str(certificate.get_kind_display()),
             holder_name=certificate.person.name, holder_id_number_masked=certificate.person.id_number_masked,
             occupation_code=certificate.occupation_id,
             occupation_name=certificate.occupation.name if certificate.occupation_id else None,

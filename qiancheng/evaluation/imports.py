@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -35,6 +34,7 @@ from qiancheng.people.masking import mask_id_number
 from qiancheng.people.models import Person
 from qiancheng.people.services import register_person
 from qiancheng.projects.models import Project
+from qiancheng.web.language import chinese
 from qiancheng.web.tabular import MAX_ROWS, check_upload, read_sheet
 
 if TYPE_CHECKING:
@@ -54,12 +54,8 @@ AUDITED = ("number", "kind", "occupation_id", "level", "item_id", "course_kind_i
            "issued_on")
 
 
-def _zh_part(label: str) -> str:
-    return re.sub(r"[A-Za-z].*$", "", str(label)).strip()
-
-
 KIND_WORDS: dict[str, str] = {
-    **{_zh_part(label): value for value, label in CertificateKind.choices},
+    **{chinese(label): value for value, label in CertificateKind.choices},
     **{value: value for value in CertificateKind.values},
     "职业技能等级": CertificateKind.VOCATIONAL_SKILL_LEVEL,
     "专项职业能力": CertificateKind.SPECIAL_ABILITY,
@@ -69,8 +65,8 @@ KIND_WORDS: dict[str, str] = {
 }
 LEVEL_WORDS: dict[str, int] = {
     **{str(level): level for level in SkillLevel.values},
-    **{_zh_part(label): level for level, label in SkillLevel.choices},
-    **{part: level for level, label in SkillLevel.choices for part in _zh_part(label).split("/")},
+    **{chinese(label): level for level, label in SkillLevel.choices},
+    **{part: level for level, label in SkillLevel.choices for part in chinese(label).split("/")},
 }
 
 
@@ -147,7 +143,7 @@ def certificate_template() -> bytes:
     sheet.set_column(1, 1, 10)
     sheet.set_column(2, 2, 22, text)
     sheet.set_column(3, 7, 18, text)
-    kinds = [_zh_part(label) for _, label in CertificateKind.choices]
+    kinds = [chinese(label) for _, label in CertificateKind.choices]
     sheet.data_validation(1, 3, MAX_ROWS, 3, {"validate": "list", "source": kinds})
     notes = book.add_worksheet("填写说明")
     lines = [
@@ -241,7 +237,7 @@ class _Checker:
                     "; ".join(error.en for error in check.errors))
         kind = KIND_WORDS.get((row.kind or "").strip())
         if kind is None:
-            problem(KIND, "kind", f"证书类型“{row.kind or ''}”无法识别（可选：{'、'.join(_zh_part(label) for _, label in CertificateKind.choices)}）",
+            problem(KIND, "kind", f"证书类型“{row.kind or ''}”无法识别（可选：{'、'.join(chinese(label) for _, label in CertificateKind.choices)}）",
                     f"unknown certificate kind “{row.kind or ''}”")
         subject = self._subject(kind, row, problem) if kind else {}
         issuer = (row.issuer or "").strip()

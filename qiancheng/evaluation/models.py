@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 
 from qiancheng.catalog.vocabulary import SkillLevel
 
@@ -40,17 +41,17 @@ class Evaluation(models.Model):
 class CertificateKind(models.TextChoices):
     """What a certificate attests; each kind names its subject with different fields."""
 
-    VOCATIONAL_SKILL_LEVEL = "vocational_skill_level", "职业技能等级证书 Vocational skill level"  # occupation+level
-    SPECIAL_ABILITY = "special_ability", "专项职业能力证书 Special ability"  # item
-    ENTREPRENEURSHIP = "entrepreneurship", "创业培训合格证书 Entrepreneurship"  # course kind
-    PROJECT_TRAINING = "project_training", "项目制培训合格证书 Project training"  # project, after 3.4d
+    VOCATIONAL_SKILL_LEVEL = "vocational_skill_level", _("职业技能等级证书")  # occupation+level
+    SPECIAL_ABILITY = "special_ability", _("专项职业能力证书")  # item
+    ENTREPRENEURSHIP = "entrepreneurship", _("创业培训合格证书")  # course kind
+    PROJECT_TRAINING = "project_training", _("项目制培训合格证书")  # project, after 3.4d
     # 4.6: 一培双考双证 — e.g. the civil-aviation drone licence issued beside the skill certificate.
-    OTHER_AUTHORITY = "other_authority", "其他部门证书 Another authority's certificate"
+    OTHER_AUTHORITY = "other_authority", _("其他部门证书")
 
 
 class CertificateStatus(models.TextChoices):
-    VALID = "valid", "有效 Valid"  # held; counts for 3.5d and verifies publicly
-    REVOKED = "revoked", "已撤销 Revoked"  # withdrawn (e.g. fraud, 6d); no longer held from revoked_on
+    VALID = "valid", _("有效")  # held; counts for 3.5d and verifies publicly
+    REVOKED = "revoked", _("已撤销")  # withdrawn (e.g. fraud, 6d); no longer held from revoked_on
 
 
 def _subject_matches_kind() -> Q:

@@ -63,6 +63,7 @@ from qiancheng.funding.services.redecision import redecide_claim
 from qiancheng.funding.services.refusal import FundingRefused
 from qiancheng.funding.services.returns import record_bank_return
 from qiancheng.funding.services.uplift import set_ai_uplift, uplift_entries
+from qiancheng.funding.verdict import verdict_text
 from qiancheng.training.models import Enrolment, TrainingClass
 
 funds_router = Router(tags=["funds 资金"])
@@ -240,6 +241,8 @@ class ClaimOut(Schema):
     employment_proof_date: dt.date | None
     topup_status: str
     topup_amount: str
+    verdict_text: str = Field(description="the decision as one sentence in the request's language (Accept-Language), "
+                                          "verdict and amount first / 判定结论，一句话")
 
 
 def _claim_out(claim: SubsidyClaim) -> dict[str, Any]:
@@ -257,6 +260,7 @@ def _claim_out(claim: SubsidyClaim) -> dict[str, Any]:
         "employment_proof_kind": claim.employment_proof_kind,
         "employment_proof_date": claim.employment_proof_date.isoformat() if claim.employment_proof_date else None,
         "topup_status": claim.topup_status, "topup_amount": _money(claim.topup_amount),
+        "verdict_text": verdict_text(claim),
     }
 
 

@@ -1,9 +1,13 @@
-"""The decision engine's pages, mounted at /policy/ by qiancheng/urls.py."""
+"""The decision pages (a claim's decision, the parameters in force), mounted at /policy/ by qiancheng/urls.py.
+
+They read stored claims, funds and scope, all of which sit above the engine, so they live in funding;
+the namespace stays `policy` so that every link and bookmark keeps working.
+"""
 
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from qiancheng.policy import views
+from qiancheng.funding.views import decisions as views
 from qiancheng.web.navigation import add_link
 
 app_name = "policy"

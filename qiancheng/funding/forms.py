@@ -10,13 +10,14 @@ from django.utils.translation import gettext_lazy as _
 from qiancheng.catalog.models import City, IndustrialPark
 from qiancheng.funding.models import CLAIM_FUNDS, FundSource, PartyKind, ProofKind, RecoveryReason
 from qiancheng.funding.services.recovery import CLAIM_REASONS
+from qiancheng.web.forms import PlainForm
 
 
 def _claim_fund_choices() -> list[tuple[str, str]]:
     return [(source, FundSource(source).label) for source in CLAIM_FUNDS]
 
 
-class ClassClaimForm(forms.Form):
+class ClassClaimForm(PlainForm, forms.Form):
     """Claims for a class: the fund asked, who advanced the cost (3.6), and the trainees ticked (the view offers
     only those who can be claimed, so a forged tick is an invalid choice)."""
 
@@ -31,23 +32,23 @@ class ClassClaimForm(forms.Form):
         self.fields["enrolments"].choices = enrolments
 
 
-class ReasonForm(forms.Form):
+class ReasonForm(PlainForm, forms.Form):
     reason = forms.CharField(label=_("理由"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
 
 
-class NoteForm(forms.Form):
+class NoteForm(PlainForm, forms.Form):
     note = forms.CharField(label=_("说明"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000,
                            required=False)
 
 
-class EmploymentProofForm(forms.Form):
+class EmploymentProofForm(PlainForm, forms.Form):
     """5.2c: one proof of employment, of one of three kinds, with its date."""
 
     kind = forms.ChoiceField(label=_("证明类型"), choices=ProofKind.choices)
     date = forms.DateField(label=_("证明日期"), widget=forms.DateInput(attrs={"type": "date"}))
 
 
-class BulkApproveForm(forms.Form):
+class BulkApproveForm(PlainForm, forms.Form):
     claims = forms.MultipleChoiceField(label=_("选中的申领"), required=False, choices=())
     only = forms.CharField(required=False)
     note = forms.CharField(label=_("审核意见"), required=False, max_length=2000)
@@ -61,7 +62,7 @@ class BulkApproveForm(forms.Form):
         return [only] if only else list(self.cleaned_data.get("claims") or [])
 
 
-class PayBatchForm(forms.Form):
+class PayBatchForm(PlainForm, forms.Form):
     """The payment batch: its key is made when the page is drawn, so a double click sends the same key."""
 
     idempotency_key = forms.RegexField(regex=r"^[0-9a-f]{32}$", widget=forms.HiddenInput)
@@ -72,7 +73,7 @@ class PayBatchForm(forms.Form):
         self.fields["claims"].choices = [(number, number) for number in numbers]
 
 
-class AllocationForm(forms.Form):
+class AllocationForm(PlainForm, forms.Form):
     """下达资金: the province records money placed in an account, with the document that ordered it."""
 
     source = forms.ChoiceField(label=_("资金来源"), choices=FundSource.choices)
@@ -88,13 +89,13 @@ class AllocationForm(forms.Form):
 PARTY_LABELS = dict(PartyKind.choices)
 
 
-class AppealDecisionForm(forms.Form):
+class AppealDecisionForm(PlainForm, forms.Form):
     outcome = forms.ChoiceField(label=_("裁决"), widget=forms.RadioSelect,
                                 choices=[("uphold", _("申诉成立：重新判定并核准")), ("dismiss", _("申诉驳回：维持原驳回"))])
     reason = forms.CharField(label=_("裁决理由"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
 
 
-class RecoveryForm(forms.Form):
+class RecoveryForm(PlainForm, forms.Form):
     """6d: open a recovery on a paid claim: why, and how much (empty: all that was paid)."""
 
     reason_kind = forms.ChoiceField(label=_("追回原因"), choices=())
@@ -107,18 +108,18 @@ class RecoveryForm(forms.Form):
         self.fields["reason_kind"].choices = [(kind, RecoveryReason(kind).label) for kind in CLAIM_REASONS]
 
 
-class RepaymentForm(forms.Form):
+class RepaymentForm(PlainForm, forms.Form):
     amount = forms.DecimalField(label=_("还款金额（元）"), min_value=Decimal("0.01"), max_digits=14, decimal_places=2)
     document_ref = forms.CharField(label=_("缴款凭证号"), max_length=128)
 
 
-class AdvanceGrantForm(forms.Form):
+class AdvanceGrantForm(PlainForm, forms.Form):
     """3.6: the advance's key is drawn when the page is rendered, so a double click grants one advance."""
 
     idempotency_key = forms.RegexField(regex=r"^[0-9a-f]{32}$", widget=forms.HiddenInput)
 
 
-class BankReturnForm(forms.Form):
+class BankReturnForm(PlainForm, forms.Form):
     """退票: what the bank's return notice says: why, its reference and its date."""
 
     reason = forms.CharField(label=_("退票原因"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
@@ -126,7 +127,7 @@ class BankReturnForm(forms.Form):
     returned_on = forms.DateField(label=_("退票日期"), widget=forms.DateInput(attrs={"type": "date"}))
 
 
-class AiUpliftForm(forms.Form):
+class AiUpliftForm(PlainForm, forms.Form):
     """4.2: a city's AI uplift as a fraction, from a day, with its document; the service checks the 20%."""
 
     city = forms.ModelChoiceField(label=_("城市"), queryset=City.objects.order_by("code"))

@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Length
 from django.db.models.lookups import Exact
+from django.utils.translation import gettext_lazy as _
 
 from qiancheng.catalog.vocabulary import SkillLevel
 from qiancheng.people.crypto import BANK_ACCOUNT, ID_NUMBER, PHONE, SealedTextField
@@ -24,19 +25,19 @@ TOKEN_PREFIX = "v1."  # see crypto.TOKEN_VERSION: every ciphertext column starts
 class Sex(models.TextChoices):
     """Sex as encoded by the ID number (17th digit: odd = male), spelled as identity.check_id_number does."""
 
-    MALE = "M", "男 male"
-    FEMALE = "F", "女 female"
+    MALE = "M", _("男")
+    FEMALE = "F", _("女")
 
 
 class PersonCategory(models.TextChoices):
     """Who is trained (二、培训对象); the first four are the key groups counted by 2.1b."""
 
-    GRADUATE_YOUTH = "graduate_youth", "高校毕业生等青年 Graduate or youth"  # 2.1a
-    RURAL_MIGRANT_WORKER = "rural_migrant_worker", "农村转移劳动力 Rural migrant worker"  # 2.1a
-    REGISTERED_UNEMPLOYED = "registered_unemployed", "登记失业人员 Registered unemployed"  # 2.1a
-    EMPLOYMENT_DIFFICULTY = "employment_difficulty", "就业困难人员 Employment difficulty"  # 2.1a
-    ENTERPRISE_EMPLOYEE = "enterprise_employee", "企业职工（含劳务派遣）Enterprise employee"  # 2.2
-    OTHER = "other", "其他 Other"  # none of the above
+    GRADUATE_YOUTH = "graduate_youth", _("高校毕业生等青年")  # 2.1a
+    RURAL_MIGRANT_WORKER = "rural_migrant_worker", _("农村转移劳动力")  # 2.1a
+    REGISTERED_UNEMPLOYED = "registered_unemployed", _("登记失业人员")  # 2.1a
+    EMPLOYMENT_DIFFICULTY = "employment_difficulty", _("就业困难人员")  # 2.1a
+    ENTERPRISE_EMPLOYEE = "enterprise_employee", _("企业职工（含劳务派遣）")  # 2.2
+    OTHER = "other", _("其他")  # none of the above
 
 
 KEY_GROUPS = (

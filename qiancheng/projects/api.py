@@ -62,7 +62,7 @@ class ProjectOut(Schema):
             applicant_id=project.applicant_id, applicant_name=project.applicant.name, headcount=project.headcount,
             skill_requirements=project.skill_requirements, content=project.content,
             duration_hours=project.duration_hours, method=project.method, expected_effect=project.expected_effect,
-            trainee_link=project.trainee_link, status=project.status, status_label=project.get_status_display(),
+            trainee_link=project.trainee_link, status=project.status, status_label=str(project.get_status_display()),
             review_note=project.review_note, published_on=project.published_on,
             chosen_institution_id=project.chosen_institution_id, choice_reason=project.choice_reason,
             city_confirmed_effect=project.city_confirmed_effect,

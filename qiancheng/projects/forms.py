@@ -10,13 +10,14 @@ from django.utils.translation import gettext_lazy as _
 from qiancheng.catalog.models import ProgrammeTag
 from qiancheng.projects.models import Project, TraineeLink
 from qiancheng.projects.services import APPLICATION_FIELDS, ProjectDecision
+from qiancheng.web.forms import PlainForm
 
 
 def _text(rows: int = 3) -> forms.Textarea:
     return forms.Textarea(attrs={"rows": rows})
 
 
-class _Form(forms.Form):
+class _Form(PlainForm, forms.Form):
     """Labels without Django's trailing colon: the pages lay labels above their fields."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

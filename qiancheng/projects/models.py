@@ -5,25 +5,26 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 class ProjectStatus(models.TextChoices):
     """3.4b: draft → submitted → approved/rejected → published → closed."""
 
-    DRAFT = "draft", "草稿 Draft"  # the applicant is still writing it
-    SUBMITTED = "submitted", "已提交 Submitted"  # waiting for the city bureau's review
-    APPROVED = "approved", "已批准 Approved"  # approved, not yet in the public catalogue
-    REJECTED = "rejected", "未批准 Rejected"  # refused, with the reviewer's reason
-    PUBLISHED = "published", "已发布 Published"  # in the public catalogue; institutions may apply; classes run
-    CLOSED = "closed", "已结束 Closed"  # taken out of the catalogue; no new classes
+    DRAFT = "draft", _("草稿")  # the applicant is still writing it
+    SUBMITTED = "submitted", _("已提交")  # waiting for the city bureau's review
+    APPROVED = "approved", _("已批准")  # approved, not yet in the public catalogue
+    REJECTED = "rejected", _("未批准")  # refused, with the reviewer's reason
+    PUBLISHED = "published", _("已发布")  # in the public catalogue; institutions may apply; classes run
+    CLOSED = "closed", _("已结束")  # taken out of the catalogue; no new classes
 
 
 class TraineeLink(models.TextChoices):
     """3.4e: whom the project trains, relative to the applicant."""
 
-    EMPLOYEES = "employees", "本企业职工 Employees"
-    PROSPECTIVE_HIRES = "prospective_hires", "拟招用人员 Prospective hires"
-    BOTH = "both", "两者 Both"
+    EMPLOYEES = "employees", _("本企业职工")
+    PROSPECTIVE_HIRES = "prospective_hires", _("拟招用人员")
+    BOTH = "both", _("两者")
 
 
 class Project(models.Model):
@@ -115,10 +116,10 @@ class Project(models.Model):
 class DeliveryApplicationStatus(models.TextChoices):
     """An institution's voluntary application to deliver a published project (3.4c)."""
 
-    APPLIED = "applied", "已申请 Applied"  # waiting for the bureau's choice
-    CHOSEN = "chosen", "已选定 Chosen"  # the bureau chose this institution
-    NOT_CHOSEN = "not_chosen", "未选定 Not chosen"  # another institution was chosen
-    WITHDRAWN = "withdrawn", "已撤回 Withdrawn"  # the institution took its application back
+    APPLIED = "applied", _("已申请")  # waiting for the bureau's choice
+    CHOSEN = "chosen", _("已选定")  # the bureau chose this institution
+    NOT_CHOSEN = "not_chosen", _("未选定")  # another institution was chosen
+    WITHDRAWN = "withdrawn", _("已撤回")  # the institution took its application back
 
 
 class DeliveryApplication(models.Model):

@@ -166,7 +166,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     """`/projects/<pk>/edit/`: the applicant rewrites its draft."""
     project = get_scoped_or_404(Project.objects.select_related("applicant", "city"), request.user, pk=pk)
     if project.status != ProjectStatus.DRAFT:
-        messages.error(request, _("只有草稿可以修改 / only a draft can be edited"))
+        messages.error(request, _("只有草稿可以修改"))
         return redirect("projects:detail", pk=project.pk)
     return _application_page(request, project)
 
@@ -317,7 +317,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
     project = get_scoped_or_404(Project, request.user, pk=pk)
     form = ReviewForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("请选择审核结论 / choose a decision"))
+        messages.error(request, _("请选择审核结论"))
         return redirect("projects:detail", pk=project.pk)
     try:
         reviewed = review_project(request.user, project, form.cleaned_data["decision"], form.cleaned_data["reason"])
@@ -352,7 +352,7 @@ def choose(request: HttpRequest, pk: int) -> HttpResponse:
     project = get_scoped_or_404(Project, request.user, pk=pk)
     form = ChooseForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("选定承训机构须说明理由 / choosing an institution needs a reason"))
+        messages.error(request, _("选定承训机构须说明理由"))
         return redirect("projects:detail", pk=project.pk)
     application = get_scoped_or_404(project.delivery_applications.all(), request.user,
                                     pk=form.cleaned_data["application"])
@@ -373,7 +373,7 @@ def confirm(request: HttpRequest, pk: int) -> HttpResponse:
     project = get_scoped_or_404(Project, request.user, pk=pk)
     form = ConfirmForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("请选择是否达到预期效果 / say whether the effect was met"))
+        messages.error(request, _("请选择是否达到预期效果"))
         return redirect("projects:detail", pk=project.pk)
     try:
         confirmed = confirm_effect(request.user, project, form.cleaned_data["met"], form.cleaned_data["note"])
@@ -443,7 +443,7 @@ def deliver(request: HttpRequest, pk: int) -> HttpResponse:
     project = _project(request, pk)
     form = DeliverForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("须说明如何满足公布的条件 / the statement is required"))
+        messages.error(request, _("须说明如何满足公布的条件"))
         return redirect("projects:detail", pk=project.pk)
     institution = get_scoped_or_404(Institution, request.user, pk=request.user.institution_id)
     try:

@@ -95,7 +95,7 @@ class InstitutionOut(Schema):
         return InstitutionOut(
             id=institution.pk, name=institution.name, uscc=institution.uscc, kind=institution.kind,
             city_code=institution.city_id, address=institution.address, contact_name=institution.contact_name,
-            status=institution.status, status_label=institution.get_status_display(),
+            status=institution.status, status_label=str(institution.get_status_display()),
             shown_status=institution.shown_status(today()), status_reason=institution.status_reason,
             approved_until=institution.approved_until, capacity=institution.capacity,
             requested_scopes=[ScopeRequestIn(**data) for data in institution.requested_scopes],
@@ -256,7 +256,7 @@ class DocumentOut(Schema):
 
     @staticmethod
     def of(document: InstitutionDocument) -> DocumentOut:
-        return DocumentOut(id=document.pk, kind=document.kind, kind_label=document.get_kind_display(),
+        return DocumentOut(id=document.pk, kind=document.kind, kind_label=str(document.get_kind_display()),
                            file_name=document.file_name, content_type=document.content_type, size=document.size,
                            sha256=document.sha256, uploaded_at=document.uploaded_at)
 

@@ -15,6 +15,7 @@ from qiancheng.catalog.vocabulary import TrainingType
 from qiancheng.providers.models import DocumentKind, InstitutionKind
 from qiancheng.providers.services import ScopeRequest
 from qiancheng.providers.uscc import check_uscc
+from qiancheng.web.forms import PlainForm
 
 # "4-04-05-05 4" or "4-04-05-05，4": an occupation code, then the highest level asked for.
 _OCCUPATION_LINE = re.compile(r"^\s*(?P<code>[0-9A-Za-z-]+)\s*[,，\s]\s*(?P<level>[1-5])\s*$")
@@ -24,7 +25,7 @@ def _testid(name: str, **attrs: Any) -> dict[str, Any]:
     return {"data-testid": name, **attrs}
 
 
-class ScopeFields(forms.Form):
+class ScopeFields(PlainForm, forms.Form):
     """What the institution asks to teach (1c): occupations with a level, special-ability items, course kinds."""
 
     occupations = forms.CharField(
@@ -126,7 +127,7 @@ class RegistrationForm(ScopeFields):
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         if data.get("password") and data.get("password_again") and data["password"] != data["password_again"]:
-            self.add_error("password_again", _("两次输入的密码不一致 / the passwords differ"))
+            self.add_error("password_again", _("两次输入的密码不一致"))
         return data
 
 
@@ -140,12 +141,12 @@ class ResubmitForm(ScopeFields):
     contact_name = forms.CharField(label=_("联系人"), max_length=64, required=False)
 
 
-class CapacityForm(forms.Form):
+class CapacityForm(PlainForm, forms.Form):
     capacity = forms.IntegerField(label=_("培训能力（同时在训人数）"), min_value=1,
                                   widget=forms.NumberInput(attrs=_testid("capacity")))
 
 
-class DocumentForm(forms.Form):
+class DocumentForm(PlainForm, forms.Form):
     kind = forms.ChoiceField(label=_("资料类别"), choices=DocumentKind.choices,
                              widget=forms.Select(attrs=_testid("document-kind")))
     file = forms.FileField(label=_("文件（PDF、JPEG 或 PNG，不超过 10 MB）"),
@@ -153,7 +154,7 @@ class DocumentForm(forms.Form):
                                                                          accept=".pdf,.jpg,.jpeg,.png")))
 
 
-class VenueForm(forms.Form):
+class VenueForm(PlainForm, forms.Form):
     name = forms.CharField(label=_("场地名称"), max_length=128, widget=forms.TextInput(attrs=_testid("venue-name")))
     address = forms.CharField(label=_("场地地址"), max_length=256,
                               widget=forms.TextInput(attrs=_testid("venue-address")))
@@ -163,7 +164,7 @@ class VenueForm(forms.Form):
                                widget=forms.NumberInput(attrs=_testid("venue-seats")))
 
 
-class TeacherForm(forms.Form):
+class TeacherForm(PlainForm, forms.Form):
     name = forms.CharField(label=_("教师姓名"), max_length=64, widget=forms.TextInput(attrs=_testid("teacher-name")))
     id_number = forms.CharField(label=_("身份证号"), max_length=32,
                                 widget=forms.TextInput(attrs=_testid("teacher-id-number", autocomplete="off")))
@@ -171,7 +172,7 @@ class TeacherForm(forms.Form):
                                      widget=forms.TextInput(attrs=_testid("teacher-qualifications")))
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(PlainForm, forms.Form):
     """The city's decision (1c). The button pressed carries the decision; approval also needs its end date."""
 
     reason = forms.CharField(label=_("审核意见"), max_length=2000,
@@ -189,7 +190,7 @@ class ReviewForm(forms.Form):
         self.fields["granted"].choices = list(enumerate(scope_labels))
 
 
-class DisciplineForm(forms.Form):
+class DisciplineForm(PlainForm, forms.Form):
     """Suspend, reinstate or blacklist (6d), with the reason and, for the blacklist, the decision's number."""
 
     reason = forms.CharField(label=_("理由"), max_length=2000,
@@ -198,7 +199,7 @@ class DisciplineForm(forms.Form):
                                    widget=forms.TextInput(attrs=_testid("document-ref")))
 
 
-class RenewalForm(forms.Form):
+class RenewalForm(PlainForm, forms.Form):
     """An expired institution asks to be certified again: what changed since its last approval."""
 
     note = forms.CharField(label=_("续期说明（资质、场地、师资等有何变化）"), max_length=2000,

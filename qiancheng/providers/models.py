@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Length
 from django.db.models.lookups import Exact
+from django.utils.translation import gettext_lazy as _
 
 from qiancheng.catalog.vocabulary import SkillLevel, TrainingType
 from qiancheng.people.crypto import ID_NUMBER, SealedTextField
@@ -22,25 +23,25 @@ from qiancheng.people.models import TOKEN_PREFIX
 class InstitutionKind(models.TextChoices):
     """The kinds of provider the plan names (3.4c, 4.3)."""
 
-    VOCATIONAL_COLLEGE = "vocational_college", "职业院校 Vocational college"
-    TECHNICAL_SCHOOL = "technical_school", "技工院校 Technical school"
-    TRAINING_BASE = "training_base", "公共实训基地/高技能人才培训基地 Training base"
-    CHAIN_LEADER_ENTERPRISE = "chain_leader_enterprise", "链主企业 Chain-leader enterprise"
-    LABOUR_BRAND_ENTERPRISE = "labour_brand_enterprise", "劳务品牌企业 Labour-brand enterprise"
-    PRIVATE_SCHOOL = "private_school", "民办职业培训机构 Private training school"
-    OTHER = "other", "其他 Other"
+    VOCATIONAL_COLLEGE = "vocational_college", _("职业院校")
+    TECHNICAL_SCHOOL = "technical_school", _("技工院校")
+    TRAINING_BASE = "training_base", _("公共实训基地/高技能人才培训基地")
+    CHAIN_LEADER_ENTERPRISE = "chain_leader_enterprise", _("链主企业")
+    LABOUR_BRAND_ENTERPRISE = "labour_brand_enterprise", _("劳务品牌企业")
+    PRIVATE_SCHOOL = "private_school", _("民办职业培训机构")
+    OTHER = "other", _("其他")
 
 
 class InstitutionStatus(models.TextChoices):
     """Where an institution stands in qualification review (1c) and discipline (6d)."""
 
-    APPLIED = "applied", "已申请 Applied"  # application submitted, awaiting a city official's review
-    APPROVED = "approved", "已认定 Approved"  # qualified to train until approved_until
-    CHANGES_REQUESTED = "changes_requested", "需补正 Changes requested"  # reviewer asked for corrections
-    REJECTED = "rejected", "未通过 Rejected"  # review refused the application
-    SUSPENDED = "suspended", "暂停 Suspended"  # qualification on hold pending an investigation
-    EXPIRED = "expired", "已过期 Expired"  # approved_until passed without renewal
-    BLACKLISTED = "blacklisted", "列入黑名单 Blacklisted"  # 6d: barred; see risk.BlacklistEntry
+    APPLIED = "applied", _("已申请")  # application submitted, awaiting a city official's review
+    APPROVED = "approved", _("已认定")  # qualified to train until approved_until
+    CHANGES_REQUESTED = "changes_requested", _("需补正")  # reviewer asked for corrections
+    REJECTED = "rejected", _("未通过")  # review refused the application
+    SUSPENDED = "suspended", _("暂停")  # qualification on hold pending an investigation
+    EXPIRED = "expired", _("已过期")  # approved_until passed without renewal
+    BLACKLISTED = "blacklisted", _("列入黑名单")  # 6d: barred; see risk.BlacklistEntry
 
 
 class Institution(models.Model):
@@ -196,11 +197,11 @@ class InstitutionScope(models.Model):
 class DocumentKind(models.TextChoices):
     """The papers a city reads when it reviews an institution (1c: 资质审核)."""
 
-    BUSINESS_LICENCE = "business_licence", "营业执照 Business licence"
-    SCHOOL_PERMIT = "school_permit", "办学许可证 School permit"
-    VENUE_PROOF = "venue_proof", "场地证明 Proof of venue"
-    TEACHER_CERTIFICATE = "teacher_certificate", "师资证书 Teacher certificate"
-    OTHER = "other", "其他 Other"
+    BUSINESS_LICENCE = "business_licence", _("营业执照")
+    SCHOOL_PERMIT = "school_permit", _("办学许可证")
+    VENUE_PROOF = "venue_proof", _("场地证明")
+    TEACHER_CERTIFICATE = "teacher_certificate", _("师资证书")
+    OTHER = "other", _("其他")
 
 
 # Documents are kept in the database (one backup holds everything); 10 MB covers a scanned licence.

@@ -46,6 +46,7 @@ from qiancheng.providers.models import (
 )
 from qiancheng.providers.uscc import check_uscc
 from qiancheng.sanctions import services as sanctions
+from qiancheng.web.language import chinese
 from qiancheng.web.tabular import sniffed_content_type
 
 REVIEWED_FIELDS = ("status", "approved_until", "status_reason")
@@ -150,7 +151,7 @@ def describe_scope(wanted: ScopeRequest) -> str:
     """The request as a reader says it: "职业 4-04-05-05 人工智能训练师，至四级"."""
     if wanted.training_type == TrainingType.OCCUPATIONAL:
         name = Occupation.objects.filter(code=wanted.code).values_list("name", flat=True).first() or ""
-        level = SkillLevel(wanted.max_level).label.split(" ")[0] if wanted.max_level in SkillLevel.values else "?"
+        level = chinese(SkillLevel(wanted.max_level).label) if wanted.max_level in SkillLevel.values else "?"
         return f"职业 {wanted.code} {name}，至{level}"
     if wanted.training_type == TrainingType.SPECIAL_ABILITY:
         name = SpecialAbilityItem.objects.filter(code=wanted.code).values_list("name", flat=True).first() or ""

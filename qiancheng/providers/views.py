@@ -414,7 +414,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
         data = form.cleaned_data
         try:
             if decision not in {each.value for each in services.ReviewDecision}:
-                raise ValidationError(_("请选择审核结论 / choose a decision"), code="decision")
+                raise ValidationError(_("请选择审核结论"), code="decision")
             services.review_institution(request.user, institution, decision, data["reason"],
                                         approved_until=data["approved_until"], granted=data["granted"])
         except ValidationError as refusal:
@@ -452,7 +452,7 @@ def discipline(request: HttpRequest, pk: int) -> HttpResponse:
                 act(request.user, institution, data["reason"])
                 done = str(said)
             else:
-                raise ValidationError(_("未知的操作 / unknown action"), code="action")
+                raise ValidationError(_("未知的操作"), code="action")
         except ValidationError as refusal:
             form.add_error(None, refusal)
         except PermissionDenied as refusal:

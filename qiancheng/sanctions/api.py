@@ -43,8 +43,10 @@ class ListingOut(Schema):
 
 
 class LiftIn(Schema):
-    last_day: dt.date  # the last day listed (inclusive): yesterday at the earliest
-    reason: str = Field(min_length=1, max_length=2000)
+    # Every field has a default, so another city's listing answers 404 before the body is judged; a missing
+    # field is then the services' 422.
+    last_day: dt.date | None = None  # the last day listed (inclusive): yesterday at the earliest
+    reason: str = Field("", max_length=2000)
     document_ref: str = Field("", max_length=services.DOCUMENT_REF_MAX)  # 解除决定文号
 
 
@@ -70,6 +72,8 @@ def listings(request: HttpRequest, institution_id: int | None = None,
              summary="提前解除（须说明理由，不可追溯）/ lift a listing early, with a reason (never back-dated)")
 def lift(request: HttpRequest, entry_id: int, payload: LiftIn) -> Any:
     entry = get_scoped_or_404(BlacklistEntry, request.auth, pk=entry_id)
+    if payload.last_day is None:
+        raise ApiError(422, "last_day_required", "请填写解除后的最后一日", "last_day (the last day listed) is required")
     try:
         lifted = services.lift_listing(request.auth, entry, payload.last_day, payload.reason, payload.document_ref)
     except ValidationError as refusal:

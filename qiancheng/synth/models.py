@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 class SynthRunStatus(models.TextChoices):
     """Where a load of the synthetic province stands."""
 
-    LOADING = "loading", "写入中 Loading"  # rows are being written (a crash leaves this; --reset clears it)
-    COMPLETED = "completed", "已完成 Completed"  # every row is written; a re-run with the same seed reuses it
+    LOADING = "loading", _("写入中")  # rows are being written (a crash leaves this; --reset clears it)
+    COMPLETED = "completed", _("已完成")  # every row is written; a re-run with the same seed reuses it
 
 
 class SynthRun(models.Model):

@@ -88,7 +88,7 @@ class ClassOut(Schema):
             venue=training.venue, cost_total=training.cost_total, cost_government=training.cost_government,
             cost_enterprise=training.cost_enterprise, cost_individual=training.cost_individual,
             teacher_ids=sorted(training.teachers.values_list("pk", flat=True)), status=training.status,
-            status_label=training.get_status_display(), review_note=training.review_note,
+            status_label=str(training.get_status_display()), review_note=training.review_note,
         )
 
 
@@ -176,7 +176,7 @@ class ImportOut(Schema):
     def of(job: ImportJob) -> ImportOut:
         return ImportOut(
             id=job.pk, class_id=job.training_class_id, file_name=job.file_name, status=job.status,
-            status_label=job.get_status_display(), progress_zh=progress(job)[0], progress_en=progress(job)[1],
+            status_label=str(job.get_status_display()), progress_zh=progress(job)[0], progress_en=progress(job)[1],
             row_count=job.row_count, good_count=job.good_count, bad_count=job.bad_count,
             applied_count=job.applied_count, rejection_reason=job.rejection_reason,
             problems=[ProblemOut(**problem) for problem in job.problems], created_at=job.created_at,

@@ -17,17 +17,13 @@ from qiancheng.projects.models import Project, ProjectStatus
 from qiancheng.providers.models import Institution, InstitutionScope, Teacher
 from qiancheng.training.services.classes import ClassPlan
 from qiancheng.training.services.evidence import EnrolmentEvidence
+from qiancheng.web.forms import PlainForm
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MONEY = {"max_digits": 14, "decimal_places": 2, "min_value": Decimal("0"), "initial": Decimal("0")}
 
 
-def _zh(label: str) -> str:
-    """The Chinese half of a bilingual choice label ("职业（工种）技能培训 Occupational skills" → the Chinese)."""
-    return label.split(" ")[0]
-
-
-class ClassForm(forms.Form):
+class ClassForm(PlainForm, forms.Form):
     """开班申请: the plan, teachers, venue, assessment plan, cost split (5.4) and programme tags (clause 4).
 
     The subject choices are the institution's own approved scope (InstitutionScope), so the page offers
@@ -37,10 +33,10 @@ class ClassForm(forms.Form):
 
     name = forms.CharField(label=_("班级名称"), max_length=128)
     training_type = forms.ChoiceField(label=_("培训类型"),
-                                      choices=[(value, _zh(label)) for value, label in TrainingType.choices])
+                                      choices=TrainingType.choices)
     occupation = forms.ModelChoiceField(label=_("职业（工种）"), queryset=Occupation.objects.none(), required=False)
     level = forms.TypedChoiceField(label=_("技能等级"), required=False, coerce=int, empty_value=None,
-                                   choices=[("", "—")] + [(value, label.split(" ")[0]) for value, label in SkillLevel.choices])
+                                   choices=[("", _("请选择…")), *SkillLevel.choices])
     item = forms.ModelChoiceField(label=_("专项职业能力项目"), queryset=SpecialAbilityItem.objects.none(), required=False)
     course_kind = forms.ModelChoiceField(label=_("创业培训类别"), queryset=CourseKind.objects.none(), required=False)
     project = forms.ModelChoiceField(label=_("项目制培训项目"), queryset=Project.objects.none(), required=False)
@@ -86,14 +82,14 @@ class ClassForm(forms.Form):
                   TrainingType.ENTREPRENEURSHIP: ("course_kind",), TrainingType.PROJECT: ("project",)}.get(kind, ())
         for name in needed:
             if data.get(name) in (None, ""):
-                self.add_error(name, _("该培训类型须填写此项 / required for this training type"))
+                self.add_error(name, _("该培训类型须填写此项"))
         # Only the subject the type needs is kept (the database refuses a class with two subjects).
         for name in ("occupation", "level", "item", "course_kind", "project"):
             if name not in needed:
                 data[name] = None
         start, end = data.get("start_date"), data.get("end_date")
         if start and end and end < start:
-            self.add_error("end_date", _("结业日期不能早于开班日期 / the end date is before the start date"))
+            self.add_error("end_date", _("结业日期不能早于开班日期"))
         return data
 
     def plan(self) -> ClassPlan:
@@ -110,16 +106,16 @@ class ClassForm(forms.Form):
         )
 
 
-class EnrolForm(forms.Form):
+class EnrolForm(PlainForm, forms.Form):
     """实名报名一名学员: by name and ID number (6c)."""
 
     name = forms.CharField(label=_("姓名"), max_length=64)
     id_number = forms.CharField(label=_("身份证号"), max_length=32)
     category = forms.ChoiceField(label=_("人员类别"),
-                                 choices=[(value, _zh(label)) for value, label in PersonCategory.choices])
+                                 choices=PersonCategory.choices)
     relation = forms.ChoiceField(label=_("与申报企业关系（项目制）"), required=False,
                                  initial=ApplicantRelation.NONE,
-                                 choices=[(value, _zh(label)) for value, label in ApplicantRelation.choices])
+                                 choices=ApplicantRelation.choices)
     phone = forms.CharField(label=_("手机号"), max_length=20, required=False)
     # What the rules read, each fact with its document (kind and number) and date: 2.1a, 5.3, 3.3, 3.4e.
     category_evidence = forms.CharField(label=_("人员类别证明（种类及编号）"), max_length=128, required=False)
@@ -140,9 +136,9 @@ class EnrolForm(forms.Form):
         return EnrolmentEvidence(**{name: self.cleaned_data[name] for name in EnrolmentEvidence().enrolment_fields()})
 
 
-class RefuseForm(forms.Form):
+class RefuseForm(PlainForm, forms.Form):
     reason = forms.CharField(label=_("不予批准理由"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
 
-class DiscardForm(forms.Form):
+class DiscardForm(PlainForm, forms.Form):
     reason = forms.CharField(label=_("放弃理由"), max_length=500, required=False)

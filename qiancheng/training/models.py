@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.lookups import Exact
+from django.utils.translation import gettext_lazy as _
 
 from qiancheng.catalog.vocabulary import ApplicantRelation, SkillLevel, TrainingType, in_fen, money
 from qiancheng.people.models import PersonCategory
@@ -36,13 +37,13 @@ def subject_matches_type() -> Q:
 class ClassStatus(models.TextChoices):
     """A class from the institution's draft to its end."""
 
-    DRAFT = "draft", "草稿 Draft"  # the institution is preparing the plan
-    SUBMITTED = "submitted", "待审核 Submitted"  # waiting for the city bureau's approval
-    APPROVED = "approved", "已批准 Approved"  # may start on its start date
-    REFUSED = "refused", "未批准 Refused"  # refused at review, with the reason
-    IN_PROGRESS = "in_progress", "培训中 In progress"  # started; attendance is being recorded
-    FINISHED = "finished", "已结业 Finished"  # ended; evaluation and claims follow
-    CANCELLED = "cancelled", "已取消 Cancelled"  # withdrawn before it finished
+    DRAFT = "draft", _("草稿")  # the institution is preparing the plan
+    SUBMITTED = "submitted", _("待审核")  # waiting for the city bureau's approval
+    APPROVED = "approved", _("已批准")  # may start on its start date
+    REFUSED = "refused", _("未批准")  # refused at review, with the reason
+    IN_PROGRESS = "in_progress", _("培训中")  # started; attendance is being recorded
+    FINISHED = "finished", _("已结业")  # ended; evaluation and claims follow
+    CANCELLED = "cancelled", _("已取消")  # withdrawn before it finished
 
 
 # A class in one of these states has been approved (3.2 applies to all of them).
@@ -128,9 +129,9 @@ class TrainingClass(models.Model):
 class EnrolmentStatus(models.TextChoices):
     """A trainee's place in a class."""
 
-    ENROLLED = "enrolled", "在册 Enrolled"  # on the roster
-    WITHDRAWN = "withdrawn", "已退出 Withdrawn"  # left before the end; no claim
-    COMPLETED = "completed", "已结业 Completed"  # attended to the end; may be evaluated
+    ENROLLED = "enrolled", _("在册")  # on the roster
+    WITHDRAWN = "withdrawn", _("已退出")  # left before the end; no claim
+    COMPLETED = "completed", _("已结业")  # attended to the end; may be evaluated
 
 
 class Enrolment(models.Model):
@@ -221,10 +222,10 @@ class AttendanceRecord(models.Model):
 class ImportStatus(models.TextChoices):
     """An uploaded roster's way from file to enrolments (STYLE 8: imports are jobs)."""
 
-    RECEIVED = "received", "已接收 Received"  # the file passed the upload checks; rows not yet checked
-    VALIDATED = "validated", "已校验 Validated"  # every row checked; good rows wait for an official to apply
-    APPLIED = "applied", "已导入 Applied"  # the good rows are enrolled (one transaction)
-    REJECTED = "rejected", "已拒收 Rejected"  # the file was refused, or the official discarded the job
+    RECEIVED = "received", _("已接收")  # the file passed the upload checks; rows not yet checked
+    VALIDATED = "validated", _("已校验")  # every row checked; good rows wait for an official to apply
+    APPLIED = "applied", _("已导入")  # the good rows are enrolled (one transaction)
+    REJECTED = "rejected", _("已拒收")  # the file was refused, or the official discarded the job
 
 
 class ImportJob(models.Model):

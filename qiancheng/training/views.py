@@ -24,6 +24,8 @@ from django.views.decorators.http import require_POST, require_safe
 from qiancheng.accounts.guards import signed_in_as
 from qiancheng.accounts.models import Role
 from qiancheng.accounts.scope import get_scoped_or_404, scoped
+from qiancheng.catalog.models import City
+from qiancheng.catalog.vocabulary import TrainingType
 from qiancheng.clock import days_since, today
 from qiancheng.training.forms import ClassForm, DiscardForm, EnrolForm, RefuseForm
 from qiancheng.training.models import ClassStatus, EnrolmentStatus, ImportJob, ImportStatus, TrainingClass
@@ -52,6 +54,7 @@ from qiancheng.training.services.classes import (
 from qiancheng.training.services.enrolment import OPEN_STATES, enrol_person, preview_enrolment, roster_of
 from qiancheng.training.services.roster_import import apply_roster, discard_roster, progress, receive_roster
 from qiancheng.web import tabular
+from qiancheng.web.listing import Filter, Sort, listing
 from qiancheng.web.refusals import show_refusal
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -75,16 +78,23 @@ def _xlsx(data: bytes, quoted_name: str) -> HttpResponse:
 @signed_in_as(CLASS_READERS)
 @require_safe
 def class_list(request: HttpRequest) -> HttpResponse:
-    """`/classes/`: the classes the user may see (its own, its city's, or all for the province)."""
-    status = request.GET.get("status", "")
+    """`/classes/`: the classes the user may see (its own, its city's, or all for the province), 50 a page,
+    searched by class or institution name, filtered by status, type and (province) city; the province's
+    list is grouped by city first."""
     found = (scoped(TrainingClass, request.user).select_related("institution", "occupation", "item", "course_kind",
-                                                                "project")
-             .annotate(enrolled=Count("enrolments", filter=Q(enrolments__status=EnrolmentStatus.ENROLLED)))
-             .order_by("-start_date", "name"))
-    if status in ClassStatus.values:
-        found = found.filter(status=status)
-    context = {"classes": found[:500], "count": found.count(), "status": status,
-               "statuses": [(value, label.split(" ")[0]) for value, label in ClassStatus.choices]}
+                                                                "project", "city")
+             .annotate(enrolled=Count("enrolments", filter=Q(enrolments__status=EnrolmentStatus.ENROLLED))))
+    filters = [Filter("status", _("状态"), ClassStatus.choices), Filter("type", _("培训类型"), TrainingType.choices,
+                                                                        lookup="training_type")]
+    sorts = [Sort("newest", _("开班日期从近到远"), ("-start_date", "name")),
+             Sort("oldest", _("开班日期从远到近"), ("start_date", "name"))]
+    if request.user.role == Role.PROVINCE_OFFICIAL:
+        filters.append(Filter("city", _("城市"), list(City.objects.order_by("code").values_list("code", "name")),
+                              lookup="city_id"))
+        sorts.insert(0, Sort("by_city", _("按城市分组"), ("city_id", "-start_date", "name")))
+    listed = listing(request, found, search=("name", "institution__name"), search_label=_("班级或机构名称"),
+                     filters=filters, sorts=sorts)
+    context = {"classes": listed.rows, "count": listed.total, "listed": listed}
     return render(request, "training/class_list.html", context)
 
 
@@ -399,7 +409,7 @@ def attendance_threshold(request: HttpRequest) -> HttpResponse:
                                      Decimal(request.POST.get("rate_percent", "")) / 100,
                                      request.POST.get("source", ""))
         except (ValueError, ArithmeticError):
-            errors["__all__"] = [_("请填写有效的日期和百分比 / enter a valid date and percentage")]
+            errors["__all__"] = [_("请填写有效的日期和百分比")]
         except ValidationError as refusal:
             errors = refusal.message_dict if hasattr(refusal, "error_dict") else {"__all__": refusal.messages}
         else:

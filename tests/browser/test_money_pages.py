@@ -44,7 +44,7 @@ def test_claim_review_pay_and_see_the_fund(page, sign_in, live_server, persona_p
     page.get_by_test_id("confirm-claims").click()
     page.wait_for_load_state()
     assert "已提交 2 件申领" in page.locator(".messages").inner_text()
-    assert page.get_by_test_id("claim-status").all_inner_texts() == ["待审核 Pending"] * 2
+    assert page.get_by_test_id("claim-status").all_inner_texts() == ["待审核"] * 2
     _sign_out(page)
 
     sign_in(page, nanning_official.username, persona_password)

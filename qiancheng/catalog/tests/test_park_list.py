@@ -14,6 +14,7 @@ from django.test import Client
 
 from qiancheng.accounts.models import AuditEntry, User
 from qiancheng.accounts.services import issue_api_token
+from qiancheng.accounts.tests.second_factor_support import pass_second_factor
 from qiancheng.catalog.models import IndustrialPark
 from qiancheng.catalog.parks import ParkEntry, add_park, edit_park, end_park, parks_in_force
 from qiancheng.catalog.services import load_catalog
@@ -86,8 +87,8 @@ def test_the_province_page_lists_adds_and_ends_parks(client: Client, login: Call
 def test_the_api_lists_the_parks_on_the_list_today_and_lets_only_the_province_change_it(
         client: Client, province_official: User, nanning_official: User) -> None:
     load_catalog()
-    province = {"HTTP_AUTHORIZATION": f"Bearer {issue_api_token(province_official)[0]}"}
-    city = {"HTTP_AUTHORIZATION": f"Bearer {issue_api_token(nanning_official)[0]}"}
+    province = {"HTTP_AUTHORIZATION": f"Bearer {issue_api_token(province_official, second_factor=pass_second_factor(province_official))[0]}"}
+    city = {"HTTP_AUTHORIZATION": f"Bearer {issue_api_token(nanning_official, second_factor=pass_second_factor(nanning_official))[0]}"}
     new = {"code": "test_port", "name": "测试港口园区", "city_code": QINZHOU,
            "source_document": "桂人社函〔2025〕99号（测试）", "valid_from": "2025-01-01"}
     refused = client.post(BASE, json.dumps(new), content_type="application/json", **city)

@@ -10,6 +10,7 @@ from django.test import Client
 
 from qiancheng.accounts.models import User
 from qiancheng.accounts.services import issue_api_token
+from qiancheng.accounts.tests.second_factor_support import pass_second_factor
 from qiancheng.evaluation.models import Certificate, Evaluation
 from qiancheng.training.tests import builders
 
@@ -18,7 +19,7 @@ EVALUATOR = "南宁市职业技能鉴定中心"
 
 
 def call(client: Client, user: User, method: str, url: str, body: dict[str, Any] | None = None) -> HttpResponse:
-    token, _ = issue_api_token(user)
+    token, _ = issue_api_token(user, second_factor=pass_second_factor(user))
     headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
     if method == "get":
         return client.get(url, **headers)

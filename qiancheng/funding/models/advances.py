@@ -8,15 +8,16 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.lookups import LessThanOrEqual
+from django.utils.translation import gettext_lazy as _
 
 from qiancheng.catalog.vocabulary import in_fen, money
 
 
 class AdvanceStatus(models.TextChoices):
-    GRANTED = "granted", "已垫付 Granted"  # paid to the institution; claim payments net it as they come
-    SETTLED = "settled", "已结清 Settled"  # fully netted by the class's claim payments
-    UNEARNED = "unearned", "未结清 Unearned"  # the class's claims are done and part of it was not earned
-    RECOVERY = "recovery", "追回中 In recovery"  # the unearned part became a recovery case
+    GRANTED = "granted", _("已垫付")  # paid to the institution; claim payments net it as they come
+    SETTLED = "settled", _("已结清")  # fully netted by the class's claim payments
+    UNEARNED = "unearned", _("未结清")  # the class's claims are done and part of it was not earned
+    RECOVERY = "recovery", _("追回中")  # the unearned part became a recovery case
 
 
 class Advance(models.Model):

@@ -5,12 +5,13 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 
 
 class AppealStatus(models.TextChoices):
-    FILED = "filed", "待复核 Filed"
-    UPHELD = "upheld", "申诉成立 Upheld"  # the rejection is overturned; the claim is approved
-    DISMISSED = "dismissed", "申诉驳回 Dismissed"  # the rejection stands
+    FILED = "filed", _("待复核")
+    UPHELD = "upheld", _("申诉成立")  # the rejection is overturned; the claim is approved
+    DISMISSED = "dismissed", _("申诉驳回")  # the rejection stands
 
 
 class Appeal(models.Model):

@@ -1,7 +1,7 @@
 """Subsidy claims (补贴申领): one person's one training, the fund asked, and the decision on it.
 
 A claim carries its own copy of every fact the decision engine reads (the claim columns of
-shared/policy/EXCHANGE.md), filled from the enrolment, class and person when it is submitted, or from
+qiancheng/policy/data/EXCHANGE.md), filled from the enrolment, class and person when it is submitted, or from
 an imported history file when it describes the past. Why a copy and not joins:
 - the decision is a legal record: a re-audit years later must see what was claimed, even after a
   class or a person's record was corrected;
@@ -15,27 +15,30 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.lookups import Exact
+from django.utils.translation import gettext_lazy as _
 
 from qiancheng.catalog.vocabulary import ApplicantRelation, SkillLevel, TrainingType, in_fen, money
 from qiancheng.funding.models.funds import CLAIM_FUNDS, FundSource
 from qiancheng.people.models import PersonCategory
+from qiancheng.policy.vocabulary import COUNTING_STATUSES as ENGINE_COUNTING_STATUSES
 from qiancheng.training.models import subject_matches_type
 
 
 class ClaimStatus(models.TextChoices):
     """A claim from drafting to settlement."""
 
-    DRAFT = "draft", "草稿 Draft"  # being prepared by the claimant; counts for nothing
-    PENDING = "pending", "待审核 Pending"  # submitted, waiting for decision and review; counts (RULES.md)
-    APPROVED = "approved", "已核准 Approved"  # eligible and approved; money reserved; counts
-    REJECTED = "rejected", "未通过 Rejected"  # denied by a rule or by the reviewer; never counts
-    PAID = "paid", "已支付 Paid"  # paid to the claimant; counts
-    WITHDRAWN = "withdrawn", "已撤回 Withdrawn"  # taken back by the claimant before payment; never counts
-    RECOVERED = "recovered", "已追回 Recovered"  # paid, then recovered as improper (6d); never counts
+    DRAFT = "draft", _("草稿")  # being prepared by the claimant; counts for nothing
+    PENDING = "pending", _("待审核")  # submitted, waiting for decision and review; counts (RULES.md)
+    APPROVED = "approved", _("已核准")  # eligible and approved; money reserved; counts
+    REJECTED = "rejected", _("未通过")  # denied by a rule or by the reviewer; never counts
+    PAID = "paid", _("已支付")  # paid to the claimant; counts
+    WITHDRAWN = "withdrawn", _("已撤回")  # taken back by the claimant before payment; never counts
+    RECOVERED = "recovered", _("已追回")  # paid, then recovered as improper (6d); never counts
 
 
-# RULES.md "What counts": pending, approved and paid claims count toward every limit.
-COUNTING_STATUSES = (ClaimStatus.PENDING, ClaimStatus.APPROVED, ClaimStatus.PAID)
+# RULES.md "What counts": the engine's list (policy/vocabulary.py) is the one statement; funding reads it as
+# its own statuses, so a status the engine counts and funding does not know fails at import.
+COUNTING_STATUSES = tuple(ClaimStatus(value) for value in ENGINE_COUNTING_STATUSES)
 
 # The status a claim is filed in: 6c 凡补必进 — a claim exists only as filed in the system, and goes to the
 # engine and the reviewer at once (the claimant prepares nothing in the system before filing).
@@ -70,24 +73,24 @@ CLAIM_TRANSITIONS: dict[ClaimStatus, frozenset[ClaimStatus]] = {
 class ClaimOrigin(models.TextChoices):
     """Where the claim record comes from."""
 
-    SYSTEM = "system", "本系统申领 Claimed in Qiancheng"  # built from an enrolment; all facts required
-    IMPORTED = "imported", "历史导入 Imported history"  # a past claim (3.5b); only the history columns
+    SYSTEM = "system", _("本系统申领")  # built from an enrolment; all facts required
+    IMPORTED = "imported", _("历史导入")  # a past claim (3.5b); only the history columns
 
 
 class PartyKind(models.TextChoices):
     """Who advanced the cost, or who claims it (3.6 谁垫付、谁申领)."""
 
-    INSTITUTION = "institution", "培训机构 Institution"  # identified by its USCC
-    ENTERPRISE = "enterprise", "企业 Enterprise"  # identified by its USCC
-    INDIVIDUAL = "individual", "个人 Individual"  # identified by person_key, never the clear ID number
+    INSTITUTION = "institution", _("培训机构")  # identified by its USCC
+    ENTERPRISE = "enterprise", _("企业")  # identified by its USCC
+    INDIVIDUAL = "individual", _("个人")  # identified by person_key, never the clear ID number
 
 
 class ProofKind(models.TextChoices):
     """5.2c: any one of these, dated at least three months after the training, proves employment."""
 
-    LABOUR_CONTRACT = "labour_contract", "劳动合同 Labour contract"
-    WAGE_STATEMENT = "wage_statement", "工资流水 Wage statement"
-    SOCIAL_INSURANCE_RECORD = "social_insurance_record", "社保缴费记录 Social-insurance record"
+    LABOUR_CONTRACT = "labour_contract", _("劳动合同")
+    WAGE_STATEMENT = "wage_statement", _("工资流水")
+    SOCIAL_INSURANCE_RECORD = "social_insurance_record", _("社保缴费记录")
 
 
 def _system_claim_complete() -> Q:
@@ -139,11 +142,11 @@ def _decision_consistent() -> Q:
 class TopupStatus(models.TextChoices):
     """5.2c after payment: the 200 CNY employment subsidy earned by a proof given once the claim was paid."""
 
-    NONE = "", "无 None"
-    PENDING = "pending", "待审核 Pending"  # the proof earned it; the reviewer has not decided
-    APPROVED = "approved", "已核准 Approved"  # reserved in the claim's fund account
-    PAID = "paid", "已支付 Paid"
-    REFUSED = "refused", "不予核拨 Refused"  # the reviewer refused the proof, with a reason
+    NONE = "", _("无")
+    PENDING = "pending", _("待审核")  # the proof earned it; the reviewer has not decided
+    APPROVED = "approved", _("已核准")  # reserved in the claim's fund account
+    PAID = "paid", _("已支付")
+    REFUSED = "refused", _("不予核拨")  # the reviewer refused the proof, with a reason
 
 
 class SubsidyClaim(models.Model):

@@ -1,4 +1,4 @@
-"""Where each column of shared/policy/EXCHANGE.md lives in the database.
+"""Where each column of qiancheng/policy/data/EXCHANGE.md lives in the database.
 
 The decision engine builds its claim frame and history frames from these tables with
 `Model.objects.filter(...).values(**{column: F(path)})` (or the equivalent SQL), so the database and an

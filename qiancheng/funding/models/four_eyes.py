@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 
 from qiancheng.catalog.vocabulary import money
 from qiancheng.funding.models.funds import FundSource
@@ -14,9 +15,9 @@ from qiancheng.funding.models.funds import FundSource
 class SecondCheck(models.TextChoices):
     """Where a payment batch or an allocation stands."""
 
-    AWAITING = "awaiting_second", "待复核 Awaiting second official"  # prepared, above the threshold
-    DONE = "done", "已执行 Done"  # paid / allocated (at once below the threshold, or after the second official)
-    REFUSED = "refused", "已退回 Refused"  # the second official refused it, with a reason; nothing moved
+    AWAITING = "awaiting_second", _("待复核")  # prepared, above the threshold
+    DONE = "done", _("已执行")  # paid / allocated (at once below the threshold, or after the second official)
+    REFUSED = "refused", _("已退回")  # the second official refused it, with a reason; nothing moved
 
 
 def _four_eyes_constraints(prefix: str) -> list[models.BaseConstraint]:

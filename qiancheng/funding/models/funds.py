@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.lookups import LessThanOrEqual
+from django.utils.translation import gettext_lazy as _
 
 from qiancheng.catalog.vocabulary import in_fen, money
 
@@ -14,10 +15,10 @@ from qiancheng.catalog.vocabulary import in_fen, money
 class FundSource(models.TextChoices):
     """Where the money comes from (五、培训资金)."""
 
-    EMPLOYMENT_SUBSIDY = "employment_subsidy", "就业补助资金 Employment-subsidy fund"  # 5.1, 4.1
-    SPECIAL_ACCOUNT = "special_account", "职业技能提升行动专账资金 Skills-upgrade special account"  # 5.2a
-    UNEMPLOYMENT_INSURANCE = "unemployment_insurance", "失业保险基金 Unemployment-insurance fund"  # 5.3
-    OTHER = "other", "其他资金 Other money"  # 5.4: enterprise education funds, social capital
+    EMPLOYMENT_SUBSIDY = "employment_subsidy", _("就业补助资金")  # 5.1, 4.1
+    SPECIAL_ACCOUNT = "special_account", _("职业技能提升行动专账资金")  # 5.2a
+    UNEMPLOYMENT_INSURANCE = "unemployment_insurance", _("失业保险基金")  # 5.3
+    OTHER = "other", _("其他资金")  # 5.4: enterprise education funds, social capital
 
 
 # The funds a subsidy claim may ask (RULES.md "Inputs"); 5.4 money is recorded on the class, not claimed.

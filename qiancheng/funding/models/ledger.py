@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q, Sum
 from django.db.models.lookups import Exact
+from django.utils.translation import gettext_lazy as _
 
 from qiancheng.catalog.vocabulary import in_fen, money
 
@@ -15,14 +16,14 @@ from qiancheng.catalog.vocabulary import in_fen, money
 class TransactionKind(models.TextChoices):
     """Why money moved."""
 
-    ALLOCATION = "allocation", "下达 Allocation"  # budget placed in a fund account
-    RESERVATION = "reservation", "预留 Reservation"  # set aside for an approved claim
-    RELEASE = "release", "释放 Release"  # a reservation given back (claim withdrawn, rejected, paid less)
-    PAYMENT = "payment", "支付 Payment"  # reserved money paid out to the claimant (6c)
-    ADVANCE = "advance", "垫付 Advance"  # 3.6: credit payment advanced before the claim is settled
-    RECOVERY = "recovery", "追回 Recovery"  # 6d: money recovered after an improper payment
-    CORRECTION = "correction", "更正 Correction"  # reverses an erroneous posting; the memo says which
-    BANK_RETURN = "bank_return", "退票 Bank return"  # the bank sent a payment back: its posting reversed
+    ALLOCATION = "allocation", _("下达")  # budget placed in a fund account
+    RESERVATION = "reservation", _("预留")  # set aside for an approved claim
+    RELEASE = "release", _("释放")  # a reservation given back (claim withdrawn, rejected, paid less)
+    PAYMENT = "payment", _("支付")  # reserved money paid out to the claimant (6c)
+    ADVANCE = "advance", _("垫付")  # 3.6: credit payment advanced before the claim is settled
+    RECOVERY = "recovery", _("追回")  # 6d: money recovered after an improper payment
+    CORRECTION = "correction", _("更正")  # reverses an erroneous posting; the memo says which
+    BANK_RETURN = "bank_return", _("退票")  # the bank sent a payment back: its posting reversed
 
 
 IMMUTABLE_MESSAGE = "账簿只增不改：更正请记一笔更正凭证 / the ledger is append-only: post a correction instead"

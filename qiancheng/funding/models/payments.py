@@ -5,20 +5,21 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from qiancheng.catalog.vocabulary import money
 
 
 class PaymentStatus(models.TextChoices):
-    PAID = "paid", "已支付 Paid"  # money sent to the claimant's account
-    REVERSED = "reversed", "已冲回 Reversed"  # the bank returned it or the payment was made in error
+    PAID = "paid", _("已支付")  # money sent to the claimant's account
+    REVERSED = "reversed", _("已冲回")  # the bank returned it or the payment was made in error
 
 
 class PaymentPart(models.TextChoices):
     """What a payment pays of its claim: the claim's decided total, or a later 5.2c top-up."""
 
-    CLAIM = "claim", "申领补贴 Claim"
-    EMPLOYMENT_TOPUP = "employment_topup", "就业补贴补拨 Employment subsidy top-up"
+    CLAIM = "claim", _("申领补贴")
+    EMPLOYMENT_TOPUP = "employment_topup", _("就业补贴补拨")
 
 
 class Payment(models.Model):

@@ -8,23 +8,24 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.lookups import Exact, LessThanOrEqual
+from django.utils.translation import gettext_lazy as _
 
 from qiancheng.catalog.vocabulary import in_fen, money
 from qiancheng.funding.models.claims import PartyKind
 
 
 class RecoveryReason(models.TextChoices):
-    FRAUD = "fraud", "骗取补贴 Subsidy fraud"  # 6d
-    CERTIFICATE_REVOKED = "certificate_revoked", "证书被撤销 Certificate revoked"
-    UNEARNED_ADVANCE = "unearned_advance", "垫付未结清 Unearned advance"  # 3.6
-    OTHER = "other", "其他 Other"
+    FRAUD = "fraud", _("骗取补贴")  # 6d
+    CERTIFICATE_REVOKED = "certificate_revoked", _("证书被撤销")
+    UNEARNED_ADVANCE = "unearned_advance", _("垫付未结清")  # 3.6
+    OTHER = "other", _("其他")
 
 
 class RecoveryStatus(models.TextChoices):
-    OPEN = "open", "待追回 Open"
-    PARTLY_REPAID = "partly_repaid", "部分追回 Partly repaid"
-    CLOSED = "closed", "已追回 Closed"  # repaid in full
-    WRITTEN_OFF = "written_off", "已核销 Written off"  # the rest written off by the province, with a reason
+    OPEN = "open", _("待追回")
+    PARTLY_REPAID = "partly_repaid", _("部分追回")
+    CLOSED = "closed", _("已追回")  # repaid in full
+    WRITTEN_OFF = "written_off", _("已核销")  # the rest written off by the province, with a reason
 
 
 class RecoveryCase(models.Model):

@@ -54,6 +54,7 @@ from qiancheng.policy.parks import (
 from qiancheng.providers.models import Institution
 from qiancheng.training.models import AttendanceRecord, ClassStatus, Enrolment, EnrolmentStatus
 from qiancheng.training.services.attendance import TraineeAttendance, trainee_attendance
+from qiancheng.web.language import chinese
 
 REVIEWER_ROLES = (Role.PROVINCE_OFFICIAL, Role.CITY_OFFICIAL)
 
@@ -311,7 +312,7 @@ def _refuse_if_claimed(enrolment: Enrolment) -> None:
     existing = SubsidyClaim.objects.filter(enrolment=enrolment, status__in=COUNTING_STATUSES).first()
     if existing is None:
         return
-    status = ClaimStatus(existing.status).label.split(" ")[0]
+    status = chinese(ClaimStatus(existing.status).label)
     raise FundingRefused(
         "already_claimed", f"报名#{enrolment.pk}已有申领{existing.number}（{status}），不能再次申领",
         f"enrolment #{enrolment.pk} already has claim {existing.number} ({existing.status}); it is not filed again",

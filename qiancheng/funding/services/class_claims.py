@@ -15,12 +15,13 @@ from typing import Any
 
 from qiancheng.accounts.scope import scoped
 from qiancheng.evaluation.models import Evaluation
-from qiancheng.funding.models import COUNTING_STATUSES, SubsidyClaim
+from qiancheng.funding.models import COUNTING_STATUSES, ClaimStatus, SubsidyClaim
 from qiancheng.funding.services.advances import per_person_amount
 from qiancheng.funding.services.claims import filing_refusal
 from qiancheng.funding.services.refusal import FundingRefused
 from qiancheng.training.models import Enrolment, TrainingClass
 from qiancheng.training.services.attendance import TraineeAttendance, trainee_attendance
+from qiancheng.web.language import both
 
 
 @dataclass(frozen=True)
@@ -38,10 +39,9 @@ class ClaimCandidate:
 
 
 def _already_claimed(claim: SubsidyClaim) -> FundingRefused:
-    # Status labels are "中文 English"; each language gets its half.
-    status_zh, _, status_en = claim.get_status_display().partition(" ")
+    status_zh, status_en = both(ClaimStatus(claim.status).label)
     return FundingRefused("already_claimed", f"已申领：{claim.number}（{status_zh}）",
-                          f"already claimed: {claim.number} ({status_en or claim.status})")
+                          f"already claimed: {claim.number} ({status_en})")
 
 
 NOT_PASSED = FundingRefused("not_passed", "评价未合格，没有证书：各项资金只补贴合格者（5.1、5.2b）",

@@ -104,7 +104,7 @@ def payment_list_xlsx(actor: Any, batch_ref: str, unmasked: bool = False, *, rea
         row = number + 1
         sheet.write_number(row, 0, number)
         sheet.write_string(row, 1, claim.number)
-        sheet.write_string(row, 2, PartyKind(claim.claimant).label)
+        sheet.write_string(row, 2, str(PartyKind(claim.claimant).label))
         sheet.write_string(row, 3, name)
         sheet.write_string(row, 4, identifier)
         sheet.write_string(row, 5, bank)

@@ -15,6 +15,7 @@ from django.test import Client
 
 from qiancheng.accounts.models import AuditEntry, Role, User
 from qiancheng.accounts.services import issue_api_token
+from qiancheng.accounts.tests.second_factor_support import pass_second_factor
 from qiancheng.clock import today
 from qiancheng.funding.models import (
     CLAIM_TRANSITIONS,
@@ -145,7 +146,7 @@ def test_every_change_the_product_makes_goes_through_the_services(province_offic
 
 def _api(user: User) -> tuple[Client, dict[str, Any]]:
     with transaction.atomic():
-        token, _ = issue_api_token(user)
+        token, _ = issue_api_token(user, second_factor=pass_second_factor(user))
     return Client(), {"HTTP_AUTHORIZATION": f"Bearer {token}", "HTTP_IDEMPOTENCY_KEY": "withdraw-1"}
 
 

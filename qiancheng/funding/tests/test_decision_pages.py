@@ -15,6 +15,7 @@ from qiancheng.funding.services.decision_store import decide_stored_claims
 from qiancheng.funding.services.stored_explain import explain_stored_claim
 from qiancheng.people.models import Person
 from qiancheng.policy.explain import clause_texts
+from qiancheng.policy.plan_text import clause_text_zh
 from qiancheng.policy.rules import ALL_RULES
 from qiancheng.providers.models import Institution
 from qiancheng.training.models import TrainingClass
@@ -72,12 +73,15 @@ def test_a_denied_claim_shows_the_failed_rule_its_clause_and_the_causing_record_
     assert failed is not None, "the 3.5d row is marked as failed"
     row = failed.group(1)
     assert "✗" in row and ALL_RULES["3.5d"].title_zh in row and ALL_RULES["3.5d"].message_zh in row
-    assert clause_texts()["3.5d"] in row
+    # A Chinese page quotes the plan's own sentence for the clause, not the English summary of CLAUSES.md.
+    assert clause_text_zh("3.5d") in row and "获得高等级证书的不得再申领" in row
+    assert clause_texts()["3.5d"] not in html
     assert 'data-record="certificate:CERT-NN-1"' in row and "第3级" in row
     # Every other rule is listed as passed.
     assert len(re.findall(r'<tr class="passed" data-rule=', html)) == len(ALL_RULES) - 1
     # The stored decision is shown, and it agrees with today's: no "changed" notice.
-    assert "不符合" in html and "3.5d" in html and 'data-testid="decision-changed"' not in html
+    assert "不予补贴：已持有同一职业更高等级的证书（行动计划三）" in html
+    assert "3.5d" in html and 'data-testid="decision-changed"' not in html
     # The person is shown masked; the clear ID number is never on the page.
     person = nanning_claim.person
     assert person.id_number_masked in html
@@ -188,7 +192,9 @@ def test_the_parameters_page_lists_standards_and_flags_placeholders(
     standards = re.search(r'data-testid="standards">(.*?)</section>', html, re.S).group(1)
     assert "1,500.00" in standards and "2023-01-01" in standards and "2026-11-29" in standards
     placeholder_rows = re.findall(r'<tr class="placeholder">', standards)
-    assert placeholder_rows and standards.count("待确认 placeholder") == len(placeholder_rows)
+    # One language per page: the flag reads "待确认" and the source "本地标准待核实", never the file's note.
+    assert placeholder_rows and standards.count('data-testid="placeholder">待确认<') == len(placeholder_rows)
+    assert "PLACEHOLDER" not in standards and "本地标准待核实" in standards
     occupations = re.search(r'data-testid="ai-occupations">(.*?)</section>', html, re.S).group(1)
     # 人工智能训练师 is named in the plan (confirmed); the other AI occupation awaits the department.
     trainer = re.search(r"<tr>\s*<td>4-04-05-05</td>.*?</tr>", occupations, re.S)
@@ -203,4 +209,5 @@ def test_the_page_switches_to_english(client: Client, login, province_official: 
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     html = client.get(_page(nanning_claim.number)).content.decode()
     assert "Why this decision" in html and "Decide again" in html
-    assert ALL_RULES["3.5d"].title_zh in html  # the rule's requirement keeps its Chinese name
+    # One language per page: the rule's requirement is named in English too.
+    assert "No higher-level certificate of the occupation" in html and ALL_RULES["3.5d"].title_zh not in html

@@ -11,6 +11,7 @@ from django.test import Client
 
 from qiancheng.accounts.models import User
 from qiancheng.accounts.services import issue_api_token
+from qiancheng.accounts.tests.second_factor_support import pass_second_factor
 from qiancheng.funding.models import (
     ClaimStatus,
     FundSource,
@@ -31,7 +32,7 @@ class Api:
 
     def __init__(self, user: User) -> None:
         with transaction.atomic():
-            self.token, _ = issue_api_token(user)
+            self.token, _ = issue_api_token(user, second_factor=pass_second_factor(user))
         self.client = Client()
 
     def get(self, path: str) -> Any:

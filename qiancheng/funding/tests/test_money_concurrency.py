@@ -22,6 +22,7 @@ from django.test import Client
 
 from qiancheng.accounts.models import User
 from qiancheng.accounts.services import issue_api_token
+from qiancheng.accounts.tests.second_factor_support import pass_second_factor
 from qiancheng.funding.models import (
     ClaimStatus,
     IdempotentRequest,
@@ -143,7 +144,7 @@ def test_32_concurrent_api_retries_with_one_key_do_the_work_once(
 ) -> None:
     enrolment = paid_for_enrolment(finished_class())
     funded(province_official, "100000.00")
-    token, _ = issue_api_token(nanning_official)
+    token, _ = issue_api_token(nanning_official, second_factor=pass_second_factor(nanning_official))
     parties = institution_parties(enrolment.training_class)
     body = {"enrolment_id": enrolment.pk, "fund": "employment_subsidy", "advanced_by": parties.advanced_by,
             "advanced_by_ref": parties.advanced_by_ref, "claimant": parties.claimant,

@@ -315,7 +315,7 @@ def test_the_fund_summary_partial_renders_for_the_province_home(rf, province_off
 
     funded(province_official, "2500.00")
     html = render_to_string("funding/_fund_summary.html", {"fund_summary": fund_summary(province_official)})
-    assert "2,500.00" in html and "fund-summary-chart-data" in html and 'href="/money/funds/"' in html
+    assert "0.25万元" in html and "fund-summary-chart-data" in html and 'href="/money/funds/"' in html
 
 
 # ---------------------------------------------------------------- 3.6 credit payment

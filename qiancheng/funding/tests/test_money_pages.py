@@ -135,7 +135,7 @@ def test_the_review_queue_shows_each_decision_oldest_first(client: Client, login
     eligible, denied = _by_status(filed, True), _by_status(filed, False)
     assert eligible and denied
     assert all(claim.number in text for claim in filed)
-    assert "符合条件" in text and "不符合条件" in text
+    assert "符合条件：补贴" in text and "不予补贴：" in text
     rule = denied[0].denied_by.split(";")[0]
     assert rule in text and "条款" in text
     assert f"/policy/claims/{denied[0].number}/" in text

@@ -28,11 +28,11 @@ PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%%")
 
 # page: (English words that must appear, the Chinese words they replace)
 PAGES: dict[str, tuple[list[str], list[str]]] = {
-    "/money/review/": (["<h1>Subsidy claim review</h1>", "Approve selected claims", "Awaiting review",
+    "/money/review/": (["<h1>Subsidy claim review</h1>", "Approve selected claims", "Pending review",
                         "Reject / send back", "Days waiting"],
                        ["<h1>补贴申领审核</h1>", "核准选中的申领", "待审核的申领", "驳回 / 退回", "等待天数"]),
-    "/money/funds/": (["<h1>Fund dashboard</h1>", "Allocated (CNY)", "Available (CNY)", ">Filter</button>"],
-                      ["<h1>资金看板</h1>", "已下达（元）", "可用（元）", ">筛选</button>"]),
+    "/money/funds/": (["<h1>Fund dashboard</h1>", "Allocated", "Available", ">Filter</button>"],
+                      ["<h1>资金看板</h1>", "已下达", "可用", ">筛选</button>"]),
     "/money/claims/": (["<h1>Subsidy claims</h1>", "Whoever advances the cost claims it", ">Filter</button>"],
                        ["<h1>补贴申领</h1>", "谁垫付、谁申领", ">筛选</button>"]),
 }

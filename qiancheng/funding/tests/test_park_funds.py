@@ -13,6 +13,7 @@ from django.test import Client
 
 from qiancheng.accounts.models import AuditEntry, User
 from qiancheng.accounts.services import issue_api_token
+from qiancheng.accounts.tests.second_factor_support import pass_second_factor
 from qiancheng.catalog.models import IndustrialPark
 from qiancheng.catalog.parks import ParkEntry, add_park, end_park
 from qiancheng.catalog.vocabulary import TrainingType
@@ -262,7 +263,7 @@ def test_the_fund_page_shows_the_park_rows(client: Client, login: Callable[[Clie
 def test_the_allocation_api_answers_a_refused_allocation_with_a_422(province_official: User, park: IndustrialPark,
                                                                    change: dict[str, object], code: str) -> None:
     with transaction.atomic():
-        token, _ = issue_api_token(province_official)
+        token, _ = issue_api_token(province_official, second_factor=pass_second_factor(province_official))
     body = {"source": ES, "year": 2025, "amount": "1.00", "document_ref": "桂人社发〔2025〕4号",
             "park_code": park.code} | change
     answer = Client().post("/api/v1/funds/allocations", body, content_type="application/json",

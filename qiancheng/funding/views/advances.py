@@ -34,6 +34,7 @@ from qiancheng.funding.services.refusal import FundingRefused
 from qiancheng.funding.views.claims import rule_fund
 from qiancheng.funding.views.common import OFFICIALS, MoneyCheck, refused, render_money_check
 from qiancheng.training.models import TrainingClass
+from qiancheng.web.language import in_page_language
 
 CLASSES_SHOWN = 100
 
@@ -54,13 +55,13 @@ def _candidate(training: TrainingClass) -> Candidate:
     on = today()
     refusal = advance_eligibility(training.institution, on)
     if refusal is not None:
-        return Candidate(training, None, None, f"{refusal.zh} / {refusal.en}", key)
+        return Candidate(training, None, None, in_page_language(refusal.zh, refusal.en), key)
     try:
         source = rule_fund(training)
         fund = fund_account_for_class(training, source)
         amount = (expected_training_subsidy(training, source) * terms_on(on).share).quantize(FEN, ROUND_HALF_UP)
     except FundingRefused as refused_:
-        return Candidate(training, None, None, f"{refused_.message_zh} / {refused_.message_en}", key)
+        return Candidate(training, None, None, in_page_language(refused_.message_zh, refused_.message_en), key)
     return Candidate(training, fund, amount, "", key)
 
 

@@ -43,30 +43,26 @@ from qiancheng.funding.views.common import (
     denied_rules,
     user_party,
 )
+from qiancheng.funding.views.lists import SEARCH_FIELDS, SEARCH_LABEL, claim_filters, claim_sorts
 from qiancheng.policy.params import plan_figures
 from qiancheng.training.models import ClassStatus, TrainingClass
-
-CLAIMS_SHOWN = 200
+from qiancheng.web.listing import listing
 
 
 @require_safe
 @signed_in_as(CLAIM_READERS)
 def claim_list(request: HttpRequest) -> HttpResponse:
     """`/money/claims/`: the claims the user may see (an institution its own), newest first, by status."""
-    claims = scoped(SubsidyClaim.objects.select_related("person", "institution", "fund_account"), request.user)
-    status = request.GET.get("status", "")
-    if status in ClaimStatus.values:
-        claims = claims.filter(status=status)
+    claims = scoped(SubsidyClaim.objects.select_related("person", "institution", "fund_account", "city"), request.user)
+    listed = listing(request, claims, search=SEARCH_FIELDS, search_label=SEARCH_LABEL,
+                     filters=claim_filters(request.user), sorts=claim_sorts(request.user), subtotal="total_amount")
     classes = []
     if request.user.role in CLAIMANTS:
         classes = list(scoped(TrainingClass.objects.filter(status=ClassStatus.FINISHED), request.user)
                        .order_by("-end_date", "pk")[:50])
     context = {
-        "claims": claims.order_by("-submitted_at", "-pk")[:CLAIMS_SHOWN],
-        "count": claims.count(),
-        "shown": CLAIMS_SHOWN,
-        "statuses": ClaimStatus.choices,
-        "status": status,
+        "claims": listed.rows,
+        "listed": listed,
         "classes": classes,
     }
     return render(request, "funding/claim_list.html", context)

@@ -17,6 +17,7 @@ from qiancheng.accounts.scope import get_scoped_or_404
 from qiancheng.funding.models import PartyKind, SubsidyClaim
 from qiancheng.funding.services.refusal import FundingRefused
 from qiancheng.policy.rules import ALL_RULES
+from qiancheng.web.language import in_page_language
 
 OFFICIALS = frozenset({Role.PROVINCE_OFFICIAL, Role.CITY_OFFICIAL})
 CLAIMANTS = frozenset({Role.INSTITUTION, Role.ENTERPRISE})
@@ -24,8 +25,8 @@ CLAIM_READERS = OFFICIALS | CLAIMANTS | {Role.TRAINEE}
 
 
 def refused(request: HttpRequest, refusal: FundingRefused, prefix: str = "") -> None:
-    """Show the service's own reason, in both languages, as the page's error message."""
-    messages.error(request, f"{prefix}{refusal.message_zh} / {refusal.message_en}")
+    """Show the service's own reason, in the page's language, as the page's error message."""
+    messages.error(request, f"{prefix}{in_page_language(refusal.message_zh, refusal.message_en)}")
 
 
 def claim_action(request: HttpRequest, number: str, act: Callable[[SubsidyClaim], str], *,

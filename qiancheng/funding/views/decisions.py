@@ -1,7 +1,9 @@
-"""Pages of the decision engine: why a stored claim is decided so, and the parameters it decides with."""
+"""Pages about decisions: why a stored claim is decided so, and the parameters the engine decides with (mounted at /policy/)."""
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -14,6 +16,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
@@ -25,13 +29,14 @@ from qiancheng.funding.services.stored_explain import explain_stored_claim
 from qiancheng.policy.exchange import ExchangeError
 from qiancheng.policy.explain import Explanation
 from qiancheng.policy.params import PACKAGED_DIR, UI_KEY, ParameterError, ParamSet, Standard, load_packaged
+from qiancheng.policy.plan_text import clause_text_zh
+from qiancheng.policy.words import is_unconfirmed, one_language, problem_in_language, source_words
+from qiancheng.web.templatetags.page_shell import day
 
 OFFICIALS = frozenset({Role.PROVINCE_OFFICIAL, Role.CITY_OFFICIAL})
 # Who may read a claim's explanation; the scope then narrows a city official to the city and an
 # institution to its own claims.
 CLAIM_READERS = OFFICIALS | {Role.INSTITUTION}
-# A packaged value whose source says this is not yet confirmed by the department.
-PLACEHOLDER_MARK = "to be confirmed"
 # A missing standard (engine.NoStandardError) is a ParameterError too.
 ENGINE_REFUSALS = (ExchangeError, ParameterError)
 
@@ -65,6 +70,17 @@ def _not_found() -> Exception:
 # ---------------------------------------------------------------- why this decision
 
 
+# A column of the exchange format named in a problem: "字段 passed：" / "field 'passed':" (a code, not a word).
+_FIELD_NAME = re.compile(r"(字段 |field &#x27;)(\w+)")
+
+
+def _problem_html(problem: str, english: bool) -> SafeString:
+    """One exchange-format problem in the page's language, its column names marked as code."""
+    shown = escape(problem_in_language(problem, english))
+    # `shown` is escaped: only the <code> marks added here are HTML.
+    return mark_safe(_FIELD_NAME.sub(r"\1<code>\2</code>", shown))
+
+
 @dataclass(frozen=True)
 class Difference:
     label: str
@@ -77,6 +93,7 @@ class Difference:
 def claim_decision(request: HttpRequest, number: str) -> HttpResponse:
     """`/policy/claims/<number>/`: the claim's facts, its stored decision and today's explanation."""
     from qiancheng.funding.models import SubsidyClaim
+    from qiancheng.funding.verdict import verdict_text
 
     claim = get_scoped_or_404(
         SubsidyClaim.objects.select_related("person", "city", "institution", "occupation", "item", "course_kind"),
@@ -96,16 +113,21 @@ def claim_decision(request: HttpRequest, number: str) -> HttpResponse:
         "facts": _claim_facts(claim),
         "explanation": explanation,
         "engine_facts": _engine_facts(explanation) if explanation else [],
+        "verdict": verdict_text(claim),
+        "explanation_day": dt.date.fromisoformat(explanation.as_of) if explanation else None,
         "rules": [
-            {"rule": rule, "message": rule.message_en if english else rule.message_zh}
+            {"rule": rule, "message": rule.message_en if english else rule.message_zh, "title": _(rule.title_zh),
+             "clause_text": rule.clause_text if english else clause_text_zh(rule.clause),
+             "causes": [(cause.record_id, one_language(cause.description, english)) for cause in rule.causes]}
             for rule in (explanation.rules if explanation else [])
         ],
+        "amount_steps": [one_language(step, english) for step in (explanation.amount_steps if explanation else [])],
         "differences": _differences(claim, explanation) if explanation and claim.decided_at else [],
-        "problems": problems,
+        "problems": [_problem_html(problem, english) for problem in problems],
         "can_decide": request.user.role in OFFICIALS,
         "decidable": claim.status in _redecidable_statuses(),
     }
-    return render(request, "policy/claim_decision.html", context)
+    return render(request, "funding/claim_decision.html", context)
 
 
 @require_POST
@@ -125,7 +147,8 @@ def decide_again(request: HttpRequest, number: str) -> HttpResponse:
     except FundingRefused as refusal:
         if refusal.status == 403:
             raise PermissionDenied(refusal.message_zh) from refusal
-        messages.error(request, f"{refusal.message_zh} / {refusal.message_en}")
+        english = (get_language() or "").startswith("en")
+        messages.error(request, refusal.message_en if english else refusal.message_zh)
         return redirect("policy:claim_decision", number=claim.number)
     messages.success(request, _("已重新判定，结果已保存。"))
     return redirect("policy:claim_decision", number=claim.number)
@@ -140,7 +163,7 @@ def _claim_facts(claim: Any) -> list[tuple[str, Any]]:
         (_("劳动者"), f"{claim.person.name} {claim.person.id_number_masked}"),
         (_("培训类型"), claim.get_training_type_display()),
         (_("培训内容"), f"{subject} {level}".strip()),
-        (_("培训时间"), f"{claim.start_date or '—'} – {claim.end_date}"),
+        (_("培训时间"), f"{day(claim.start_date) or '—'} – {day(claim.end_date)}"),
         (_("课时"), claim.class_hours if claim.class_hours is not None else "—"),
         (_("资金渠道"), claim.get_fund_display()),
         (_("城市"), claim.city.name if claim.city else "—"),
@@ -186,6 +209,7 @@ class StandardRow:
     standard: Standard
     label: str
     placeholder: bool
+    source: str  # in the page's language (policy.words.source_words)
 
 
 @require_safe
@@ -195,8 +219,8 @@ def parameters(request: HttpRequest) -> HttpResponse:
     try:
         params = load_packaged()
     except ParameterError as refusal:
-        return render(request, "policy/parameters.html", {"problem": str(refusal)})
-    return render(request, "policy/parameters.html", {
+        return render(request, "funding/parameters.html", {"problem": str(refusal)})
+    return render(request, "funding/parameters.html", {
         "params": params,
         "standards": _standard_rows(params),
         "occupations": _ai_occupation_rows(params),
@@ -205,7 +229,7 @@ def parameters(request: HttpRequest) -> HttpResponse:
 
 
 def is_placeholder(source: str) -> bool:
-    return PLACEHOLDER_MARK in (source or "").lower()
+    return is_unconfirmed(source)
 
 
 def _standard_rows(params: ParamSet) -> list[StandardRow]:
@@ -214,6 +238,7 @@ def _standard_rows(params: ParamSet) -> list[StandardRow]:
     from qiancheng.funding.models import FundSource
 
     course_names = dict(CourseKind.objects.values_list("code", "name"))
+    english = (get_language() or "").startswith("en")
     rows = []
     for standard in (*params.standards, *params.ui_standards):
         if standard.training_type == UI_KEY:
@@ -224,7 +249,8 @@ def _standard_rows(params: ParamSet) -> list[StandardRow]:
             label += " " + _("%(level)s级") % {"level": standard.level}
         if standard.course_kind is not None:
             label += f" {course_names.get(standard.course_kind, standard.course_kind)}"
-        rows.append(StandardRow(standard, label, is_placeholder(standard.source)))
+        shown = source_words(standard.source, english)
+        rows.append(StandardRow(standard, label, is_placeholder(standard.source), shown))
     return rows
 
 
@@ -235,11 +261,13 @@ def _ai_occupation_rows(params: ParamSet) -> list[dict[str, Any]]:
     document = yaml.safe_load((PACKAGED_DIR / "ai_occupations.yaml").read_text(encoding="utf-8")) or {}
     noted = {str(entry["code"]): entry for entry in document.get("entries", [])}
     names = dict(Occupation.objects.filter(code__in=params.ai_occupations).values_list("code", "name"))
+    english = (get_language() or "").startswith("en")
     rows = []
     for code in sorted(params.ai_occupations):
         entry = noted.get(code, {})
         source = str(entry.get("source", ""))
-        rows.append({"code": code, "name": names.get(code) or entry.get("name", ""), "source": source,
+        rows.append({"code": code, "name": names.get(code) or entry.get("name", ""),
+                     "source": source_words(source, english),
                      "last_checked": entry.get("last_checked"), "placeholder": is_placeholder(source)})
     return rows
 

@@ -45,7 +45,7 @@ def fund_dashboard(request: HttpRequest) -> HttpResponse:
         funds = funds.filter(year=int(year))
     rows = []
     for fund in funds:
-        totals = Totals(f"{fund.year} {fund.get_source_display().split(' ')[0]} {_holder(fund)}")
+        totals = Totals(f"{fund.year} {fund.get_source_display()} {_holder(fund)}")
         totals.add(fund)
         rows.append({"fund": fund, "holder": _holder(fund), "totals": totals})
     summary = fund_summary(request.user, int(year) if year.isdigit() else None)

@@ -38,11 +38,13 @@ from qiancheng.funding.views.common import (
     refused,
     render_money_check,
 )
+from qiancheng.funding.views.lists import SEARCH_FIELDS, SEARCH_LABEL, claim_filters, queue_sorts
 from qiancheng.policy.exchange import ExchangeError
 from qiancheng.policy.explain import Explanation
 from qiancheng.policy.params import ParameterError
+from qiancheng.web.listing import listing
 
-QUEUE_SHOWN = 200
+QUEUE_SHOWN = 200  # the sent-back and top-up lists (short by nature)
 
 
 def pending_claims(user: Any) -> QuerySet[SubsidyClaim]:
@@ -62,16 +64,16 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 
     Nothing is approved from this page: the bulk form (whose Enter key only reviews the selection) and each
     row's own form lead to the check page, `review_check`, and only its confirm button approves."""
-    queue = pending_claims(request.user).select_related("person", "institution", "fund_account")
-    rows = [
-        {"claim": claim, "age": _age_days(claim), "denied": denied_rules(claim)}
-        for claim in queue.order_by("submitted_at", "pk")[:QUEUE_SHOWN]
-    ]
+    queue = pending_claims(request.user).select_related("person", "institution", "fund_account", "city")
+    listed = listing(request, queue, search=SEARCH_FIELDS, search_label=SEARCH_LABEL,
+                     filters=claim_filters(request.user, status=False), sorts=queue_sorts(request.user),
+                     subtotal="total_amount")
+    rows = [{"claim": claim, "age": _age_days(claim), "denied": denied_rules(claim)} for claim in listed.rows]
     sent_back = scoped(SubsidyClaim.objects.filter(status=ClaimStatus.PENDING, documents_requested_at__isnull=False),
                        request.user).select_related("person").order_by("documents_requested_at", "pk")[:QUEUE_SHOWN]
     topups = scoped(SubsidyClaim.objects.filter(topup_status=TopupStatus.PENDING), request.user).select_related(
         "person").order_by("updated_at", "pk")[:QUEUE_SHOWN]
-    return render(request, "funding/review_queue.html", {"rows": rows, "count": queue.count(), "shown": QUEUE_SHOWN,
+    return render(request, "funding/review_queue.html", {"rows": rows, "count": queue.count(), "listed": listed,
                                                          "note_form": NoteForm(), "sent_back": sent_back,
                                                          "topups": topups})
 

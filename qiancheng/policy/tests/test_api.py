@@ -7,6 +7,7 @@ import json
 import pytest
 
 from qiancheng.accounts.services import issue_api_token
+from qiancheng.accounts.tests.second_factor_support import pass_second_factor
 from qiancheng.policy.tests.claimdata import BASE_PARAMS, PERSON_B, claim
 
 pytestmark = pytest.mark.django_db
@@ -73,6 +74,7 @@ def test_deciding_needs_a_token(client):
 def test_only_the_bureaus_and_institutions_may_run_decisions(client, request, who, nanning_official):
     """A trainee or an enterprise cannot make the server decide claims (10,000 a request) for them."""
     body = {"claims": [claim("C1")], "params": BASE_PARAMS}
-    refused = post(client, body, issue_api_token(request.getfixturevalue(who))[0])
+    user = request.getfixturevalue(who)
+    refused = post(client, body, issue_api_token(user, second_factor=pass_second_factor(user))[0])
     assert refused.status_code == 403 and refused.json()["code"] == "forbidden"
-    assert post(client, body, issue_api_token(nanning_official)[0]).status_code == 200
+    assert post(client, body, issue_api_token(nanning_official, second_factor=pass_second_factor(nanning_official))[0]).status_code == 200

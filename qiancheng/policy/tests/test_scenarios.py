@@ -1,7 +1,7 @@
 """Scenario tests of the subsidy decision engine, written from the contract alone.
 
 The expected results in ``scenarios/*.yaml`` were worked out by hand from
-``shared/policy/RULES.md`` and ``shared/policy/EXCHANGE.md`` (with the arithmetic in a comment at each
+``qiancheng/policy/data/RULES.md`` and ``qiancheng/policy/data/EXCHANGE.md`` (with the arithmetic in a comment at each
 scenario), never from the engine's code: these tests are the auditor's check on the engine.
 
 Every scenario runs ``qiancheng check`` (``qiancheng.policy.commandline.main``) twice:

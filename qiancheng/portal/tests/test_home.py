@@ -11,6 +11,7 @@ from django.test import Client
 
 from qiancheng.funding.models import ClaimStatus
 from qiancheng.portal.figures import headline_figures
+from qiancheng.web.templatetags.page_shell import person_name
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +32,8 @@ def test_each_role_sees_its_own_home_page(persona: str, request, client: Client,
     assert response.status_code == 200
     page = response.content.decode()
     assert f"<h1>{HEADINGS[persona]}</h1>" in page
-    assert user.display_name in page and 'action="/logout/"' in page
+    # The header names the person (a trainee's own name), not the login.
+    assert person_name(user) in page and 'action="/logout/"' in page
 
 
 def test_the_city_home_names_the_officials_city_only(client: Client, login, outsider) -> None:
@@ -59,7 +61,7 @@ def test_figures_of_an_empty_programme_are_zeros(province_official) -> None:
 def test_the_province_home_draws_the_claims_chart_from_local_files(client: Client, login, province_official) -> None:
     page = login(client, province_official).get("/").content.decode()
     assert 'id="claims-chart-data"' in page and 'data-chart-source="claims-chart-data"' in page
-    assert "/static/vendor/echarts/echarts.min.js" in page and "/static/vendor/htmx/htmx.min.js" in page
+    assert "/static/vendor/echarts/echarts.common.min.js" in page and "/static/vendor/htmx/htmx.min.js" in page
 
 
 def test_no_page_template_loads_anything_from_another_site() -> None:
@@ -120,6 +122,7 @@ def test_officials_homes_show_the_funds_they_may_see(client: Client, login, prov
                                                      nanning_official) -> None:
     from qiancheng.accounts.tests.two_cities import build_two_cities
     from qiancheng.funding.models import FundAccount
+    from qiancheng.web.templatetags.page_shell import wan_yuan
 
     build_two_cities()
     province_page = login(client, province_official).get("/").content.decode()
@@ -129,8 +132,9 @@ def test_officials_homes_show_the_funds_they_may_see(client: Client, login, prov
     nanning_allocated = sum(fund.allocated for fund in FundAccount.objects.filter(city_id="450100"))
     everywhere = sum(fund.allocated for fund in FundAccount.objects.all())
     assert nanning_allocated > 0 and everywhere > nanning_allocated
-    assert f"{nanning_allocated:,.2f}" in nanning_page and f"{everywhere:,.2f}" not in nanning_page
-    assert f"{everywhere:,.2f}" in province_page
+    # The cards show 万元 (wan_yuan), as people compare large sums.
+    assert wan_yuan(nanning_allocated) in nanning_page and wan_yuan(everywhere) not in nanning_page
+    assert wan_yuan(everywhere) in province_page
 
 
 def test_trainee_home_cards_lead_to_the_trainees_pages(client: Client, login, trainee_user) -> None:

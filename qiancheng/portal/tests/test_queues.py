@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 from django.db.models import QuerySet
 from django.test import Client
+from django.utils import timezone
 
 from qiancheng.accounts.models import Role
 from qiancheng.accounts.scope import scoped
@@ -52,7 +53,7 @@ def test_counts_only_what_the_official_may_see(test_queue, catalog_loaded, nanni
 
 def test_oldest_age_counts_whole_days_on_the_programme_clock(test_queue, catalog_loaded, nanning_official) -> None:
     waiting = _institution("450100", "91450100MA5KXXXX05")
-    created = waiting.created_at.date()
+    created = timezone.localtime(waiting.created_at).date()  # the day in 广西, as days_since reads it
     with frozen_at(created + dt.timedelta(days=9)):
         assert _state(nanning_official).oldest_days == 9
     Institution.objects.filter(pk=waiting.pk).update(status=InstitutionStatus.REJECTED)

@@ -12,6 +12,7 @@ from django.test import Client
 
 from qiancheng.accounts.models import User
 from qiancheng.accounts.services import issue_api_token
+from qiancheng.accounts.tests.second_factor_support import pass_second_factor
 from qiancheng.catalog.vocabulary import TrainingType
 from qiancheng.clock import frozen_at, today
 from qiancheng.projects.models import Project, ProjectStatus
@@ -24,7 +25,7 @@ BASE = "/api/v1/projects"
 
 
 def call(client: Client, user: User, method: str, url: str, body: dict[str, Any] | None = None) -> HttpResponse:
-    token, _ = issue_api_token(user)
+    token, _ = issue_api_token(user, second_factor=pass_second_factor(user))
     headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
     if method == "get":
         return client.get(url, **headers)
@@ -142,7 +143,7 @@ def test_the_applicant_rewrites_its_draft_through_the_api(client: Client, enterp
              "trainee_link": "both"}
 
     def put(user: User, body: dict[str, Any]) -> HttpResponse:
-        token, _ = issue_api_token(user)
+        token, _ = issue_api_token(user, second_factor=pass_second_factor(user))
         return client.put(f"{BASE}/{project_id}", body, content_type="application/json",
                           HTTP_AUTHORIZATION=f"Bearer {token}")
 

@@ -12,6 +12,7 @@ from django.test import Client
 
 from qiancheng.accounts.models import AuditEntry, User
 from qiancheng.accounts.services import issue_api_token
+from qiancheng.accounts.tests.second_factor_support import pass_second_factor
 from qiancheng.clock import today as clock_today
 from qiancheng.providers import services
 from qiancheng.providers.models import InstitutionDocument, InstitutionScope, InstitutionStatus
@@ -29,7 +30,7 @@ class Api:
 
     def __init__(self, user: User) -> None:
         with transaction.atomic():
-            self.token, _ = issue_api_token(user)
+            self.token, _ = issue_api_token(user, second_factor=pass_second_factor(user))
         self.client = Client()
         self.headers = {"HTTP_AUTHORIZATION": f"Bearer {self.token}"}
 

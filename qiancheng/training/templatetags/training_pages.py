@@ -2,18 +2,39 @@
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django import template
+from django.utils import translation
 
 register = template.Library()
 
 
 @register.filter
 def zh(label: object) -> str:
-    """The Chinese part of a bilingual choice label ("待审核 Submitted" → "待审核")."""
-    return re.sub(r"\s+[A-Za-z].*$", "", str(label)).strip()
+    """A choice label as the page's language reads it (labels are Chinese msgids, translated by the .po)."""
+    return str(label)
+
+
+def _english() -> bool:
+    return (translation.get_language() or "").startswith("en")
+
+
+@register.filter
+def sheet_column(column: object) -> str:
+    """A sheet problem's column, stored as "中文表头 English header" (the API gives both), in the page's language."""
+    chinese, _, english = str(column).partition(" ")
+    return english if _english() and english else chinese
+
+
+@register.filter
+def sheet_reason(problem: Any) -> str:
+    """A sheet problem's reason (it carries `zh` and `en`) in the page's language."""
+    def part(name: str) -> str:
+        return str(problem.get(name, "") if isinstance(problem, dict) else getattr(problem, name, ""))
+
+    return (part("en") or part("zh")) if _english() else part("zh")
 
 
 @register.filter

@@ -63,8 +63,8 @@ def city(code: str = "450100", name: str = "南宁市") -> City:
 
 def occupation(code: str = "4-04-05-05", name: str = "人工智能训练师") -> Occupation:
     groups = {
-        "major_code": code[0], "major_name": "major", "middle_code": code[:4], "middle_name": "middle",
-        "minor_code": code[:7], "minor_name": "minor", "name": name,
+        "major_code": code[0], "major_name": "大类", "middle_code": code[:4], "middle_name": "中类",
+        "minor_code": code[:7], "minor_name": "小类", "name": name,
     }
     return Occupation.objects.get_or_create(code=code, defaults=groups)[0]
 

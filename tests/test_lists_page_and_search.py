@@ -1,0 +1,82 @@
+"""Long lists page and search (issue 15, item 4): no list page shows more than 50 rows, the pager leads to
+the rest, search by number finds the record, filters and orders apply, the province sees cities grouped."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+
+from qiancheng.accounts.tests.two_cities import build_two_cities
+from qiancheng.funding.models import ClaimStatus, SubsidyClaim
+from qiancheng.web.listing import PER_PAGE
+
+pytestmark = pytest.mark.django_db
+
+# The list pages over claims, with the row marker each uses.
+LIST_PAGES = {"/money/claims/": 'data-testid="claim-status"', "/money/review/": 'data-testid="review-row-'}
+
+
+def _many_claims(count: int = 130) -> list[str]:
+    """`count` pending claims more, copies of a two-city claim with their own numbers and amounts."""
+    build_two_cities()
+    model = SubsidyClaim.objects.order_by("pk").first()
+    assert model is not None
+    copies = []
+    for index in range(count):
+        model.pk = None
+        model.number = f"BULK{index:05d}"
+        model.status = ClaimStatus.PENDING
+        # A decision the claim's CHECK accepts: granted claims carry their amount, denied ones zero and a rule.
+        model.eligible = index % 3 != 0
+        model.decided_at = model.decided_at or model.created_at
+        model.training_amount = Decimal(600 + index) if model.eligible else Decimal(0)
+        model.employment_amount = Decimal(0)
+        model.total_amount = model.training_amount
+        model.denied_by = "" if model.eligible else "R-3.1-once-per-year"
+        copies.append(SubsidyClaim(**{f.attname: getattr(model, f.attname) for f in SubsidyClaim._meta.concrete_fields}))
+    SubsidyClaim.objects.bulk_create(copies)
+    return [claim.number for claim in copies]
+
+
+@pytest.mark.parametrize("url", list(LIST_PAGES))
+def test_every_claim_list_pages_at_50_rows_and_finds_a_number(url, login, province_official) -> None:
+    numbers = _many_claims()
+    client = login(Client(), province_official)
+    first = client.get(url).content.decode()
+    assert first.count(LIST_PAGES[url]) == PER_PAGE
+    assert 'data-testid="pager"' in first and 'rel="next"' in first
+    last = client.get(url, {"page": 99}).content.decode()  # past the end: the last page, not a 500
+    assert 0 < last.count(LIST_PAGES[url]) <= PER_PAGE
+    wanted = numbers[77]
+    found = client.get(url, {"q": wanted}).content.decode()
+    assert found.count(LIST_PAGES[url]) == 1 and wanted in found
+
+
+def test_the_review_queue_filters_by_verdict_and_sorts_by_amount(login, province_official) -> None:
+    _many_claims()
+    client = login(Client(), province_official)
+    denied = client.get("/money/review/", {"verdict": "denied", "sort": "amount_desc"}).content.decode()
+    shown = re.findall(r'data-testid="review-row-(BULK\d+)"', denied)
+    expected = list(SubsidyClaim.objects.filter(number__startswith="BULK", eligible=False)
+                    .order_by("-total_amount", "submitted_at", "pk").values_list("number", flat=True)[:PER_PAGE])
+    assert shown == expected
+    assert "不予补贴" in denied
+    # The amount is on the row, not behind a click.
+    assert re.search(r'data-testid="row-amount">\s*[\d,]+\.\d\d', denied)
+
+
+def test_a_bad_filter_value_or_sort_is_ignored(login, province_official) -> None:
+    _many_claims(5)
+    client = login(Client(), province_official)
+    response = client.get("/money/claims/", {"status": "nonsense", "sort": "drop table", "page": "x"})
+    assert response.status_code == 200
+
+
+def test_the_province_sees_claims_grouped_by_city_first(login, province_official) -> None:
+    _many_claims(5)
+    client = login(Client(), province_official)
+    page = client.get("/money/claims/").content.decode()
+    assert 'value="by_city" selected' in page
