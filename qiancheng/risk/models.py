@@ -1,5 +1,165 @@
-"""Risk: identity linkage, fraud signals and cases (issue 12).
+"""Risk: identity linkage, fraud signals and cases (issue 12, 6d).
 
-The blacklist that lived here is the sanctions register now (`qiancheng.sanctions.models.BlacklistEntry`):
-risk decides cases above funding, and the register must be readable below it (providers, funding).
+The register of listings is `sanctions.BlacklistEntry` (ADR 0004); risk writes to it only through
+`sanctions.services`, and opens recoveries only through `funding.services.recovery`.
+Every change of state is made by `risk.services` (one writer), in a transaction, audited.
+Each row carries the city whose officials decide it (scope: `RiskConfig.ready`).
 """
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+
+class SignalStatus(models.TextChoices):
+    OPEN = "open", _("待处理")
+    IN_CASE = "in_case", _("已立案")
+    CLOSED = "closed", _("已结案")
+
+
+class CandidateStatus(models.TextChoices):
+    PENDING = "pending", _("待核实")
+    CONFIRMED = "confirmed", _("确认为同一人")
+    DISMISSED = "dismissed", _("排除")
+
+
+class CaseStatus(models.TextChoices):
+    OPEN = "open", _("办理中")
+    CLOSED = "closed", _("已结案")
+
+
+class CaseOutcome(models.TextChoices):
+    NO_FINDING = "no_finding", _("未发现问题")
+    RECOVERY = "recovery", _("追回资金")
+    LISTING = "listing", _("列入黑名单")
+
+
+class Case(models.Model):
+    """A city's inquiry into one or more signals or link candidates, decided with an outcome."""
+
+    city = models.ForeignKey("catalog.City", on_delete=models.PROTECT, related_name="+")
+    title = models.CharField(max_length=200)
+    status = models.CharField(max_length=8, choices=CaseStatus.choices, default=CaseStatus.OPEN)
+    outcome = models.CharField(max_length=12, choices=CaseOutcome.choices, blank=True, default="")
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    opened_at = models.DateTimeField()
+    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="+")
+    closed_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True, default="")
+    document_ref = models.CharField(max_length=128, blank=True, default="")
+    recovery = models.ForeignKey("funding.RecoveryCase", null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="+")
+    listing = models.ForeignKey("sanctions.BlacklistEntry", null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="+")
+
+    class Meta:
+        ordering = ["-opened_at", "-pk"]
+        verbose_name = "风险案件 risk case"
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=CaseStatus.values), name="risk_case_status_valid"),
+            models.CheckConstraint(
+                condition=Q(status="open", outcome="", closed_at__isnull=True, closed_by__isnull=True)
+                | (Q(status="closed", outcome__in=CaseOutcome.values, closed_at__isnull=False,
+                     closed_by__isnull=False) & ~Q(decision_reason="")),
+                name="risk_case_closed_iff_outcome_and_reason",
+            ),
+            models.CheckConstraint(condition=Q(recovery__isnull=True) | Q(outcome="recovery"),
+                                   name="risk_case_recovery_only_for_recovery"),
+            models.CheckConstraint(condition=Q(listing__isnull=True) | Q(outcome="listing"),
+                                   name="risk_case_listing_only_for_listing"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.title}"
+
+
+class CaseNote(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField()
+    written_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["written_at", "pk"]
+        verbose_name = "案件记录 case note"
+
+    def __str__(self) -> str:
+        return f"#{self.case_id} {self.written_at:%Y-%m-%d}"
+
+
+class Signal(models.Model):
+    """What one signal rule found (risk/signals.py): the records it rests on, the clause, the threshold used."""
+
+    rule = models.CharField(max_length=32, db_index=True)
+    clause = models.CharField(max_length=8)
+    city = models.ForeignKey("catalog.City", on_delete=models.PROTECT, related_name="+")
+    # sha256 of the rule, the city and the sorted records: a re-run finds the same fingerprint and adds nothing.
+    fingerprint = models.CharField(max_length=64, unique=True)
+    summary = models.CharField(max_length=300)
+    records = models.JSONField(default=list, help_text='[{"model": "training.enrolment", "pk": 1}, ...]')
+    parameters = models.JSONField(default=dict, help_text="the thresholds in force, with their date and source")
+    institution = models.ForeignKey("providers.Institution", null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    person = models.ForeignKey("people.Person", null=True, blank=True, on_delete=models.PROTECT,
+                               db_column="person_key", related_name="+")
+    status = models.CharField(max_length=8, choices=SignalStatus.choices, default=SignalStatus.OPEN)
+    case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.PROTECT, related_name="signals")
+    found_on = models.DateField()
+    found_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-found_at", "-pk"]
+        verbose_name = "风险信号 risk signal"
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=SignalStatus.values), name="risk_signal_status_valid"),
+            models.CheckConstraint(condition=Q(status="open") | Q(case__isnull=False),
+                                   name="risk_signal_in_case_has_case"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rule} {self.summary}"
+
+
+class LinkCandidate(models.Model):
+    """Two person records (two ID numbers) the linkage model thinks are one person, for an official to decide."""
+
+    person_a = models.ForeignKey("people.Person", on_delete=models.PROTECT, db_column="person_a_key",
+                                 related_name="+")
+    person_b = models.ForeignKey("people.Person", on_delete=models.PROTECT, db_column="person_b_key",
+                                 related_name="+")
+    city = models.ForeignKey("catalog.City", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    match_probability = models.DecimalField(max_digits=6, decimal_places=5)
+    match_weight = models.DecimalField(max_digits=8, decimal_places=3)
+    driver = models.CharField(max_length=32, help_text="the comparison that added the largest match weight")
+    comparisons = models.JSONField(default=dict, help_text="each comparison's match weight")
+    model_version = models.CharField(max_length=32, help_text="the dated threshold/model entry in force")
+    status = models.CharField(max_length=10, choices=CandidateStatus.choices, default=CandidateStatus.PENDING)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True, default="")
+    case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.PROTECT, related_name="candidates")
+    found_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-match_probability", "pk"]
+        verbose_name = "疑似同一人 link candidate"
+        constraints = [
+            models.UniqueConstraint(fields=["person_a", "person_b"], name="risk_candidate_pair_once"),
+            models.CheckConstraint(condition=Q(person_a__lt=F("person_b")), name="risk_candidate_pair_ordered"),
+            models.CheckConstraint(condition=Q(match_probability__gte=0, match_probability__lte=1),
+                                   name="risk_candidate_probability_0_1"),
+            models.CheckConstraint(
+                condition=Q(status="pending", decided_at__isnull=True)
+                | (Q(status__in=["confirmed", "dismissed"], decided_at__isnull=False, decided_by__isnull=False)
+                   & ~Q(decision_reason="")),
+                name="risk_candidate_decided_with_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_a_id[:8]}~{self.person_b_id[:8]} {self.match_probability}"

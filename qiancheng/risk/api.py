@@ -1,0 +1,247 @@
+"""`/api/v1/risk`: signals, link candidates and cases under city scope (issue 12, 6d).
+
+Every POST body field has a default, so a record of another city answers 404 before the body is judged;
+what is missing or wrong is then the services' 422, in the shape of accounts.api_errors.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Annotated, Any
+
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+
+from qiancheng.accounts.api_errors import ApiError, ErrorOut
+from qiancheng.accounts.scope import get_scoped_or_404, scoped
+from qiancheng.funding.models import SubsidyClaim
+from qiancheng.people.models import Person
+from qiancheng.providers.models import Institution
+from qiancheng.risk import services
+from qiancheng.risk.models import (
+    CandidateStatus,
+    Case,
+    CaseOutcome,
+    CaseStatus,
+    LinkCandidate,
+    Signal,
+    SignalStatus,
+)
+from qiancheng.risk.signals import RULES
+
+router = Router(tags=["risk 风险防控"])
+ERRORS = {403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ErrorOut}
+Id = Annotated[int, Field(ge=1, le=2_147_483_647)]
+PAGE = Query(100, ge=1, le=500)
+OFFSET = Query(0, ge=0, le=1_000_000_000)
+
+
+class SignalOut(Schema):
+    id: int
+    rule: str
+    clause: str
+    city: str
+    summary: str
+    records: list[dict[str, Any]]
+    parameters: dict[str, Any]
+    institution_id: int | None
+    status: str
+    case_id: int | None
+    found_on: dt.date
+
+    @staticmethod
+    def of(row: Signal) -> SignalOut:
+        return SignalOut(id=row.pk, rule=row.rule, clause=row.clause, city=row.city_id, summary=row.summary,
+                         records=row.records, parameters=row.parameters, institution_id=row.institution_id,
+                         status=row.status, case_id=row.case_id, found_on=row.found_on)
+
+
+class CandidateOut(Schema):
+    id: int
+    person_a_masked: str
+    person_b_masked: str
+    name_a: str
+    name_b: str
+    city: str | None
+    match_probability: Decimal
+    driver: str
+    comparisons: dict[str, Any]
+    model_version: str
+    status: str
+    decision_reason: str
+    case_id: int | None
+
+    @staticmethod
+    def of(row: LinkCandidate) -> CandidateOut:
+        return CandidateOut(
+            id=row.pk, person_a_masked=row.person_a.id_number_masked, person_b_masked=row.person_b.id_number_masked,
+            name_a=row.person_a.name, name_b=row.person_b.name, city=row.city_id,
+            match_probability=row.match_probability, driver=row.driver, comparisons=row.comparisons,
+            model_version=row.model_version, status=row.status, decision_reason=row.decision_reason,
+            case_id=row.case_id)
+
+
+class NoteOut(Schema):
+    id: int
+    text: str
+    written_at: dt.datetime
+
+
+class CaseOut(Schema):
+    id: int
+    city: str
+    title: str
+    status: str
+    outcome: str
+    decision_reason: str
+    document_ref: str
+    recovery_id: int | None
+    listing_id: int | None
+    opened_at: dt.datetime
+    closed_at: dt.datetime | None
+    signal_ids: list[int]
+    candidate_ids: list[int]
+    notes: list[NoteOut]
+
+    @staticmethod
+    def of(case: Case) -> CaseOut:
+        return CaseOut(
+            id=case.pk, city=case.city_id, title=case.title, status=case.status, outcome=case.outcome,
+            decision_reason=case.decision_reason, document_ref=case.document_ref, recovery_id=case.recovery_id,
+            listing_id=case.listing_id, opened_at=case.opened_at, closed_at=case.closed_at,
+            signal_ids=list(case.signals.values_list("pk", flat=True)),
+            candidate_ids=list(case.candidates.values_list("pk", flat=True)),
+            notes=[NoteOut(id=note.pk, text=note.text, written_at=note.written_at) for note in case.notes.all()])
+
+
+class DecideIn(Schema):
+    confirm: bool | None = None  # true: one person; false: two people
+    reason: str = Field("", max_length=services.TEXT_MAX)
+
+
+class OpenCaseIn(Schema):
+    title: str = Field("", max_length=services.TITLE_MAX)
+    signal_ids: list[Id] = Field(default_factory=list, max_length=200)
+    candidate_ids: list[Id] = Field(default_factory=list, max_length=200)
+
+
+class NoteIn(Schema):
+    text: str = Field("", max_length=services.TEXT_MAX)
+
+
+class CloseIn(Schema):
+    outcome: str = Field("", max_length=16)  # no_finding | recovery | listing
+    reason: str = Field("", max_length=services.TEXT_MAX)
+    document_ref: str = Field("", max_length=128)  # 处理决定文号
+    claim_id: Id | None = None  # recovery: the paid claim
+    institution_id: Id | None = None  # listing: an institution ...
+    person_key: str | None = Field(None, pattern=r"^[0-9a-f]{64}$")  # ... or a person
+    listed_until: dt.date | None = None
+
+
+def _refused(refusal: services.RiskRefused) -> ApiError:
+    return ApiError(refusal.status, refusal.code, refusal.message_zh, refusal.message_en)
+
+
+def _page(rows: QuerySet, offset: int, limit: int) -> QuerySet:
+    return rows[offset:offset + limit]
+
+
+@router.get("/signals", response={200: list[SignalOut], **ERRORS}, summary="风险信号 / fraud signals")
+def signal_list(request: HttpRequest, rule: str | None = Query(None, max_length=32),
+                status: str | None = Query(None, max_length=16), limit: int = PAGE, offset: int = OFFSET) -> Any:
+    if rule is not None and rule not in RULES:
+        raise ApiError(422, "unknown_rule", "没有该信号规则", "no such signal rule")
+    if status is not None and status not in SignalStatus.values:
+        raise ApiError(422, "bad_status", "状态无效", "unknown status")
+    rows = scoped(Signal, request.auth)
+    rows = rows.filter(rule=rule) if rule else rows
+    rows = rows.filter(status=status) if status else rows
+    return [SignalOut.of(row) for row in _page(rows, offset, limit)]
+
+
+@router.get("/signals/{int:signal_id}", response={200: SignalOut, **ERRORS}, summary="一条风险信号 / one signal")
+def signal_detail(request: HttpRequest, signal_id: int) -> Any:
+    return SignalOut.of(get_scoped_or_404(Signal, request.auth, pk=signal_id))
+
+
+@router.get("/candidates", response={200: list[CandidateOut], **ERRORS},
+            summary="疑似同一人 / likely same-person pairs")
+def candidate_list(request: HttpRequest, status: str | None = Query(None, max_length=16),
+                   limit: int = PAGE, offset: int = OFFSET) -> Any:
+    if status is not None and status not in CandidateStatus.values:
+        raise ApiError(422, "bad_status", "状态无效", "unknown status")
+    rows = scoped(LinkCandidate, request.auth).select_related("person_a", "person_b")
+    rows = rows.filter(status=status) if status else rows
+    return [CandidateOut.of(row) for row in _page(rows, offset, limit)]
+
+
+@router.post("/candidates/{int:candidate_id}/decide", response={200: CandidateOut, **ERRORS},
+             summary="确认或排除疑似同一人（须说明理由）/ confirm or dismiss a candidate, with a reason")
+def decide(request: HttpRequest, candidate_id: int, payload: DecideIn) -> Any:
+    candidate = get_scoped_or_404(LinkCandidate, request.auth, pk=candidate_id)
+    if payload.confirm is None:
+        raise ApiError(422, "confirm_required", "请选择确认或排除", "confirm (true or false) is required")
+    try:
+        decided = services.decide_candidate(request.auth, candidate, payload.confirm, payload.reason)
+    except services.RiskRefused as refusal:
+        raise _refused(refusal) from refusal
+    return CandidateOut.of(LinkCandidate.objects.select_related("person_a", "person_b").get(pk=decided.pk))
+
+
+@router.get("/cases", response={200: list[CaseOut], **ERRORS}, summary="风险案件 / cases")
+def case_list(request: HttpRequest, status: str | None = Query(None, max_length=16),
+              limit: int = PAGE, offset: int = OFFSET) -> Any:
+    if status is not None and status not in CaseStatus.values:
+        raise ApiError(422, "bad_status", "状态无效", "unknown status")
+    rows = scoped(Case, request.auth).prefetch_related("notes")
+    rows = rows.filter(status=status) if status else rows
+    return [CaseOut.of(case) for case in _page(rows, offset, limit)]
+
+
+@router.get("/cases/{int:case_id}", response={200: CaseOut, **ERRORS}, summary="一个案件 / one case")
+def case_detail(request: HttpRequest, case_id: int) -> Any:
+    return CaseOut.of(get_scoped_or_404(Case, request.auth, pk=case_id))
+
+
+@router.post("/cases", response={201: CaseOut, **ERRORS},
+             summary="由信号或疑似同一人立案 / open a case from signals or candidates")
+def case_open(request: HttpRequest, payload: OpenCaseIn) -> Any:
+    try:
+        case = services.open_case(request.auth, payload.title, payload.signal_ids, payload.candidate_ids)
+    except services.RiskRefused as refusal:
+        raise _refused(refusal) from refusal
+    return 201, CaseOut.of(case)
+
+
+@router.post("/cases/{int:case_id}/notes", response={200: CaseOut, **ERRORS},
+             summary="添加办案记录 / add a note")
+def case_note(request: HttpRequest, case_id: int, payload: NoteIn) -> Any:
+    case = get_scoped_or_404(Case, request.auth, pk=case_id)
+    try:
+        services.add_note(request.auth, case, payload.text)
+    except services.RiskRefused as refusal:
+        raise _refused(refusal) from refusal
+    return CaseOut.of(Case.objects.get(pk=case.pk))
+
+
+@router.post("/cases/{int:case_id}/close", response={200: CaseOut, **ERRORS},
+             summary="结案：未发现问题、追回资金或列入黑名单 / close: no finding, recovery or listing")
+def case_close(request: HttpRequest, case_id: int, payload: CloseIn) -> Any:
+    case = get_scoped_or_404(Case, request.auth, pk=case_id)
+    if payload.outcome not in CaseOutcome.values:
+        raise ApiError(422, "bad_outcome", "结案结论须为 no_finding、recovery 或 listing",
+                       "outcome must be no_finding, recovery or listing")
+    claim = get_scoped_or_404(SubsidyClaim, request.auth, pk=payload.claim_id) if payload.claim_id else None
+    institution = (get_scoped_or_404(Institution, request.auth, pk=payload.institution_id)
+                   if payload.institution_id else None)
+    person = get_scoped_or_404(Person, request.auth, pk=payload.person_key) if payload.person_key else None
+    try:
+        closed = services.close_case(request.auth, case, payload.outcome, payload.reason,
+                                     document_ref=payload.document_ref, claim=claim, institution=institution,
+                                     person=person, listed_until=payload.listed_until)
+    except services.RiskRefused as refusal:
+        raise _refused(refusal) from refusal
+    return CaseOut.of(closed)

@@ -1,0 +1,31 @@
+"""The risk app: person linkage, fraud signals and cases (issue 12, 6d)."""
+
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class RiskConfig(AppConfig):
+    name = "qiancheng.risk"
+    label = "risk"
+    verbose_name = "风险防控 Risk"
+
+    def ready(self) -> None:
+        from django.utils.translation import gettext_lazy as _
+
+        from qiancheng.accounts import scope
+        from qiancheng.accounts.models import Role
+        from qiancheng.risk.models import Case, CaseNote, LinkCandidate, Signal, SignalStatus
+        from qiancheng.web.queues import add_queue
+
+        # Decided by the city of the records; institutions, enterprises and trainees see none of it.
+        scope.register(Signal, city="city")
+        scope.register(LinkCandidate, city="city")
+        scope.register(Case, city="city")
+        scope.register(CaseNote, city="case__city")
+
+        def open_signals(user: object) -> object:
+            return scope.scoped(Signal, user).filter(status=SignalStatus.OPEN)
+
+        add_queue("risk_signals", _("待处理的风险信号"), "risk:home", open_signals, since="found_at",
+                  roles={Role.CITY_OFFICIAL}, order=70)

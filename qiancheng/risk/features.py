@@ -1,0 +1,65 @@
+"""What risk reads of persons, without writing any clear personal value anywhere.
+
+The ID number stays sealed: linkage uses what the Person row keeps in clear (name, sex and birth date
+from the number, the county of issue, the masked number's last four characters). Phones are opened in
+memory only to be replaced at once by a keyed hash (HMAC-SHA256 under a key derived from DATA_KEY with
+risk's own label, so it cannot be compared with person_key); the read is one audit entry per run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Iterable
+from functools import lru_cache
+from typing import Any
+
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from django.conf import settings
+
+from qiancheng.accounts.audit import record_event
+from qiancheng.people import crypto
+from qiancheng.people.models import Person
+
+_PHONE_LABEL = b"qiancheng risk phone hash v1"
+
+
+@lru_cache(maxsize=4)
+def _phone_key(master: str) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_PHONE_LABEL).derive(master.encode("utf-8"))
+
+
+def phone_hash(clear: str) -> str:
+    digits = "".join(ch for ch in clear if ch.isdigit())
+    return hmac.new(_phone_key(settings.DATA_KEY), digits.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def phone_hashes(actor: Any, person_keys: Iterable[str] | None, purpose_note: str) -> dict[str, str]:
+    """person_key -> keyed phone hash for the persons given (all when None); audited once."""
+    rows = Person.objects.exclude(phone_enc="")
+    if person_keys is not None:
+        rows = rows.filter(person_key__in=list(person_keys))
+    hashes_by_person = {
+        key: phone_hash(crypto.decrypt(token, purpose=crypto.PHONE))
+        for key, token in rows.values_list("person_key", "phone_enc").iterator(chunk_size=5000)
+    }
+    if hashes_by_person:
+        record_event(actor, "person.phones_read_for_risk", after={"persons": len(hashes_by_person)},
+                     reason=purpose_note)
+    return hashes_by_person
+
+
+def person_records(actor: Any) -> list[dict[str, Any]]:
+    """One row per person for linkage: clear fields the model keeps, plus the phone hash."""
+    phones = phone_hashes(actor, None, "风险识别：疑似同一人比对 / risk: person linkage")
+    rows = []
+    for key, name, sex, birth, county, masked in Person.objects.values_list(
+        "person_key", "name", "sex", "birth_date", "county_code", "id_number_masked"
+    ).iterator(chunk_size=5000):
+        rows.append({
+            "unique_id": key, "name": name.strip(), "surname": name.strip()[:1], "sex": sex,
+            "birth_date": birth.isoformat(), "county_code": county, "id_tail": masked[-4:],
+            "phone_hash": phones.get(key),
+        })
+    return rows

@@ -1,0 +1,41 @@
+"""`qiancheng risk scan`: run every signal rule, then the person linkage, with a progress bar."""
+
+from __future__ import annotations
+
+import sys
+import time
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+
+class Command(BaseCommand):
+    help = "风险扫描：信号规则与同一人识别 / risk scan: signal rules and person linkage"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        scan = sub.add_parser("scan", help="run the signal rules and the linkage")
+        scan.add_argument("--rule", action="append", default=None, help="only this rule (repeatable)")
+        scan.add_argument("--no-linkage", action="store_true", help="skip the person linkage")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        from tqdm import tqdm
+
+        from qiancheng.risk import services
+        from qiancheng.risk.signals import RULES
+
+        codes = options["rule"] or list(RULES)
+        unknown = [code for code in codes if code not in RULES]
+        if unknown:
+            raise CommandError(f"no such rule: {', '.join(unknown)} (known: {', '.join(RULES)})")
+        started = time.perf_counter()
+        steps = len(codes) + (0 if options["no_linkage"] else 1)
+        with tqdm(total=steps, desc="风险扫描 risk scan", unit="step", file=sys.stderr, leave=False) as bar:
+            results = services.run_signals(None, codes, progress=lambda code: bar.update(1))
+            if not options["no_linkage"]:
+                bar.set_postfix_str("linkage")
+                results.append(services.run_linkage(None))
+                bar.update(1)
+        for result in results:
+            self.stdout.write(f"{result.rule}: found {result.found}, new {result.new} ({result.seconds:.2f} s)")
+        self.stdout.write(f"total {time.perf_counter() - started:.2f} s")

@@ -1,0 +1,271 @@
+"""Every change of risk's state: signals found, link candidates found and decided, cases opened, noted and
+closed. Each function takes the acting user, runs in one transaction and writes the audit trail.
+
+A case belongs to the city of its records and is opened and closed by an official of that city. Its
+outcomes call the owners' services: a recovery is `funding.services.recovery.open_recovery` (the ledger
+moves there), a listing is `sanctions.services.list_institution` / `list_person`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from qiancheng.accounts.audit import record_event, record_events
+from qiancheng.accounts.models import Role
+from qiancheng.accounts.scope import scoped
+from qiancheng.catalog.models import County
+from qiancheng.clock import today
+from qiancheng.funding.models import RecoveryReason, SubsidyClaim
+from qiancheng.funding.services.recovery import open_recovery
+from qiancheng.funding.services.refusal import FundingRefused
+from qiancheng.people.models import Person
+from qiancheng.providers.models import Institution
+from qiancheng.risk import linkage, signals
+from qiancheng.risk.features import person_records
+from qiancheng.risk.models import (
+    CandidateStatus,
+    Case,
+    CaseNote,
+    CaseOutcome,
+    CaseStatus,
+    LinkCandidate,
+    Signal,
+    SignalStatus,
+)
+from qiancheng.risk.parameters import parameter
+from qiancheng.sanctions import services as sanctions
+
+TEXT_MAX = 4000
+TITLE_MAX = 200
+
+
+class RiskRefused(Exception):
+    """A change the rules do not allow; nothing was written. Messages in Chinese and English."""
+
+    def __init__(self, code: str, message_zh: str, message_en: str, *, status: int = 422) -> None:
+        super().__init__(f"{code}: {message_zh} / {message_en}")
+        self.code, self.message_zh, self.message_en, self.status = code, message_zh, message_en, status
+
+
+def _text(value: str, code: str, zh: str, en: str, limit: int = TEXT_MAX) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise RiskRefused(code, zh, en)
+    if len(value) > limit:
+        raise RiskRefused("too_long", f"内容超过{limit}字", f"longer than {limit} characters")
+    return value
+
+
+def _require_city_official(actor: Any, city_id: str | None) -> None:
+    if getattr(actor, "role", None) != Role.CITY_OFFICIAL or city_id is None or actor.city_id != city_id:
+        raise RiskRefused("forbidden", "只有记录所在市的人社局可以办理", "only an official of the records' city may act",
+                          status=403)
+
+
+# --- scans -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    rule: str
+    found: int
+    new: int
+    seconds: float
+
+
+def run_signals(actor: Any, codes: list[str] | None = None,
+                progress: Callable[[str], None] | None = None) -> list[ScanResult]:
+    """Run the signal rules and store what is new; a re-run over the same data adds nothing."""
+    unknown = [code for code in codes or [] if code not in signals.RULES]
+    if unknown:
+        raise RiskRefused("unknown_rule", f"没有该信号规则：{', '.join(unknown)}", f"no such signal rule: {unknown}")
+    results = []
+    day = today()
+    for code in codes or list(signals.RULES):
+        started = time.perf_counter()
+        each = signals.RULES[code]
+        found = each.find(actor)
+        by_print = {signals.fingerprint(code, item): item for item in found}
+        with transaction.atomic():
+            known = set(Signal.objects.filter(fingerprint__in=list(by_print)).values_list("fingerprint", flat=True))
+            now = timezone.now()
+            params = each.parameters_in_force(day)
+            fresh = [
+                Signal(rule=code, clause=each.clause, city_id=item.city_id, fingerprint=print_, summary=item.summary[:300],
+                       records=[{"model": model, "pk": pk} for model, pk in item.records], parameters=params,
+                       institution_id=item.institution_id, person_id=item.person_id, found_on=day, found_at=now)
+                for print_, item in by_print.items() if print_ not in known
+            ]
+            Signal.objects.bulk_create(fresh)
+            created = Signal.objects.filter(fingerprint__in=[row.fingerprint for row in fresh])
+            record_events(actor, "risk.signal_found", Signal,
+                          [(pk, {"rule": rule, "clause": clause, "city": city})
+                           for pk, rule, clause, city in created.values_list("pk", "rule", "clause", "city_id")])
+        results.append(ScanResult(code, len(by_print), len(fresh), round(time.perf_counter() - started, 3)))
+        if progress:
+            progress(code)
+    return results
+
+
+def _city_of_counties() -> dict[str, str]:
+    return dict(County.objects.values_list("code", "city_id"))
+
+
+def run_linkage(actor: Any) -> ScanResult:
+    """Find likely same-person pairs under different ID numbers; new pairs become pending candidates.
+    A pair already found keeps its row and its decision."""
+    started = time.perf_counter()
+    entry = parameter("link_threshold")
+    pairs = linkage.find_pairs(person_records(actor), entry.value)
+    counties = _city_of_counties()
+    county_of = dict(Person.objects.filter(
+        person_key__in={key for pair in pairs for key in (pair.person_a, pair.person_b)}
+    ).values_list("person_key", "county_code"))
+    version = f"{linkage.MODEL_NAME}@{entry.effective_from.isoformat()}"
+    with transaction.atomic():
+        known = set(LinkCandidate.objects.filter(person_a__in={pair.person_a for pair in pairs})
+                    .values_list("person_a", "person_b"))
+        now = timezone.now()
+        fresh = [
+            LinkCandidate(person_a_id=pair.person_a, person_b_id=pair.person_b,
+                          city_id=counties.get(county_of.get(pair.person_a, "")) or counties.get(
+                              county_of.get(pair.person_b, "")),
+                          match_probability=pair.match_probability, match_weight=pair.match_weight,
+                          driver=pair.driver, comparisons=pair.comparisons, model_version=version, found_at=now)
+            for pair in pairs if (pair.person_a, pair.person_b) not in known
+        ]
+        LinkCandidate.objects.bulk_create(fresh)
+        created = LinkCandidate.objects.filter(found_at=now, model_version=version)
+        record_events(actor, "risk.link_candidate_found", LinkCandidate,
+                      [(pk, {"probability": probability, "driver": driver})
+                       for pk, probability, driver in created.values_list("pk", "match_probability", "driver")])
+    return ScanResult("linkage", len(pairs), len(fresh), round(time.perf_counter() - started, 3))
+
+
+# --- link candidates ---------------------------------------------------------------------------------
+
+
+def decide_candidate(actor: Any, candidate: LinkCandidate, confirm: bool, reason: str) -> LinkCandidate:
+    """An official of the pair's city confirms (one person) or dismisses (two people) a candidate, with a reason."""
+    _require_city_official(actor, candidate.city_id)
+    reason = _text(reason, "reason_required", "须说明理由", "a reason is required")
+    with transaction.atomic():
+        current = LinkCandidate.objects.select_for_update().get(pk=candidate.pk)
+        if current.status != CandidateStatus.PENDING:
+            raise RiskRefused("already_decided", "该疑似同一人已有结论", "this candidate is already decided", status=409)
+        current.status = CandidateStatus.CONFIRMED if confirm else CandidateStatus.DISMISSED
+        current.decided_by, current.decided_at, current.decision_reason = actor, timezone.now(), reason
+        current.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
+        record_event(actor, f"risk.link_candidate_{current.status}", current,
+                     before={"status": CandidateStatus.PENDING}, after={"status": current.status}, reason=reason)
+    return current
+
+
+# --- cases -------------------------------------------------------------------------------------------
+
+
+def open_case(actor: Any, title: str, signal_ids: Iterable[int] = (), candidate_ids: Iterable[int] = ()) -> Case:
+    """Open a case on open signals and undecided-or-confirmed candidates, all of one city: the actor's."""
+    title = _text(title, "title_required", "须填写案件名称", "a case needs a title", TITLE_MAX)
+    signal_ids, candidate_ids = sorted(set(signal_ids)), sorted(set(candidate_ids))
+    if not signal_ids and not candidate_ids:
+        raise RiskRefused("nothing_to_open", "须选择至少一条信号或疑似同一人", "choose at least one signal or candidate")
+    with transaction.atomic():
+        found_signals = list(scoped(Signal, actor).select_for_update().filter(pk__in=signal_ids))
+        found_candidates = list(scoped(LinkCandidate, actor).select_for_update().filter(pk__in=candidate_ids))
+        if len(found_signals) != len(signal_ids) or len(found_candidates) != len(candidate_ids):
+            raise RiskRefused("not_found", "未找到该记录", "No such record", status=404)
+        cities = {row.city_id for row in [*found_signals, *found_candidates]}
+        if len(cities) != 1:
+            raise RiskRefused("cities_differ", "一个案件的记录须属于同一个市", "a case's records must be of one city")
+        (city_id,) = cities
+        _require_city_official(actor, city_id)
+        if any(row.status != SignalStatus.OPEN for row in found_signals) or any(
+                row.case_id is not None for row in found_candidates):
+            raise RiskRefused("already_in_case", "所选记录已在案件中", "a chosen record is already in a case", status=409)
+        case = Case.objects.create(city_id=city_id, title=title, opened_by=actor, opened_at=timezone.now())
+        Signal.objects.filter(pk__in=signal_ids).update(case=case, status=SignalStatus.IN_CASE)
+        LinkCandidate.objects.filter(pk__in=candidate_ids).update(case=case)
+        record_event(actor, "risk.case_opened", case, after={"title": title, "signals": signal_ids,
+                                                             "candidates": candidate_ids})
+    return case
+
+
+def add_note(actor: Any, case: Case, text: str) -> CaseNote:
+    _require_city_official(actor, case.city_id)
+    text = _text(text, "note_required", "记录内容不能为空", "a note cannot be empty")
+    with transaction.atomic():
+        current = Case.objects.select_for_update().get(pk=case.pk)
+        if current.status != CaseStatus.OPEN:
+            raise RiskRefused("case_closed", "案件已结案", "the case is closed", status=409)
+        note = CaseNote.objects.create(case=current, author=actor, text=text, written_at=timezone.now())
+        record_event(actor, "risk.case_noted", current, after={"note": note.pk})
+    return note
+
+
+def _refused(refusal: Exception) -> RiskRefused:
+    if isinstance(refusal, RiskRefused):
+        return refusal
+    if isinstance(refusal, FundingRefused):
+        return RiskRefused(refusal.code, refusal.message_zh, refusal.message_en, status=refusal.status)
+    message = refusal.messages[0] if isinstance(refusal, ValidationError) else str(refusal)
+    zh, _sep, en = message.partition(" / ")
+    code = (refusal.error_list[0].code if isinstance(refusal, ValidationError) else "forbidden") or "invalid"
+    return RiskRefused(code, zh, en or zh, status=422 if isinstance(refusal, ValidationError) else 403)
+
+
+def close_case(actor: Any, case: Case, outcome: str, reason: str, *, document_ref: str = "",
+               claim: SubsidyClaim | None = None, institution: Institution | None = None,
+               person: Person | None = None, listed_until: dt.date | None = None) -> Case:
+    """Decide a case. `recovery` opens a recovery of the paid `claim` (funding, 6d); `listing` lists the
+    `institution` or the `person` in the register from today (sanctions, 6d); `no_finding` closes it. The
+    party must be the case's city's. One transaction: a refused recovery or listing leaves the case open."""
+    _require_city_official(actor, case.city_id)
+    if outcome not in CaseOutcome.values:
+        raise RiskRefused("bad_outcome", f"结案结论无效：{outcome}", f"unknown outcome: {outcome}")
+    reason = _text(reason, "reason_required", "结案须说明理由", "closing a case needs a reason")
+    document_ref = (document_ref or "").strip()[:128]
+    try:
+        with transaction.atomic():
+            current = Case.objects.select_for_update().get(pk=case.pk)
+            if current.status != CaseStatus.OPEN:
+                raise RiskRefused("case_closed", "案件已结案", "the case is already closed", status=409)
+            if outcome == CaseOutcome.RECOVERY:
+                if claim is None:
+                    raise RiskRefused("claim_required", "追回须指明申领", "a recovery names the claim")
+                if claim.city_id != current.city_id:
+                    raise RiskRefused("not_found", "未找到该记录", "No such record", status=404)
+                current.recovery = open_recovery(actor, claim, RecoveryReason.FRAUD, f"风险案件#{current.pk}：{reason}")
+            elif outcome == CaseOutcome.LISTING:
+                if (institution is None) == (person is None):
+                    raise RiskRefused("party_required", "列入黑名单须指明一个机构或一名个人",
+                                      "a listing names one institution or one person")
+                if institution is not None:
+                    if institution.city_id != current.city_id:
+                        raise RiskRefused("not_found", "未找到该记录", "No such record", status=404)
+                    current.listing = sanctions.list_institution(actor, institution, reason, document_ref,
+                                                                 listed_until=listed_until)
+                else:
+                    if not scoped(Person.objects.filter(pk=person.pk), actor).exists():
+                        raise RiskRefused("not_found", "未找到该记录", "No such record", status=404)
+                    current.listing = sanctions.list_person(actor, person, reason, document_ref,
+                                                            listed_until=listed_until)
+            current.status, current.outcome = CaseStatus.CLOSED, outcome
+            current.closed_by, current.closed_at = actor, timezone.now()
+            current.decision_reason, current.document_ref = reason, document_ref
+            current.save()
+            Signal.objects.filter(case=current).update(status=SignalStatus.CLOSED)
+            record_event(actor, "risk.case_closed", current, before={"status": CaseStatus.OPEN}, after={
+                "status": current.status, "outcome": outcome, "recovery": current.recovery_id,
+                "listing": current.listing_id, "document_ref": document_ref}, reason=reason)
+    except (FundingRefused, ValidationError, PermissionDenied) as refusal:
+        raise _refused(refusal) from refusal
+    return current
