@@ -53,3 +53,31 @@ def test_signing_out_returns_to_the_public_page(page, sign_in, trainee_user, per
     page.get_by_role("button", name="退出登录").click()
     page.wait_for_load_state()
     assert page.locator("h1").inner_text() == "技能照亮前程"
+
+
+def test_a_city_official_passes_the_code_and_is_signed_out_when_idle(page, live_server, settings, nanning_official,
+                                                                     persona_password) -> None:
+    """等保 level 3 for officials: the password leads to the code page, the code to the home page; a session
+    left alone past the idle limit is signed out with the reason, whatever its absolute lifetime."""
+    import time
+
+    from qiancheng.accounts.tests.second_factor_support import code_now, pass_second_factor
+
+    settings.SESSION_IDLE_SECONDS = 8  # in-process server: the override reaches its middleware
+    device = pass_second_factor(nanning_official)
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_label("用户名").fill(nanning_official.username)
+    page.get_by_label("密码").fill(persona_password)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_load_state()
+    assert "/account/second-factor/verify/" in page.url
+    page.goto(f"{live_server.url}/money/review/")  # every page leads back to the code page until it is passed
+    assert "/account/second-factor/verify/" in page.url
+    page.get_by_label("验证码").fill(code_now(device))
+    page.get_by_role("button", name="验证").click()
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text() == "补贴申领审核"  # back to the page that was asked for
+    time.sleep(10)
+    page.goto(f"{live_server.url}/money/review/")
+    assert "/login/" in page.url
+    assert "长时间未操作" in page.content()
