@@ -33,9 +33,10 @@ from qiancheng.training.services import roster_file
 from qiancheng.training.services.attendance import (
     RECORDING_STATES,
     Mark,
-    attendance_rates,
     class_threshold,
+    hours_held,
     record_attendance,
+    roster_attendance,
     set_attendance_threshold,
     threshold_on,
 )
@@ -175,13 +176,13 @@ def class_refuse(request: HttpRequest, pk: int) -> HttpResponse:
 # ---------------------------------------------------------------- the class page
 
 def _roster_rows(training: TrainingClass, user: Any) -> list[dict[str, Any]]:
-    """Each enrolment with its attendance rate and whether it is under the threshold in force at the end."""
-    threshold = class_threshold(training).rate
-    rates = attendance_rates(training)
+    """Each enrolment with its attendance (to date while the class runs, over the course from its last day)."""
+    attendance = roster_attendance(training)
     rows = []
     for enrolment in scoped(roster_of(training), user):
-        rate = rates.get(enrolment.pk, Decimal("0"))
-        rows.append({"enrolment": enrolment, "rate": rate, "below": rate < threshold})
+        shown = attendance.get(enrolment.pk)
+        rows.append({"enrolment": enrolment, "rate": shown.rate if shown else None,
+                     "below": shown.below if shown else False})
     return rows
 
 
@@ -194,6 +195,7 @@ def _class_context(request: HttpRequest, training: TrainingClass, **extra: Any) 
     session_day = min(max(today(), training.start_date), training.end_date)
     return {
         "training": training, "rows": rows, "threshold": class_threshold(training),
+        "attendance_to_date": today() < training.end_date, "hours_held": hours_held(training),
         "teachers": training.teachers.order_by("name"), "tags": training.programme_tags.order_by("sort_order"),
         "imports": scoped(ImportJob, user).filter(training_class=training).order_by("-created_at")[:20],
         "can_review": reviewer and training.status == ClassStatus.SUBMITTED,

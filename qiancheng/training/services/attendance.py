@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q, Sum
+from django.db.models import Max, Q, Sum
 
 from qiancheng.accounts.audit import record_event
 from qiancheng.accounts.models import Role
@@ -167,6 +167,42 @@ def _rate(hours: Decimal, training: TrainingClass) -> Decimal:
 def attendance_rates(training: TrainingClass) -> dict[int, Decimal]:
     """Each enrolment's attended hours over the class's hours, to two places (1.00 = every hour)."""
     return {pk: _rate(hours, training) for pk, hours in attended_hours(training).items()}
+
+
+def hours_held(training: TrainingClass) -> Decimal:
+    """Class hours held so far: for each session day recorded, the longest attendance anyone was given that
+    day (a session is as long as its fullest attendance), summed."""
+    by_day = (AttendanceRecord.objects.filter(enrolment__training_class=training, present=True)
+              .values("session_date").annotate(longest=Max("hours")).values_list("longest", flat=True))
+    return sum((Decimal(hours or 0) for hours in by_day), Decimal("0"))
+
+
+@dataclass(frozen=True)
+class RosterAttendance:
+    """What the roster shows for one trainee: while the class runs, attendance is compared with the hours
+    held so far (three days in, a trainee who came every day is at 100 %, not 6 %); from the last day on,
+    with the whole course, as a claim is judged (6c)."""
+
+    rate: Decimal | None  # None: no session held yet
+    to_date: bool  # the rate is over the hours held so far, not the whole course
+    below: bool
+
+
+def roster_attendance(training: TrainingClass) -> dict[int, RosterAttendance]:
+    """Each enrolment's attendance as the roster shows it (see RosterAttendance)."""
+    threshold = class_threshold(training).rate
+    attended = attended_hours(training)
+    if today() >= training.end_date:
+        return {pk: RosterAttendance(rate, False, rate < threshold)
+                for pk, rate in ((pk, _rate(hours, training)) for pk, hours in attended.items())}
+    held = hours_held(training)
+    if held <= 0:
+        return {pk: RosterAttendance(None, True, False) for pk in attended}
+    rows = {}
+    for pk, hours in attended.items():
+        rate = min(hours / held, Decimal("1")).quantize(Decimal("0.01"), ROUND_HALF_UP)
+        rows[pk] = RosterAttendance(rate, True, rate < threshold)
+    return rows
 
 
 @dataclass(frozen=True)

@@ -65,3 +65,43 @@ def test_others_cannot_record_attendance(request, training, who) -> None:
     one = builders.enrolment(training, enrolled_on=date(2026, 5, 4))
     with pytest.raises(PermissionDenied):
         record_attendance(request.getfixturevalue(who), training, date(2026, 5, 4), [Mark(one.pk, True, Decimal("8"))])
+
+
+def test_while_the_class_runs_the_roster_compares_attendance_with_the_hours_held(training, institution_user,
+                                                                                 login) -> None:
+    """Three days into a 10-hour class, a trainee who came to every session is at 100 %, not 60 %; from the
+    last day on the roster shows the whole course, as the claim is judged (6c)."""
+    from django.test import Client
+
+    from qiancheng.clock import frozen_at
+    from qiancheng.training.services.attendance import hours_held, roster_attendance
+
+    every_day, first_day_only = (builders.enrolment(training, enrolled_on=date(2026, 5, 4)) for _ in range(2))
+    with frozen_at(date(2026, 5, 6)):
+        record_attendance(institution_user, training, date(2026, 5, 4),
+                          [Mark(every_day.pk, True, Decimal("2")), Mark(first_day_only.pk, True, Decimal("2"))])
+        for day in (date(2026, 5, 5), date(2026, 5, 6)):
+            record_attendance(institution_user, training, day,
+                              [Mark(every_day.pk, True, Decimal("2")), Mark(first_day_only.pk, False)])
+        assert hours_held(training) == Decimal("6")
+        shown = roster_attendance(training)
+        assert (shown[every_day.pk].rate, shown[every_day.pk].to_date, shown[every_day.pk].below) == (
+            Decimal("1.00"), True, False)
+        assert (shown[first_day_only.pk].rate, shown[first_day_only.pk].below) == (Decimal("0.33"), True)
+        page = login(Client(), institution_user).get(f"/classes/{training.pk}/").content.decode()
+        assert "出勤率（截至目前）" in page and 'data-testid="hours-held"' in page
+    with frozen_at(date(2026, 5, 8)):
+        shown = roster_attendance(training)
+        # The whole course now: 6 of 10 hours is under the 80 % a claim needs.
+        assert (shown[every_day.pk].rate, shown[every_day.pk].to_date, shown[every_day.pk].below) == (
+            Decimal("0.60"), False, True)
+
+
+def test_before_any_session_the_roster_shows_no_rate(training) -> None:
+    from qiancheng.clock import frozen_at
+    from qiancheng.training.services.attendance import roster_attendance
+
+    waiting = builders.enrolment(training, enrolled_on=date(2026, 5, 4))
+    with frozen_at(date(2026, 5, 4)):
+        assert roster_attendance(training)[waiting.pk].rate is None
+        assert roster_attendance(training)[waiting.pk].below is False
