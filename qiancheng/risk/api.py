@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from qiancheng.accounts.api_errors import ApiError, ErrorOut
 from qiancheng.accounts.scope import get_scoped_or_404, scoped
@@ -38,7 +38,7 @@ PAGE = Query(100, ge=1, le=500)
 OFFSET = Query(0, ge=0, le=1_000_000_000)
 
 
-class SignalOut(Schema):
+class RiskSignalOut(Schema):
     id: int
     rule: str
     clause: str
@@ -52,13 +52,13 @@ class SignalOut(Schema):
     found_on: dt.date
 
     @staticmethod
-    def of(row: Signal) -> SignalOut:
-        return SignalOut(id=row.pk, rule=row.rule, clause=row.clause, city=row.city_id, summary=row.summary,
+    def of(row: Signal) -> RiskSignalOut:
+        return RiskSignalOut(id=row.pk, rule=row.rule, clause=row.clause, city=row.city_id, summary=row.summary,
                          records=row.records, parameters=row.parameters, institution_id=row.institution_id,
                          status=row.status, case_id=row.case_id, found_on=row.found_on)
 
 
-class CandidateOut(Schema):
+class LinkCandidateOut(Schema):
     id: int
     person_a_masked: str
     person_b_masked: str
@@ -74,8 +74,8 @@ class CandidateOut(Schema):
     case_id: int | None
 
     @staticmethod
-    def of(row: LinkCandidate) -> CandidateOut:
-        return CandidateOut(
+    def of(row: LinkCandidate) -> LinkCandidateOut:
+        return LinkCandidateOut(
             id=row.pk, person_a_masked=row.person_a.id_number_masked, person_b_masked=row.person_b.id_number_masked,
             name_a=row.person_a.name, name_b=row.person_b.name, city=row.city_id,
             match_probability=row.match_probability, driver=row.driver, comparisons=row.comparisons,
@@ -83,13 +83,13 @@ class CandidateOut(Schema):
             case_id=row.case_id)
 
 
-class NoteOut(Schema):
+class CaseNoteOut(Schema):
     id: int
     text: str
     written_at: dt.datetime
 
 
-class CaseOut(Schema):
+class RiskCaseOut(Schema):
     id: int
     city: str
     title: str
@@ -103,35 +103,35 @@ class CaseOut(Schema):
     closed_at: dt.datetime | None
     signal_ids: list[int]
     candidate_ids: list[int]
-    notes: list[NoteOut]
+    notes: list[CaseNoteOut]
 
     @staticmethod
-    def of(case: Case) -> CaseOut:
-        return CaseOut(
+    def of(case: Case) -> RiskCaseOut:
+        return RiskCaseOut(
             id=case.pk, city=case.city_id, title=case.title, status=case.status, outcome=case.outcome,
             decision_reason=case.decision_reason, document_ref=case.document_ref, recovery_id=case.recovery_id,
             listing_id=case.listing_id, opened_at=case.opened_at, closed_at=case.closed_at,
             signal_ids=list(case.signals.values_list("pk", flat=True)),
             candidate_ids=list(case.candidates.values_list("pk", flat=True)),
-            notes=[NoteOut(id=note.pk, text=note.text, written_at=note.written_at) for note in case.notes.all()])
+            notes=[CaseNoteOut(id=note.pk, text=note.text, written_at=note.written_at) for note in case.notes.all()])
 
 
-class DecideIn(Schema):
+class LinkDecisionIn(Schema):
     confirm: bool | None = None  # true: one person; false: two people
     reason: str = Field("", max_length=services.TEXT_MAX)
 
 
-class OpenCaseIn(Schema):
+class RiskCaseOpenIn(Schema):
     title: str = Field("", max_length=services.TITLE_MAX)
     signal_ids: list[Id] = Field(default_factory=list, max_length=200)
     candidate_ids: list[Id] = Field(default_factory=list, max_length=200)
 
 
-class NoteIn(Schema):
+class CaseNoteIn(Schema):
     text: str = Field("", max_length=services.TEXT_MAX)
 
 
-class CloseIn(Schema):
+class RiskCaseCloseIn(Schema):
     outcome: str = Field("", max_length=16)  # no_finding | recovery | listing
     reason: str = Field("", max_length=services.TEXT_MAX)
     document_ref: str = Field("", max_length=128)  # 处理决定文号
@@ -149,7 +149,7 @@ def _page(rows: QuerySet, offset: int, limit: int) -> QuerySet:
     return rows[offset:offset + limit]
 
 
-@router.get("/signals", response={200: list[SignalOut], **ERRORS}, summary="风险信号 / fraud signals")
+@router.get("/signals", response={200: list[RiskSignalOut], **ERRORS}, summary="风险信号 / fraud signals")
 def signal_list(request: HttpRequest, rule: str | None = Query(None, max_length=32),
                 status: str | None = Query(None, max_length=16), limit: int = PAGE, offset: int = OFFSET) -> Any:
     if rule is not None and rule not in RULES:
@@ -159,15 +159,15 @@ def signal_list(request: HttpRequest, rule: str | None = Query(None, max_length=
     rows = scoped(Signal, request.auth)
     rows = rows.filter(rule=rule) if rule else rows
     rows = rows.filter(status=status) if status else rows
-    return [SignalOut.of(row) for row in _page(rows, offset, limit)]
+    return [RiskSignalOut.of(row) for row in _page(rows, offset, limit)]
 
 
-@router.get("/signals/{int:signal_id}", response={200: SignalOut, **ERRORS}, summary="一条风险信号 / one signal")
+@router.get("/signals/{int:signal_id}", response={200: RiskSignalOut, **ERRORS}, summary="一条风险信号 / one signal")
 def signal_detail(request: HttpRequest, signal_id: int) -> Any:
-    return SignalOut.of(get_scoped_or_404(Signal, request.auth, pk=signal_id))
+    return RiskSignalOut.of(get_scoped_or_404(Signal, request.auth, pk=signal_id))
 
 
-@router.get("/candidates", response={200: list[CandidateOut], **ERRORS},
+@router.get("/candidates", response={200: list[LinkCandidateOut], **ERRORS},
             summary="疑似同一人 / likely same-person pairs")
 def candidate_list(request: HttpRequest, status: str | None = Query(None, max_length=16),
                    limit: int = PAGE, offset: int = OFFSET) -> Any:
@@ -175,12 +175,12 @@ def candidate_list(request: HttpRequest, status: str | None = Query(None, max_le
         raise ApiError(422, "bad_status", "状态无效", "unknown status")
     rows = scoped(LinkCandidate, request.auth).select_related("person_a", "person_b")
     rows = rows.filter(status=status) if status else rows
-    return [CandidateOut.of(row) for row in _page(rows, offset, limit)]
+    return [LinkCandidateOut.of(row) for row in _page(rows, offset, limit)]
 
 
-@router.post("/candidates/{int:candidate_id}/decide", response={200: CandidateOut, **ERRORS},
+@router.post("/candidates/{int:candidate_id}/decide", response={200: LinkCandidateOut, **ERRORS},
              summary="确认或排除疑似同一人（须说明理由）/ confirm or dismiss a candidate, with a reason")
-def decide(request: HttpRequest, candidate_id: int, payload: DecideIn) -> Any:
+def decide(request: HttpRequest, candidate_id: int, payload: LinkDecisionIn) -> Any:
     candidate = get_scoped_or_404(LinkCandidate, request.auth, pk=candidate_id)
     if payload.confirm is None:
         raise ApiError(422, "confirm_required", "请选择确认或排除", "confirm (true or false) is required")
@@ -188,48 +188,48 @@ def decide(request: HttpRequest, candidate_id: int, payload: DecideIn) -> Any:
         decided = services.decide_candidate(request.auth, candidate, payload.confirm, payload.reason)
     except services.RiskRefused as refusal:
         raise _refused(refusal) from refusal
-    return CandidateOut.of(LinkCandidate.objects.select_related("person_a", "person_b").get(pk=decided.pk))
+    return LinkCandidateOut.of(LinkCandidate.objects.select_related("person_a", "person_b").get(pk=decided.pk))
 
 
-@router.get("/cases", response={200: list[CaseOut], **ERRORS}, summary="风险案件 / cases")
+@router.get("/cases", response={200: list[RiskCaseOut], **ERRORS}, summary="风险案件 / cases")
 def case_list(request: HttpRequest, status: str | None = Query(None, max_length=16),
               limit: int = PAGE, offset: int = OFFSET) -> Any:
     if status is not None and status not in CaseStatus.values:
         raise ApiError(422, "bad_status", "状态无效", "unknown status")
     rows = scoped(Case, request.auth).prefetch_related("notes")
     rows = rows.filter(status=status) if status else rows
-    return [CaseOut.of(case) for case in _page(rows, offset, limit)]
+    return [RiskCaseOut.of(case) for case in _page(rows, offset, limit)]
 
 
-@router.get("/cases/{int:case_id}", response={200: CaseOut, **ERRORS}, summary="一个案件 / one case")
+@router.get("/cases/{int:case_id}", response={200: RiskCaseOut, **ERRORS}, summary="一个案件 / one case")
 def case_detail(request: HttpRequest, case_id: int) -> Any:
-    return CaseOut.of(get_scoped_or_404(Case, request.auth, pk=case_id))
+    return RiskCaseOut.of(get_scoped_or_404(Case, request.auth, pk=case_id))
 
 
-@router.post("/cases", response={201: CaseOut, **ERRORS},
+@router.post("/cases", response={201: RiskCaseOut, **ERRORS},
              summary="由信号或疑似同一人立案 / open a case from signals or candidates")
-def case_open(request: HttpRequest, payload: OpenCaseIn) -> Any:
+def case_open(request: HttpRequest, payload: RiskCaseOpenIn) -> Any:
     try:
         case = services.open_case(request.auth, payload.title, payload.signal_ids, payload.candidate_ids)
     except services.RiskRefused as refusal:
         raise _refused(refusal) from refusal
-    return 201, CaseOut.of(case)
+    return Status(201, RiskCaseOut.of(case))
 
 
-@router.post("/cases/{int:case_id}/notes", response={200: CaseOut, **ERRORS},
+@router.post("/cases/{int:case_id}/notes", response={200: RiskCaseOut, **ERRORS},
              summary="添加办案记录 / add a note")
-def case_note(request: HttpRequest, case_id: int, payload: NoteIn) -> Any:
+def case_note(request: HttpRequest, case_id: int, payload: CaseNoteIn) -> Any:
     case = get_scoped_or_404(Case, request.auth, pk=case_id)
     try:
         services.add_note(request.auth, case, payload.text)
     except services.RiskRefused as refusal:
         raise _refused(refusal) from refusal
-    return CaseOut.of(Case.objects.get(pk=case.pk))
+    return RiskCaseOut.of(Case.objects.get(pk=case.pk))
 
 
-@router.post("/cases/{int:case_id}/close", response={200: CaseOut, **ERRORS},
+@router.post("/cases/{int:case_id}/close", response={200: RiskCaseOut, **ERRORS},
              summary="结案：未发现问题、追回资金或列入黑名单 / close: no finding, recovery or listing")
-def case_close(request: HttpRequest, case_id: int, payload: CloseIn) -> Any:
+def case_close(request: HttpRequest, case_id: int, payload: RiskCaseCloseIn) -> Any:
     case = get_scoped_or_404(Case, request.auth, pk=case_id)
     if payload.outcome not in CaseOutcome.values:
         raise ApiError(422, "bad_outcome", "结案结论须为 no_finding、recovery 或 listing",
@@ -244,4 +244,4 @@ def case_close(request: HttpRequest, case_id: int, payload: CloseIn) -> Any:
                                      person=person, listed_until=payload.listed_until)
     except services.RiskRefused as refusal:
         raise _refused(refusal) from refusal
-    return CaseOut.of(closed)
+    return RiskCaseOut.of(closed)

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 from qiancheng.risk.parameters import parameter
 
 MODEL_NAME = "splink-duckdb-v1"
@@ -35,6 +37,12 @@ COMPARISON_PRIORS: dict[str, tuple[list[float], list[float]]] = {
     "phone_hash": ([0.80, 0.20], [0.00001, 0.99999]),
     "county_code": ([0.85, 0.15], [0.01, 0.99]),
     "id_tail": ([0.75, 0.25], [0.0001, 0.9999]),
+}
+
+
+COMPARISON_LABELS = {
+    "name": _("姓名"), "birth_date": _("出生日期"), "sex": _("性别"), "phone_hash": _("手机号"),
+    "county_code": _("签发地"), "id_tail": _("身份证号末四位"),
 }
 
 

@@ -163,3 +163,9 @@ class LinkCandidate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person_a_id[:8]}~{self.person_b_id[:8]} {self.match_probability}"
+
+    @property
+    def driver_label(self) -> object:
+        from qiancheng.risk.linkage import COMPARISON_LABELS
+
+        return COMPARISON_LABELS.get(self.driver, self.driver)

@@ -20,6 +20,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 from qiancheng.funding.models import ClaimStatus, SubsidyClaim
 from qiancheng.providers.models import Teacher
 from qiancheng.risk.features import phone_hashes
@@ -41,7 +43,7 @@ class Found:
 class SignalRule:
     code: str
     clause: str
-    label: str
+    label: Any  # a lazy translation
     find: Callable[[Any], list[Found]]
     parameters: tuple[str, ...] = field(default_factory=tuple)
 
@@ -78,7 +80,7 @@ def _live_enrolments() -> Any:
     return Enrolment.objects.exclude(status=EnrolmentStatus.WITHDRAWN)
 
 
-@rule("shared_phone", "6d", "一个手机号对应多名不同姓名学员（跨机构）",
+@rule("shared_phone", "6d", _("一个手机号对应多名不同姓名学员（跨机构）"),
       ("shared_phone_min_names", "shared_phone_min_institutions"))
 def shared_phone(actor: Any) -> list[Found]:
     rows = list(_live_enrolments().values_list(
@@ -105,7 +107,7 @@ def shared_phone(actor: Any) -> list[Found]:
     return found
 
 
-@rule("trainee_overlap", "6d", "同一学员参加时间重叠的两个班", ("trainee_overlap_min_days",))
+@rule("trainee_overlap", "6d", _("同一学员参加时间重叠的两个班"), ("trainee_overlap_min_days",))
 def trainee_overlap(actor: Any) -> list[Found]:
     by_person: dict[str, list[tuple]] = defaultdict(list)
     for row in _live_enrolments().values_list(
@@ -132,7 +134,7 @@ def trainee_overlap(actor: Any) -> list[Found]:
     return found
 
 
-@rule("teacher_overlap", "6d", "同一教师同时在两个班授课（另一机构或另一场地）", ("teacher_overlap_min_days",))
+@rule("teacher_overlap", "6d", _("同一教师同时在两个班授课（另一机构或另一场地）"), ("teacher_overlap_min_days",))
 def teacher_overlap(actor: Any) -> list[Found]:
     through = TrainingClass.teachers.through
     teacher_key = dict(Teacher.objects.values_list("pk", "person_key"))
@@ -163,7 +165,7 @@ def teacher_overlap(actor: Any) -> list[Found]:
     return found
 
 
-@rule("copied_attendance", "6c", "全班考勤完全相同（疑似复制）",
+@rule("copied_attendance", "6c", _("全班考勤完全相同（疑似复制）"),
       ("copied_attendance_min_trainees", "copied_attendance_min_sessions"))
 def copied_attendance(actor: Any) -> list[Found]:
     """A whole class with the very same attendance, and a pattern that is not simply "present every day for
@@ -192,7 +194,7 @@ def copied_attendance(actor: Any) -> list[Found]:
     return found
 
 
-@rule("claim_for_listed", "6d", "为黑名单在列的个人或机构支付的补贴")
+@rule("claim_for_listed", "6d", _("为黑名单在列的个人或机构支付的补贴"))
 def claim_for_listed(actor: Any) -> list[Found]:
     """A paid claim whose person (or institution) was listed on any day of the class."""
     found = []
