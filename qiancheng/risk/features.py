@@ -17,6 +17,7 @@ from typing import Any
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
+from django.db import transaction
 
 from qiancheng.accounts.audit import record_event
 from qiancheng.people import crypto
@@ -45,8 +46,9 @@ def phone_hashes(actor: Any, person_keys: Iterable[str] | None, purpose_note: st
         for key, token in rows.values_list("person_key", "phone_enc").iterator(chunk_size=5000)
     }
     if hashes_by_person:
-        record_event(actor, "person.phones_read_for_risk", after={"persons": len(hashes_by_person)},
-                     reason=purpose_note)
+        with transaction.atomic():
+            record_event(actor, "person.phones_read_for_risk", after={"persons": len(hashes_by_person)},
+                         reason=purpose_note)
     return hashes_by_person
 
 

@@ -87,18 +87,17 @@ def find_pairs(records: list[dict[str, Any]], threshold: Decimal | None = None) 
     """The pairs of records at or above the threshold in force, best first."""
     if len(records) < 2:
         return []
-    import pandas as pd
+    import pyarrow as pa
     from splink import DuckDBAPI, Linker
 
     threshold = parameter("link_threshold").value if threshold is None else threshold
     logging.getLogger("splink").setLevel(logging.WARNING)
     db_api = DuckDBAPI(":memory:")
-    frame = pd.DataFrame.from_records(records)
+    frame = pa.Table.from_pylist(records)  # pyarrow comes with splink; no pandas needed
     linker = Linker(db_api.register(frame), _settings(), log_level=logging.WARNING)
     predictions = linker.inference.predict(threshold_match_probability=float(threshold), warning_mode="never")
-    result = predictions.as_pandas_dataframe()
     pairs = []
-    for row in result.to_dict("records"):
+    for row in predictions.as_record_list():
         comparisons = {
             column: {"match_weight": round(float(row[f"mw_{column}"]), 3)} for column in COMPARISON_PRIORS
         }
