@@ -16,6 +16,7 @@ from qiancheng.insight.api import router as insight_router
 from qiancheng.policy.api import router as policy_router
 from qiancheng.projects.api import router as projects_router
 from qiancheng.providers.api import router as institutions_router
+from qiancheng.risk.api import router as risk_router
 from qiancheng.sanctions.api import router as sanctions_router
 from qiancheng.training.api import classes_router, imports_router
 
@@ -44,3 +45,4 @@ api.add_router("/recoveries", recoveries_router)
 api.add_router("/certificates", certificates_router)
 api.add_router("/results", results_router)
 api.add_router("/insight", insight_router)
+api.add_router("/risk", risk_router)

@@ -19,6 +19,7 @@ urlpatterns = [
     path("classes/", include("qiancheng.training.urls")),
     path("money/", include("qiancheng.funding.urls")),
     path("insight/", include("qiancheng.insight.urls")),
+    path("risk/", include("qiancheng.risk.urls")),
     path("me/", include("qiancheng.portal.my_record_urls")),
     path("", include("qiancheng.portal.urls")),
 ]

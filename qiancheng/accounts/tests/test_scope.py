@@ -22,7 +22,8 @@ from qiancheng.accounts.tests.two_cities import CityWorld, build_two_cities
 pytestmark = pytest.mark.django_db
 
 # Apps whose every model is programme data and must be registered (catalog is public reference data).
-PROGRAMME_APPS = ("people", "providers", "demand", "projects", "training", "evaluation", "funding", "sanctions")
+PROGRAMME_APPS = ("people", "providers", "demand", "projects", "training", "evaluation", "funding", "sanctions",
+                 "risk")
 CITY_SCOPED = [model for model in registered_models() if rule_for(model).city is not None]
 
 

@@ -40,6 +40,7 @@ from qiancheng.people.masking import mask_id_number
 from qiancheng.people.models import SkillUpgradeSubsidy
 from qiancheng.projects.models import DeliveryApplication
 from qiancheng.providers.models import DocumentKind, InstitutionDocument, InstitutionScope, Teacher, Venue
+from qiancheng.risk.models import Case, CaseNote, LinkCandidate, Signal
 from qiancheng.sanctions.models import BlacklistEntry
 from qiancheng.training.models import AttendanceRecord, AttendanceThreshold, ImportJob
 from qiancheng.training.tests import builders
@@ -111,7 +112,28 @@ def build_city(code: str) -> CityWorld:
     # The city's share of the year's target (issue 11): a record the province sets and each city may read.
     world.add(Target.objects.create(year=2026, city=city, count=1000, document="桂人社发〔2026〕1号",
                                     valid_from=date(2026, 1, 1), set_by=clerk))
+    world.add(*_risk_records(city, institution, person, county_code, clerk))
     return world
+
+
+def _risk_records(city: City, institution: models.Model, person: models.Model, county_code: str,
+                  clerk: User) -> list[models.Model]:
+    """A case with a note, a signal in it, and a link candidate (issue 12)."""
+    now = timezone.now()
+    twin = builders.person(id_number=builders.id_number(county=county_code), name=person.name)
+    first, second = sorted([person, twin], key=lambda each: each.pk)
+    case = Case.objects.create(city=city, title=f"{city.name}风险案件", opened_by=clerk, opened_at=now)
+    note = CaseNote.objects.create(case=case, author=clerk, text="已调取考勤", written_at=now)
+    signal = Signal.objects.create(
+        rule="trainee_overlap", clause="6d", city=city, fingerprint=hashlib.sha256(city.code.encode()).hexdigest(),
+        summary="同一学员同时在两个班", records=[{"model": "people.person", "pk": person.pk}],
+        institution=institution, person=person, status="in_case", case=case, found_on=date(2026, 1, 5), found_at=now,
+    )
+    candidate = LinkCandidate.objects.create(
+        person_a=first, person_b=second, city=city, match_probability=Decimal("0.99"), match_weight=Decimal("12"),
+        driver="name", comparisons={}, model_version="test", found_at=now,
+    )
+    return [twin, case, note, signal, candidate]
 
 
 def _demand_records(city: City, enterprise: models.Model, county_code: str, clerk: User) -> list[models.Model]:
