@@ -62,3 +62,18 @@
     table.setAttribute("data-labelled", "");
   });
 })();
+
+// A table that scrolls inside its own box (qiancheng.css: a wide table on a tablet, any table on a phone
+// without cards) can be reached by keyboard and scrolled with the arrow keys: tabindex=0 while it scrolls.
+(function () {
+  "use strict";
+  function mark() {
+    document.querySelectorAll("table.figures").forEach(function (table) {
+      var scrolls = table.scrollWidth > table.clientWidth + 1 && getComputedStyle(table).overflowX !== "visible";
+      if (scrolls && !table.hasAttribute("tabindex")) { table.setAttribute("tabindex", "0"); }
+      if (!scrolls && table.getAttribute("tabindex") === "0") { table.removeAttribute("tabindex"); }
+    });
+  }
+  mark();
+  window.addEventListener("resize", mark);
+})();
