@@ -259,3 +259,31 @@ def test_pages_fit_the_screen(role, request, browser, live_server, sign_in, pers
     assert too_wide == [], "\n".join(too_wide)
     assert violations == [], "\n".join(violations)
     assert errors == [], errors
+
+
+@pytest.mark.parametrize("url", ["/institutions/register/", "/demand/register/"])
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["390", "1366"])
+def test_a_form_sent_empty_answers_with_one_error_summary(url, viewport, browser, live_server, transactional_db) -> None:
+    """The public registration forms, sent empty: the page's one alert is the error summary, which has the
+    focus and links to each field; axe finds nothing serious there either, and the page still fits."""
+    from qiancheng.accounts.tests.two_cities import build_two_cities
+
+    build_two_cities()
+    context = browser.new_context(locale="zh-CN", viewport=viewport)
+    page = context.new_page()
+    page.goto(f"{live_server.url}{url}")
+    page.evaluate("() => document.querySelectorAll('main [required]').forEach(each => each.removeAttribute('required'))")
+    page.locator("main form button[type=submit]").last.click()
+    page.wait_for_load_state("load")
+    alerts = page.get_by_role("alert")
+    assert alerts.count() == 1
+    assert alerts.get_attribute("data-testid") == "error-summary"
+    assert page.evaluate("document.activeElement.dataset.testid") == "error-summary"
+    first = page.locator("[data-error-summary] a").first
+    target = first.get_attribute("href")
+    first.click()
+    assert page.evaluate("'#' + document.activeElement.id") == target
+    assert _axe(page, url, {}) == []
+    measured = page.evaluate(WIDTH)
+    assert measured["scroll"] <= measured["client"] + 1, measured
+    context.close()

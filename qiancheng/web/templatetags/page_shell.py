@@ -137,3 +137,15 @@ def day(value: object) -> str:
 def page_query(listed: Any, number: int) -> str:
     """The query string of page `number` of a web.listing.Listing, its search, filters and order kept."""
     return listed.query_for(page=number)
+
+
+@register.filter
+def form_problems(form: Any) -> list[tuple[str, str]]:
+    """(the field's id to link to, its message) of a bound form, in the form's order, "" for a message about the
+    whole form: `PlainForm.error_summary`, and the same for a form that is not a PlainForm."""
+    if hasattr(form, "error_summary"):
+        return form.error_summary
+    found = [("", str(message)) for message in form.non_field_errors()]
+    for bound in form:
+        found += [(bound.id_for_label or bound.auto_id or "", str(message)) for message in bound.errors]
+    return found
