@@ -18,8 +18,9 @@ from qiancheng.accounts.api_errors import ApiError, ErrorOut, refusal_error
 from qiancheng.accounts.scope import get_scoped_or_404, scoped
 from qiancheng.clock import today
 from qiancheng.insight import figures
-from qiancheng.insight.models import Target
-from qiancheng.insight.services import COUNT_MAX, DOCUMENT_MAX, set_target
+from qiancheng.insight.models import RatingSnapshot, Target
+from qiancheng.insight.rating import month_start
+from qiancheng.insight.services import COUNT_MAX, DOCUMENT_MAX, explain, set_target
 from qiancheng.policy.params import plan_figures
 
 router = Router(tags=["insight 目标与进度"])
@@ -167,3 +168,68 @@ def progress(request: HttpRequest, year: int | None = Query(None, ge=YEAR_MIN, l
         cities_behind=[row.code for row in report.behind if row.code],
         cities_below_share=[row.code for row in report.below_share if row.code],
     )
+
+
+# ---------------------------------------------------------------- star ratings (1c)
+
+RATING_READERS = frozenset({*figures.READERS, "institution"})
+MONTH_PATTERN = r"^20\d\d-(0[1-9]|1[0-2])$"
+
+
+def _rating_reader(request: HttpRequest) -> Any:
+    user = request.auth
+    if getattr(user, "role", None) not in RATING_READERS:
+        raise ApiError(403, "forbidden", "只有人社部门工作人员和培训机构可以查看星级评定",
+                       "Only officials and institutions read star ratings")
+    return user
+
+
+class RatingOut(Schema):
+    id: int
+    institution_id: int
+    institution_uscc: str
+    city_code: str
+    period: str  # YYYY-MM
+    rating_day: dt.date
+    stars: int
+    score: str  # 0-100, two places
+    inputs: dict[str, Any]  # every count, the city's rates, the window, the listings
+    components: dict[str, dict[str, str | None]]  # per rate: own, city, shrunk, weight (decimal fractions)
+    parameter_version: str
+    parameters: dict[str, Any]
+    computed_at: dt.datetime
+
+    @staticmethod
+    def of(snapshot: RatingSnapshot) -> RatingOut:
+        return RatingOut(id=snapshot.pk, institution_id=snapshot.institution_id,
+                         institution_uscc=snapshot.institution.uscc, city_code=snapshot.city_id,
+                         period=f"{snapshot.period:%Y-%m}", rating_day=snapshot.rating_day, stars=snapshot.stars,
+                         score=str(snapshot.score), inputs=snapshot.inputs,
+                         components=explain(snapshot).components, parameter_version=snapshot.parameter_version,
+                         parameters=snapshot.parameters, computed_at=snapshot.computed_at)
+
+
+@router.get("/ratings", response={200: list[RatingOut], **ERRORS},
+            summary="机构星级评定（含输入）/ star ratings with their inputs (1c)")
+def ratings(request: HttpRequest, month: str | None = Query(None, pattern=MONTH_PATTERN),
+            city_code: str | None = Query(None, max_length=6),
+            institution_id: int | None = Query(None, ge=1, le=2_147_483_647),
+            stars: int | None = Query(None, ge=1, le=5),
+            limit: int = Query(200, ge=1, le=1000), offset: int = Query(0, ge=0, le=1_000_000_000)) -> Any:
+    rows = scoped(RatingSnapshot.objects.select_related("institution"), _rating_reader(request))
+    if month is not None:
+        rows = rows.filter(period=month_start(month))
+    if city_code is not None:
+        rows = rows.filter(city_id=city_code)
+    if institution_id is not None:
+        rows = rows.filter(institution_id=institution_id)
+    if stars is not None:
+        rows = rows.filter(stars=stars)
+    return [RatingOut.of(each) for each in rows.order_by("-period", "city_id", "institution_id")[offset:offset + limit]]
+
+
+@router.get("/ratings/{int:snapshot_id}", response={200: RatingOut, **ERRORS},
+            summary="一次星级评定及其依据 / one star rating, explained")
+def rating_one(request: HttpRequest, snapshot_id: int) -> Any:
+    return RatingOut.of(get_scoped_or_404(RatingSnapshot.objects.select_related("institution"),
+                                          _rating_reader(request), pk=snapshot_id))

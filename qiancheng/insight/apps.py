@@ -16,11 +16,17 @@ class InsightConfig(AppConfig):
         from qiancheng.accounts import scope
         from qiancheng.accounts.models import Role
         from qiancheng.insight.figures import cities_below_share
-        from qiancheng.insight.models import Target
+        from qiancheng.insight.models import RatingSnapshot, Target
+        from qiancheng.insight.services import rating_in_force
+        from qiancheng.providers.ratings import register_rating_reader
         from qiancheng.web.queues import add_queue
 
         # A city official reads the city's own splits; the province's own entries (city None) are the province's.
         scope.register(Target, city="city")
+        # 1c: a city reads its institutions' ratings, an institution its own.
+        scope.register(RatingSnapshot, city="city", institution="institution")
+        # 3.6, 3.4c: the consumers below read the snapshot in force through providers.ratings.
+        register_rating_reader(rating_in_force)
         # 2.1b: the cities whose key-group share this year is under the plan's minimum wait for the province.
         add_queue("key_group_share", _("重点群体占比低于要求的城市"), "insight:progress", cities_below_share,
                   since="below_since", roles={Role.PROVINCE_OFFICIAL}, order=90)

@@ -43,3 +43,35 @@ class Target(models.Model):
 
     def in_force_on(self, day: dt.date) -> bool:
         return self.valid_from <= day
+
+
+class RatingSnapshot(models.Model):
+    """An institution's star rating for one month (1c), with every input and the parameters it was computed with,
+    so that it can be explained and computed again (docs/star-rating.md). Written once per institution and month
+    by `insight.services.rate_month`; in force from its rating day until the next month's snapshot."""
+
+    institution = models.ForeignKey("providers.Institution", on_delete=models.PROTECT, related_name="+")
+    city = models.ForeignKey("catalog.City", on_delete=models.PROTECT, related_name="+")
+    period = models.DateField(help_text="the rating month's first day")
+    rating_day = models.DateField(help_text="the last day of the window: the month's last day, or the day rated")
+    stars = models.PositiveSmallIntegerField()
+    score = models.DecimalField(max_digits=5, decimal_places=2)
+    inputs = models.JSONField()
+    parameter_version = models.CharField(max_length=32)
+    parameters = models.JSONField()
+    computed_at = models.DateTimeField()
+    computed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+
+    class Meta:
+        ordering = ["-period", "city_id", "institution_id"]
+        verbose_name = "星级评定 star rating"
+        constraints = [
+            models.UniqueConstraint(fields=["institution", "period"], name="rating_once_per_institution_month"),
+            models.CheckConstraint(condition=Q(stars__gte=1, stars__lte=5), name="rating_stars_1_to_5"),
+            models.CheckConstraint(condition=Q(score__gte=0, score__lte=100), name="rating_score_0_to_100"),
+        ]
+        indexes = [models.Index(fields=["institution", "rating_day"], name="rating_institution_day")]
+
+    def __str__(self) -> str:
+        return f"{self.institution_id} {self.period:%Y-%m} {self.stars}★"

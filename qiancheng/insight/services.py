@@ -16,16 +16,21 @@ What an entry may say (docs/statistics.md, "Targets"):
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
-from qiancheng.accounts.audit import record_event
+from qiancheng.accounts.audit import record_event, record_events
 from qiancheng.accounts.models import Role
 from qiancheng.catalog.models import City
-from qiancheng.insight.models import Target
+from qiancheng.insight import rating
+from qiancheng.insight.models import RatingSnapshot, Target
 from qiancheng.policy.params import plan_figures
+from qiancheng.providers.models import Institution
+from qiancheng.providers.ratings import RatingInForce
 
 DOCUMENT_MAX = 255
 COUNT_MAX = 10_000_000  # far above any province's year; keeps a typo (an extra zero or three) out
@@ -112,3 +117,73 @@ def set_target(actor: Any, year: int, city_code: str | None, count: int, documen
             "year": year, "city": city.code if city else None, "count": count, "document": new.document,
             "valid_from": valid_from.isoformat()}, reason="1a")
     return new
+
+
+# ---------------------------------------------------------------- star ratings (1c)
+
+
+@dataclass(frozen=True)
+class RatingRun:
+    period: dt.date
+    rating_day: dt.date
+    written: int
+    kept: int
+
+
+def rate_month(actor: Any, month: str | dt.date, progress: Any = None) -> RatingRun:
+    """The one writer of star ratings: every institution with trainees in the month's window gets its snapshot
+    (docs/star-rating.md), once: a month already rated keeps its snapshots (running again writes nothing), an
+    institution new to the month is added. Each new snapshot is audited (`rating.computed`), and the newest
+    snapshot's stars are copied onto `Institution.star_rating` / `star_rated_on`, which the profile and project
+    pages show. `actor`: a province official, or None for the command."""
+    if actor is not None and getattr(actor, "role", None) != Role.PROVINCE_OFFICIAL:
+        raise PermissionDenied("只有自治区人社厅可以评定星级 / only the province rates institutions")
+    period = rating.month_start(month)
+    day, parameters, rated = rating.compute(period)
+    if progress is not None:
+        progress(len(rated))
+    with transaction.atomic():
+        existing = set(RatingSnapshot.objects.select_for_update().filter(period=period)
+                       .values_list("institution_id", flat=True))
+        now = timezone.now()
+        new = [RatingSnapshot(
+            institution_id=each.institution_id, city_id=each.city_id, period=period, rating_day=day,
+            stars=each.result.stars, score=each.result.score, inputs=each.inputs,
+            parameter_version=parameters.version, parameters=parameters.as_json(), computed_at=now,
+            computed_by=actor) for each in rated if each.institution_id not in existing]
+        RatingSnapshot.objects.bulk_create(new, batch_size=500)
+        written = list(RatingSnapshot.objects.filter(period=period, institution_id__in=[s.institution_id for s in new]))
+        record_events(actor, "rating.computed", RatingSnapshot, (
+            (snap.pk, {"institution": snap.institution_id, "period": period.isoformat(), "stars": snap.stars,
+                       "score": snap.score, "parameter_version": snap.parameter_version}) for snap in written))
+        newest = [snap for snap in written if not RatingSnapshot.objects.filter(
+            institution_id=snap.institution_id, period__gt=period).exists()]
+        for snap in newest:
+            Institution.objects.filter(pk=snap.institution_id).update(star_rating=snap.stars, star_rated_on=day)
+    return RatingRun(period, day, len(new), len(existing))
+
+
+def snapshot_in_force(institution_id: int, on: dt.date) -> RatingSnapshot | None:
+    """The institution's snapshot in force on `on`: the latest month's whose rating day is on or before it."""
+    return (RatingSnapshot.objects.filter(institution_id=institution_id, rating_day__lte=on)
+            .order_by("-period").first())
+
+
+def rating_in_force(institution_id: int, on: dt.date) -> RatingInForce | None:
+    """`providers.ratings`' answer: the snapshot in force, by id, with its stars."""
+    snapshot = snapshot_in_force(institution_id, on)
+    if snapshot is None:
+        return None
+    return RatingInForce(snapshot.pk, snapshot.stars, snapshot.period, snapshot.rating_day)
+
+
+def explain(snapshot: RatingSnapshot) -> rating.Result:
+    """The formula run again over the snapshot's stored inputs and parameters (equals its score and stars)."""
+    return rating.score_of(snapshot.inputs, rating.Parameters.from_json(snapshot.parameters))
+
+
+def recompute(snapshot: RatingSnapshot) -> rating.Rated | None:
+    """The institution's rating for the snapshot's month computed again from the records (equal while the
+    window's records are unchanged)."""
+    _day, _parameters, rated = rating.compute(snapshot.period)
+    return next((each for each in rated if each.institution_id == snapshot.institution_id), None)

@@ -3,6 +3,7 @@ the province records a target below them."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -10,18 +11,18 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from qiancheng.accounts.guards import signed_in_as
 from qiancheng.accounts.models import Role
-from qiancheng.accounts.scope import scoped
+from qiancheng.accounts.scope import get_scoped_or_404, public, scoped
 from qiancheng.clock import today
-from qiancheng.insight import figures
-from qiancheng.insight.forms import TargetForm, YearForm
-from qiancheng.insight.models import Target
-from qiancheng.insight.services import set_target
+from qiancheng.insight import figures, rating
+from qiancheng.insight.forms import RatingFilterForm, TargetForm, YearForm
+from qiancheng.insight.models import RatingSnapshot, Target
+from qiancheng.insight.services import explain, set_target
 from qiancheng.policy.params import plan_figures
 
 
@@ -86,4 +87,77 @@ def progress(request: HttpRequest) -> HttpResponse:
         "months": range(1, 13), "min_percent": _percent(report.min_share),
         "elapsed_percent": _percent(figures.decimal_of(report.elapsed)),
         "programme_achieved": figures.programme_achieved() if province else None,
+    })
+
+
+# ---------------------------------------------------------------- star ratings (1c)
+
+RATING_READERS = frozenset({Role.PROVINCE_OFFICIAL, Role.CITY_OFFICIAL, Role.INSTITUTION})
+COMPONENT_LABELS = {
+    "pass_rate": gettext_lazy("考核合格率"), "employment_rate": gettext_lazy("三个月就业率"),
+    "attendance_integrity": gettext_lazy("出勤达标率"), "completion": gettext_lazy("结业率"),
+}
+
+
+def _rows(snapshot: RatingSnapshot) -> list[dict[str, Any]]:
+    """Each rate of a snapshot: its counts, the institution's rate, the city's, the shrunk rate and its weight."""
+    explained = explain(snapshot)
+    rows = []
+    for name in rating.COMPONENTS:
+        top, bottom = rating.COUNTS[name]
+        part = explained.components[name]
+        rows.append({"name": name, "label": COMPONENT_LABELS[name], "numerator": snapshot.inputs[top],
+                     "denominator": snapshot.inputs[bottom], **{key: _pct(value) for key, value in part.items()}})
+    return rows
+
+
+def _pct(value: str | None) -> str:
+    return "" if value is None else f"{Decimal(value) * 100:.1f}"
+
+
+@public
+@require_http_methods(["GET", "HEAD"])
+def star_rating_formula(request: HttpRequest) -> HttpResponse:
+    """`/insight/star-rating/`: the published formula and the parameters in force, for anyone (1c)."""
+    parameters = rating.parameters_on(today())
+    weights = [{"label": COMPONENT_LABELS[name], "weight": _pct(str(parameters.weights[name]
+                                                                    / sum(parameters.weights.values())))}
+               for name in rating.COMPONENTS]
+    cuts = [{"stars": stars, "lowest": parameters.cut_points[stars]} for stars in (5, 4, 3, 2)]
+    return render(request, "insight/star_rating.html", {
+        "parameters": parameters, "weights": weights, "cuts": cuts,
+        "versions": rating.rating_parameters(),
+    })
+
+
+@require_http_methods(["GET", "HEAD"])
+@signed_in_as(RATING_READERS)
+def ratings(request: HttpRequest) -> HttpResponse:
+    """`/insight/rating/`: an institution's own ratings with their inputs; a city's or the province's, filtered."""
+    form = RatingFilterForm(request.GET or None)
+    rows = scoped(RatingSnapshot.objects.select_related("institution", "city"), request.user)
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        if data["month"]:
+            rows = rows.filter(period=rating.month_start(data["month"]))
+        if data["city"]:
+            rows = rows.filter(city=data["city"])
+        if data["stars"]:
+            rows = rows.filter(stars=data["stars"])
+    own = request.user.role == Role.INSTITUTION
+    latest = rows.order_by("-period").first() if own else None
+    return render(request, "insight/ratings.html", {
+        "form": form, "rows": rows.order_by("-period", "city_id", "-score", "institution_id")[:500],
+        "own": own, "latest": latest, "components": _rows(latest) if latest else None,
+    })
+
+
+@require_http_methods(["GET", "HEAD"])
+@signed_in_as(RATING_READERS)
+def rating_detail(request: HttpRequest, snapshot_id: int) -> HttpResponse:
+    """`/insight/rating/<id>/`: one snapshot explained: every input, the city's rates, the parameters."""
+    snapshot = get_scoped_or_404(RatingSnapshot.objects.select_related("institution", "city"), request.user,
+                                 pk=snapshot_id)
+    return render(request, "insight/rating_detail.html", {
+        "snapshot": snapshot, "components": _rows(snapshot), "explained": explain(snapshot),
     })

@@ -155,3 +155,20 @@ def employment_rates(user: Any, on: dt.date | None = None) -> EmploymentRates:
         per_class=[EmploymentRate(key, *row) for key, row in sorted(by_class.items())],
         per_institution=[EmploymentRate(key, *row) for key, row in sorted(by_institution.items())],
     )
+
+
+def employment_by_institution(start: dt.date, on: dt.date) -> dict[int, tuple[int, int]]:
+    """Every institution of the province: (employed, due) among the eligible special-account project claims
+    (counting or recovered) whose class ended on or after `start` and whose three months (5.2c) have passed by
+    `on`; employed = the claim earned the 200. The same count as `employment_rates`, read by the star rating (1c)."""
+    latest_end = _latest_end_due(on)
+    claims = SubsidyClaim.objects.filter(
+        origin=ClaimOrigin.SYSTEM, fund=FundSource.SPECIAL_ACCOUNT, training_type=TrainingType.PROJECT,
+        status__in=[*COUNTING_STATUSES, ClaimStatus.RECOVERED], eligible=True, end_date__gte=start,
+        end_date__lte=latest_end, institution_id__isnull=False,
+    ).values_list("institution_id", "employment_amount")
+    found: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for institution_id, employment_amount in claims:
+        found[institution_id][0] += 1 if employment_amount and employment_amount > 0 else 0
+        found[institution_id][1] += 1
+    return {pk: (employed, due) for pk, (employed, due) in found.items()}
