@@ -748,6 +748,8 @@ class AdvanceOut(Schema):
     outstanding: str
     status: str
     terms_source: str
+    rating_snapshot_id: int | None  # 1c: the star-rating snapshot in force when granted (GET /insight/ratings/{id})
+    rating_stars: int | None
     granted_at: dt.datetime
 
 
@@ -757,6 +759,7 @@ def _advance_out(advance: Advance) -> dict[str, Any]:
         "fund_account_id": advance.fund_account_id, "expected_amount": _money(advance.expected_amount),
         "share": str(advance.share), "amount": _money(advance.amount), "applied": _money(advance.applied),
         "outstanding": _money(advance.outstanding), "status": advance.status, "terms_source": advance.terms_source,
+        "rating_snapshot_id": advance.rating_snapshot_id, "rating_stars": advance.rating_stars,
         "granted_at": advance.granted_at.isoformat(),
     }
 

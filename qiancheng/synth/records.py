@@ -73,7 +73,6 @@ def persons(province: Province, sealed: pl.DataFrame) -> pl.DataFrame:
 
 
 def institutions(province: Province, ids: Ids) -> pl.DataFrame:
-    rated = min(province.as_of, dt.date(2025, 12, 31))
     still_listed = province.blacklist.filter(
         pl.col("institution_no").is_not_null() & (pl.col("listed_from") <= province.as_of)
         & (pl.col("listed_until").is_null() | (pl.col("listed_until") >= province.as_of))
@@ -84,7 +83,9 @@ def institutions(province: Province, ids: Ids) -> pl.DataFrame:
         pl.col("city_code").alias("city_id"),
         pl.when(listed).then(pl.lit("blacklisted")).otherwise(pl.lit("approved")).alias("status"),
         pl.lit(province.as_of + dt.timedelta(days=730)).alias("approved_until"),
-        pl.col("stars").cast(pl.Int64).alias("star_rating"), pl.lit(rated).alias("star_rated_on"),
+        # 1c: the star rating is computed by the published formula (`qiancheng rate`, run by `qiancheng demo`),
+        # never typed in; the generator's "stars" only shape each institution's outcomes.
+        pl.lit(None, dtype=pl.Int64).alias("star_rating"), pl.lit(None, dtype=pl.Date).alias("star_rated_on"),
     )
 
 

@@ -35,6 +35,10 @@ class Advance(models.Model):
     amount = money()
     applied = money(default=0)
     terms_source = models.CharField(max_length=255, help_text="where the share and the rating floor come from")
+    # 1c, 3.6: the star-rating snapshot in force when the advance was granted (insight.RatingSnapshot's id, read
+    # through providers.ratings; an id, not a foreign key, because insight sits above funding) and its stars.
+    rating_snapshot_id = models.PositiveIntegerField(null=True, blank=True)
+    rating_stars = models.PositiveSmallIntegerField(null=True, blank=True)
     status = models.CharField(max_length=16, choices=AdvanceStatus.choices, default=AdvanceStatus.GRANTED)
     idempotency_key = models.CharField(max_length=128, unique=True)
     ledger_transaction = models.OneToOneField(

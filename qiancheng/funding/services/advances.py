@@ -59,6 +59,7 @@ from qiancheng.funding.services.recovery import open_case
 from qiancheng.funding.services.refusal import FundingRefused
 from qiancheng.policy.params import standard_key
 from qiancheng.providers.models import Institution, InstitutionStatus
+from qiancheng.providers.ratings import RatingInForce, rating_in_force
 from qiancheng.providers.services import Refusal
 from qiancheng.sanctions.services import institution_listed
 from qiancheng.training.models import ClassStatus, Enrolment, EnrolmentStatus, TrainingClass
@@ -96,23 +97,30 @@ def terms_on(day: dt.date) -> AdvanceTerms:
 
 def advance_eligibility(institution: Institution, on: dt.date) -> Refusal | None:
     """None when the institution is in good standing on `on` (3.6, 6d); else why not."""
+    return _eligibility(institution, on)[0]
+
+
+def _eligibility(institution: Institution, on: dt.date) -> tuple[Refusal | None, RatingInForce | None]:
+    """Why not (or None), and the star rating in force on `on` that was read (1c: the snapshot computed by the
+    published formula, through `providers.ratings`; the advance records it)."""
     terms = terms_on(on)
     if institution.status != InstitutionStatus.APPROVED or (
             institution.approved_until is not None and institution.approved_until < on):
         return Refusal("institution_not_approved", "机构不在认定有效期内，不能信用支付",
-                       "the institution is not approved on that day, so it gets no advance")
+                       "the institution is not approved on that day, so it gets no advance"), None
     if institution_listed(institution.pk, on):
-        return Refusal("institution_blacklisted", "机构在黑名单上，不能信用支付", "the institution is blacklisted (6d)")
+        return Refusal("institution_blacklisted", "机构在黑名单上，不能信用支付", "the institution is blacklisted (6d)"), None
+    rating = rating_in_force(institution.pk, on)
     if terms.minimum_star_rating is not None:
-        if institution.star_rating is None:
+        if rating is None:
             return Refusal("institution_not_rated", f"机构尚未评星，信用支付须达到{terms.minimum_star_rating}星",
                            f"the institution has no star rating yet; credit payment needs "
-                           f"{terms.minimum_star_rating} stars")
-        if institution.star_rating < terms.minimum_star_rating:
-            return Refusal("rating_too_low", f"机构星级{institution.star_rating}星，信用支付须达到"
-                           f"{terms.minimum_star_rating}星", f"the institution has {institution.star_rating} stars; "
-                           f"credit payment needs {terms.minimum_star_rating}")
-    return None
+                           f"{terms.minimum_star_rating} stars"), None
+        if rating.stars < terms.minimum_star_rating:
+            return Refusal("rating_too_low", f"机构星级{rating.stars}星（{rating.period:%Y-%m}评定），信用支付须达到"
+                           f"{terms.minimum_star_rating}星", f"the institution has {rating.stars} stars (rated for "
+                           f"{rating.period:%Y-%m}); credit payment needs {terms.minimum_star_rating}"), rating
+    return None, rating
 
 
 def per_person_amount(training: TrainingClass, source: str) -> Decimal:
@@ -195,7 +203,7 @@ def grant_advance(actor: Any, training_class: TrainingClass, fund: FundAccount, 
         raise FundingRefused("fund_not_for_class", f"本班为园区“{training.park.name}”开展，垫付须从园区资金账户支付（第4.1条）",
                              f"the class is delivered for park {training.park.code}; its advance comes from the park's "
                              "account (clause 4.1)", status=422)
-    refusal = advance_eligibility(training.institution, today())
+    refusal, rating = _eligibility(training.institution, today())
     if refusal is not None:
         raise FundingRefused(refusal.code, refusal.zh, refusal.en, status=422)
     terms = terms_on(today())
@@ -219,10 +227,12 @@ def grant_advance(actor: Any, training_class: TrainingClass, fund: FundAccount, 
                 expected_amount=expected, share=terms.share, amount=amount, terms_source=terms.source,
                 status=AdvanceStatus.GRANTED, idempotency_key=idempotency_key, ledger_transaction=posting,
                 granted_by=actor, granted_at=timezone.now(),
+                rating_snapshot_id=rating.snapshot_id if rating else None, rating_stars=rating.stars if rating else None,
             )
             record_event(actor, "advance.granted", advance, after={
                 "class": training.pk, "expected": expected, "share": terms.share, "amount": amount,
-                "fund_account": fund.pk, "terms": terms.source})
+                "fund_account": fund.pk, "terms": terms.source,
+                "rating_snapshot": rating.snapshot_id if rating else None, "rating_stars": rating.stars if rating else None})
     except IntegrityError:
         # A concurrent grant for the same class committed first; ours rolled back with its postings.
         first = _first_with_key(idempotency_key, training)

@@ -32,31 +32,35 @@ from qiancheng.funding.services.payments import pay_claim
 from qiancheng.funding.services.recovery import record_repayment
 from qiancheng.funding.services.refusal import FundingRefused
 from qiancheng.funding.tests.money import filed_claim, funded, paid_for_enrolment
+from qiancheng.insight.tests.rating_records import rated as rated_by_snapshot
 from qiancheng.training.models import ClassStatus, Enrolment, TrainingClass
 from qiancheng.training.tests import builders
 
 pytestmark = pytest.mark.django_db
-RATED = {"star_rating": 4, "star_rated_on": dt.date(2025, 6, 30)}
 
 
-def _approved_class(**institution: object) -> TrainingClass:
-    return builders.training_class(status=ClassStatus.APPROVED, institution=builders.institution(**institution))
+def _approved_class(stars: int | None = 4) -> TrainingClass:
+    """An approved class of an institution with a snapshot of `stars` in force (None: not rated)."""
+    institution = builders.institution()
+    if stars is not None:
+        rated_by_snapshot(institution, stars)
+    return builders.training_class(status=ClassStatus.APPROVED, institution=institution)
 
 
 def test_eligibility_follows_the_dated_terms() -> None:
     on = dt.date(2025, 9, 1)
-    assert advance_eligibility(builders.institution(**RATED), on) is None
+    assert advance_eligibility(rated_by_snapshot(builders.institution()), on) is None
     assert advance_eligibility(builders.institution(), on).code == "institution_not_rated"
-    low = builders.institution(star_rating=2, star_rated_on=dt.date(2025, 6, 30))
+    low = rated_by_snapshot(builders.institution(), 2)
     assert advance_eligibility(low, on).code == "rating_too_low"
-    expired = builders.institution(approved_until=dt.date(2025, 8, 31), **RATED)
+    expired = rated_by_snapshot(builders.institution(approved_until=dt.date(2025, 8, 31)))
     assert advance_eligibility(expired, on).code == "institution_not_approved"
 
 
 def test_an_advance_is_netted_by_the_claim_payments_and_the_rest_recovered(province_official: User,
                                                                             nanning_official: User,
                                                                             liuzhou_official: User) -> None:
-    training = _approved_class(**RATED)
+    training = _approved_class()
     enrolments = [paid_for_enrolment(training), paid_for_enrolment(training), paid_for_enrolment(training, passed=False)]
     fund = funded(province_official, "100000.00")
     per_person = per_person_amount(training, fund.source)
@@ -68,6 +72,11 @@ def test_an_advance_is_netted_by_the_claim_payments_and_the_rest_recovered(provi
     advance = grant_advance(nanning_official, training, fund, "adv-1")
     assert advance.amount == (per_person * 3 * Decimal("0.50")).quantize(Decimal("0.01"))
     assert advance.ledger_transaction.kind == TransactionKind.ADVANCE
+    # 1c, 3.6: the decision records the star-rating snapshot in force that it read.
+    from qiancheng.insight.models import RatingSnapshot
+
+    used = RatingSnapshot.objects.get(institution=training.institution)
+    assert (advance.rating_snapshot_id, advance.rating_stars) == (used.pk, 4)
     assert (balances(fund).paid, balances(fund).reserved) == (advance.amount, Decimal("0.00"))
     assert grant_advance(nanning_official, training, fund, "adv-1").pk == advance.pk
     with pytest.raises(FundingRefused) as twice:
@@ -111,17 +120,17 @@ def test_an_advance_is_netted_by_the_claim_payments_and_the_rest_recovered(provi
 
 def test_an_advance_needs_good_standing_and_an_approved_class(province_official: User, nanning_official: User) -> None:
     fund = funded(province_official, "100000.00")
-    unrated = _approved_class()
+    unrated = _approved_class(None)
     paid_for_enrolment(unrated)
     with pytest.raises(FundingRefused) as refused:
         grant_advance(nanning_official, unrated, fund, "k1")
     assert refused.value.code == "institution_not_rated"
-    finished = builders.training_class(institution=builders.institution(**RATED))
+    finished = builders.training_class(institution=rated_by_snapshot(builders.institution()))
     with pytest.raises(FundingRefused) as done:
         grant_advance(nanning_official, finished, fund, "k2")
     assert done.value.code == "class_not_approved"
     other_year = funded(province_official, "1000.00", year=2026)
-    rated = _approved_class(**RATED)
+    rated = _approved_class()
     paid_for_enrolment(rated)
     with pytest.raises(FundingRefused) as wrong_fund:
         grant_advance(nanning_official, rated, other_year, "k3")
@@ -130,7 +139,7 @@ def test_an_advance_needs_good_standing_and_an_approved_class(province_official:
 
 
 def test_an_advance_larger_than_the_money_available_is_refused(province_official: User, nanning_official: User) -> None:
-    training = _approved_class(**RATED)
+    training = _approved_class()
     paid_for_enrolment(training)
     fund = funded(province_official, "1.00")
     with pytest.raises(FundingRefused) as refused:
@@ -140,7 +149,7 @@ def test_an_advance_larger_than_the_money_available_is_refused(province_official
 
 
 def test_a_cancelled_class_owes_back_its_whole_advance(province_official: User, nanning_official: User) -> None:
-    training = _approved_class(**RATED)
+    training = _approved_class()
     paid_for_enrolment(training)
     fund = funded(province_official, "100000.00")
     advance = grant_advance(nanning_official, training, fund, "k")

@@ -16,6 +16,7 @@ from qiancheng.funding.services.payments import pay_batch
 from qiancheng.funding.services.refusal import FundingRefused
 from qiancheng.funding.services.returns import record_bank_return
 from qiancheng.funding.tests.money import funded, paid_claim
+from qiancheng.insight.tests.rating_records import rated as rated_by_snapshot
 
 pytestmark = pytest.mark.django_db
 
@@ -105,7 +106,7 @@ def test_a_returned_payment_that_netted_an_advance_gives_the_advance_its_part_ba
     from qiancheng.training.models import ClassStatus, Enrolment, TrainingClass
     from qiancheng.training.tests import builders
 
-    rated = builders.institution(star_rating=4, star_rated_on=dt.date(2025, 6, 30))
+    rated = rated_by_snapshot(builders.institution())
     training = builders.training_class(status=ClassStatus.APPROVED, institution=rated)
     enrolment = paid_for_enrolment(training)
     fund = funded(province_official, "100000.00")

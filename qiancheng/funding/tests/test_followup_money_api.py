@@ -4,7 +4,6 @@ employment due; under scope, with Idempotency-Key on every state change."""
 from __future__ import annotations
 
 import base64
-import datetime as dt
 from decimal import Decimal
 from typing import Any
 
@@ -28,6 +27,7 @@ from qiancheng.funding.tests.money import (
     paid_for_enrolment,
 )
 from qiancheng.funding.tests.test_money_api import Api
+from qiancheng.insight.tests.rating_records import rated as rated_by_snapshot
 from qiancheng.training.models import ClassStatus
 from qiancheng.training.tests import builders
 
@@ -104,7 +104,7 @@ def test_recoveries_open_list_and_repay(province_official: User, nanning_officia
 
 def test_advance_granted_through_the_api(province_official: User, nanning_official: User,
                                          liuzhou_official: User) -> None:
-    institution = builders.institution(star_rating=4, star_rated_on=dt.date(2025, 6, 30))
+    institution = rated_by_snapshot(builders.institution())
     training = builders.training_class(status=ClassStatus.APPROVED, institution=institution)
     paid_for_enrolment(training)
     funded(province_official, "100000.00")
@@ -131,7 +131,7 @@ def test_employment_due_lists_only_the_city_s_trainees(nanning_official: User, l
 
 def test_an_advance_settled_and_recovered_through_the_api(province_official: User, nanning_official: User,
                                                           liuzhou_official: User) -> None:
-    institution = builders.institution(star_rating=4, star_rated_on=dt.date(2025, 6, 30))
+    institution = rated_by_snapshot(builders.institution())
     training = builders.training_class(status=ClassStatus.APPROVED, institution=institution)
     paid_for_enrolment(training)
     funded(province_official, "100000.00")

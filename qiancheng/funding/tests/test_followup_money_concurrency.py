@@ -4,7 +4,6 @@ once; a class's advance granted many times at once is paid once."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import Counter
 from decimal import Decimal
 
@@ -37,6 +36,7 @@ from qiancheng.funding.tests.money import (
     paid_for_enrolment,
 )
 from qiancheng.funding.tests.test_money_concurrency import _race
+from qiancheng.insight.tests.rating_records import rated as rated_by_snapshot
 from qiancheng.training.models import ClassStatus
 from qiancheng.training.tests import builders
 
@@ -85,7 +85,7 @@ def test_one_voucher_submitted_32_times_at_once_is_recorded_once(province_offici
 
 
 def test_an_advance_granted_16_times_at_once_is_paid_once(province_official: User, nanning_official: User) -> None:
-    institution = builders.institution(star_rating=4, star_rated_on=dt.date(2025, 6, 30))
+    institution = rated_by_snapshot(builders.institution())
     training = builders.training_class(status=ClassStatus.APPROVED, institution=institution)
     paid_for_enrolment(training)
     fund = funded(province_official, "100000.00")

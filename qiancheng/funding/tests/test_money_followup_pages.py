@@ -31,6 +31,7 @@ from qiancheng.funding.models import (
 from qiancheng.funding.services.claims import approve_claim, file_claim, file_class_claims, reject_claim
 from qiancheng.funding.services.payments import pay_claim
 from qiancheng.funding.tests.money import finished_class, funded, institution_parties, paid_for_enrolment
+from qiancheng.insight.tests.rating_records import rated as rated_by_snapshot
 from qiancheng.training.models import EnrolmentStatus
 from qiancheng.training.tests import builders
 from qiancheng.web.queues import queues_for
@@ -295,8 +296,7 @@ def test_the_class_claim_page_shows_the_credit_advance(client: Client, login, pr
     from qiancheng.funding.services.advances import grant_advance
     from qiancheng.training.models import ClassStatus, TrainingClass
 
-    persona_institution.star_rating, persona_institution.star_rated_on = 4, dt.date(2025, 6, 30)
-    persona_institution.save(update_fields=["star_rating", "star_rated_on"])
+    rated_by_snapshot(persona_institution)
     training = finished_class(institution=persona_institution, status=ClassStatus.APPROVED)
     paid_for_enrolment(training)
     fund = funded(province_official, "100000.00")
@@ -326,8 +326,7 @@ def test_grant_settle_and_recover_an_advance(client: Client, login, province_off
     from qiancheng.funding.models import Advance, AdvanceStatus, RecoveryReason
     from qiancheng.training.models import ClassStatus, TrainingClass
 
-    persona_institution.star_rating, persona_institution.star_rated_on = 4, dt.date(2025, 6, 30)
-    persona_institution.save(update_fields=["star_rating", "star_rated_on"])
+    rated_by_snapshot(persona_institution)
     training = finished_class(institution=persona_institution, status=ClassStatus.APPROVED, name="先垫付班")
     paid_for_enrolment(training)
     funded(province_official, "100000.00")

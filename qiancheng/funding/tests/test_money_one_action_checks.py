@@ -28,6 +28,7 @@ from qiancheng.funding.services.claims import EmploymentProof, add_employment_pr
 from qiancheng.funding.services.payments import pay_claim
 from qiancheng.funding.tests.money import filed_claim, finished_class, funded, paid_for_enrolment
 from qiancheng.funding.tests.test_money_followup_pages import END, _project_claim
+from qiancheng.insight.tests.rating_records import rated as rated_by_snapshot
 from qiancheng.training.models import ClassStatus
 from qiancheng.training.tests import builders
 
@@ -119,8 +120,7 @@ def test_a_topup_is_checked_before_it_is_reserved(client: Client, login, provinc
 
 def test_an_advance_is_checked_before_it_is_paid(client: Client, login, province_official: User,
                                                  nanning_official: User, persona_institution) -> None:
-    persona_institution.star_rating, persona_institution.star_rated_on = 4, dt.date(2025, 6, 30)
-    persona_institution.save(update_fields=["star_rating", "star_rated_on"])
+    rated_by_snapshot(persona_institution)
     training = finished_class(institution=persona_institution, status=ClassStatus.APPROVED, name="先垫付班")
     paid_for_enrolment(training)
     fund = funded(province_official, "100000.00")

@@ -37,6 +37,7 @@ from qiancheng.funding.tests.money import (
     institution_parties,
     paid_for_enrolment,
 )
+from qiancheng.insight.tests.rating_records import rated as rated_by_snapshot
 from qiancheng.people.models import PersonCategory
 from qiancheng.training.models import ClassStatus, Enrolment, TrainingClass
 from qiancheng.training.tests import builders
@@ -218,7 +219,7 @@ def test_a_park_class_gets_its_advance_from_the_parks_account(province_official:
                                                               park: IndustrialPark) -> None:
     city_fund = funded(province_official, "100000.00")
     park_fund = _park_funded(province_official, park)
-    rated = builders.institution(star_rating=4, star_rated_on=dt.date(2025, 6, 30))
+    rated = rated_by_snapshot(builders.institution())
     training = builders.training_class(status=ClassStatus.APPROVED, institution=rated, park=park)
     paid_for_enrolment(training)
     with frozen_at(dt.date(2025, 9, 1)):

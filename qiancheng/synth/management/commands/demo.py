@@ -6,6 +6,7 @@ serves. `--reset` deletes the embedded database (never the keys) and starts over
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 import unicodedata
 from pathlib import Path
@@ -68,6 +69,7 @@ class Command(BaseCommand):
         from qiancheng.synth.logins import ensure_logins
 
         logins, created = ensure_logins(folder)
+        self._rate(run.as_of)
         from qiancheng.synth.stories import ensure_money_stories
 
         ensure_money_stories(run.as_of, self.stdout.write)
@@ -87,6 +89,13 @@ class Command(BaseCommand):
             from qiancheng.portal.management.commands.serve import serve
 
             serve("127.0.0.1", options["port"], announce=self.stdout.write)
+
+    def _rate(self, as_of: dt.date) -> None:
+        """1c: the star ratings of the province's month, by the published formula (idempotent: a month already
+        rated is kept), before the stories, whose credit advance reads the rating in force."""
+        from qiancheng.clock import today
+
+        call_command("rate", month=[f"{min(as_of, today()):%Y-%m}"], stdout=self.stdout)
 
     def _province(self, people: int, seed: int) -> SynthRun:
         from qiancheng.catalog.services import load_catalog
