@@ -47,6 +47,7 @@ from qiancheng.projects.services import (
     update_draft,
 )
 from qiancheng.providers.models import Institution
+from qiancheng.providers.ratings import RatingInForce, rating_in_force
 from qiancheng.providers.services import opening_refusal
 from qiancheng.web.refusals import show_refusal
 
@@ -242,6 +243,7 @@ class Merit:
     application: DeliveryApplication
     institution: Institution
     refusal: str  # why it may not be chosen today, or ""
+    rating: RatingInForce | None  # 1c: the star-rating snapshot in force today (providers.ratings), None: unrated
     running_classes: int  # approved or in progress now: the load on its declared capacity
     running_trainees: int
     classes_delivered: int  # finished classes
@@ -261,7 +263,7 @@ def merits(applications: QuerySet[DeliveryApplication]) -> list[Merit]:
         record = records.get(row.institution_id, {})
         found.append(Merit(
             application=row, institution=row.institution, refusal=refusal.error().messages[0] if refusal else "",
-            running_classes=record.get("running_classes", 0), running_trainees=record.get("running_trainees", 0),
+            rating=rating_in_force(row.institution_id, on), running_classes=record.get("running_classes", 0), running_trainees=record.get("running_trainees", 0),
             classes_delivered=record.get("classes_delivered", 0),
             trainees_completed=record.get("trainees_completed", 0), certificates=record.get("certificates", 0),
         ))

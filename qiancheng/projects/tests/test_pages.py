@@ -284,8 +284,11 @@ def test_the_city_chooses_on_merit_with_a_reason(client: Client, login, enterpri
                                                   institution_user) -> None:
     project = _published(enterprise_user, nanning_official)
     school = institution_user.institution
-    school.star_rating, school.star_rated_on, school.capacity = 4, dt.date(2025, 6, 30), 120
+    school.capacity = 120
     school.save()
+    from qiancheng.insight.tests.rating_records import rated
+
+    rated(school, 4)  # 1c: the snapshot in force, read through providers.ratings
     finished = builders.training_class(institution=school, status=ClassStatus.FINISHED)
     enrolment = builders.enrolment(finished, status=EnrolmentStatus.COMPLETED, left_on=dt.date(2025, 9, 30))
     evaluation = Evaluation.objects.create(enrolment=enrolment, person=enrolment.person, passed=True,
