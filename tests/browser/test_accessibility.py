@@ -4,8 +4,9 @@ For each demo role (and for a visitor who is not signed in) the test crawls the 
 page in two clicks: the home page, the bar's links (`links_for`) and every link on the home page, then every
 link on those pages. Same origin, GET only (links, never forms: no sign-out, no language switch), no
 downloads (spreadsheets, PDFs, documents), the API and the admin left out. Pages built from one template (a
-class, another class) count once: a path's numbers and record codes are read as one shape, and a shape is
-visited with at most two query strings (a tab, a page of a list). At most MAX_PAGES pages a role, so that each
+class, another class) count once: a path's numbers and record codes are read as one shape (each tab its own),
+and a shape is visited at most twice (two records, or a list and its second page). A page's own tabs and pages
+(same path, another query) count as the same depth as the page. At most MAX_PAGES pages a role, so that each
 test stays well under 90 s on the shared machine.
 
 - `test_no_serious_accessibility_violations`: Chromium at 1366 x 900; on every page axe-core (vendored from
@@ -14,7 +15,7 @@ test stays well under 90 s on the shared machine.
   the Content-Security-Policy does not govern; a <script> tag added to the page would be refused by it.
 - `test_pages_fit_the_screen`: the same crawl at 390 x 844 (then 360 wide) for the trainee and the public
   pages, at 768 x 1024 for the officials, the institution and the enterprise: no page scrolls sideways
-  (`scrollWidth <= clientWidth + 1`), and axe finds no serious or critical violation at that width either
+  (`scrollWidth <= clientWidth + 1`), on a phone the header is one line (its links in a closed menu), and axe finds no serious or critical violation at that width either
   (a table that scrolls in its own box must be reachable by keyboard). A failure names the page and its
   widest elements.
 """
@@ -44,6 +45,7 @@ SKIPPED_PATHS = re.compile(r"^/(api|admin|static|media)/|/logout/|/documents/\d+
 RECORD_SEGMENT = re.compile(r"^(?=[A-Za-z0-9_-]*\d)[A-Za-z0-9_-]+$")
 PHONE = {"width": 390, "height": 844}
 SMALL_PHONE_WIDTH = 360
+MAX_PHONE_HEADER = 80  # px: the brand and the menu button on one line (the bar's links are in the closed menu)
 TABLET = {"width": 768, "height": 1024}
 DESKTOP = {"width": 1366, "height": 900}
 NARROW_ROLES = {"public": PHONE, "trainee_user": PHONE}
@@ -76,9 +78,11 @@ WIDTH = """() => {
 
 
 def _shape(url: str) -> str:
+    """The template behind a URL: its path with records' numbers and codes as {}, and its tab if it has one."""
     parts = urlsplit(url)
     path = "/".join("{}" if RECORD_SEGMENT.match(each) else each for each in parts.path.split("/"))
-    return path
+    tab = dict(parse_qsl(parts.query)).get("tab")
+    return path + (f"?tab={tab}" if tab else "")
 
 
 def _normal(url: str, origin: str) -> str | None:
@@ -120,11 +124,12 @@ def crawl(page, origin: str, seeds: list[str], visit) -> list[str]:
         shapes[shape] = shapes.get(shape, 0) + 1
         visited.append(landed)
         visit(landed)
-        if depth < 2:
-            for link in page.evaluate(LINKS):
-                found = _normal(link, origin)
-                if found and found not in seen:
-                    queue.append((found, depth + 1))
+        for link in page.evaluate(LINKS):
+            found = _normal(link, origin)
+            # The tabs and pages of the page itself (same path, another query) are not a click further away.
+            further = depth + (urlsplit(found).path != urlsplit(landed).path if found else 1)
+            if found and found not in seen and further <= 2:
+                queue.append((found, further))
     return visited
 
 
@@ -247,6 +252,9 @@ def test_pages_fit_the_screen(role, request, browser, live_server, sign_in, pers
             measured = page.evaluate(WIDTH)
             if measured["scroll"] > measured["client"] + 1:
                 too_wide.append(f"{url} at {width}: {measured['scroll']} px wide; {measured['wide']}")
+            header = page.evaluate("document.querySelector('header').getBoundingClientRect().height")
+            if viewport is PHONE and header > MAX_PHONE_HEADER:
+                too_wide.append(f"{url} at {width}: the header is {header:.0f} px tall (its menu should be closed)")
         if len(widths) > 1:
             page.set_viewport_size(viewport)
 
