@@ -18,9 +18,18 @@ from qiancheng.accounts.api_errors import ApiError, ErrorOut, refusal_error
 from qiancheng.accounts.scope import get_scoped_or_404, scoped
 from qiancheng.clock import today
 from qiancheng.insight import figures
-from qiancheng.insight.models import RatingSnapshot, Target
+from qiancheng.insight.models import RatingAppeal, RatingSnapshot, Target
 from qiancheng.insight.rating import month_start
-from qiancheng.insight.services import COUNT_MAX, DOCUMENT_MAX, explain, set_target
+from qiancheng.insight.services import (
+    APPEAL_TEXT_MAX,
+    COUNT_MAX,
+    DOCUMENT_MAX,
+    decide_rating_appeal,
+    explain,
+    file_rating_appeal,
+    set_target,
+    stars_in_force,
+)
 from qiancheng.policy.params import plan_figures
 
 router = Router(tags=["insight 目标与进度"])
@@ -191,7 +200,8 @@ class RatingOut(Schema):
     city_code: str
     period: str  # YYYY-MM
     rating_day: dt.date
-    stars: int
+    stars: int  # what the formula gave
+    stars_in_force: int  # the same, or what a decided appeal revised them to
     score: str  # 0-100, two places
     inputs: dict[str, Any]  # every count, the city's rates, the window, the listings
     components: dict[str, dict[str, str | None]]  # per rate: own, city, shrunk, weight (decimal fractions)
@@ -204,6 +214,7 @@ class RatingOut(Schema):
         return RatingOut(id=snapshot.pk, institution_id=snapshot.institution_id,
                          institution_uscc=snapshot.institution.uscc, city_code=snapshot.city_id,
                          period=f"{snapshot.period:%Y-%m}", rating_day=snapshot.rating_day, stars=snapshot.stars,
+                         stars_in_force=stars_in_force(snapshot),
                          score=str(snapshot.score), inputs=snapshot.inputs,
                          components=explain(snapshot).components, parameter_version=snapshot.parameter_version,
                          parameters=snapshot.parameters, computed_at=snapshot.computed_at)
@@ -233,3 +244,72 @@ def ratings(request: HttpRequest, month: str | None = Query(None, pattern=MONTH_
 def rating_one(request: HttpRequest, snapshot_id: int) -> Any:
     return RatingOut.of(get_scoped_or_404(RatingSnapshot.objects.select_related("institution"),
                                           _rating_reader(request), pk=snapshot_id))
+
+
+class RatingAppealOut(Schema):
+    id: int
+    snapshot_id: int
+    institution_id: int
+    city_code: str
+    reason: str
+    filed_at: dt.datetime
+    status: str  # pending, upheld, revised
+    stars: int  # what the formula gave
+    revised_stars: int | None
+    decision_note: str
+    decided_at: dt.datetime | None
+
+    @staticmethod
+    def of(appeal: RatingAppeal) -> RatingAppealOut:
+        return RatingAppealOut(id=appeal.pk, snapshot_id=appeal.snapshot_id, institution_id=appeal.institution_id,
+                               city_code=appeal.city_id, reason=appeal.reason, filed_at=appeal.filed_at,
+                               status=appeal.status, stars=appeal.snapshot.stars, revised_stars=appeal.revised_stars,
+                               decision_note=appeal.decision_note, decided_at=appeal.decided_at)
+
+
+class RatingAppealIn(Schema):
+    reason: str = Field("", max_length=APPEAL_TEXT_MAX)
+
+
+class RatingDecisionIn(Schema):
+    revised_stars: int | None = Field(None, ge=1, le=5, description="omit or null to keep the stars")
+    note: str = Field("", max_length=APPEAL_TEXT_MAX)
+
+
+def _refused(refusal: PermissionDenied | ValidationError) -> ApiError:
+    if isinstance(refusal, PermissionDenied):
+        zh, _sep, en = str(refusal).partition(" / ")
+        return ApiError(403, "forbidden", zh, en or zh)
+    return refusal_error(refusal)
+
+
+@router.post("/ratings/{int:snapshot_id}/appeal", response={201: RatingAppealOut, **ERRORS},
+             summary="机构对某月星级申诉（每期一次）/ appeal a month's rating (once per period)")
+def post_rating_appeal(request: HttpRequest, snapshot_id: int, payload: RatingAppealIn) -> Any:
+    snapshot = get_scoped_or_404(RatingSnapshot, _rating_reader(request), pk=snapshot_id)
+    try:
+        appeal = file_rating_appeal(request.auth, snapshot, payload.reason)
+    except (PermissionDenied, ValidationError) as refusal:
+        raise _refused(refusal) from refusal
+    return Status(201, RatingAppealOut.of(RatingAppeal.objects.select_related("snapshot").get(pk=appeal.pk)))
+
+
+@router.get("/rating-appeals", response={200: list[RatingAppealOut], **ERRORS},
+            summary="星级申诉 / rating appeals")
+def rating_appeals(request: HttpRequest, status: str | None = Query(None, pattern=r"^(pending|upheld|revised)$"),
+                   limit: int = Query(200, ge=1, le=1000), offset: int = Query(0, ge=0, le=1_000_000_000)) -> Any:
+    rows = scoped(RatingAppeal.objects.select_related("snapshot"), _rating_reader(request))
+    if status is not None:
+        rows = rows.filter(status=status)
+    return [RatingAppealOut.of(each) for each in rows.order_by("filed_at", "pk")[offset:offset + limit]]
+
+
+@router.post("/rating-appeals/{int:appeal_id}/decision", response={200: RatingAppealOut, **ERRORS},
+             summary="复核星级申诉（另一名工作人员）/ decide a rating appeal (another official)")
+def post_rating_decision(request: HttpRequest, appeal_id: int, payload: RatingDecisionIn) -> Any:
+    appeal = get_scoped_or_404(RatingAppeal, _rating_reader(request), pk=appeal_id)
+    try:
+        decided = decide_rating_appeal(request.auth, appeal, payload.revised_stars, payload.note)
+    except (PermissionDenied, ValidationError) as refusal:
+        raise _refused(refusal) from refusal
+    return RatingAppealOut.of(RatingAppeal.objects.select_related("snapshot").get(pk=decided.pk))

@@ -16,8 +16,8 @@ class InsightConfig(AppConfig):
         from qiancheng.accounts import scope
         from qiancheng.accounts.models import Role
         from qiancheng.insight.figures import cities_below_share
-        from qiancheng.insight.models import RatingSnapshot, Target
-        from qiancheng.insight.services import rating_in_force
+        from qiancheng.insight.models import RatingAppeal, RatingSnapshot, Target
+        from qiancheng.insight.services import pending_rating_appeals, rating_in_force
         from qiancheng.providers.ratings import register_rating_reader
         from qiancheng.web.queues import add_queue
 
@@ -27,6 +27,10 @@ class InsightConfig(AppConfig):
         scope.register(RatingSnapshot, city="city", institution="institution")
         # 3.6, 3.4c: the consumers below read the snapshot in force through providers.ratings.
         register_rating_reader(rating_in_force)
+        scope.register(RatingAppeal, city="city", institution="institution")
+        # 1c: an institution's appeal against its rating waits for its city (or the province).
+        add_queue("rating_appeals", _("星级评定申诉"), "insight:ratings", pending_rating_appeals, since="filed_at",
+                  roles={Role.CITY_OFFICIAL, Role.PROVINCE_OFFICIAL}, order=91)
         # 2.1b: the cities whose key-group share this year is under the plan's minimum wait for the province.
         add_queue("key_group_share", _("重点群体占比低于要求的城市"), "insight:progress", cities_below_share,
                   since="below_since", roles={Role.PROVINCE_OFFICIAL}, order=90)

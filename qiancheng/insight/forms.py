@@ -39,3 +39,17 @@ class RatingFilterForm(forms.Form):
     city = forms.ModelChoiceField(label=_("城市"), queryset=City.objects.order_by("code"), required=False)
     stars = forms.TypedChoiceField(label=_("星级"), choices=[("", "")] + [(n, str(n)) for n in range(1, 6)],
                                    coerce=int, required=False, empty_value=None)
+
+
+class RatingAppealForm(PlainForm, forms.Form):
+    """1c: the institution's appeal against a month's rating, with its reason."""
+
+    reason = forms.CharField(label=_("申诉理由"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4}))
+
+
+class RatingDecisionForm(PlainForm, forms.Form):
+    """1c: the official's decision on an appeal: keep the stars, or revise them, with a note."""
+
+    revised_stars = forms.TypedChoiceField(label=_("改定星级（不选即维持原星级）"), required=False, coerce=int,
+                                           empty_value=None, choices=[("", "—")] + [(n, str(n)) for n in range(1, 6)])
+    note = forms.CharField(label=_("复核意见"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))

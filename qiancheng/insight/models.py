@@ -12,7 +12,8 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
 
 
 class Target(models.Model):
@@ -75,3 +76,49 @@ class RatingSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.institution_id} {self.period:%Y-%m} {self.stars}★"
+
+
+class RatingAppealStatus(models.TextChoices):
+    PENDING = "pending", _("待复核")
+    UPHELD = "upheld", _("维持原星级")
+    REVISED = "revised", _("改定星级")
+
+
+class RatingAppeal(models.Model):
+    """An institution's appeal against its rating of one month (1c): once per snapshot (so once per period), with a
+    reason, decided by an official of its city (or the province) other than the one who computed the rating. A
+    revised appeal sets the stars in force for that month; the snapshot keeps what the formula gave."""
+
+    snapshot = models.OneToOneField(RatingSnapshot, on_delete=models.PROTECT, related_name="appeal")
+    institution = models.ForeignKey("providers.Institution", on_delete=models.PROTECT, related_name="+")
+    city = models.ForeignKey("catalog.City", on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField()
+    filed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    filed_at = models.DateTimeField()
+    status = models.CharField(max_length=16, choices=RatingAppealStatus.choices, default=RatingAppealStatus.PENDING)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True, default="")
+    revised_stars = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["filed_at", "pk"]
+        verbose_name = "星级申诉 rating appeal"
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=RatingAppealStatus.values), name="rating_appeal_status_valid"),
+            models.CheckConstraint(condition=~Q(reason=""), name="rating_appeal_has_reason"),
+            models.CheckConstraint(
+                condition=Q(status=RatingAppealStatus.PENDING, decided_by__isnull=True, decided_at__isnull=True)
+                | ~Q(status=RatingAppealStatus.PENDING) & Q(decided_by__isnull=False, decided_at__isnull=False)
+                & ~Q(decision_note=""),
+                name="rating_appeal_decided_iff_not_pending"),
+            models.CheckConstraint(
+                condition=Q(status=RatingAppealStatus.REVISED, revised_stars__gte=1, revised_stars__lte=5)
+                | ~Q(status=RatingAppealStatus.REVISED) & Q(revised_stars__isnull=True),
+                name="rating_appeal_revised_stars"),
+            models.CheckConstraint(condition=~Q(decided_by=F("filed_by")), name="rating_appeal_not_own_decision"),
+        ]
+
+    def __str__(self) -> str:
+        return f"appeal {self.snapshot_id} {self.status}"

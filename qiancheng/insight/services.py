@@ -27,7 +27,7 @@ from qiancheng.accounts.audit import record_event, record_events
 from qiancheng.accounts.models import Role
 from qiancheng.catalog.models import City
 from qiancheng.insight import rating
-from qiancheng.insight.models import RatingSnapshot, Target
+from qiancheng.insight.models import RatingAppeal, RatingAppealStatus, RatingSnapshot, Target
 from qiancheng.policy.params import plan_figures
 from qiancheng.providers.models import Institution
 from qiancheng.providers.ratings import RatingInForce
@@ -174,7 +174,7 @@ def rating_in_force(institution_id: int, on: dt.date) -> RatingInForce | None:
     snapshot = snapshot_in_force(institution_id, on)
     if snapshot is None:
         return None
-    return RatingInForce(snapshot.pk, snapshot.stars, snapshot.period, snapshot.rating_day)
+    return RatingInForce(snapshot.pk, stars_in_force(snapshot), snapshot.period, snapshot.rating_day)
 
 
 def explain(snapshot: RatingSnapshot) -> rating.Result:
@@ -187,3 +187,78 @@ def recompute(snapshot: RatingSnapshot) -> rating.Rated | None:
     window's records are unchanged)."""
     _day, _parameters, rated = rating.compute(snapshot.period)
     return next((each for each in rated if each.institution_id == snapshot.institution_id), None)
+
+
+# ---------------------------------------------------------------- appeals against a rating (1c)
+
+APPEAL_TEXT_MAX = 2000
+OFFICIALS = (Role.CITY_OFFICIAL, Role.PROVINCE_OFFICIAL)
+
+
+def file_rating_appeal(actor: Any, snapshot: RatingSnapshot, reason: str) -> RatingAppeal:
+    """The institution appeals its rating of one month, once, with a reason (audited `rating.appealed`)."""
+    if getattr(actor, "role", None) != Role.INSTITUTION or actor.institution_id != snapshot.institution_id:
+        raise PermissionDenied("只有被评定的机构可以申诉 / only the rated institution may appeal its rating")
+    reason = (reason or "").strip()
+    if not reason or len(reason) > APPEAL_TEXT_MAX:
+        raise _refuse("reason_missing", f"申诉须说明理由（不超过{APPEAL_TEXT_MAX}字）",
+                      f"an appeal needs a reason (at most {APPEAL_TEXT_MAX} characters)")
+    with transaction.atomic():
+        RatingSnapshot.objects.select_for_update().get(pk=snapshot.pk)
+        if RatingAppeal.objects.filter(snapshot=snapshot).exists():
+            raise _refuse("already_appealed", "该月星级已申诉过，每个评定期只能申诉一次",
+                          "this month's rating was appealed already; one appeal per period")
+        appeal = RatingAppeal.objects.create(snapshot=snapshot, institution_id=snapshot.institution_id,
+                                             city_id=snapshot.city_id, reason=reason, filed_by=actor,
+                                             filed_at=timezone.now())
+        record_event(actor, "rating.appealed", appeal, after={"snapshot": snapshot.pk, "stars": snapshot.stars},
+                     reason=reason)
+    return appeal
+
+
+def decide_rating_appeal(actor: Any, appeal: RatingAppeal, revised_stars: int | None, note: str) -> RatingAppeal:
+    """An official of the institution's city (or the province) who did not compute the rating decides: the stars
+    stay (`revised_stars` None) or are revised to 1-5, with a note (audited `rating.appeal_decided`). A revised
+    rating is the one in force for that month (`rating_in_force`); the snapshot keeps the formula's stars."""
+    if getattr(actor, "role", None) not in OFFICIALS or (
+            actor.role == Role.CITY_OFFICIAL and actor.city_id != appeal.city_id):
+        raise PermissionDenied("只有机构所在市或自治区的人社部门可以复核星级申诉 / only the institution's city or the "
+                               "province decides a rating appeal")
+    note = (note or "").strip()
+    if not note or len(note) > APPEAL_TEXT_MAX:
+        raise _refuse("note_missing", f"复核须写明理由（不超过{APPEAL_TEXT_MAX}字）",
+                      f"a decision needs a note (at most {APPEAL_TEXT_MAX} characters)")
+    if revised_stars is not None and (isinstance(revised_stars, bool) or revised_stars not in range(1, 6)):
+        raise _refuse("bad_stars", "改定星级须为1至5", "revised stars are 1 to 5")
+    with transaction.atomic():
+        current = RatingAppeal.objects.select_for_update().select_related("snapshot").get(pk=appeal.pk)
+        if current.status != RatingAppealStatus.PENDING:
+            raise _refuse("already_decided", "该申诉已复核", "this appeal is already decided")
+        if current.snapshot.computed_by_id is not None and current.snapshot.computed_by_id == actor.pk:
+            raise _refuse("same_official", "评定该星级的人员不能复核其申诉",
+                          "the official who computed the rating cannot decide its appeal")
+        current.status = RatingAppealStatus.REVISED if revised_stars is not None else RatingAppealStatus.UPHELD
+        current.revised_stars = revised_stars
+        current.decided_by, current.decided_at, current.decision_note = actor, timezone.now(), note
+        current.save(update_fields=["status", "revised_stars", "decided_by", "decided_at", "decision_note"])
+        record_event(actor, "rating.appeal_decided", current, before={"status": RatingAppealStatus.PENDING},
+                     after={"status": current.status, "stars": current.snapshot.stars,
+                            "revised_stars": revised_stars}, reason=note)
+        snapshot = current.snapshot
+        if revised_stars is not None and not RatingSnapshot.objects.filter(
+                institution_id=snapshot.institution_id, period__gt=snapshot.period).exists():
+            Institution.objects.filter(pk=snapshot.institution_id).update(star_rating=revised_stars)
+    return current
+
+
+def stars_in_force(snapshot: RatingSnapshot) -> int:
+    """The snapshot's stars, or those a decided appeal revised them to."""
+    appeal = RatingAppeal.objects.filter(snapshot=snapshot, status=RatingAppealStatus.REVISED).first()
+    return appeal.revised_stars if appeal is not None and appeal.revised_stars else snapshot.stars
+
+
+def pending_rating_appeals(user: Any) -> Any:
+    """The appeals waiting for a decision in the user's scope (the officials' queue)."""
+    from qiancheng.accounts.scope import scoped
+
+    return scoped(RatingAppeal.objects.filter(status=RatingAppealStatus.PENDING), user)

@@ -13,6 +13,8 @@ urlpatterns = [
     path("star-rating/", views.star_rating_formula, name="star_rating"),
     path("rating/", views.ratings, name="ratings"),
     path("rating/<int:snapshot_id>/", views.rating_detail, name="rating_detail"),
+    path("rating/<int:snapshot_id>/appeal/", views.rating_appeal, name="rating_appeal"),
+    path("rating-appeal/<int:appeal_id>/decision/", views.rating_appeal_decision, name="rating_appeal_decision"),
 ]
 
 # The URLconf is loaded before any page renders its navigation bar, so the link is there in time.

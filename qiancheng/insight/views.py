@@ -20,9 +20,21 @@ from qiancheng.accounts.models import Role
 from qiancheng.accounts.scope import get_scoped_or_404, public, scoped
 from qiancheng.clock import today
 from qiancheng.insight import figures, rating
-from qiancheng.insight.forms import RatingFilterForm, TargetForm, YearForm
-from qiancheng.insight.models import RatingSnapshot, Target
-from qiancheng.insight.services import explain, set_target
+from qiancheng.insight.forms import (
+    RatingAppealForm,
+    RatingDecisionForm,
+    RatingFilterForm,
+    TargetForm,
+    YearForm,
+)
+from qiancheng.insight.models import RatingAppeal, RatingAppealStatus, RatingSnapshot, Target
+from qiancheng.insight.services import (
+    decide_rating_appeal,
+    explain,
+    file_rating_appeal,
+    set_target,
+    stars_in_force,
+)
 from qiancheng.policy.params import plan_figures
 
 
@@ -155,9 +167,51 @@ def ratings(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "HEAD"])
 @signed_in_as(RATING_READERS)
 def rating_detail(request: HttpRequest, snapshot_id: int) -> HttpResponse:
-    """`/insight/rating/<id>/`: one snapshot explained: every input, the city's rates, the parameters."""
+    """`/insight/rating/<id>/`: one snapshot explained: every input, the city's rates, the parameters; its appeal."""
     snapshot = get_scoped_or_404(RatingSnapshot.objects.select_related("institution", "city"), request.user,
                                  pk=snapshot_id)
+    appeal = RatingAppeal.objects.filter(snapshot=snapshot).select_related("decided_by").first()
+    own = request.user.role == Role.INSTITUTION
     return render(request, "insight/rating_detail.html", {
-        "snapshot": snapshot, "components": _rows(snapshot), "explained": explain(snapshot),
+        "snapshot": snapshot, "components": _rows(snapshot), "explained": explain(snapshot), "appeal": appeal,
+        "appeal_form": RatingAppealForm() if own and appeal is None else None,
+        "decision_form": RatingDecisionForm() if not own and appeal is not None
+        and appeal.status == RatingAppealStatus.PENDING else None,
+        "stars_in_force": stars_in_force(snapshot),
     })
+
+
+@require_http_methods(["POST"])
+@signed_in_as({Role.INSTITUTION}, hide=True)  # another party: the same 404 as a missing rating
+def rating_appeal(request: HttpRequest, snapshot_id: int) -> HttpResponse:
+    """POST `/insight/rating/<id>/appeal/`: the institution appeals the month's rating, once (1c)."""
+    snapshot = get_scoped_or_404(RatingSnapshot, request.user, pk=snapshot_id)
+    form = RatingAppealForm(request.POST)
+    if form.is_valid():
+        try:
+            file_rating_appeal(request.user, snapshot, form.cleaned_data["reason"])
+        except (ValidationError, PermissionDenied) as refusal:
+            messages.error(request, _one_language(refusal))
+        else:
+            messages.success(request, _("申诉已提交，由所在市人社局复核。"))
+    else:
+        messages.error(request, _("请填写申诉理由。"))
+    return redirect("insight:rating_detail", snapshot_id=snapshot.pk)
+
+
+@require_http_methods(["POST"])
+@signed_in_as({Role.CITY_OFFICIAL, Role.PROVINCE_OFFICIAL})
+def rating_appeal_decision(request: HttpRequest, appeal_id: int) -> HttpResponse:
+    """POST `/insight/rating-appeal/<id>/decision/`: an official other than the rater decides the appeal (1c)."""
+    appeal = get_scoped_or_404(RatingAppeal, request.user, pk=appeal_id)
+    form = RatingDecisionForm(request.POST)
+    if form.is_valid():
+        try:
+            decide_rating_appeal(request.user, appeal, form.cleaned_data["revised_stars"], form.cleaned_data["note"])
+        except (ValidationError, PermissionDenied) as refusal:
+            messages.error(request, _one_language(refusal))
+        else:
+            messages.success(request, _("申诉已复核。"))
+    else:
+        messages.error(request, _("请填写复核意见。"))
+    return redirect("insight:rating_detail", snapshot_id=appeal.snapshot_id)

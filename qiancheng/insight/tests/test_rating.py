@@ -150,3 +150,65 @@ def test_the_public_formula_page_in_chinese_and_english(db: None) -> None:
     client.cookies["django_language"] = "en"
     english = client.get("/insight/star-rating/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "star rating" in english.lower() and "培训机构星级评定办法" not in english
+
+
+def test_an_appeal_once_per_period_decided_by_a_second_official(nanning_world, province_official, nanning_official,
+                                                                 liuzhou_official, login) -> None:
+    from qiancheng.accounts.models import Role, User
+    from qiancheng.insight.models import RatingAppeal, RatingAppealStatus
+
+    with frozen_at(DAY):
+        rate_month(province_official, MONTH)  # rated by the province's official this time
+    small = RatingSnapshot.objects.get(institution=nanning_world["small"])
+    own = User.objects.create_user(username="small-school", password="x", role=Role.INSTITUTION,
+                                   institution=nanning_world["small"])
+    api = Api(own)
+    assert api.post(f"/ratings/{small.pk}/appeal", {"reason": ""}).status_code == 422
+    filed = api.post(f"/ratings/{small.pk}/appeal", {"reason": "三名学员均已就业，证明见附件"})
+    assert filed.status_code == 201, filed.content
+    again = api.post(f"/ratings/{small.pk}/appeal", {"reason": "再次申诉"})
+    assert again.status_code == 422 and again.json()["code"] == "already_appealed"
+    appeal_id = filed.json()["id"]
+    # Another city cannot see it; the official who computed the rating cannot decide it; the institution neither.
+    assert Api(liuzhou_official).post(f"/rating-appeals/{appeal_id}/decision", {"note": "x"}).status_code == 404
+    same = Api(province_official).post(f"/rating-appeals/{appeal_id}/decision", {"revised_stars": 5, "note": "改"})
+    assert same.status_code == 422 and same.json()["code"] == "same_official"
+    assert api.post(f"/rating-appeals/{appeal_id}/decision", {"note": "自己改"}).status_code == 403
+    assert Api(nanning_official).post(f"/rating-appeals/{appeal_id}/decision",
+                                      {"revised_stars": 9, "note": "x"}).status_code == 422
+    # A second official decides: the revised stars are the ones in force; the snapshot keeps the formula's.
+    decided = Api(nanning_official).post(f"/rating-appeals/{appeal_id}/decision",
+                                         {"revised_stars": small.stars + 1, "note": "核实就业证明后改定"})
+    assert decided.status_code == 200 and decided.json()["status"] == "revised"
+    appeal = RatingAppeal.objects.get(pk=appeal_id)
+    assert appeal.decided_by == nanning_official and appeal.status == RatingAppealStatus.REVISED
+    assert RatingSnapshot.objects.get(pk=small.pk).stars == small.stars
+    assert snapshot_in_force(small.institution_id, DAY) == small
+    from qiancheng.providers.ratings import rating_in_force
+
+    assert rating_in_force(small.institution_id, DAY).stars == small.stars + 1
+    assert Api(own).get(f"/ratings/{small.pk}").json()["stars_in_force"] == small.stars + 1
+    twice = Api(nanning_official).post(f"/rating-appeals/{appeal_id}/decision", {"note": "再复核"})
+    assert twice.status_code == 422 and twice.json()["code"] == "already_decided"
+    page = login(Client(), own).get(f"/insight/rating/{small.pk}/").content.decode()
+    assert 'data-testid="stars-in-force"' in page and "核实就业证明后改定" in page
+
+
+def test_the_appeal_pages(nanning_world, nanning_official, login) -> None:
+    from qiancheng.accounts.models import Role, User
+    from qiancheng.insight.models import RatingAppeal
+
+    with frozen_at(DAY):
+        rate_month(None, MONTH)
+    small = RatingSnapshot.objects.get(institution=nanning_world["small"])
+    own = User.objects.create_user(username="small-school", password="x", role=Role.INSTITUTION,
+                                   institution=nanning_world["small"])
+    school = login(Client(), own)
+    assert 'data-testid="appeal-form"' in school.get(f"/insight/rating/{small.pk}/").content.decode()
+    school.post(f"/insight/rating/{small.pk}/appeal/", {"reason": "学员人数少，请复核"})
+    appeal = RatingAppeal.objects.get(snapshot=small)
+    city = login(Client(), nanning_official)
+    assert 'data-testid="decision-form"' in city.get(f"/insight/rating/{small.pk}/").content.decode()
+    city.post(f"/insight/rating-appeal/{appeal.pk}/decision/", {"revised_stars": "", "note": "按公式维持"})
+    appeal.refresh_from_db()
+    assert appeal.status == "upheld" and appeal.revised_stars is None and appeal.decided_by == nanning_official
