@@ -23,6 +23,8 @@ def _systemcheck(tmp_path: Path, **extra: str) -> subprocess.CompletedProcess[st
     env = {key: value for key, value in os.environ.items() if not key.startswith("QIANCHENG_")}
     env |= PRODUCTION | extra | {"QIANCHENG_DATA_DIR": str(tmp_path)}
     env.pop("DATABASE_URL", None)
+    # The browser tests' conftest sets this for Playwright's sync API in the test process; a server never has it.
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     return subprocess.run([sys.executable, "-m", "qiancheng", "systemcheck", "--deploy", "--fail-level", "WARNING"],
                           env=env, capture_output=True, text=True, timeout=120, check=False)
 
