@@ -80,3 +80,18 @@ def test_the_province_sees_claims_grouped_by_city_first(login, province_official
     client = login(Client(), province_official)
     page = client.get("/money/claims/").content.decode()
     assert 'value="by_city" selected' in page
+
+
+def test_the_results_class_list_pages_and_finds_a_class(login, institution_user, persona_institution) -> None:
+    from qiancheng.training.models import ClassStatus
+    from qiancheng.training.tests import builders
+
+    for index in range(PER_PAGE + 12):
+        builders.training_class(institution=persona_institution, status=ClassStatus.FINISHED, name=f"结业班{index:03d}")
+    client = login(Client(), institution_user)
+    first = client.get("/evaluation/classes/").content.decode()
+    assert first.count('data-testid="results-link-') == PER_PAGE and 'rel="next"' in first
+    second = client.get("/evaluation/classes/", {"page": 2}).content.decode()
+    assert second.count('data-testid="results-link-') == 12
+    found = client.get("/evaluation/classes/", {"q": "结业班007"}).content.decode()
+    assert found.count('data-testid="results-link-') == 1 and "结业班007" in found

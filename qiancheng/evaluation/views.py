@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST, require_safe
 from qiancheng.accounts.guards import signed_in_as
 from qiancheng.accounts.models import Role
 from qiancheng.accounts.scope import get_scoped_or_404, public, scoped
+from qiancheng.catalog.vocabulary import TrainingType
 from qiancheng.clock import today
 from qiancheng.evaluation.imports import (
     HEADERS,
@@ -47,6 +48,7 @@ from qiancheng.evaluation.services import (
 from qiancheng.training.models import AttendanceRecord, ClassStatus, Enrolment, TrainingClass
 from qiancheng.training.services.attendance import attendance_rates
 from qiancheng.training.services.enrolment import roster_of
+from qiancheng.web.listing import Filter, Sort, listing
 from qiancheng.web.refusals import show_refusal
 from qiancheng.web.tabular import MAX_UPLOAD_BYTES
 
@@ -153,7 +155,11 @@ def class_list(request: HttpRequest) -> HttpResponse:
                .annotate(trainees=Count("enrolments", distinct=True),
                          evaluated=Count("enrolments__evaluations__enrolment", distinct=True))
                .order_by("-end_date", "name"))
-    return render(request, "evaluation/class_list.html", {"classes": classes[:200]})
+    listed = listing(request, classes, search=("name", "institution__name"), search_label=_("班级或机构名称"),
+                     filters=[Filter("type", _("培训类型"), TrainingType.choices, lookup="training_type")],
+                     sorts=[Sort("ended", _("结业日期从近到远"), ("-end_date", "name")),
+                            Sort("oldest", _("结业日期从远到近"), ("end_date", "name"))])
+    return render(request, "evaluation/class_list.html", {"classes": listed.rows, "listed": listed})
 
 
 @dataclass
