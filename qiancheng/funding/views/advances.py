@@ -35,6 +35,7 @@ from qiancheng.funding.views.claims import rule_fund
 from qiancheng.funding.views.common import OFFICIALS, MoneyCheck, refused, render_money_check
 from qiancheng.training.models import TrainingClass
 from qiancheng.web.language import in_page_language
+from qiancheng.web.listing import Filter, Sort, listing
 
 CLASSES_SHOWN = 100
 
@@ -71,9 +72,12 @@ def advances(request: HttpRequest) -> HttpResponse:
     """`/money/advances/`: approved classes that may get an advance, and the advances with what is netted."""
     classes = (scoped(TrainingClass.objects.filter(status__in=ADVANCE_CLASS_STATES, advances__isnull=True),
                       request.user).select_related("institution").order_by("start_date", "pk")[:CLASSES_SHOWN])
-    granted = scoped(Advance.objects.select_related("training_class", "institution", "fund_account"),
-                     request.user).order_by("-granted_at", "-pk")[:200]
-    context = {"candidates": [_candidate(training) for training in classes], "advances": granted,
+    granted = scoped(Advance.objects.select_related("training_class", "institution", "fund_account"), request.user)
+    listed = listing(request, granted, search=("training_class__name", "institution__name"),
+                     search_label=_("班级或机构名称"), filters=[Filter("status", _("状态"), AdvanceStatus.choices)],
+                     sorts=[Sort("newest", _("最新在前"), ("-granted_at", "-pk"))], subtotal="amount")
+    context = {"candidates": [_candidate(training) for training in classes], "advances": listed.rows,
+               "listed": listed,
                "terms": terms_on(today()), "reason_form": ReasonForm(), "granted": AdvanceStatus.GRANTED,
                "unearned": AdvanceStatus.UNEARNED}
     return render(request, "funding/advances.html", context)
