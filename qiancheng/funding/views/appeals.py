@@ -24,6 +24,7 @@ from qiancheng.funding.services.appeals import (
 )
 from qiancheng.funding.services.refusal import FundingRefused
 from qiancheng.funding.views.common import CLAIM_READERS, OFFICIALS, denied_rules, refused
+from qiancheng.web.listing import Filter, Sort, listing
 
 
 def filed_appeals(user: Any) -> QuerySet[Appeal]:
@@ -61,9 +62,13 @@ def appeal_queue(request: HttpRequest) -> HttpResponse:
     """`/money/appeals/`: appeals waiting for a decision (oldest first), and the ones decided."""
     appeals = scoped(Appeal.objects.select_related("claim__person", "claim__institution", "rejected_by",
                                                    "decided_by"), request.user)
+    listed = listing(request, appeals.exclude(status=AppealStatus.FILED), search=("claim__number", "claim__person__name"),
+                     search_label=_("申领编号或姓名"),
+                     filters=[Filter("status", _("结果"), [c for c in AppealStatus.choices if c[0] != AppealStatus.FILED])],
+                     sorts=[Sort("newest", _("最新在前"), ("-decided_at", "-pk"))])
     context = {
         "waiting": appeals.filter(status=AppealStatus.FILED).order_by("filed_at", "pk"),
-        "decided": appeals.exclude(status=AppealStatus.FILED).order_by("-decided_at", "-pk")[:100],
+        "decided": listed.rows, "listed": listed,
     }
     return render(request, "funding/appeal_queue.html", context)
 
