@@ -14,6 +14,7 @@ from qiancheng.evaluation.api import router as certificates_router
 from qiancheng.funding.api import claims_router, funds_router, payments_router, recoveries_router
 from qiancheng.insight.api import router as insight_router
 from qiancheng.policy.api import router as policy_router
+from qiancheng.portal.api import router as people_router
 from qiancheng.projects.api import router as projects_router
 from qiancheng.providers.api import router as institutions_router
 from qiancheng.risk.api import router as risk_router
@@ -46,3 +47,4 @@ api.add_router("/certificates", certificates_router)
 api.add_router("/results", results_router)
 api.add_router("/insight", insight_router)
 api.add_router("/risk", risk_router)
+api.add_router("/people", people_router)

@@ -26,7 +26,8 @@ FONT_FILE = Path(__file__).resolve().parent / "fonts" / "NotoSansSC-Regular.ttf"
 QR_SIZE = 42 * mm
 
 
-def _font() -> str:
+def chinese_font() -> str:
+    """The embedded Chinese font's name, registered once; other PDFs (the lifelong record) set their text in it."""
     if FONT not in pdfmetrics.getRegisteredFontNames():
         # subfontIndex 0, embedded as subsets of at most 256 glyphs each (reportlab's TrueType embedding).
         pdfmetrics.registerFont(TTFont(FONT, str(FONT_FILE)))
@@ -64,7 +65,7 @@ def certificate_facts(certificate: Certificate) -> list[tuple[str, str]]:
 
 def certificate_pdf(certificate: Certificate, verify_url: str) -> bytes:
     """One landscape A4 page; uncompressed page streams so the number is searchable in the file."""
-    font = _font()
+    font = chinese_font()
     buffer = BytesIO()
     width, height = landscape(A4)
     page = canvas.Canvas(buffer, pagesize=(width, height), pageCompression=0)

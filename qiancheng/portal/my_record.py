@@ -2,7 +2,8 @@
 
 It gathers training, evaluation and funding for one person, so it lives in portal, the top layer (it
 was people's, which sits below all three: docs/architecture.md, Layers). The URL names stay
-`people:my_classes`, `people:my_certificates`, `people:my_payments` (`portal/my_record_urls.py`).
+`people:my_classes`, `people:my_certificates`, `people:my_payments` (`portal/my_record_urls.py`); the whole
+lifelong record is `people:my_record` and its PDF `people:my_record_pdf` (`portal/lifelong_record.py`).
 Every read goes through `scoped`, whose trainee rule reaches only the signed-in trainee's own person;
 the pages refuse every other role.
 """
@@ -20,6 +21,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, Q, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
@@ -28,6 +30,8 @@ from qiancheng.accounts.scope import scoped
 from qiancheng.evaluation.models import Certificate, Evaluation
 from qiancheng.funding.models import PartyKind, Payment, PaymentStatus, SubsidyClaim
 from qiancheng.people.masking import mask_bank_account
+from qiancheng.portal.lifelong_record import LifelongRecord, own_record
+from qiancheng.portal.record_pdf import record_pdf
 from qiancheng.training.models import AttendanceRecord, Enrolment
 
 
@@ -116,3 +120,25 @@ def my_payments(request: HttpRequest) -> HttpResponse:
     paid = sum((payment.amount for row in rows for payment in row.payments if payment.status == PaymentStatus.PAID),
                Decimal("0"))
     return render(request, "portal/me/my_payments.html", {"rows": rows, "paid_total": paid})
+
+
+@require_safe
+@trainee_only
+def my_lifelong_record(request: HttpRequest) -> HttpResponse:
+    """`/me/record/`: my lifelong record (1e): trainings, certificates, subsidies, proofs, what is left (3.5)."""
+    record = own_record(request.user)
+    return render(request, "portal/record.html", {"record": record, "own": True,
+                                                  "pdf_url": reverse("people:my_record_pdf")})
+
+
+@require_safe
+@trainee_only
+def my_lifelong_record_pdf(request: HttpRequest) -> HttpResponse:
+    """`/me/record.pdf`: the same record as a PDF."""
+    return record_pdf_response(own_record(request.user))
+
+
+def record_pdf_response(record: LifelongRecord) -> HttpResponse:
+    response = HttpResponse(record_pdf(record), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="record-{record.generated_on.isoformat()}.pdf"'
+    return response

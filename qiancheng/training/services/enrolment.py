@@ -165,10 +165,13 @@ def _would_be_claim(training: TrainingClass, number: int, candidate: Candidate) 
     }
 
 
-def _unclaimed_enrolments(training: TrainingClass, person_keys: set[str] | None) -> list[dict[str, Any]]:
-    """Other classes the persons are in, not yet claimed: each counts as a pending claim (RULES "What counts")."""
+def unclaimed_enrolments(training: TrainingClass | None, person_keys: set[str] | None) -> list[dict[str, Any]]:
+    """Other classes the persons are in (all of them when `training` is None), not yet claimed: each counts as a
+    pending claim (RULES "What counts")."""
     enrolments = (Enrolment.objects.filter(claims__isnull=True, training_class__status__in=HOLDING_STATES)
-                  .exclude(status=EnrolmentStatus.WITHDRAWN).exclude(training_class=training))
+                  .exclude(status=EnrolmentStatus.WITHDRAWN))
+    if training is not None:
+        enrolments = enrolments.exclude(training_class=training)
     if person_keys is not None:
         enrolments = enrolments.filter(person_id__in=person_keys)
     rows = enrolments.values_list("pk", "person_id", "training_class__training_type", "training_class__occupation_id",
@@ -185,7 +188,7 @@ def _unclaimed_enrolments(training: TrainingClass, person_keys: set[str] | None)
 def _history(training: TrainingClass, clear: dict[str, str]) -> list[dict[str, Any]]:
     keys: set[str] | None = set(clear) if len(clear) <= WHOLE_TABLES_FROM else None
     history = stored_history(keys, {training.institution.uscc})
-    history += _unclaimed_enrolments(training, keys)
+    history += unclaimed_enrolments(training, keys)
     opened = []
     for record in history:
         key = record.get("id_number")
