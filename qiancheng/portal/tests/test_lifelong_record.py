@@ -151,3 +151,13 @@ def test_the_api_answers_the_trainee_and_the_official_in_scope(client: Client, t
     assert AuditEntry.objects.filter(action="person.record_viewed", actor=nanning_official).count() == 1
     assert _api(client, liuzhou_official, f"/api/v1/people/{persona_person.pk}/record").status_code == 404
     assert _api(client, nanning_official, "/api/v1/people/me/record").status_code == 403
+
+
+def test_the_roster_links_officials_to_the_record(client: Client, login, trained, persona_person, nanning_official,
+                                                  institution_user) -> None:
+    link = f'href="/people/{persona_person.pk}/record/"'
+    login(client, nanning_official)
+    assert link in client.get(f"/classes/{trained.pk}/").content.decode()
+    login(client, institution_user)
+    page = client.get(f"/classes/{trained.pk}/")
+    assert page.status_code == 200 and link not in page.content.decode()
