@@ -95,3 +95,22 @@ def test_the_results_class_list_pages_and_finds_a_class(login, institution_user,
     assert second.count('data-testid="results-link-') == 12
     found = client.get("/evaluation/classes/", {"q": "结业班007"}).content.decode()
     assert found.count('data-testid="results-link-') == 1 and "结业班007" in found
+
+
+def test_the_payment_batches_page_and_find_a_batch(login, province_official) -> None:
+    """More batches than a page: the history pages at 50 and finds a batch by its number."""
+    from django.utils import timezone
+
+    from qiancheng.funding.models import Payment
+
+    _many_claims(PER_PAGE + 5)
+    claims = list(SubsidyClaim.objects.filter(number__startswith="BULK").order_by("number"))
+    Payment.objects.bulk_create([
+        Payment(claim=claim, person_id=claim.person_id, amount=Decimal("10.00"), paid_at=timezone.now(),
+                batch_ref=f"PB{index:04d}", idempotency_key=f"pb-{index}", created_by=province_official)
+        for index, claim in enumerate(claims)])
+    client = login(Client(), province_official)
+    first = client.get("/money/payments/").content.decode()
+    assert 'data-testid="pager"' in first and first.count('data-testid="download-list"') == PER_PAGE
+    found = client.get("/money/payments/", {"q": "PB0042"}).content.decode()
+    assert found.count('data-testid="download-list"') == 1 and "PB0042" in found

@@ -30,6 +30,7 @@ from qiancheng.funding.services.payment_batches import (
 from qiancheng.funding.services.payment_list import may_export_unmasked, payment_list_xlsx
 from qiancheng.funding.services.refusal import FundingRefused
 from qiancheng.funding.views.common import OFFICIALS, refused
+from qiancheng.web.listing import Sort, listing
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 READY_SHOWN = 500
@@ -48,14 +49,17 @@ def payments(request: HttpRequest) -> HttpResponse:
     awaiting a second official, and the batches paid. The form leads to the check page; nothing is paid here."""
     claims = list(_ready(request.user).order_by("reviewed_at", "pk")[:READY_SHOWN])
     form = PayBatchForm(initial={"idempotency_key": uuid.uuid4().hex}, numbers=[c.number for c in claims])
-    batches = list(scoped(Payment.objects.all(), request.user).exclude(batch_ref="").values("batch_ref")
-                   .annotate(count=Count("pk"), total=Sum("amount"), paid_at=Max("paid_at")).order_by("-paid_at")[:100])
+    grouped = (scoped(Payment.objects.all(), request.user).exclude(batch_ref="").values("batch_ref")
+               .annotate(count=Count("pk"), total=Sum("amount"), paid_at=Max("paid_at")))
+    listed = listing(request, grouped, search=("batch_ref",), search_label=_("批次号"),
+                     sorts=[Sort("newest", _("最新在前"), ("-paid_at", "batch_ref"))])
+    batches = listed.rows
     awaiting = scoped(PaymentBatch.objects.filter(status=SecondCheck.AWAITING), request.user).select_related(
         "prepared_by")
     context = {
         "claims": [{"claim": claim, "due": amount_due(claim)} for claim in claims], "form": form,
         "ready_total": sum((amount_due(c) for c in claims), start=Decimal("0.00")), "awaiting": awaiting,
-        "batches": batches, "unmasked_export": may_export_unmasked(request.user),
+        "batches": batches, "listed": listed, "unmasked_export": may_export_unmasked(request.user),
         "threshold": four_eyes_threshold(),
         "recorded": set(PaymentBatch.objects.filter(reference__in=[b["batch_ref"] for b in batches])
                         .values_list("reference", flat=True)),
