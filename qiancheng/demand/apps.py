@@ -13,7 +13,7 @@ class DemandConfig(AppConfig):
 
     def ready(self) -> None:
         from qiancheng.accounts.scope import register
-        from qiancheng.demand.models import CensusRound, DemandReport, Enterprise
+        from qiancheng.demand.models import CensusRound, DemandReport, DemandReportVersion, Enterprise
 
         def rounds_of_city(city_id: str) -> Q:
             # a city official sees the province's rounds, its own city's and its parks'
@@ -27,3 +27,4 @@ class DemandConfig(AppConfig):
 
         register(CensusRound, city=rounds_of_city, enterprise=rounds_of_enterprise)
         register(DemandReport, city="enterprise__city", enterprise="enterprise")
+        register(DemandReportVersion, city="report__enterprise__city", enterprise="report__enterprise")

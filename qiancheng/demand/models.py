@@ -153,3 +153,32 @@ class DemandReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enterprise} {self.occupation_id or self.content} ×{self.headcount}"
+
+
+class DemandReportVersion(models.Model):
+    """What a demand report said from `recorded_at` on (1c 动态需求数据库): one row when it is created and one
+    for every change, written by `demand.services.submit_reports`, never edited, so the demand on any past
+    date can be asked (`demand_on`). The need itself (occupation and level or content, county) never
+    changes, it is the report's `need_key`; what may change is below."""
+
+    report = models.ForeignKey(DemandReport, on_delete=models.PROTECT, related_name="versions")
+    headcount = models.PositiveIntegerField()
+    wage_offered = models.DecimalField(max_digits=9, decimal_places=2)
+    industry = models.ForeignKey("catalog.Industry", on_delete=models.PROTECT, related_name="+")
+    deadline = models.DateField()
+    will_hire = models.BooleanField()
+    recorded_at = models.DateTimeField()
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+
+    class Meta:
+        ordering = ["report_id", "recorded_at", "pk"]
+        verbose_name = "需求填报版本 demand report version"
+        indexes = [models.Index(fields=["report", "recorded_at"], name="demand_version_report_at")]
+        constraints = [
+            models.CheckConstraint(condition=Q(headcount__gte=1, headcount__lte=HEADCOUNT_MAX),
+                                   name="demand_version_headcount_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.report_id} ×{self.headcount} @ {self.recorded_at:%Y-%m-%d}"

@@ -32,6 +32,7 @@ from qiancheng.demand.models import (
     WAGE_MAX,
     CensusRound,
     DemandReport,
+    DemandReportVersion,
     Enterprise,
     EnterpriseStatus,
     RoundScope,
@@ -42,6 +43,7 @@ REASON_MAX = 2000
 TITLE_MAX = 128
 # A deadline further out than this is a typo, not a plan (the census looks at this year and next, 1c).
 DEADLINE_YEARS_MAX = 5
+VERSION_FIELDS = ("headcount", "wage_offered", "industry_id", "deadline", "will_hire")
 REPORT_FIELDS = ("occupation_id", "level", "content", "headcount", "wage_offered", "county_id", "industry_id",
                  "deadline", "will_hire")
 
@@ -427,7 +429,8 @@ def submit_reports(actor: User, census: CensusRound, enterprise: Enterprise,
     """The one writer of demand reports: all of them or none (1c).
 
     A need already reported in the round (same occupation and level, or content, and county) is updated,
-    so sending the same file or form twice changes nothing; each created or changed report is audited.
+    so sending the same file or form twice changes nothing; each created or changed report is audited and
+    gets a dated version (DemandReportVersion), so what the demand was on any date can be asked (1c).
     """
     _may_report(actor, census, enterprise)
     if not reports:
@@ -460,4 +463,9 @@ def submit_reports(actor: User, census: CensusRound, enterprise: Enterprise,
         result.created = DemandReport.objects.bulk_create(new, batch_size=2000)
         record_events(actor, "demand_report.created", DemandReport,
                       [(report.pk, snapshot(report, REPORT_FIELDS)) for report in result.created])
+        now = timezone.now()
+        DemandReportVersion.objects.bulk_create(
+            [DemandReportVersion(report=report, recorded_at=now, recorded_by=actor,
+                                 **{name: getattr(report, name) for name in VERSION_FIELDS})
+             for report in [*result.created, *result.updated]], batch_size=2000)
     return result

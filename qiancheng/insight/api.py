@@ -11,13 +11,13 @@ import datetime as dt
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
 from qiancheng.accounts.api_errors import ApiError, ErrorOut, refusal_error
 from qiancheng.accounts.scope import get_scoped_or_404, scoped
 from qiancheng.clock import today
-from qiancheng.insight import figures
+from qiancheng.insight import demand_gap, figures
 from qiancheng.insight.models import RatingAppeal, RatingSnapshot, Target
 from qiancheng.insight.rating import month_start
 from qiancheng.insight.services import (
@@ -313,3 +313,48 @@ def post_rating_decision(request: HttpRequest, appeal_id: int, payload: RatingDe
     except (PermissionDenied, ValidationError) as refusal:
         raise _refused(refusal) from refusal
     return RatingAppealOut.of(RatingAppeal.objects.select_related("snapshot").get(pk=decided.pk))
+
+
+# ---------------------------------------------------------------- the demand gap (1c 动态需求数据库)
+
+class GapRowOut(Schema):
+    occupation_code: str
+    occupation_name: str
+    level: int
+    city_code: str
+    reports: int
+    demand: int
+    certified: int
+    placed: int
+    gap: int
+
+
+class GapOut(Schema):
+    date_from: dt.date
+    date_to: dt.date
+    demand_as_of: dt.date
+    city_code: str | None
+    rows: list[GapRowOut]
+    totals: dict[str, int]
+
+
+@router.get("/demand-gap", response={200: GapOut, **ERRORS},
+            summary="技能需求缺口（需求 − 取证 − 就业）/ the demand gap (demand − certified − placed)")
+def demand_gap_table(request: HttpRequest, date_from: dt.date | None = None, date_to: dt.date | None = None,
+                     city_code: str | None = Query(None, pattern=r"^\d{6}$"),
+                     park_code: str | None = Query(None, max_length=32),
+                     occupation_code: str | None = Query(None, max_length=16),
+                     level: int | None = Query(None, ge=1, le=5)) -> Any:
+    user = _reader(request)
+    try:
+        table = demand_gap.gap_table(user, date_from, date_to, city_code=city_code, park_code=park_code,
+                                     occupation_code=occupation_code, level=level)
+    except LookupError as elsewhere:
+        raise Http404 from elsewhere  # the same 404 as any record out of scope
+    except demand_gap.GapRefused as refusal:
+        raise ApiError(422, refusal.code, refusal.zh, refusal.en) from refusal
+    return GapOut(date_from=table.date_from, date_to=table.date_to, demand_as_of=table.as_of,
+                  city_code=table.city.code if table.city else None, totals=table.totals,
+                  rows=[GapRowOut(occupation_code=row.occupation_code, occupation_name=row.occupation_name,
+                                  level=row.level, city_code=row.city_code, reports=row.reports, demand=row.demand,
+                                  certified=row.certified, placed=row.placed, gap=row.gap) for row in table.rows])

@@ -53,3 +53,11 @@ class RatingDecisionForm(PlainForm, forms.Form):
     revised_stars = forms.TypedChoiceField(label=_("改定星级（不选即维持原星级）"), required=False, coerce=int,
                                            empty_value=None, choices=[("", "—")] + [(n, str(n)) for n in range(1, 6)])
     note = forms.CharField(label=_("复核意见"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class GapFilterForm(forms.Form):
+    """The demand gap's window and city (1c); all optional: this year to date, every city in scope."""
+
+    date_from = forms.DateField(label=_("统计起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("统计截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    city = forms.ModelChoiceField(label=_("城市"), queryset=City.objects.order_by("code"), required=False)

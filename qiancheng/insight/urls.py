@@ -3,13 +3,15 @@
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from qiancheng.insight import views
+from qiancheng.insight import gap_views, views
 from qiancheng.web.navigation import PUBLIC, add_link
 
 app_name = "insight"
 
 urlpatterns = [
     path("progress/", views.progress, name="progress"),
+    path("demand-gap/", gap_views.demand_gap_page, name="demand_gap"),
+    path("demand-gap/export.xlsx", gap_views.demand_gap_export, name="demand_gap_export"),
     path("star-rating/", views.star_rating_formula, name="star_rating"),
     path("rating/", views.ratings, name="ratings"),
     path("rating/<int:snapshot_id>/", views.rating_detail, name="rating_detail"),
@@ -19,5 +21,6 @@ urlpatterns = [
 
 # The URLconf is loaded before any page renders its navigation bar, so the link is there in time.
 add_link(_("培训进度"), "insight:progress", {"province_official", "city_official"}, order=15)
+add_link(_("技能需求缺口"), "insight:demand_gap", {"province_official", "city_official"}, order=17)
 add_link(_("星级评定"), "insight:ratings", {"province_official", "city_official", "institution"}, order=16)
 add_link(_("星级评定办法"), "insight:star_rating", {PUBLIC}, order=88)

@@ -17,7 +17,7 @@ from django.utils import timezone
 from qiancheng.accounts.models import Role, User
 from qiancheng.catalog.models import City, County, Industry
 from qiancheng.catalog.vocabulary import ApplicantRelation, TrainingType
-from qiancheng.demand.models import CensusRound, DemandReport, RoundScope
+from qiancheng.demand.models import CensusRound, DemandReport, DemandReportVersion, RoundScope
 from qiancheng.evaluation.models import Certificate, CertificateKind, Evaluation
 from qiancheng.funding.models import (
     CityAiUplift,
@@ -147,7 +147,10 @@ def _demand_records(city: City, enterprise: models.Model, county_code: str, cler
         wage_offered=Decimal("3800.00"), county_id=county_code, industry=industry, deadline=date(2026, 3, 1),
         will_hire=True, need_key=f"{next(_serial):064d}", created_by=clerk,
     )
-    return [census, report]
+    version = DemandReportVersion.objects.create(
+        report=report, headcount=20, wage_offered=report.wage_offered, industry=industry, deadline=report.deadline,
+        will_hire=True, recorded_at=timezone.now(), recorded_by=clerk)
+    return [census, report, version]
 
 
 def _provider_records(institution: models.Model) -> list[models.Model]:
