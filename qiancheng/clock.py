@@ -33,6 +33,17 @@ def today() -> dt.date:
     return timezone.localdate()
 
 
+def now() -> dt.datetime:
+    """The programme's moment: the current local time of day on `today()` (the real moment when nothing sets the
+    clock). For records that history is later asked about by programme day (what was the demand on day D), so
+    that a clock moved forward dates them on the day it shows."""
+    real = timezone.localtime()
+    day = today()
+    if day == real.date():
+        return real
+    return real.replace(year=day.year, month=day.month, day=day.day)
+
+
 def set_today(day: dt.date | None) -> None:
     """Fix the date for every thread of this process (None goes back to the real date)."""
     global _fixed

@@ -25,6 +25,7 @@ from qiancheng.accounts.audit import record_event, record_events, snapshot
 from qiancheng.accounts.models import Role, User
 from qiancheng.catalog.models import City, County, IndustrialPark, Industry, Occupation
 from qiancheng.catalog.uscc import check_uscc
+from qiancheng.clock import now as programme_now
 from qiancheng.clock import today
 from qiancheng.demand.models import (
     CONTENT_MAX,
@@ -463,7 +464,7 @@ def submit_reports(actor: User, census: CensusRound, enterprise: Enterprise,
         result.created = DemandReport.objects.bulk_create(new, batch_size=2000)
         record_events(actor, "demand_report.created", DemandReport,
                       [(report.pk, snapshot(report, REPORT_FIELDS)) for report in result.created])
-        now = timezone.now()
+        now = programme_now()  # versions are read by programme day (insight.demand_gap.headcounts_on)
         DemandReportVersion.objects.bulk_create(
             [DemandReportVersion(report=report, recorded_at=now, recorded_by=actor,
                                  **{name: getattr(report, name) for name in VERSION_FIELDS})

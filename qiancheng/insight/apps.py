@@ -38,4 +38,4 @@ class InsightConfig(AppConfig):
         # 1c: reported demand that no class of its occupation and level in its city answers within the days in
         # force (insight/demand_gap.yaml, local practice) waits for the city, oldest first.
         add_queue("unanswered_demand", _("无培训班承接的需求"), "insight:demand_gap", unanswered_reports,
-                  since="created_at", roles={Role.CITY_OFFICIAL, Role.PROVINCE_OFFICIAL}, order=92)
+                  since="filed_at", roles={Role.CITY_OFFICIAL, Role.PROVINCE_OFFICIAL}, order=92)

@@ -27,7 +27,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from qiancheng.accounts.models import Role
@@ -222,11 +223,19 @@ def gap_table(user: Any, date_from: dt.date | None = None, date_to: dt.date | No
 
 def answering_classes() -> QuerySet[TrainingClass]:
     """Approved classes (or later) of a report's occupation and level in its enterprise's city, not ended
-    before the report was filed: what answers a reported need."""
+    before the report was filed (`filed_on`, see `with_filing_day`): what answers a reported need."""
     return TrainingClass.objects.filter(
         status__in=APPROVED_STATES, occupation_id=OuterRef("occupation_id"), level=OuterRef("level"),
-        city_id=OuterRef("enterprise__city_id"), end_date__gte=OuterRef("created_at__date"),
+        city_id=OuterRef("enterprise__city_id"), end_date__gte=OuterRef("filed_on"),
     )
+
+
+def with_filing_day(reports: QuerySet[DemandReport]) -> QuerySet[DemandReport]:
+    """Reports with `filed_at` (their first version, dated by the programme's clock like the rest of their
+    history) and its day, `filed_on`."""
+    first = DemandReportVersion.objects.filter(report=OuterRef("pk")).order_by("recorded_at", "pk")
+    return reports.annotate(filed_at=Subquery(first.values("recorded_at")[:1])).annotate(
+        filed_on=TruncDate("filed_at"))
 
 
 def unanswered_reports(user: Any) -> QuerySet[DemandReport]:
@@ -236,6 +245,6 @@ def unanswered_reports(user: Any) -> QuerySet[DemandReport]:
         return DemandReport.objects.none()
     days = answer_days_on(today()).days
     cutoff = _end_of(today() - dt.timedelta(days=days + 1))
-    return scoped(DemandReport.objects.all(), user).filter(
-        occupation__isnull=False, created_at__lt=cutoff,
-    ).exclude(Exists(answering_classes())).order_by("created_at", "pk")
+    return with_filing_day(scoped(DemandReport.objects.all(), user)).filter(
+        occupation__isnull=False, filed_at__lt=cutoff,
+    ).exclude(Exists(answering_classes())).order_by("filed_at", "pk")

@@ -50,7 +50,7 @@ def chart(table: demand_gap.GapTable) -> dict[str, Any]:
 @signed_in_as(demand_gap.READERS)
 def demand_gap_page(request: HttpRequest) -> HttpResponse:
     form, table, problem = _table(request)
-    waiting = [(report, days_since(report.created_at)) for report in demand_gap.unanswered_reports(request.user)
+    waiting = [(report, days_since(report.filed_at)) for report in demand_gap.unanswered_reports(request.user)
                .select_related("enterprise", "occupation", "county", "enterprise__city")[:200]]
     return render(request, "insight/demand_gap.html", {
         "form": form, "table": table, "totals": table.totals, "problem": problem, "chart": chart(table),

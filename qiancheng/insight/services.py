@@ -92,7 +92,7 @@ def set_target(actor: Any, year: int, city_code: str | None, count: int, documen
             raise _refuse("below_plan", f"全区目标不得低于行动计划的{year}年目标{planned}人次（第1a条）",
                           f"the province's target cannot be below the plan's {planned} for {year} (clause 1a)")
     with transaction.atomic():
-        entries = list(Target.objects.select_for_update().filter(year=year))
+        entries = list(Target.objects.select_for_update(of=("self",)).filter(year=year).order_by("pk"))
         if any(entry.city_id == (city.code if city else None) and entry.valid_from == valid_from
                for entry in entries):
             raise _refuse("target_exists", f"该目标自{valid_from}起已有记录；调整请从以后的日期起另记一条",
@@ -143,7 +143,7 @@ def rate_month(actor: Any, month: str | dt.date, progress: Any = None) -> Rating
     if progress is not None:
         progress(len(rated))
     with transaction.atomic():
-        existing = set(RatingSnapshot.objects.select_for_update().filter(period=period)
+        existing = set(RatingSnapshot.objects.select_for_update(of=("self",)).filter(period=period).order_by()
                        .values_list("institution_id", flat=True))
         now = timezone.now()
         new = [RatingSnapshot(
@@ -204,7 +204,7 @@ def file_rating_appeal(actor: Any, snapshot: RatingSnapshot, reason: str) -> Rat
         raise _refuse("reason_missing", f"申诉须说明理由（不超过{APPEAL_TEXT_MAX}字）",
                       f"an appeal needs a reason (at most {APPEAL_TEXT_MAX} characters)")
     with transaction.atomic():
-        RatingSnapshot.objects.select_for_update().get(pk=snapshot.pk)
+        RatingSnapshot.objects.select_for_update(of=("self",)).get(pk=snapshot.pk)
         if RatingAppeal.objects.filter(snapshot=snapshot).exists():
             raise _refuse("already_appealed", "该月星级已申诉过，每个评定期只能申诉一次",
                           "this month's rating was appealed already; one appeal per period")
@@ -231,7 +231,7 @@ def decide_rating_appeal(actor: Any, appeal: RatingAppeal, revised_stars: int | 
     if revised_stars is not None and (isinstance(revised_stars, bool) or revised_stars not in range(1, 6)):
         raise _refuse("bad_stars", "改定星级须为1至5", "revised stars are 1 to 5")
     with transaction.atomic():
-        current = RatingAppeal.objects.select_for_update().select_related("snapshot").get(pk=appeal.pk)
+        current = RatingAppeal.objects.select_for_update(of=("self",)).select_related("snapshot").get(pk=appeal.pk)
         if current.status != RatingAppealStatus.PENDING:
             raise _refuse("already_decided", "该申诉已复核", "this appeal is already decided")
         if current.snapshot.computed_by_id is not None and current.snapshot.computed_by_id == actor.pk:

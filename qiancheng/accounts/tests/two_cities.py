@@ -34,7 +34,7 @@ from qiancheng.funding.models import (
     TransactionKind,
 )
 from qiancheng.funding.tests import money
-from qiancheng.insight.models import Target
+from qiancheng.insight.models import RatingAppeal, RatingSnapshot, Target
 from qiancheng.people import crypto
 from qiancheng.people.masking import mask_id_number
 from qiancheng.people.models import SkillUpgradeSubsidy
@@ -112,6 +112,13 @@ def build_city(code: str) -> CityWorld:
     # The city's share of the year's target (issue 11): a record the province sets and each city may read.
     world.add(Target.objects.create(year=2026, city=city, count=1000, document="桂人社发〔2026〕1号",
                                     valid_from=date(2026, 1, 1), set_by=clerk))
+    # The institution's star rating of a month and its appeal (issue 11): the city's records.
+    snapshot = RatingSnapshot.objects.create(
+        institution=institution, city=city, period=date(2026, 1, 1), rating_day=date(2026, 1, 31), stars=3,
+        score=Decimal("70.00"), inputs={}, parameter_version="test", parameters={}, computed_at=timezone.now())
+    world.add(snapshot, RatingAppeal.objects.create(snapshot=snapshot, institution=institution, city=city,
+                                                    reason="结业人数统计有误", filed_by=clerk,
+                                                    filed_at=timezone.now()))
     world.add(*_risk_records(city, institution, person, county_code, clerk))
     return world
 
