@@ -35,6 +35,8 @@ from qiancheng.funding.models import (
 )
 from qiancheng.funding.tests import money
 from qiancheng.insight.models import RatingAppeal, RatingSnapshot, Target
+from qiancheng.insight.rating import parameters_on, score_of
+from qiancheng.insight.tests.rating_records import formula_inputs
 from qiancheng.people import crypto
 from qiancheng.people.masking import mask_id_number
 from qiancheng.people.models import SkillUpgradeSubsidy
@@ -113,9 +115,12 @@ def build_city(code: str) -> CityWorld:
     world.add(Target.objects.create(year=2026, city=city, count=1000, document="桂人社发〔2026〕1号",
                                     valid_from=date(2026, 1, 1), set_by=clerk))
     # The institution's star rating of a month and its appeal (issue 11): the city's records.
+    parameters, inputs = parameters_on(date(2026, 1, 31)), formula_inputs()
+    result = score_of(inputs, parameters)
     snapshot = RatingSnapshot.objects.create(
-        institution=institution, city=city, period=date(2026, 1, 1), rating_day=date(2026, 1, 31), stars=3,
-        score=Decimal("70.00"), inputs={}, parameter_version="test", parameters={}, computed_at=timezone.now())
+        institution=institution, city=city, period=date(2026, 1, 1), rating_day=date(2026, 1, 31),
+        stars=result.stars, score=result.score, inputs=inputs, parameter_version=parameters.version,
+        parameters=parameters.as_json(), computed_at=timezone.now())
     world.add(snapshot, RatingAppeal.objects.create(snapshot=snapshot, institution=institution, city=city,
                                                     reason="结业人数统计有误", filed_by=clerk,
                                                     filed_at=timezone.now()))

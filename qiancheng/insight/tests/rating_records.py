@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from decimal import Decimal
+from typing import Any
 
 from qiancheng.evaluation.models import Evaluation
 from qiancheng.people.identity import id_number_check_character
@@ -52,6 +53,16 @@ def rated_class(institution: Institution, trainees: int, *, passed: int, complet
     return training
 
 
+def formula_inputs(passed: int = 8, assessed: int = 10) -> dict[str, Any]:
+    """Inputs of the shape `rating.compute` stores (counts, the city's pooled rates as text, listings), so that a
+    snapshot a test writes can be explained on its page like a computed one."""
+    return {"passed": passed, "assessed": assessed, "employed": 5, "employment_due": 8, "attendance_met": 9,
+            "attendance_held": 10, "completed": 9, "enrolled": 10, "listings_in_window": 0,
+            "listed_on_rating_day": False,
+            "city_rates": {"pass_rate": "0.8000", "employment_rate": "0.6000", "attendance_integrity": "0.9000",
+                           "completion": "0.9000"}}
+
+
 def rated(institution: Institution, stars: int = 4, on: dt.date = dt.date(2025, 6, 30)) -> Institution:
     """A snapshot of `stars` in force from `on` for the institution (the tests of the rating's consumers: credit
     payment reads the snapshot in force, 3.6), with its copy on the institution as `rate_month` writes it."""
@@ -63,7 +74,7 @@ def rated(institution: Institution, stars: int = 4, on: dt.date = dt.date(2025, 
     parameters = parameters_on(on)
     RatingSnapshot.objects.create(
         institution=institution, city_id=institution.city_id, period=on.replace(day=1), rating_day=on, stars=stars,
-        score=parameters.cut_points.get(stars, Decimal("0")), inputs={"given_by_test": True},
+        score=parameters.cut_points.get(stars, Decimal("0")), inputs=formula_inputs(),
         parameter_version=parameters.version, parameters=parameters.as_json(), computed_at=timezone.now())
     institution.star_rating, institution.star_rated_on = stars, on
     institution.save(update_fields=["star_rating", "star_rated_on"])
