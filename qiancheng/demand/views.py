@@ -11,7 +11,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -33,6 +32,7 @@ from qiancheng.demand.forms import (
     show_service_errors,
 )
 from qiancheng.demand.models import CensusRound, DemandReport, Enterprise, EnterpriseStatus
+from qiancheng.web.language import page_is_english
 from qiancheng.web.tabular import MAX_UPLOAD_BYTES
 
 OFFICIALS = (Role.CITY_OFFICIAL, Role.PROVINCE_OFFICIAL)
@@ -44,7 +44,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def one_language(message: str) -> str:
     """A service's "中文 / English" refusal in the page's language only (one language per page)."""
     zh, _sep, en = message.partition(" / ")
-    return en if en and (get_language() or "").startswith("en") else zh
+    return en if en and page_is_english() else zh
 
 
 # ---- Public registration ----

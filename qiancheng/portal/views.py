@@ -8,7 +8,6 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template import loader
-from django.utils.translation import get_language
 from django.views.decorators.http import require_safe
 
 from qiancheng.accounts.models import Role
@@ -17,6 +16,7 @@ from qiancheng.catalog.api import search_occupations
 from qiancheng.funding.summary import fund_summary
 from qiancheng.insight.figures import home_report
 from qiancheng.portal.figures import headline_figures
+from qiancheng.web.language import page_is_english
 from qiancheng.web.navigation import public_links
 from qiancheng.web.queues import queues_for
 
@@ -71,13 +71,8 @@ def occupations(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/occupations.html", context)
 
 
-def _english() -> bool:
-    """Whether the error page speaks English: the language LocaleMiddleware chose (no session or database)."""
-    return (get_language() or "").startswith("en")
-
-
 def _error(request: HttpRequest, status: int, template: str) -> HttpResponse:
-    return render(request, template, {"status": status, "english": _english()}, status=status)
+    return render(request, template, {"status": status, "english": page_is_english()}, status=status)
 
 
 def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
@@ -90,5 +85,5 @@ def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpR
 
 def server_error(request: HttpRequest) -> HttpResponse:
     """Rendered without the request's context: after a crash, the session or database may be what failed."""
-    body = loader.get_template("web/errors/500.html").render({"status": 500, "english": _english()})
+    body = loader.get_template("web/errors/500.html").render({"status": 500, "english": page_is_english()})
     return HttpResponse(body, status=500)

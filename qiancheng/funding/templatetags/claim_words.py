@@ -6,10 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
-from django.utils.translation import get_language
 
 from qiancheng.funding.verdict import verdict_text
 from qiancheng.policy.words import source_words
+from qiancheng.web.language import page_is_english
 
 register = template.Library()
 
@@ -23,4 +23,4 @@ def verdict(claim: Any) -> str:
 @register.filter
 def source_in_language(source: str) -> str:
     """{{ terms.source|source_in_language }}: "本地做法 local practice (…)" → "本地做法" on a Chinese page."""
-    return source_words(source, (get_language() or "").startswith("en"))
+    return source_words(source, page_is_english())

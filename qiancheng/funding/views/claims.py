@@ -7,7 +7,6 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -46,6 +45,7 @@ from qiancheng.funding.views.common import (
 from qiancheng.funding.views.lists import SEARCH_FIELDS, SEARCH_LABEL, claim_filters, claim_sorts
 from qiancheng.policy.params import plan_figures
 from qiancheng.training.models import ClassStatus, TrainingClass
+from qiancheng.web.language import page_is_english
 from qiancheng.web.listing import listing
 
 
@@ -89,7 +89,7 @@ def rule_fund(training: TrainingClass) -> str:
 
 def said(refusal: FundingRefused) -> str:
     """A refusal in the page's language only (one language per page)."""
-    return refusal.message_en if (get_language() or "").startswith("en") else refusal.message_zh
+    return refusal.message_en if page_is_english() else refusal.message_zh
 
 
 @require_http_methods(["GET", "POST"])

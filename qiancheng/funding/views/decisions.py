@@ -18,8 +18,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST, require_safe
 
 from qiancheng.accounts.models import Role
@@ -31,6 +31,7 @@ from qiancheng.policy.explain import Explanation
 from qiancheng.policy.params import PACKAGED_DIR, UI_KEY, ParameterError, ParamSet, Standard, load_packaged
 from qiancheng.policy.plan_text import clause_text_zh
 from qiancheng.policy.words import is_unconfirmed, one_language, problem_in_language, source_words
+from qiancheng.web.language import page_is_english
 from qiancheng.web.templatetags.page_shell import day
 
 OFFICIALS = frozenset({Role.PROVINCE_OFFICIAL, Role.CITY_OFFICIAL})
@@ -107,7 +108,7 @@ def claim_decision(request: HttpRequest, number: str) -> HttpResponse:
         problems = refusal.problems
     except ParameterError as refusal:
         problems = [str(refusal)]
-    english = (get_language() or "").startswith("en")
+    english = page_is_english()
     context = {
         "claim": claim,
         "facts": _claim_facts(claim),
@@ -147,7 +148,7 @@ def decide_again(request: HttpRequest, number: str) -> HttpResponse:
     except FundingRefused as refusal:
         if refusal.status == 403:
             raise PermissionDenied(refusal.message_zh) from refusal
-        english = (get_language() or "").startswith("en")
+        english = page_is_english()
         messages.error(request, refusal.message_en if english else refusal.message_zh)
         return redirect("policy:claim_decision", number=claim.number)
     messages.success(request, _("已重新判定，结果已保存。"))
@@ -238,7 +239,7 @@ def _standard_rows(params: ParamSet) -> list[StandardRow]:
     from qiancheng.funding.models import FundSource
 
     course_names = dict(CourseKind.objects.values_list("code", "name"))
-    english = (get_language() or "").startswith("en")
+    english = page_is_english()
     rows = []
     for standard in (*params.standards, *params.ui_standards):
         if standard.training_type == UI_KEY:
@@ -261,7 +262,7 @@ def _ai_occupation_rows(params: ParamSet) -> list[dict[str, Any]]:
     document = yaml.safe_load((PACKAGED_DIR / "ai_occupations.yaml").read_text(encoding="utf-8")) or {}
     noted = {str(entry["code"]): entry for entry in document.get("entries", [])}
     names = dict(Occupation.objects.filter(code__in=params.ai_occupations).values_list("code", "name"))
-    english = (get_language() or "").startswith("en")
+    english = page_is_english()
     rows = []
     for code in sorted(params.ai_occupations):
         entry = noted.get(code, {})

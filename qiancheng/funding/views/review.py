@@ -10,7 +10,6 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
@@ -42,6 +41,7 @@ from qiancheng.funding.views.lists import SEARCH_FIELDS, SEARCH_LABEL, claim_fil
 from qiancheng.policy.exchange import ExchangeError
 from qiancheng.policy.explain import Explanation
 from qiancheng.policy.params import ParameterError
+from qiancheng.web.language import page_is_english
 from qiancheng.web.listing import listing
 
 QUEUE_SHOWN = 200  # the sent-back and top-up lists (short by nature)
@@ -122,7 +122,7 @@ def review_confirm(request: HttpRequest) -> HttpResponse:
     if approved:
         messages.success(request, _("已核准 %(count)d 件申领：%(numbers)s。")
                          % {"count": len(approved), "numbers": "、".join(claim.number for claim in approved)})
-    english = (get_language() or "").startswith("en")
+    english = page_is_english()
     not_approved = [{"claim": claim, "reason": refusals[claim.number].message_en if english
                      else refusals[claim.number].message_zh} for claim in claims if claim.number in refusals]
     return render(request, "funding/review_result.html", {"approved": approved, "total": _total(approved),
@@ -253,7 +253,7 @@ def explanation(request: HttpRequest, number: str) -> HttpResponse:
         explained, problems = None, refusal.problems
     except ParameterError as refusal:
         explained, problems = None, [str(refusal)]
-    english = (get_language() or "").startswith("en")
+    english = page_is_english()
     failed = [{"rule": rule, "message": rule.message_en if english else rule.message_zh}
               for rule in (explained.rules if explained else []) if not rule.passed]
     return render(request, "funding/_explanation.html", {"claim": claim, "explanation": explained,

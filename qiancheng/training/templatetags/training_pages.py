@@ -6,7 +6,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import template
-from django.utils import translation
+
+from qiancheng.web.language import page_is_english
 
 register = template.Library()
 
@@ -17,15 +18,11 @@ def zh(label: object) -> str:
     return str(label)
 
 
-def _english() -> bool:
-    return (translation.get_language() or "").startswith("en")
-
-
 @register.filter
 def sheet_column(column: object) -> str:
     """A sheet problem's column, stored as "中文表头 English header" (the API gives both), in the page's language."""
     chinese, _, english = str(column).partition(" ")
-    return english if _english() and english else chinese
+    return english if page_is_english() and english else chinese
 
 
 @register.filter
@@ -34,7 +31,7 @@ def sheet_reason(problem: Any) -> str:
     def part(name: str) -> str:
         return str(problem.get(name, "") if isinstance(problem, dict) else getattr(problem, name, ""))
 
-    return (part("en") or part("zh")) if _english() else part("zh")
+    return (part("en") or part("zh")) if page_is_english() else part("zh")
 
 
 @register.filter
