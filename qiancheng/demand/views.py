@@ -32,19 +32,14 @@ from qiancheng.demand.forms import (
     show_service_errors,
 )
 from qiancheng.demand.models import CensusRound, DemandReport, Enterprise, EnterpriseStatus
-from qiancheng.web.language import page_is_english
+from qiancheng.web.language import in_page_language
+from qiancheng.web.refusals import refusal_text
 from qiancheng.web.tabular import MAX_UPLOAD_BYTES
 
 OFFICIALS = (Role.CITY_OFFICIAL, Role.PROVINCE_OFFICIAL)
 ROUND_READERS = (*OFFICIALS, Role.ENTERPRISE)
 LIST_SHOWN = 500
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def one_language(message: str) -> str:
-    """A service's "中文 / English" refusal in the page's language only (one language per page)."""
-    zh, _sep, en = message.partition(" / ")
-    return en if en and page_is_english() else zh
 
 
 # ---- Public registration ----
@@ -122,7 +117,7 @@ def round_open(request: HttpRequest) -> HttpResponse:
         try:
             census = services.open_round(request.user, **form.cleaned_data)
         except (ValidationError, PermissionDenied) as refusal:
-            form.add_error(None, one_language("；".join(getattr(refusal, "messages", [str(refusal)]))))
+            form.add_error(None, refusal_text(refusal))
         else:
             messages.success(request, _("需求普查已发起。"))
             return redirect("demand:round", pk=census.pk)
@@ -169,9 +164,9 @@ def report_add(request: HttpRequest, pk: int) -> HttpResponse:
         except services.ReportsRefused as refused:
             for problem in refused.problems:
                 form.add_error(problem.field if problem.field in form.fields else None,
-                               one_language(f"{problem.zh} / {problem.en}"))
+                               in_page_language(problem.zh, problem.en))
         except (ValidationError, PermissionDenied) as refusal:
-            form.add_error(None, one_language("；".join(getattr(refusal, "messages", [str(refusal)]))))
+            form.add_error(None, refusal_text(refusal))
         else:
             messages.success(request, _("需求已填报。"))
             return redirect("demand:round", pk=census.pk)
@@ -193,7 +188,7 @@ def report_upload(request: HttpRequest, pk: int) -> HttpResponse:
         except services.ReportsRefused as refused:
             problems = [report_file.describe(problem) for problem in refused.problems]
         except (ValidationError, PermissionDenied) as refusal:
-            form.add_error("file", one_language("；".join(getattr(refusal, "messages", [str(refusal)]))))
+            form.add_error("file", refusal_text(refusal))
         else:
             messages.success(request, _("已导入：新增%(created)d项，更新%(updated)d项，未变%(unchanged)d项。") % {
                 "created": len(result.created), "updated": len(result.updated), "unchanged": result.unchanged})
@@ -253,7 +248,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
             services.review_enterprise(request.user, enterprise, form.cleaned_data["decision"],
                                        form.cleaned_data["reason"])
         except (ValidationError, PermissionDenied) as refusal:
-            form.add_error(None, one_language("；".join(getattr(refusal, "messages", [str(refusal)]))))
+            form.add_error(None, refusal_text(refusal))
         else:
             messages.success(request, _("审核结论已保存。"))
             return redirect("demand:queue")

@@ -11,11 +11,14 @@ from django.http import HttpRequest
 from qiancheng.web.language import in_page_language, one_of_pair
 
 
-def show_refusal(request: HttpRequest, refusal: ValidationError | PermissionDenied) -> None:
-    """Every reason of a ValidationError joined with "；" (English "; "), or a PermissionDenied's message."""
+def refusal_text(refusal: ValidationError | PermissionDenied) -> str:
+    """Every reason of a ValidationError joined with "；" (English "; "), or a PermissionDenied's message, each
+    in the page's language (a form error or a message)."""
     if isinstance(refusal, ValidationError):
-        reasons = [one_of_pair(reason) for reason in refusal.messages]
-        text = in_page_language("；", "; ").join(reasons)
-    else:
-        text = one_of_pair(str(refusal))
-    messages.error(request, text)
+        return in_page_language("；", "; ").join(one_of_pair(reason) for reason in refusal.messages)
+    return one_of_pair(str(refusal))
+
+
+def show_refusal(request: HttpRequest, refusal: ValidationError | PermissionDenied) -> None:
+    """The refusal as one error message of the page (see `refusal_text`)."""
+    messages.error(request, refusal_text(refusal))
