@@ -40,6 +40,11 @@ class Enterprise(models.Model):
     # (demand.services.register_enterprise) starts as "applied" and waits for its city.
     status = models.CharField(max_length=16, choices=EnterpriseStatus.choices, default=EnterpriseStatus.APPROVED)
     contact_name = models.CharField(max_length=64, blank=True, default="")
+    # Registry facts the risk signals compare with institutions' (6d: an employer linked to the institution
+    # whose trainees it "employs"); an organisation's, not a person's, so kept in clear.
+    address = models.CharField(max_length=256, blank=True, default="")
+    legal_representative = models.CharField(max_length=64, blank=True, default="", help_text="法定代表人")
+    phone = models.CharField(max_length=32, blank=True, default="", help_text="单位联系电话")
     submitted_at = models.DateTimeField(null=True, blank=True)
     reviewed_at = models.DateTimeField(null=True, blank=True)
     reviewed_by = models.ForeignKey(

@@ -50,6 +50,10 @@ class Institution(models.Model):
     kind = models.CharField(max_length=32, choices=InstitutionKind.choices)
     city = models.ForeignKey("catalog.City", on_delete=models.PROTECT, related_name="institutions")
     address = models.CharField(max_length=256, blank=True, default="")
+    # Registry facts the risk signals compare (6d: an employer or another institution behind the same
+    # people); an organisation's, not a person's, so kept in clear like the address.
+    legal_representative = models.CharField(max_length=64, blank=True, default="", help_text="法定代表人")
+    phone = models.CharField(max_length=32, blank=True, default="", help_text="单位联系电话")
     status = models.CharField(max_length=24, choices=InstitutionStatus.choices, default=InstitutionStatus.APPLIED)
     approved_until = models.DateField(null=True, blank=True)
     # 1c: training-quality star rating, computed from outcomes; null until first rated.

@@ -197,6 +197,8 @@ class SubsidyClaim(models.Model):
     # 5.2c: employment three months after training.
     employment_proof_kind = models.CharField(max_length=32, choices=ProofKind.choices, blank=True, default="")
     employment_proof_date = models.DateField(null=True, blank=True)
+    # The employer the proof names (its USCC), read by the risk signal on linked employers (6d).
+    employer_uscc = models.CharField(max_length=18, blank=True, default="", help_text="就业证明所载用人单位统一社会信用代码")
     status = models.CharField(max_length=16, choices=ClaimStatus.choices, default=ClaimStatus.DRAFT)
     submitted_at = models.DateTimeField(null=True, blank=True)
     submitted_by = models.ForeignKey(
