@@ -12,17 +12,24 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from ninja import File, Query, Router, Schema, Status
+from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from qiancheng.accounts.api_errors import ApiError, ErrorOut, refusal_error
 from qiancheng.accounts.api_types import Money
 from qiancheng.accounts.scope import get_scoped_or_404, scoped
-from qiancheng.catalog.models import City, CourseKind, IndustrialPark, Occupation, SpecialAbilityItem
+from qiancheng.catalog.models import (
+    City,
+    CourseKind,
+    IndustrialPark,
+    Industry,
+    Occupation,
+    SpecialAbilityItem,
+)
 from qiancheng.catalog.vocabulary import TrainingType
 from qiancheng.projects.models import Project
 from qiancheng.providers.models import Institution, Teacher
-from qiancheng.training.models import Enrolment, ImportJob, TrainingClass
+from qiancheng.training.models import Enrolment, ImportJob, TrainingClass, TrainingForm
 from qiancheng.training.services import roster_file
 from qiancheng.training.services.attendance import (
     Mark,
@@ -63,6 +70,8 @@ class ClassOut(Schema):
     course_kind: str | None
     project_code: str | None
     park_code: str | None  # 4.1: the park the class is delivered for
+    training_form: str  # 2.1 / 2.2: employment_skills, pre_job, job_transfer, skill_upgrade; "" before it was kept
+    industry_code: str | None  # 1a "1+19"
     start_date: dt.date
     end_date: dt.date
     class_hours: int
@@ -84,6 +93,7 @@ class ClassOut(Schema):
             item_code=training.item_id, course_kind=training.course_kind_id,
             project_code=training.project.code if training.project_id else None,
             park_code=training.park.code if training.park_id else None,
+            training_form=training.training_form, industry_code=training.industry_id,
             start_date=training.start_date, end_date=training.end_date, class_hours=training.class_hours,
             venue=training.venue, cost_total=training.cost_total, cost_government=training.cost_government,
             cost_enterprise=training.cost_enterprise, cost_individual=training.cost_individual,
@@ -106,6 +116,9 @@ class ClassIn(Schema):
     project_code: str | None = None
     # 4.1: the park the class is delivered for; a project class defaults to its applicant's park
     park_code: str | None = None
+    # 2.1 / 2.2: omit for the type's default (occupational and special-ability: employment_skills)
+    training_form: TrainingForm | None = None
+    industry_code: str | None = Field(None, max_length=32, description='1a "1+19" industry code')
     teaching_plan: str = ""
     assessment_plan: str = ""
     venue: str = ""
@@ -219,7 +232,8 @@ def _plan(request: HttpRequest, payload: ClassIn) -> ClassPlan:
         occupation=_catalog(Occupation, payload.occupation_code, "职业", "occupation"), level=payload.level,
         item=_catalog(SpecialAbilityItem, payload.item_code, "专项能力项目", "special-ability item"),
         course_kind=_catalog(CourseKind, payload.course_kind, "创业培训类别", "course kind"), project=project,
-        park=_park(payload.park_code),
+        park=_park(payload.park_code), training_form=payload.training_form or "",
+        industry=_catalog(Industry, payload.industry_code, "产业", "industry"),
         teaching_plan=payload.teaching_plan, assessment_plan=payload.assessment_plan, venue=payload.venue,
         cost_government=payload.cost_government, cost_enterprise=payload.cost_enterprise,
         cost_individual=payload.cost_individual, teachers=teachers,

@@ -8,13 +8,21 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from qiancheng.catalog.models import CourseKind, IndustrialPark, Occupation, ProgrammeTag, SpecialAbilityItem
+from qiancheng.catalog.models import (
+    CourseKind,
+    IndustrialPark,
+    Industry,
+    Occupation,
+    ProgrammeTag,
+    SpecialAbilityItem,
+)
 from qiancheng.catalog.parks import parks_in_force
 from qiancheng.catalog.vocabulary import ApplicantRelation, SkillLevel, TrainingType
 from qiancheng.clock import today
 from qiancheng.people.models import PersonCategory
 from qiancheng.projects.models import Project, ProjectStatus
 from qiancheng.providers.models import Institution, InstitutionScope, Teacher
+from qiancheng.training.models import TrainingForm
 from qiancheng.training.services.classes import ClassPlan
 from qiancheng.training.services.evidence import EnrolmentEvidence
 from qiancheng.web.forms import PlainForm
@@ -42,6 +50,10 @@ class ClassForm(PlainForm, forms.Form):
     project = forms.ModelChoiceField(label=_("项目制培训项目"), queryset=Project.objects.none(), required=False)
     park = forms.ModelChoiceField(
         label=_("服务园区（第4.1条沿边临港产业园区）"), queryset=IndustrialPark.objects.none(), required=False)
+    training_form = forms.ChoiceField(
+        label=_("培训形式（第2条）"), required=False, choices=[("", _("按培训类型（职业技能、专项能力：就业技能培训）")),
+                                                          *TrainingForm.choices])
+    industry = forms.ModelChoiceField(label=_("服务产业（“1+19”）"), queryset=Industry.objects.none(), required=False)
     start_date = forms.DateField(label=_("开班日期"), widget=DATE)
     end_date = forms.DateField(label=_("结业日期"), widget=DATE)
     class_hours = forms.IntegerField(label=_("课时"), min_value=1, max_value=2000)
@@ -72,6 +84,7 @@ class ClassForm(PlainForm, forms.Form):
         fields["project"].label_from_instance = lambda project: f"{project.code} {project.title}"
         fields["teachers"].queryset = Teacher.objects.filter(institution=institution, is_active=True).order_by("name")
         fields["programme_tags"].queryset = ProgrammeTag.objects.order_by("sort_order", "code")
+        fields["industry"].queryset = Industry.objects.filter(is_active=True).order_by("sort_order", "code")
         # 4.1: the parks of the institution's own city on the list today (the service checks the class's dates).
         fields["park"].queryset = parks_in_force(today()).filter(city=institution.city_id).order_by("code")
 
@@ -98,7 +111,7 @@ class ClassForm(PlainForm, forms.Form):
             name=data["name"], training_type=data["training_type"], start_date=data["start_date"],
             end_date=data["end_date"], class_hours=data["class_hours"], occupation=data["occupation"],
             level=data["level"], item=data["item"], course_kind=data["course_kind"], project=data["project"],
-            park=data["park"],
+            park=data["park"], training_form=data.get("training_form") or "", industry=data.get("industry"),
             teaching_plan=data["teaching_plan"], assessment_plan=data["assessment_plan"], venue=data["venue"],
             cost_government=data["cost_government"], cost_enterprise=data["cost_enterprise"],
             cost_individual=data["cost_individual"], teachers=list(data["teachers"]),

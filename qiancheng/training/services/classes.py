@@ -20,14 +20,21 @@ from django.utils import timezone
 
 from qiancheng.accounts.audit import record_event, snapshot
 from qiancheng.accounts.models import Role
-from qiancheng.catalog.models import CourseKind, IndustrialPark, Occupation, ProgrammeTag, SpecialAbilityItem
+from qiancheng.catalog.models import (
+    CourseKind,
+    IndustrialPark,
+    Industry,
+    Occupation,
+    ProgrammeTag,
+    SpecialAbilityItem,
+)
 from qiancheng.catalog.vocabulary import TrainingType
 from qiancheng.clock import today
 from qiancheng.policy.params import plan_figures
 from qiancheng.projects.models import Project, ProjectStatus
 from qiancheng.providers.models import Institution, InstitutionScope, Teacher
 from qiancheng.providers.services import Refusal, opening_refusal
-from qiancheng.training.models import ClassStatus, TrainingClass
+from qiancheng.training.models import ClassStatus, TrainingClass, default_training_form
 
 if TYPE_CHECKING:
     from qiancheng.accounts.models import User
@@ -53,6 +60,10 @@ class ClassPlan:
     project: Project | None = None
     # 4.1: the border/port park the class is delivered for (a project class: its applicant's park by default)
     park: IndustrialPark | None = None
+    # 2.1 / 2.2: the form of training; "" takes the type's default (models.default_training_form)
+    training_form: str = ""
+    # 1a "1+19": the industry the class trains for, if the institution states it
+    industry: Industry | None = None
     teaching_plan: str = ""
     assessment_plan: str = ""
     venue: str = ""
@@ -146,6 +157,7 @@ def apply_for_class(actor: User, institution: Institution, plan: ClassPlan) -> T
             name=plan.name, institution=institution, city_id=institution.city_id, training_type=plan.training_type,
             occupation=plan.occupation, level=plan.level, item=plan.item, course_kind=plan.course_kind,
             project=plan.project, park=park, start_date=plan.start_date, end_date=plan.end_date,
+            training_form=plan.training_form or default_training_form(plan.training_type), industry=plan.industry,
             class_hours=plan.class_hours, teaching_plan=plan.teaching_plan, assessment_plan=plan.assessment_plan, venue=plan.venue,
             cost_government=plan.cost_government, cost_enterprise=plan.cost_enterprise,
             cost_individual=plan.cost_individual,
@@ -158,7 +170,8 @@ def apply_for_class(actor: User, institution: Institution, plan: ClassPlan) -> T
         training.programme_tags.set(plan.programme_tags)
         record_event(actor, "class.submitted", training, after=snapshot(training, (
             "name", "training_type", "occupation_id", "level", "item_id", "course_kind_id", "project_id",
-            "park_id", "start_date", "end_date", "class_hours", "cost_total", "status")))
+            "park_id", "training_form", "industry_id", "start_date", "end_date", "class_hours", "cost_total",
+            "status")))
     return training
 
 
