@@ -122,3 +122,28 @@ class RatingAppeal(models.Model):
 
     def __str__(self) -> str:
         return f"appeal {self.snapshot_id} {self.status}"
+
+
+class ParameterDraft(models.Model):
+    """A province official's draft of changed decision parameters (R4 what-if): a list of changes laid over the
+    packaged parameters and replayed over stored claims (`insight.what_if`). A draft never decides a real claim:
+    nothing reads it but the replay; the parameters in force change only by their own dated path (the packaged
+    YAML, a city's uplift entry on /money/ai-uplift/). The one writer is `insight.what_if`."""
+
+    title = models.CharField(max_length=120)
+    changes = models.JSONField(default=list, help_text="checked changes, see insight/what_if.py CHANGE_KINDS")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = "参数草案 parameter draft"
+        constraints = [models.CheckConstraint(condition=~Q(title=""), name="parameter_draft_has_title")]
+
+    def __str__(self) -> str:
+        return f"draft {self.pk} {self.title}"
+
+
+# An industry department's training plan (6) lives in its own module; importing it here registers it.
+from qiancheng.insight.plan_models import IndustryPlan, IndustryPlanLine  # noqa: E402, F401

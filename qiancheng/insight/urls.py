@@ -3,7 +3,7 @@
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from qiancheng.insight import gap_views, views
+from qiancheng.insight import gap_views, matching_urls, statistics_urls, views, what_if_views
 from qiancheng.web.navigation import PUBLIC, add_link
 
 app_name = "insight"
@@ -17,10 +17,15 @@ urlpatterns = [
     path("rating/<int:snapshot_id>/", views.rating_detail, name="rating_detail"),
     path("rating/<int:snapshot_id>/appeal/", views.rating_appeal, name="rating_appeal"),
     path("rating-appeal/<int:appeal_id>/decision/", views.rating_appeal_decision, name="rating_appeal_decision"),
+    path("what-if/", what_if_views.drafts, name="what_if"),
+    path("what-if/<int:draft_id>/", what_if_views.draft_page, name="what_if_draft"),
 ]
+urlpatterns += matching_urls.urlpatterns
+urlpatterns += statistics_urls.urlpatterns
 
 # The URLconf is loaded before any page renders its navigation bar, so the link is there in time.
 add_link(_("培训进度"), "insight:progress", {"province_official", "city_official"}, order=15)
 add_link(_("技能需求缺口"), "insight:demand_gap", {"province_official", "city_official"}, order=17)
 add_link(_("星级评定"), "insight:ratings", {"province_official", "city_official", "institution"}, order=16)
+add_link(_("参数测算"), "insight:what_if", {"province_official"}, order=18)
 add_link(_("星级评定办法"), "insight:star_rating", {PUBLIC}, order=88)
