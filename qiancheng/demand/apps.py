@@ -13,7 +13,15 @@ class DemandConfig(AppConfig):
 
     def ready(self) -> None:
         from qiancheng.accounts.scope import register
-        from qiancheng.demand.models import CensusRound, DemandReport, DemandReportVersion, Enterprise
+        from qiancheng.demand.models import (
+            CensusRound,
+            ContactConsent,
+            DemandReport,
+            DemandReportVersion,
+            Enterprise,
+            WorkerNeed,
+            WorkerNeedVersion,
+        )
 
         def rounds_of_city(city_id: str) -> Q:
             # a city official sees the province's rounds, its own city's and its parks'
@@ -28,3 +36,8 @@ class DemandConfig(AppConfig):
         register(CensusRound, city=rounds_of_city, enterprise=rounds_of_enterprise)
         register(DemandReport, city="enterprise__city", enterprise="enterprise")
         register(DemandReportVersion, city="report__enterprise__city", enterprise="report__enterprise")
+        # A worker's gap is their own and their county's city's (which may report it on their behalf, 1c).
+        register(WorkerNeed, city="county__city", person="person")
+        register(WorkerNeedVersion, city="need__county__city", person="need__person")
+        # A consent is the person's own; enterprises read consenting candidates through insight.matching only.
+        register(ContactConsent, city=None, person="person")

@@ -187,3 +187,14 @@ class DemandReportVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report_id} ×{self.headcount} @ {self.recorded_at:%Y-%m-%d}"
+
+
+# The worker side (skill gaps, consent to be contacted) lives in its own module; importing it here registers it.
+from qiancheng.demand.worker_models import (  # noqa: E402, F401
+    ConsentScope,
+    ContactConsent,
+    ReportedBy,
+    Willingness,
+    WorkerNeed,
+    WorkerNeedVersion,
+)

@@ -30,3 +30,6 @@ class TrainingConfig(AppConfig):
         )
         # A city's attendance threshold is its own; institutions read it through the class page.
         register(apps.get_model("training", "AttendanceThreshold"), city="city")
+        # Follow-up after a class (1e): the class's city and institution, and the trainee themselves.
+        register(apps.get_model("training", "EmploymentFollowUp"), city="enrolment__training_class__city",
+                 institution="enrolment__training_class__institution", person="person")

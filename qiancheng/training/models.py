@@ -305,3 +305,13 @@ class AttendanceThreshold(models.Model):
 
     def __str__(self) -> str:
         return f"{self.city_id} {self.rate} from {self.effective_from}"
+
+
+# Follow-up after a class (1e) lives in its own module; importing it here registers it.
+from qiancheng.training.follow_up_models import (  # noqa: E402, F401
+    EMPLOYED_STATUSES,
+    FOLLOW_UP_MONTHS,
+    EmploymentFollowUp,
+    EmploymentStatus,
+    RecorderRole,
+)

@@ -4,7 +4,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from qiancheng.accounts.models import Role
-from qiancheng.training import views
+from qiancheng.training import follow_up_views, views
 from qiancheng.web.navigation import add_link
 from qiancheng.web.queues import add_queue
 
@@ -29,6 +29,7 @@ urlpatterns = [
     path("imports/<int:pk>/apply/", views.import_apply, name="import_apply"),
     path("imports/<int:pk>/discard/", views.import_discard, name="import_discard"),
 ]
+urlpatterns += follow_up_views.urlpatterns
 
 add_link(_("培训班"), "training:class_list", roles={Role.INSTITUTION, Role.CITY_OFFICIAL, Role.PROVINCE_OFFICIAL},
          order=30)
