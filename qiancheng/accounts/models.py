@@ -24,6 +24,9 @@ class Role(models.TextChoices):
     INSTITUTION = "institution", _("培训机构")  # its own records
     ENTERPRISE = "enterprise", _("企业/园区")  # its own records
     TRAINEE = "trainee", _("劳动者")  # self only
+    # 6: 支持行业主管部门分领域制定培训计划并配合实施: reads its industry's statistics in every city, files its
+    # industry's training plan; sees no record of a person, class or claim.
+    INDUSTRY_DEPARTMENT = "industry_department", _("行业主管部门")
 
 
 def _only_for(role: Role, field: str) -> Q:
@@ -51,6 +54,10 @@ class User(AbstractUser):
     )
     person = models.OneToOneField(
         "people.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="account"
+    )
+    industry = models.ForeignKey(
+        "catalog.Industry", null=True, blank=True, on_delete=models.PROTECT, related_name="departments",
+        help_text="行业主管部门 only: the \"1+19\" industry it plans for",
     )
 
     objects: ClassVar[UserManager] = UserManager()
@@ -87,6 +94,12 @@ class User(AbstractUser):
                 name="user_person_iff_trainee",
                 violation_error_message="劳动者账户必须指定本人，其他角色不指定 / "
                 "a trainee account needs its person; no other role has one",
+            ),
+            models.CheckConstraint(
+                condition=_only_for(Role.INDUSTRY_DEPARTMENT, "industry"),
+                name="user_industry_iff_industry_department",
+                violation_error_message="行业主管部门账户必须指定产业，其他角色不指定 / "
+                "an industry department account needs its industry; no other role has one",
             ),
         ]
 

@@ -10,6 +10,7 @@ its owners. `scoped(queryset, user)` then filters by the user's role:
 | institution       | records whose `institution` path reaches its institution    |
 | enterprise        | records whose `enterprise` path reaches its enterprise      |
 | trainee           | records whose `person` path reaches the trainee's person    |
+| industry department | records whose `industry` path reaches its industry (its plans); no record of a person |
 | anyone else       | nothing (anonymous, inactive, a back-office account with no role) |
 
 A role whose path is not given sees nothing of that model. A path is a Django lookup path
@@ -48,6 +49,7 @@ class ScopeRule:
     institution: Path | None = None
     enterprise: Path | None = None
     person: Path | None = None
+    industry: Path | None = None
 
     def paths(self) -> dict[str, Path | None]:
         return {
@@ -55,6 +57,7 @@ class ScopeRule:
             "institution": self.institution,
             "enterprise": self.enterprise,
             "person": self.person,
+            "industry": self.industry,
         }
 
 
@@ -66,6 +69,7 @@ _ROLE_KEY = {
     Role.INSTITUTION: ("institution", "institution_id"),
     Role.ENTERPRISE: ("enterprise", "enterprise_id"),
     Role.TRAINEE: ("person", "person_id"),
+    Role.INDUSTRY_DEPARTMENT: ("industry", "industry_id"),
 }
 
 
@@ -76,12 +80,13 @@ def register(
     institution: Path | None = None,
     enterprise: Path | None = None,
     person: Path | None = None,
+    industry: Path | None = None,
 ) -> type[M]:
     """Declare how `model` is scoped. Call once per model, from the app's `AppConfig.ready()`.
 
     `city` is required as an argument (pass None explicitly for province-only data) so nobody forgets it.
     """
-    rule = ScopeRule(city=city, institution=institution, enterprise=enterprise, person=person)
+    rule = ScopeRule(city=city, institution=institution, enterprise=enterprise, person=person, industry=industry)
     existing = _REGISTRY.get(model)
     if existing is not None and existing != rule:
         raise ImproperlyConfigured(f"{model._meta.label} is already registered for scope with other paths")

@@ -358,3 +358,7 @@ def demand_gap_table(request: HttpRequest, date_from: dt.date | None = None, dat
                   rows=[GapRowOut(occupation_code=row.occupation_code, occupation_name=row.occupation_name,
                                   level=row.level, city_code=row.city_code, reports=row.reports, demand=row.demand,
                                   certified=row.certified, placed=row.placed, gap=row.gap) for row in table.rows])
+
+
+# The statistics (6a) and the industry plans (6) add their routes to this router.
+from qiancheng.insight import statistics_api  # noqa: E402, F401

@@ -18,6 +18,7 @@ class InsightConfig(AppConfig):
         from qiancheng.insight.demand_gap import unanswered_reports
         from qiancheng.insight.figures import cities_below_share
         from qiancheng.insight.models import RatingAppeal, RatingSnapshot, Target
+        from qiancheng.insight.plan_models import IndustryPlan, IndustryPlanLine
         from qiancheng.insight.services import pending_rating_appeals, rating_in_force
         from qiancheng.providers.ratings import register_rating_reader
         from qiancheng.web.queues import add_queue
@@ -29,6 +30,9 @@ class InsightConfig(AppConfig):
         # 3.6, 3.4c: the consumers below read the snapshot in force through providers.ratings.
         register_rating_reader(rating_in_force)
         scope.register(RatingAppeal, city="city", institution="institution")
+        # 6: an industry's training plan is province-wide: the province and the industry's own department read it.
+        scope.register(IndustryPlan, city=None, industry="industry")
+        scope.register(IndustryPlanLine, city=None, industry="plan__industry")
         # 1c: an institution's appeal against its rating waits for its city (or the province).
         add_queue("rating_appeals", _("星级评定申诉"), "insight:ratings", pending_rating_appeals, since="filed_at",
                   roles={Role.CITY_OFFICIAL, Role.PROVINCE_OFFICIAL}, order=91)

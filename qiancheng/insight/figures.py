@@ -189,6 +189,12 @@ def calendar_share(year: int, on: dt.date) -> Fraction:
     return Fraction(min((on - first).days + 1, days), days)
 
 
+def expected_by(target: int, elapsed: Fraction) -> int:
+    """Expected by the day read: the target spread evenly over the calendar year, rounded half up. Progress
+    against a city's or the province's target and against an industry's plan both read this one function."""
+    return _whole(target * elapsed)
+
+
 @dataclass(frozen=True)
 class MonthShare:
     """One month of a city (or the province): its trainings, key-group share and the 2.1b flag."""
@@ -222,7 +228,7 @@ class Progress:
 def _progress(code: str | None, name: str, target: TargetFigure | None, year_tally: YearTally,
               elapsed: Fraction, minimum: Decimal) -> Progress:
     achieved = year_tally.city(code)
-    expected = _whole(target.count * elapsed) if target is not None else None
+    expected = expected_by(target.count, elapsed) if target is not None else None
     projected = _whole(achieved.trainings / elapsed) if elapsed else None
     return Progress(code=code, name=name, target=target, achieved=achieved, expected=expected,
                     projected=projected, behind=expected is not None and achieved.trainings < expected,

@@ -88,7 +88,8 @@ def test_the_province_sees_both_cities(model, worlds, province_official) -> None
 
 
 @pytest.mark.parametrize(
-    ("role", "link"), [(Role.INSTITUTION, "institution"), (Role.ENTERPRISE, "enterprise"), (Role.TRAINEE, "person")]
+    ("role", "link"), [(Role.INSTITUTION, "institution"), (Role.ENTERPRISE, "enterprise"), (Role.TRAINEE, "person"),
+                       (Role.INDUSTRY_DEPARTMENT, "industry")]
 )
 def test_owners_see_only_their_own_records(role, link, worlds) -> None:
     nanning, liuzhou = worlds
@@ -111,6 +112,22 @@ def test_each_owner_role_reaches_its_records(worlds) -> None:
     assert scoped(TrainingClass, enterprise).count() == 1
     assert scoped(SubsidyClaim, trainee).count() == 1
     assert scoped(TrainingClass, trainee).count() == 0
+
+
+def test_an_industry_department_reads_its_own_plans_and_no_record_of_a_city(worlds, province_official,
+                                                                           nanning_official) -> None:
+    from qiancheng.insight.models import IndustryPlan, IndustryPlanLine
+
+    nanning, liuzhou = worlds
+    department = _user("dept", Role.INDUSTRY_DEPARTMENT, industry=nanning.industry)
+    for model in (IndustryPlan, IndustryPlanLine):
+        assert set(scoped(model, department).values_list("pk", flat=True)) == nanning.pks(model)
+        assert nanning.pks(model) | liuzhou.pks(model) <= set(scoped(model, province_official).values_list("pk",
+                                                                                                          flat=True))
+        assert not scoped(model, nanning_official).exists()  # a plan is province-wide, not a city's
+    with pytest.raises(Http404):
+        get_scoped_or_404(IndustryPlan, department, pk=next(iter(liuzhou.pks(IndustryPlan))))
+    assert not any(scoped(model, department).exists() for model in CITY_SCOPED)
 
 
 def test_only_the_province_reads_the_audit_trail(worlds, province_official, nanning_official, trainee_user) -> None:

@@ -44,6 +44,20 @@ def test_a_trainee_account_needs_its_person(persona_person) -> None:
     User.objects.create(username="person", role=Role.TRAINEE, person=persona_person)
 
 
+def test_an_industry_department_needs_its_industry_and_nothing_else() -> None:
+    from qiancheng.catalog.models import Industry
+
+    ai = Industry.objects.get_or_create(code="ai", defaults={"name": "人工智能"})[0]
+    with refused():
+        User.objects.create(username="nodept", role=Role.INDUSTRY_DEPARTMENT)
+    with refused():
+        User.objects.create(username="deptcity", role=Role.INDUSTRY_DEPARTMENT, industry=ai,
+                            city=City.objects.get_or_create(code="450100", defaults={"name": "南宁市"})[0])
+    with refused():
+        User.objects.create(username="cityind", role=Role.PROVINCE_OFFICIAL, industry=ai)
+    User.objects.create(username="dept", role=Role.INDUSTRY_DEPARTMENT, industry=ai)
+
+
 def test_an_unknown_role_is_refused() -> None:
     with refused():
         User.objects.create(username="odd", role="mayor")
