@@ -33,6 +33,11 @@ def _persons_of_city(field: str) -> Callable[[str], Q]:
     return condition
 
 
+def _link_in_city(city_code: str) -> Q:
+    """A confirmed same-person link (people.PersonLink) is either of its persons' city's."""
+    return _persons_of_city("person_a")(city_code) | _persons_of_city("person_b")(city_code)
+
+
 def _certificate_in_city(city_code: str) -> Q:
     """Held by a person of the city, or issued after a class there (imported certificates have no class)."""
     evaluations = apps.get_model("evaluation", "Evaluation").objects.filter(
@@ -52,6 +57,7 @@ def register_foundation_models() -> None:
         person="pk",
     )
     register(model("people", "SkillUpgradeSubsidy"), city=_persons_of_city("person"), person="person")
+    register(model("people", "PersonLink"), city=_link_in_city)
     register(model("providers", "Institution"), city="city", institution="pk")
     register(model("providers", "Teacher"), city="institution__city", institution="institution")
     register(model("providers", "InstitutionScope"), city="institution__city", institution="institution")

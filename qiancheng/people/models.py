@@ -10,8 +10,9 @@ The ID number, phone and bank account are kept only as ciphertext plus a masked 
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.db.models.functions import Length
 from django.db.models.lookups import Exact
 from django.utils.translation import gettext_lazy as _
@@ -147,3 +148,50 @@ class SkillUpgradeSubsidy(models.Model):
 
     def __str__(self) -> str:
         return f"{self.record_id} {self.occupation_id} L{self.level}"
+
+
+class PersonLink(models.Model):
+    """Two person records (two ID numbers) an official confirmed are one natural person.
+
+    The links in force join persons into identity clusters (people.links); the engine counts the limits of 3.5
+    over a whole cluster. A cluster is what its links in force connect, so it is never stored apart from them and
+    cannot disagree with them; its canonical key is the smallest person_key in it. A link is never deleted: an
+    undo is a second dated decision on the same row, with its own official and reason.
+    """
+
+    person_a = models.ForeignKey(Person, on_delete=models.PROTECT, db_column="person_a_key", related_name="+")
+    person_b = models.ForeignKey(Person, on_delete=models.PROTECT, db_column="person_b_key", related_name="+")
+    source = models.CharField(max_length=64, help_text="what found the pair, e.g. risk.linkcandidate:12")
+    linked_on = models.DateField(help_text="the programme's day of the confirmation")
+    linked_at = models.DateTimeField()
+    linked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField()
+    undone_on = models.DateField(null=True, blank=True)
+    undone_at = models.DateTimeField(null=True, blank=True)
+    undone_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="+")
+    undo_reason = models.TextField(blank=True, default="")
+
+    class Meta:
+        ordering = ["-linked_at", "-pk"]
+        verbose_name = "确认为同一人 person link"
+        constraints = [
+            models.CheckConstraint(condition=Q(person_a__lt=F("person_b")), name="person_link_pair_ordered"),
+            # One link in force per pair; an undone pair may be linked again by a later decision.
+            models.UniqueConstraint(fields=["person_a", "person_b"], condition=Q(undone_at__isnull=True),
+                                    name="person_link_once_in_force"),
+            models.CheckConstraint(condition=~Q(reason=""), name="person_link_has_reason"),
+            models.CheckConstraint(
+                condition=Q(undone_at__isnull=True, undone_on__isnull=True, undone_by__isnull=True, undo_reason="")
+                | (Q(undone_at__isnull=False, undone_on__isnull=False, undone_by__isnull=False)
+                   & ~Q(undo_reason="")),
+                name="person_link_undone_with_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person_a_id[:8]}={self.person_b_id[:8]}"
+
+    @property
+    def in_force(self) -> bool:
+        return self.undone_at is None

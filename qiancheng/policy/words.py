@@ -38,6 +38,7 @@ PAIRS: tuple[tuple[str, str], ...] = (
     ("结束", "ended"),
     ("状态", "status"),
     ("至今", "open"),
+    ("记于另一身份证号", "held under the other ID number"),  # funding.services.stored_explain
 )
 
 

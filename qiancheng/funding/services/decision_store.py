@@ -25,7 +25,7 @@ from qiancheng.accounts.audit import record_event
 from qiancheng.clock import today
 from qiancheng.evaluation.models import Certificate
 from qiancheng.funding.models import CityAiUplift, SubsidyClaim, columns
-from qiancheng.people import crypto
+from qiancheng.people import crypto, links
 from qiancheng.people.models import Person, SkillUpgradeSubsidy
 from qiancheng.people.services import ID_NUMBER
 from qiancheng.policy.batch import check_not_in_history, claims_from_records, history_from_records
@@ -41,7 +41,13 @@ def stored_claim_records(claims: QuerySet) -> list[dict[str, Any]]:
 
 def stored_history_records(person_keys: set[str] | None, institution_usccs: set[str] | None,
                            excluding: Iterable[str] = ()) -> list[dict[str, Any]]:
-    """The history of these persons (None: of everyone), as EXCHANGE.md history rows."""
+    """The history of these persons (None: of everyone), as EXCHANGE.md history rows.
+
+    A person confirmed to be one with another (people.links) brings that one's history too, every row under the
+    key asked about (`held_under` keeps the key it is held under), so 3.5 counts across both ID numbers."""
+    subject = links.decided_as(person_keys)
+    person_keys = links.with_linked(person_keys)
+
     def of_persons(queryset: QuerySet) -> QuerySet:
         return queryset if person_keys is None else queryset.filter(person_id__in=person_keys)
 
@@ -64,7 +70,7 @@ def stored_history_records(person_keys: set[str] | None, institution_usccs: set[
         # certificate number can never collide with a claim number in one history (EXCHANGE.md (b)).
         kind = row["record_type"]
         row["record_id"] = str(row["record_id"]) if kind == "claim" else f"{kind}:{row['record_id']}"
-    return rows
+    return links.as_one_person(rows, subject)
 
 
 def _records(queryset: QuerySet[Model], columns: dict[str, str], **constant: str) -> list[dict[str, Any]]:
@@ -97,16 +103,26 @@ def open_id_numbers(actor: Any, records: list[dict[str, Any]], purpose_note: str
 
 def stored_frames(actor: Any, claims: QuerySet) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Claims and their history from the database, as the engine's typed frames."""
+    claims_frame, history_frame, _held = stored_frames_held(actor, claims)
+    return claims_frame, history_frame
+
+
+def stored_frames_held(actor: Any, claims: QuerySet) -> tuple[pl.DataFrame, pl.DataFrame, dict[str, str]]:
+    """`stored_frames`, and for each history record read under another ID number of the same person
+    (people.links), the person key it is held under (by record ID), for the explanation to name it."""
     claim_rows = stored_claim_records(claims)
     whole = len(claim_rows) > WHOLE_TABLES_FROM
     persons = None if whole else {row["id_number"] for row in claim_rows}
     institutions = None if whole else {row["institution_id"] for row in claim_rows if row.get("institution_id")}
     history_rows = stored_history_records(persons, institutions, excluding=[row["claim_id"] for row in claim_rows])
+    # Two claims of one confirmed person in one run are that person's, as their histories are.
+    claim_rows = links.as_one_person(claim_rows, links.decided_as(persons))
+    held = {row["record_id"]: row[links.HELD_UNDER] for row in history_rows if links.HELD_UNDER in row}
     opened = open_id_numbers(actor, claim_rows + history_rows, "decision engine: GB 11643 check and matching")
     claims_frame = claims_from_records(opened[: len(claim_rows)], "claims")
     history_frame = history_from_records(opened[len(claim_rows):], "history")
     check_not_in_history(claims_frame, history_frame, "claims")
-    return claims_frame, history_frame
+    return claims_frame, history_frame, held
 
 
 def decide_stored_claims(actor: Any, claims: QuerySet, *, params: ParamSet | None = None,

@@ -24,7 +24,7 @@ from qiancheng.accounts.audit import record_event, record_events
 from qiancheng.accounts.models import AuditEntry, Role
 from qiancheng.catalog.vocabulary import ApplicantRelation, TrainingType, chinese_part
 from qiancheng.clock import today
-from qiancheng.people import crypto
+from qiancheng.people import crypto, links
 from qiancheng.people.identity import check_id_number, normalise_id_number
 from qiancheng.people.masking import mask_id_number
 from qiancheng.people.models import Person
@@ -167,7 +167,10 @@ def _would_be_claim(training: TrainingClass, number: int, candidate: Candidate) 
 
 def unclaimed_enrolments(training: TrainingClass | None, person_keys: set[str] | None) -> list[dict[str, Any]]:
     """Other classes the persons are in (all of them when `training` is None), not yet claimed: each counts as a
-    pending claim (RULES "What counts")."""
+    pending claim (RULES "What counts"). Those of a person confirmed to be one of them (people.links) come under
+    the key asked about, as the stored history does."""
+    subject = links.decided_as(person_keys)
+    person_keys = links.with_linked(person_keys)
     enrolments = (Enrolment.objects.filter(claims__isnull=True, training_class__status__in=HOLDING_STATES)
                   .exclude(status=EnrolmentStatus.WITHDRAWN))
     if training is not None:
@@ -178,17 +181,21 @@ def unclaimed_enrolments(training: TrainingClass | None, person_keys: set[str] |
                                   "training_class__level", "training_class__item_id", "training_class__course_kind_id",
                                   "training_class__project__code", "training_class__end_date")
     plan = plan_figures()
-    return [{"record_type": "claim", "record_id": f"enrolment:{pk}", "id_number": key, "training_type": kind,
-             "fund": plan.route_fund(kind, end),
-             "occupation_code": occupation, "level": level, "item_code": item, "course_kind": course,
-             "project_id": project, "end_date": end.isoformat(), "status": "pending"}
-            for pk, key, kind, occupation, level, item, course, project, end in rows]
+    return links.as_one_person([
+        {"record_type": "claim", "record_id": f"enrolment:{pk}", "id_number": key, "training_type": kind,
+         "fund": plan.route_fund(kind, end),
+         "occupation_code": occupation, "level": level, "item_code": item, "course_kind": course,
+         "project_id": project, "end_date": end.isoformat(), "status": "pending"}
+        for pk, key, kind, occupation, level, item, course, project, end in rows], subject)
 
 
 def _history(training: TrainingClass, clear: dict[str, str]) -> list[dict[str, Any]]:
     keys: set[str] | None = set(clear) if len(clear) <= WHOLE_TABLES_FROM else None
     history = stored_history(keys, {training.institution.uscc})
     history += unclaimed_enrolments(training, keys)
+    # Read for everyone, a confirmed person's rows come under the cluster's canonical key: move them to the
+    # candidate's (people.links).
+    history = links.as_one_person(history, links.decided_as(set(clear))) if keys is None else history
     opened = []
     for record in history:
         key = record.get("id_number")
@@ -203,6 +210,10 @@ def predicted_refusals(training: TrainingClass, candidates: list[Candidate]) -> 
         return {}
     clear = {candidate.person_key: candidate.id_number for candidate in candidates}
     claims = [_would_be_claim(training, number, candidate) for number, candidate in enumerate(candidates)]
+    # Two candidates confirmed to be one person are that person's claims (people.links), under one number.
+    subject = links.decided_as(set(clear))
+    claims = [{**claim, "id_number": clear[subject.get(candidate.person_key, candidate.person_key)]}
+              for claim, candidate in zip(claims, candidates, strict=True)]
     params = load_packaged()
     # Decided as on the class's last day, when the claim would be filed (never before today).
     as_of = max(training.end_date, today())
