@@ -24,16 +24,31 @@ from qiancheng.people import crypto
 from qiancheng.people.models import Person
 
 _PHONE_LABEL = b"qiancheng risk phone hash v1"
+_BANK_LABEL = b"qiancheng risk bank account hash v1"
 
 
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=8)
+def _derived_key(master: str, label: bytes) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=label).derive(master.encode("utf-8"))
+
+
 def _phone_key(master: str) -> bytes:
-    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_PHONE_LABEL).derive(master.encode("utf-8"))
+    return _derived_key(master, _PHONE_LABEL)
+
+
+def _digits_hash(clear: str, label: bytes) -> str:
+    digits = "".join(ch for ch in clear if ch.isdigit())
+    return hmac.new(_derived_key(settings.DATA_KEY, label), digits.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 def phone_hash(clear: str) -> str:
-    digits = "".join(ch for ch in clear if ch.isdigit())
-    return hmac.new(_phone_key(settings.DATA_KEY), digits.encode("utf-8"), hashlib.sha256).hexdigest()
+    """Digits only, so "0771-5551234" of an institution and "07715551234" of a trainee compare equal."""
+    return _digits_hash(clear, _PHONE_LABEL)
+
+
+def bank_hash(clear: str) -> str:
+    """A bank account under its own derived key: it cannot be compared with a phone hash or person_key."""
+    return _digits_hash(clear, _BANK_LABEL)
 
 
 def phone_hashes(actor: Any, person_keys: Iterable[str] | None, purpose_note: str) -> dict[str, str]:
@@ -48,6 +63,22 @@ def phone_hashes(actor: Any, person_keys: Iterable[str] | None, purpose_note: st
     if hashes_by_person:
         with transaction.atomic():
             record_event(actor, "person.phones_read_for_risk", after={"persons": len(hashes_by_person)},
+                         reason=purpose_note)
+    return hashes_by_person
+
+
+def bank_hashes(actor: Any, person_keys: Iterable[str] | None, purpose_note: str) -> dict[str, str]:
+    """person_key -> keyed bank-account hash for the persons given (all when None); audited once."""
+    rows = Person.objects.exclude(bank_account_enc="")
+    if person_keys is not None:
+        rows = rows.filter(person_key__in=list(person_keys))
+    hashes_by_person = {
+        key: bank_hash(crypto.decrypt(token, purpose=crypto.BANK_ACCOUNT))
+        for key, token in rows.values_list("person_key", "bank_account_enc").iterator(chunk_size=5000)
+    }
+    if hashes_by_person:
+        with transaction.atomic():
+            record_event(actor, "person.bank_accounts_read_for_risk", after={"persons": len(hashes_by_person)},
                          reason=purpose_note)
     return hashes_by_person
 

@@ -50,6 +50,19 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter("copied_attendance_min_trainees", _START, 5, LOCAL_PRACTICE, _CHECKED),
     # ... over at least this many session days, every trainee's the same.
     Parameter("copied_attendance_min_sessions", _START, 3, LOCAL_PRACTICE, _CHECKED),
+    # (e) one bank account (keyed hash) behind at least this many trainees of one institution.
+    Parameter("shared_bank_min_trainees", _START, 3, LOCAL_PRACTICE, _CHECKED),
+    # (f) at least this many of a class's employment proofs name one employer ...
+    Parameter("linked_employer_min_proofs", _START, 5, LOCAL_PRACTICE, _CHECKED),
+    # ... and that employer names at least this share of the class's proofs (and is linked to the institution).
+    Parameter("linked_employer_min_share", _START, Decimal("0.80"), LOCAL_PRACTICE, _CHECKED),
+    # (g) an institution's rate is judged only over at least this many trainees (evaluated, or claimed) ...
+    Parameter("outlier_rate_min_trainees", _START, 20, LOCAL_PRACTICE, _CHECKED),
+    # ... and is an outlier at or above this robust z-score (median/MAD; 3.5 is Iglewicz and Hoaglin's cut).
+    Parameter("outlier_rate_min_z", _START, Decimal("3.5"), LOCAL_PRACTICE, _CHECKED),
+    # (h) a connected group of institutions, enterprises and trainees over shared phones, bank accounts,
+    # addresses and legal representatives, with an organisation in it, of at least this many members.
+    Parameter("collusion_ring_min_size", _START, 6, LOCAL_PRACTICE, _CHECKED),
 )
 
 
