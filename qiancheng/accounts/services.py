@@ -21,7 +21,8 @@ from qiancheng.accounts.audit import client_ip, record_event
 from qiancheng.accounts.models import ApiToken, Role, User
 
 TOKEN_PREFIX = "qc_"
-ACCOUNT_FIELDS = ("username", "role", "city_id", "institution_id", "enterprise_id", "person_id", "is_active")
+ACCOUNT_FIELDS = ("username", "role", "city_id", "institution_id", "enterprise_id", "person_id", "industry_id",
+                  "is_active")
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,8 @@ def create_account(
     check_password_strength: bool = True,
     **links: Any,
 ) -> User:
-    """Create a login for `role`; `links` are `city`, `institution`, `enterprise` or `person` as the role needs.
+    """Create a login for `role`; `links` are `city`, `institution`, `enterprise`, `person` or `industry` as the
+    role needs.
 
     The database refuses links that do not fit the role (see User.Meta.constraints).
     """

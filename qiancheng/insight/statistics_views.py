@@ -28,8 +28,12 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def _page(request: HttpRequest) -> tuple[StatisticsFilterForm, statistics.Page]:
     scope = statistics.scope_of(request.user)
+    asked = statistics.Filters(year=today().year, city=request.GET.get("city") or None,
+                               county=request.GET.get("county") or None,
+                               industry=request.GET.get("industry") or None)
     form = StatisticsFilterForm(scope, request.GET or None)
     try:
+        asked.within(scope)  # another city, county or industry is out of scope: the same 404 as a missing record
         return form, statistics.page(scope, form.filters())
     except statistics.OutOfScope as elsewhere:
         raise Http404 from elsewhere
