@@ -3,7 +3,14 @@
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from qiancheng.insight import gap_views, matching_urls, statistics_urls, views, what_if_views
+from qiancheng.insight import (
+    gap_views,
+    matching_urls,
+    report_card_views,
+    statistics_urls,
+    views,
+    what_if_views,
+)
 from qiancheng.web.navigation import PUBLIC, add_link
 
 app_name = "insight"
@@ -19,6 +26,9 @@ urlpatterns = [
     path("rating-appeal/<int:appeal_id>/decision/", views.rating_appeal_decision, name="rating_appeal_decision"),
     path("what-if/", what_if_views.drafts, name="what_if"),
     path("what-if/<int:draft_id>/", what_if_views.draft_page, name="what_if_draft"),
+    path("report-card/", report_card_views.report_card_page, name="report_card"),
+    path("report-card/<str:view>/", report_card_views.report_card_page, name="report_card_view"),
+    path("report-card/<str:view>.xlsx", report_card_views.report_card_export, name="report_card_export"),
 ]
 urlpatterns += matching_urls.urlpatterns
 urlpatterns += statistics_urls.urlpatterns
@@ -28,4 +38,5 @@ add_link(_("培训进度"), "insight:progress", {"province_official", "city_offi
 add_link(_("技能需求缺口"), "insight:demand_gap", {"province_official", "city_official"}, order=17)
 add_link(_("星级评定"), "insight:ratings", {"province_official", "city_official", "institution"}, order=16)
 add_link(_("参数测算"), "insight:what_if", {"province_official"}, order=18)
+add_link(_("培训质量公开"), "insight:report_card", {PUBLIC}, order=87)
 add_link(_("星级评定办法"), "insight:star_rating", {PUBLIC}, order=88)

@@ -26,6 +26,7 @@ from qiancheng.web.listing import Sort, listing
 
 PROVINCE = {Role.PROVINCE_OFFICIAL}
 DATE = forms.DateInput(attrs={"type": "date"})
+SHOWN = 500  # changed claims listed on the page; the API gives them all
 
 
 class DraftForm(PlainForm, forms.Form):
@@ -84,6 +85,20 @@ def drafts(request: HttpRequest) -> HttpResponse:
     return render(request, "insight/what_if_drafts.html", {"form": form, "listed": listed})
 
 
+STAGES = {"export": _("导出申领"), "packaged": _("按现行参数判定"), "draft": _("按草案判定"), "compare": _("比较")}
+
+
+def _changed_rows(result: what_if.Replay | None) -> list[dict[str, Any]]:
+    """The changed claims with the names of their city, fund and type (the page's language, not codes)."""
+    if result is None:
+        return []
+    cities = what_if.city_names()
+    funds = dict(FundSource.choices)
+    types = dict(TrainingType.choices)
+    return [{"claim": claim, "city": cities.get(claim.city, claim.city), "fund": funds.get(claim.fund, claim.fund),
+             "type": types.get(claim.training_type, claim.training_type)} for claim in result.changed[:SHOWN]]
+
+
 def _tables(result: what_if.Replay | None) -> list[tuple[Any, str, list[tuple[str, what_if.Group]]]]:
     """The three breakdowns with each key's name: (heading, test id, [(name, group)])."""
     if result is None:
@@ -129,7 +144,8 @@ def draft_page(request: HttpRequest, draft_id: int) -> HttpResponse:
             period_form.add_error(None, _refusal_text(refusal))
     draft.refresh_from_db()
     return render(request, "insight/what_if_draft.html", {
+        "stages": [(STAGES[name], seconds) for name, seconds in result.stages] if result else [],
         "draft": draft, "changes": [(n, what_if.describe_change(c)) for n, c in enumerate(draft.changes, start=1)],
         "change_form": change_form, "period_form": period_form, "result": result, "problem": problem,
-        "tables": _tables(result), "cities": what_if.city_names(), "limit": what_if.MAX_REPLAY_CLAIMS,
+        "tables": _tables(result), "changed": _changed_rows(result), "limit": what_if.MAX_REPLAY_CLAIMS,
     }, status=422 if (change_form.errors or period_form.errors) else 200)

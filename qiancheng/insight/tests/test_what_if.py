@@ -233,3 +233,14 @@ def test_the_api_refuses_every_other_role(nanning_official) -> None:
     api = Api(nanning_official)
     assert api.get("/what-if/drafts").status_code == 403
     assert api.post("/what-if/drafts", {"title": "x"}).status_code == 403
+
+
+def test_the_english_page_shows_the_same_figures_in_english(province_official, world, login) -> None:
+    draft = _draft(province_official)
+    client = login(Client(), province_official)
+    client.cookies["django_language"] = "en"
+    html = client.post(reverse("insight:what_if_draft", args=[draft.pk]),
+                       {"action": "replay", "date_from": "2025-12-01", "date_to": "2026-12-31"}).content.decode()
+    assert "Claims whose decision changes" in html and "decided with the draft" in html
+    assert "测算结果" not in html and "按草案判定" not in html
+    assert 'data-testid="total-difference">+400.00<' in html
