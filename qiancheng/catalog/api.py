@@ -31,8 +31,10 @@ from qiancheng.catalog.schemas import (
     OccupationPage,
     ParkIn,
     ProgrammeTagOut,
+    SpecialAbilityItemIn,
     SpecialAbilityItemOut,
 )
+from qiancheng.catalog.special_items import ItemEntry, add_item
 from qiancheng.clock import today
 
 router = Router(tags=["catalog 目录"])
@@ -147,6 +149,14 @@ def list_course_kinds(request: HttpRequest) -> QuerySet[CourseKind]:
 )
 def list_special_ability_items(request: HttpRequest) -> QuerySet[SpecialAbilityItem]:
     return SpecialAbilityItem.objects.filter(is_active=True)
+
+
+@router.post("/special-ability-items", response={201: SpecialAbilityItemOut, 403: ErrorOut, 422: ErrorOut},
+             summary="自治区人社厅新增专项职业能力项目（附公布文件）/ the province adds an item with its document (3.2)")
+def create_special_ability_item(request: HttpRequest, payload: SpecialAbilityItemIn) -> Status:
+    return Status(201, add_item(request.auth, ItemEntry(code=payload.code, name=payload.name,
+                                                        min_hours=payload.min_hours,
+                                                        source_document=payload.source_document, note=payload.note)))
 
 
 @router.get("/industries", response=list[IndustryOut], auth=None, summary="产业 / industries (1a)")

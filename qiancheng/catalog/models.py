@@ -131,6 +131,18 @@ class Occupation(models.Model):
         """The recorded levels, highest number first; empty when not recorded."""
         return [int(digit) for digit in self.levels]
 
+    @property
+    def levels_verified(self) -> bool:
+        """Recorded from a checked national standard (its source in `levels_source`, which also explains an
+        occupation checked and found to have no skill levels); otherwise every level 5..1 is allowed and the
+        catalogue page says so, marked unverified."""
+        return bool(self.levels or self.levels_source)
+
+    @property
+    def allowed_levels(self) -> list[int]:
+        """The levels demand, classes and certificates may name: the recorded ones, else all five."""
+        return self.level_list or list(SKILL_LEVELS)
+
     def allows_level(self, level: int) -> bool:
         """3.1: a level the occupation does not have is bad input; unrecorded levels restrict nothing."""
         if level not in SKILL_LEVELS:
@@ -157,6 +169,11 @@ class SpecialAbilityItem(models.Model):
         "启用 active", default=True, help_text="停用而非删除 / deactivate instead of deleting"
     )
     note = models.CharField("说明 note", max_length=255, blank=True)
+    source_document = models.CharField(
+        "依据文件 source document", max_length=255, blank=True, default="",
+        help_text="公布该项目的文件名称和文号；起始清单为空 / the document (title and number) that publishes the "
+                  "item; empty for the starter list",
+    )
 
     class Meta:
         ordering = ["code"]

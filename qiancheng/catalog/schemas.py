@@ -102,7 +102,17 @@ class SpecialAbilityItemOut(Schema):
     name: str
     min_hours: int = Field(description="3.2: at least the plan's minimum (plan figure special_ability_min_hours)")
     is_starter: bool = Field(description="from the shipped starter list (codes not official)")
+    source_document: str = Field(description="the document (title and number) that publishes the item; empty for "
+                                             "the starter list")
     note: str
+
+
+class SpecialAbilityItemIn(Schema):
+    code: str = Field(..., min_length=1, max_length=32)
+    name: str = Field(..., min_length=1, max_length=64)
+    min_hours: int = Field(..., ge=1, le=2000, description="3.2: at least the plan's minimum")
+    source_document: str = Field(..., min_length=1, max_length=255, description="公布文件名称和文号")
+    note: str = Field("", max_length=255)
 
 
 class IndustryOut(Schema):

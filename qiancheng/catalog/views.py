@@ -1,4 +1,5 @@
-"""The province's page of supported border/port industrial parks (`/catalog/parks/`, 4.1)."""
+"""The province's pages of the catalogue's editable lists: the supported border/port industrial parks
+(`/catalog/parks/`, 4.1) and Guangxi's special-ability items (`/catalog/items/`, 3.2)."""
 
 from __future__ import annotations
 
@@ -8,14 +9,17 @@ from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from qiancheng.accounts.guards import signed_in_as
 from qiancheng.accounts.models import Role
 from qiancheng.accounts.scope import public
-from qiancheng.catalog.forms import EndParkForm, NewParkForm, ParkForm
-from qiancheng.catalog.models import IndustrialPark
+from qiancheng.catalog.forms import DeactivateItemForm, EndParkForm, ItemForm, NewParkForm, ParkForm
+from qiancheng.catalog.models import IndustrialPark, SpecialAbilityItem
 from qiancheng.catalog.parks import add_park, edit_park, end_park
+from qiancheng.catalog.special_items import add_item, deactivate_item
 from qiancheng.clock import today
+from qiancheng.web.refusals import refusal_text
 
 PROVINCE = {Role.PROVINCE_OFFICIAL}
 
@@ -72,3 +76,42 @@ def park_detail(request: HttpRequest, code: str) -> HttpResponse:
     failed = bool(edit_form.errors or end_form.errors)
     context = {"park": park, "edit_form": edit_form, "end_form": end_form, "listed": park.in_force_on(today())}
     return render(request, "catalog/park_detail.html", context, status=422 if failed else 200)
+
+
+def _items_page(request: HttpRequest, form: ItemForm, status: int = 200) -> HttpResponse:
+    items = SpecialAbilityItem.objects.order_by("-is_active", "code")
+    return render(request, "catalog/items.html", {"items": items, "form": form, "deactivate_form": DeactivateItemForm()},
+                  status=status)
+
+
+@signed_in_as(PROVINCE)
+def item_list(request: HttpRequest) -> HttpResponse:
+    """Every special-ability item, its document (or "starter list, unverified"), and the form that adds one."""
+    form = ItemForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            item = add_item(request.user, form.entry())
+        except ValidationError as refusal:
+            _refused(form, refusal)
+        else:
+            messages.success(request, _("已新增专项职业能力项目“%(name)s”。") % {"name": item.name})
+            return redirect("catalog:item_list")
+    return _items_page(request, form, status=422 if form.errors else 200)
+
+
+@public  # the province's item list is the same for everyone, not a city's record
+@signed_in_as(PROVINCE)
+@require_POST
+def item_deactivate(request: HttpRequest, code: str) -> HttpResponse:
+    item = get_object_or_404(SpecialAbilityItem, code=code)
+    form = DeactivateItemForm(request.POST)
+    if form.is_valid():
+        try:
+            deactivate_item(request.user, item, form.cleaned_data["reason"])
+        except ValidationError as refusal:
+            messages.error(request, refusal_text(refusal))
+        else:
+            messages.success(request, _("已停用专项职业能力项目“%(name)s”。") % {"name": item.name})
+    else:
+        messages.error(request, _("请说明停用原因。"))
+    return redirect("catalog:item_list")
