@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from qiancheng.accounts.models import Role
 from qiancheng.evaluation import views
+from qiancheng.training.class_tabs import add_class_tab
 from qiancheng.web.navigation import PUBLIC, add_link
 
 app_name = "evaluation"
@@ -27,3 +28,6 @@ add_link(_("考核与发证"), "evaluation:class_list",
          {Role.INSTITUTION, Role.CITY_OFFICIAL, Role.PROVINCE_OFFICIAL}, order=40)
 add_link(_("证书导入"), "evaluation:certificate_import", {Role.CITY_OFFICIAL, Role.PROVINCE_OFFICIAL}, order=45)
 add_link(_("证书查验"), "evaluation:verify_search", {PUBLIC}, order=90)
+add_class_tab("assessment", _("考核"), "evaluation:class_results", kwarg="class_pk", order=40,
+              shown=lambda user, training: user.role in views.RESULT_READERS
+              and training.status in views.RESULT_CLASS_STATES)

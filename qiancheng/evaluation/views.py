@@ -45,6 +45,7 @@ from qiancheng.evaluation.services import (
     revocation_summaries,
     revoke_certificate,
 )
+from qiancheng.training.class_tabs import class_tabs
 from qiancheng.training.models import AttendanceRecord, ClassStatus, Enrolment, TrainingClass
 from qiancheng.training.services.attendance import attendance_rates
 from qiancheng.training.services.enrolment import roster_of
@@ -209,6 +210,7 @@ def _results_context(request: HttpRequest, training: TrainingClass, **extra: Any
         "evaluated_on": (last.evaluated_on if last else today()).isoformat(),
         "evaluator": last.evaluator if last else "", "issuer": "", "issued_on": today().isoformat(),
         "other_title": "", "other_issuer": "", "row_errors": [], "form_errors": [], "issue_errors": [],
+        "tabs": class_tabs(user, training, "assessment"),
     }
     context.update(extra)
     if "lines" not in context:

@@ -16,6 +16,7 @@ from qiancheng.funding.views import (
     review,
     uplift,
 )
+from qiancheng.training.class_tabs import add_class_tab
 from qiancheng.web.navigation import add_link
 from qiancheng.web.queues import add_queue
 
@@ -39,6 +40,7 @@ urlpatterns = [
     path("claims/<str:number>/approve/", review.approve, name="approve"),
     path("claims/<str:number>/reject/", review.reject, name="reject"),
     path("classes/<int:class_pk>/claim/", claims.class_claim, name="class_claim"),
+    path("classes/<int:class_pk>/subsidy/", claims.class_subsidy, name="class_subsidy"),
     path("review/", review.review_queue, name="review_queue"),
     path("review/check/", review.review_check, name="review_check"),
     path("review/confirm/", review.review_confirm, name="review_confirm"),
@@ -87,3 +89,7 @@ add_queue("claims", _("补贴申领待审核"), "funding:review_queue", review.p
           roles=OFFICIALS, order=40)
 add_queue("appeals", _("申诉待裁决"), "funding:appeals", appeals.filed_appeals, since="filed_at", roles=OFFICIALS,
           order=41)
+
+# 补贴, the class page's last tab: the class's claims, for officials and claimants.
+add_class_tab("subsidy", _("补贴"), "funding:class_subsidy", kwarg="class_pk", order=50,
+              shown=lambda user, training: user.role in claims.SUBSIDY_READERS)

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from qiancheng.accounts.models import Role
 from qiancheng.training import follow_up_views, views
+from qiancheng.training.class_tabs import add_class_tab
 from qiancheng.web.navigation import add_link
 from qiancheng.web.queues import add_queue
 
@@ -22,8 +23,9 @@ urlpatterns = [
     path("<int:pk>/refuse/", views.class_refuse, name="class_refuse"),
     path("<int:pk>/enrol/check/", views.enrol_check, name="enrol_check"),
     path("<int:pk>/enrol/", views.enrol, name="enrol"),
-    path("<int:pk>/roster/", views.roster_upload, name="roster_upload"),
-    path("<int:pk>/attendance/", views.attendance_session, name="attendance_session"),
+    # GET: the tab; POST: upload a roster / record a session, at the addresses they always had.
+    path("<int:pk>/roster/", views.class_roster, name="class_roster"),
+    path("<int:pk>/attendance/", views.class_attendance, name="class_attendance"),
     path("<int:pk>/attendance/upload/", views.attendance_upload, name="attendance_upload"),
     path("imports/<int:pk>/", views.import_detail, name="import_detail"),
     path("imports/<int:pk>/apply/", views.import_apply, name="import_apply"),
@@ -35,3 +37,8 @@ add_link(_("培训班"), "training:class_list", roles={Role.INSTITUTION, Role.CI
          order=30)
 add_queue("classes", _("开班申请"), "training:class_queue", views.pending_classes, since="submitted_at",
           roles={Role.CITY_OFFICIAL, Role.PROVINCE_OFFICIAL}, order=20)
+
+# The class page's own tabs; evaluation adds 考核 and funding 补贴 from their urls modules.
+add_class_tab("overview", _("概况"), "training:class_detail", order=10)
+add_class_tab("roster", _("名册"), "training:class_roster", order=20)
+add_class_tab("attendance", _("考勤"), "training:class_attendance", order=30)

@@ -16,7 +16,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
@@ -27,12 +27,14 @@ from qiancheng.accounts.scope import get_scoped_or_404, scoped
 from qiancheng.catalog.models import City
 from qiancheng.catalog.vocabulary import TrainingType
 from qiancheng.clock import days_since, today
+from qiancheng.training.class_tabs import class_tabs
 from qiancheng.training.forms import ClassForm, DiscardForm, EnrolForm, RefuseForm
 from qiancheng.training.models import ClassStatus, EnrolmentStatus, ImportJob, ImportStatus, TrainingClass
 from qiancheng.training.services import roster_file
 from qiancheng.training.services.attendance import (
     RECORDING_STATES,
     Mark,
+    attended_hours,
     class_threshold,
     hours_held,
     record_attendance,
@@ -173,48 +175,102 @@ def class_refuse(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("training:class_detail", pk=training.pk)
 
 
-# ---------------------------------------------------------------- the class page
+# ---------------------------------------------------------------- the class page, in tabs
 
-def _roster_rows(training: TrainingClass, user: Any) -> list[dict[str, Any]]:
-    """Each enrolment with its attendance (to date while the class runs, over the course from its last day)."""
+OVERVIEW, ROSTER, ATTENDANCE = "overview", "roster", "attendance"
+
+
+def _is_staff(user: Any, training: TrainingClass) -> bool:
+    """The class's own institution or its city's official: who enrols, imports and records attendance."""
+    return (user.role == Role.INSTITUTION and user.institution_id == training.institution_id) or (
+        user.role == Role.CITY_OFFICIAL and user.city_id == training.city_id)
+
+
+def _tab_context(request: HttpRequest, training: TrainingClass, tab: str, **extra: Any) -> dict[str, Any]:
+    """What every tab shows: the class's name and status line and the tabs, this one marked."""
+    return {"training": training, "tab": tab, "tabs": class_tabs(request.user, training, tab), **extra}
+
+
+def _overview_context(request: HttpRequest, training: TrainingClass) -> dict[str, Any]:
+    user = request.user
+    reviewer = user.role == Role.CITY_OFFICIAL and user.city_id == training.city_id
+    enrolled = scoped(training.enrolments.filter(status=EnrolmentStatus.ENROLLED), user).count()
+    return _tab_context(
+        request, training, OVERVIEW,
+        teachers=training.teachers.order_by("name"), tags=training.programme_tags.order_by("sort_order"),
+        enrolled=enrolled, hours_held=hours_held(training), threshold=class_threshold(training),
+        can_review=reviewer and training.status == ClassStatus.SUBMITTED,
+        can_finish=(_is_staff(user, training) and training.status in FINISHING_STATES
+                    and today() >= training.end_date),
+        refuse_form=RefuseForm(), waited_days=days_since(training.submitted_at))
+
+
+def _roster_context(request: HttpRequest, training: TrainingClass) -> dict[str, Any]:
+    user = request.user
+    listed = listing(request, scoped(roster_of(training), user), search=("person__name",),
+                     search_label=_("学员姓名"),
+                     filters=[Filter("status", _("状态"), EnrolmentStatus.choices)],
+                     sorts=[Sort("enrolled", _("报名先后"), ("enrolled_on", "pk")),
+                            Sort("name", _("按姓名"), ("person__name", "pk"))])
+    return _tab_context(
+        request, training, ROSTER, listed=listed, enrolments=listed.rows,
+        imports=scoped(ImportJob, user).filter(training_class=training).order_by("-created_at")[:20],
+        can_enrol=_is_staff(user, training) and training.status in OPEN_STATES and today() <= training.end_date,
+        enrol_form=EnrolForm())
+
+
+def _attendance_context(request: HttpRequest, training: TrainingClass, **extra: Any) -> dict[str, Any]:
+    """Every trainee on one form (a session marks the unticked absent, so the form cannot be paged) with
+    attendance to date against the hours held so far while the class runs (RosterAttendance)."""
+    user = request.user
     attendance = roster_attendance(training)
+    hours = attended_hours(training)
     rows = []
     for enrolment in scoped(roster_of(training), user):
         shown = attendance.get(enrolment.pk)
-        rows.append({"enrolment": enrolment, "rate": shown.rate if shown else None,
-                     "below": shown.below if shown else False})
-    return rows
-
-
-def _class_context(request: HttpRequest, training: TrainingClass, **extra: Any) -> dict[str, Any]:
-    user = request.user
-    rows = _roster_rows(training, user)
-    staff = (user.role == Role.INSTITUTION and user.institution_id == training.institution_id) or (
-        user.role == Role.CITY_OFFICIAL and user.city_id == training.city_id)
-    reviewer = user.role == Role.CITY_OFFICIAL and user.city_id == training.city_id
-    session_day = min(max(today(), training.start_date), training.end_date)
-    return {
-        "training": training, "rows": rows, "threshold": class_threshold(training),
-        "attendance_to_date": today() < training.end_date, "hours_held": hours_held(training),
-        "teachers": training.teachers.order_by("name"), "tags": training.programme_tags.order_by("sort_order"),
-        "imports": scoped(ImportJob, user).filter(training_class=training).order_by("-created_at")[:20],
-        "can_review": reviewer and training.status == ClassStatus.SUBMITTED,
-        "can_finish": staff and training.status in FINISHING_STATES and today() >= training.end_date,
-        "can_enrol": staff and training.status in OPEN_STATES and today() <= training.end_date,
-        "can_record": staff and training.status in RECORDING_STATES and bool(rows),
-        "enrol_form": EnrolForm(), "refuse_form": RefuseForm(),
-        "session_day": session_day.isoformat(), "session_hours": session_hours(training),
-        "waited_days": days_since(training.submitted_at),
-        **extra,
-    }
+        rows.append({"enrolment": enrolment, "hours": hours.get(enrolment.pk, Decimal("0")),
+                     "rate": shown.rate if shown else None, "below": shown.below if shown else False})
+    recordable = [row for row in rows if row["enrolment"].status == EnrolmentStatus.ENROLLED]
+    return _tab_context(
+        request, training, ATTENDANCE, rows=rows, threshold=class_threshold(training),
+        attendance_to_date=today() < training.end_date, hours_held=hours_held(training),
+        below_count=sum(1 for row in rows if row["below"]),
+        can_record=_is_staff(user, training) and training.status in RECORDING_STATES and bool(recordable),
+        session_day=min(max(today(), training.start_date), training.end_date).isoformat(),
+        session_hours=session_hours(training), **extra)
 
 
 @login_required
 @require_safe
 def class_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """`/classes/<pk>/`: facts, teachers, the roster with attendance rates, and the actions the user may take."""
+    """`/classes/<pk>/` 概况: the class's facts, teachers, the figures of its roster and attendance, and the
+    review or finishing the user may do. The roster and attendance are tabs of their own."""
     training = _scoped_class(request, pk)
-    return render(request, "training/class_detail.html", _class_context(request, training))
+    return render(request, "training/class_overview.html", _overview_context(request, training))
+
+
+@login_required
+def class_roster(request: HttpRequest, pk: int) -> HttpResponse:
+    """`/classes/<pk>/roster/` 名册: the real-name roster, 50 a page, with enrolment and import; a POST to the
+    same address uploads a roster file (as it always has)."""
+    if request.method == "POST":
+        return roster_upload(request, pk)
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponseNotAllowed(["GET", "POST"])
+    training = _scoped_class(request, pk)
+    return render(request, "training/class_roster.html", _roster_context(request, training))
+
+
+@login_required
+def class_attendance(request: HttpRequest, pk: int) -> HttpResponse:
+    """`/classes/<pk>/attendance/` 考勤: attendance to date against the hours held, the session form and the
+    sheet upload; a POST to the same address records one session (as it always has)."""
+    if request.method == "POST":
+        return attendance_session(request, pk)
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponseNotAllowed(["GET", "POST"])
+    training = _scoped_class(request, pk)
+    return render(request, "training/class_attendance.html", _attendance_context(request, training))
 
 
 @require_POST
@@ -248,7 +304,7 @@ def enrol(request: HttpRequest, pk: int) -> HttpResponse:
         for name, errors in form.errors.items():
             for error in errors:
                 messages.error(request, f"{form.fields[name].label}：{error}")
-        return redirect("training:class_detail", pk=training.pk)
+        return redirect("training:class_roster", pk=training.pk)
     data = form.cleaned_data
     try:
         enrolment = enrol_person(request.user, training, id_number=data["id_number"], name=data["name"],
@@ -258,7 +314,7 @@ def enrol(request: HttpRequest, pk: int) -> HttpResponse:
         show_refusal(request, refusal)
     else:
         messages.success(request, _("已报名：%(name)s") % {"name": enrolment.person.name})
-    return redirect("training:class_detail", pk=training.pk)
+    return redirect("training:class_roster", pk=training.pk)
 
 
 # ---------------------------------------------------------------- roster import
@@ -277,14 +333,14 @@ def roster_upload(request: HttpRequest, pk: int) -> HttpResponse:
     upload = request.FILES.get("file")
     if upload is None:
         messages.error(request, _("请选择名册文件（.xlsx）"))
-        return redirect("training:class_detail", pk=training.pk)
+        return redirect("training:class_roster", pk=training.pk)
     # One byte over the cap is enough to refuse; a bigger upload is never read whole into memory.
     data = upload.read(tabular.MAX_UPLOAD_BYTES + 1)
     try:
         job = receive_roster(request.user, training, upload.name or "roster.xlsx", data)
     except ValidationError as refusal:
         show_refusal(request, refusal)
-        return redirect("training:class_detail", pk=training.pk)
+        return redirect("training:class_roster", pk=training.pk)
     return redirect("training:import_detail", pk=job.pk)
 
 
@@ -349,7 +405,7 @@ def attendance_session(request: HttpRequest, pk: int) -> HttpResponse:
         hours = Decimal(request.POST.get("hours", "") or "0")
     except (ValueError, ArithmeticError):
         messages.error(request, _("请填写有效的上课日期和课时"))
-        return redirect("training:class_detail", pk=training.pk)
+        return redirect("training:class_attendance", pk=training.pk)
     present = set(request.POST.getlist("present"))
     enrolled = scoped(training.enrolments.filter(status=EnrolmentStatus.ENROLLED), request.user)
     marks = [Mark(pk_, str(pk_) in present, hours if str(pk_) in present else Decimal("0"))
@@ -360,7 +416,7 @@ def attendance_session(request: HttpRequest, pk: int) -> HttpResponse:
         show_refusal(request, refusal)
     else:
         messages.success(request, _("已记录 %(day)s 的考勤（%(count)s 条）") % {"day": day, "count": changed})
-    return redirect("training:class_detail", pk=training.pk)
+    return redirect("training:class_attendance", pk=training.pk)
 
 
 @signed_in_as(CLASS_READERS)
@@ -377,19 +433,19 @@ def attendance_upload(request: HttpRequest, pk: int) -> HttpResponse:
     upload = request.FILES.get("file")
     if upload is None:
         messages.error(request, _("请选择考勤表文件（.xlsx）"))
-        return redirect("training:class_detail", pk=training.pk)
+        return redirect("training:class_attendance", pk=training.pk)
     data = upload.read(tabular.MAX_UPLOAD_BYTES + 1)
     try:
         result = record_attendance_sheet(request.user, training, upload.name or "attendance.xlsx", data)
     except ValidationError as refusal:
         show_refusal(request, refusal)
-        return redirect("training:class_detail", pk=training.pk)
+        return redirect("training:class_attendance", pk=training.pk)
     if result.accepted:
         messages.success(request, _("考勤表已记录：%(rows)s 行，%(count)s 条考勤有变更")
                          % {"rows": result.rows, "count": result.recorded})
-        return redirect("training:class_detail", pk=training.pk)
-    context = _class_context(request, training, sheet_result=result)
-    return render(request, "training/class_detail.html", context, status=422)
+        return redirect("training:class_attendance", pk=training.pk)
+    context = _attendance_context(request, training, sheet_result=result)
+    return render(request, "training/class_attendance.html", context, status=422)
 
 
 @signed_in_as(REVIEWERS)

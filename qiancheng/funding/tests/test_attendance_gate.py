@@ -8,6 +8,7 @@ The classes here have 80 class hours and the default threshold is 80 %, so 64 ho
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -148,7 +149,9 @@ def test_the_page_lists_each_trainee_with_can_be_claimed_or_why_not_in_chinese(
     # Only the claimable row has a box to tick.
     assert f'name="enrolments" value="{enough.pk}"' in text
     assert all(f'name="enrolments" value="{each.pk}"' not in text for each in (low, failed, already))
-    assert "报名#" not in text and "enrolment #" not in text and "attendance" not in text
+    # The words a reader sees, not the markup (the class page's tabs link to /classes/<pk>/attendance/).
+    words = re.sub(r"<[^>]+>", " ", text)
+    assert "报名#" not in words and "enrolment #" not in words and "attendance" not in words
     assert "can be claimed" not in text and "✓ 可申领" in text
 
 
@@ -246,3 +249,24 @@ def test_a_bad_fund_choice_says_what_to_do_and_files_nothing(client: Client, log
     answer = client.post(_url(training), _form(training, enough, source="no_such_fund", confirm="file"))
     assert answer.status_code == 422 and SubsidyClaim.objects.count() == 0
     assert "请重新选择申领资金来源和垫付方" in answer.content.decode()
+
+
+# ---------------------------------------------------------------- the class page's 补贴 tab
+
+
+def test_the_subsidy_tab_lists_this_class_claims_with_verdict_amount_and_total(
+        client: Client, login, training: TrainingClass, institution_user: User, nanning_official: User,
+        liuzhou_official: User) -> None:
+    claim = file_one(institution_user, trainee(training, 64))
+    other = finished_class(institution=training.institution)
+    elsewhere = file_one(institution_user, trainee(other, 64))
+    login(client, nanning_official)
+    page = client.get(f"/money/classes/{training.pk}/subsidy/").content.decode()
+    assert claim.number in page and elsewhere.number not in page and "符合条件" in page
+    assert 'aria-current="page" data-testid="tab-subsidy"' in page and 'data-testid="list-subtotal"' in page
+    assert 'data-testid="file-class-claims"' not in page  # an official does not file
+    login(client, institution_user)
+    page = client.get(f"/money/classes/{training.pk}/subsidy/").content.decode()
+    assert f'href="{_url(training)}"' in page and claim.number in page
+    login(client, liuzhou_official)
+    assert client.get(f"/money/classes/{training.pk}/subsidy/").status_code == 404

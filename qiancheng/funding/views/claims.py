@@ -44,6 +44,7 @@ from qiancheng.funding.views.common import (
 )
 from qiancheng.funding.views.lists import SEARCH_FIELDS, SEARCH_LABEL, claim_filters, claim_sorts
 from qiancheng.policy.params import plan_figures
+from qiancheng.training.class_tabs import class_tabs
 from qiancheng.training.models import ClassStatus, TrainingClass
 from qiancheng.web.language import page_is_english
 from qiancheng.web.listing import listing
@@ -140,6 +141,7 @@ def class_claim(request: HttpRequest, class_pk: int) -> HttpResponse:
     except FundingRefused as refusal:
         chosen_fund, fund_problem = None, said(refusal)
     context = {
+        "tabs": class_tabs(request.user, training, "subsidy"),
         "training": training, "form": form, "claimable": len(claimable), "check": check, "problem": problem,
         "rows": [(each, said(each.refusal) if each.refusal else "") for each in candidates],
         "amount_problem": said(check.amount_problem) if check and check.amount_problem else "",
@@ -149,6 +151,28 @@ def class_claim(request: HttpRequest, class_pk: int) -> HttpResponse:
         "advance": scoped(Advance.objects.filter(training_class=training), request.user).first(),
     }
     return render(request, "funding/class_claim.html", context, status=422 if problem else 200)
+
+
+SUBSIDY_READERS = OFFICIALS | CLAIMANTS
+
+
+@require_safe
+@signed_in_as(SUBSIDY_READERS, hide=True)
+def class_subsidy(request: HttpRequest, class_pk: int) -> HttpResponse:
+    """`/money/classes/<pk>/subsidy/` 补贴, a tab of the class page: the class's claims the user may see, 50 a
+    page, searched by number or name, with the verdict, the amount and their total; a claimant of a finished
+    class is led to file the rest (`class_claim`)."""
+    training = get_scoped_or_404(TrainingClass.objects.select_related("institution", "city"), request.user,
+                                 pk=class_pk)
+    claims = scoped(SubsidyClaim.objects.filter(enrolment__training_class=training)
+                    .select_related("person", "fund_account"), request.user)
+    listed = listing(request, claims, search=SEARCH_FIELDS, search_label=SEARCH_LABEL,
+                     filters=claim_filters(request.user, city=False), sorts=claim_sorts(None),  # one class, one city: no grouping
+                     subtotal="total_amount")
+    context = {"training": training, "tabs": class_tabs(request.user, training, "subsidy"), "listed": listed,
+               "claims": listed.rows, "finished": training.status == ClassStatus.FINISHED,
+               "may_file": request.user.role in CLAIMANTS and training.status == ClassStatus.FINISHED}
+    return render(request, "funding/class_subsidy.html", context)
 
 
 def _filed(request: HttpRequest, filed: list[SubsidyClaim], refusals: dict[int, FundingRefused],

@@ -29,11 +29,11 @@ def city_filter(user: Any, lookup: str = "city_id") -> list[Filter]:
     return [Filter("city", _("城市"), list(City.objects.order_by("code").values_list("code", "name")), lookup=lookup)]
 
 
-def claim_filters(user: Any, *, status: bool = True) -> list[Filter]:
+def claim_filters(user: Any, *, status: bool = True, city: bool = True) -> list[Filter]:
     found = [Filter("status", _("状态"), ClaimStatus.choices)] if status else []
     found += [Filter("verdict", _("判定"), VERDICT_CHOICES, where=VERDICTS),
               Filter("fund", _("资金来源"), FundSource.choices)]
-    return found + city_filter(user)
+    return found + (city_filter(user) if city else [])
 
 
 def by_city_first(user: Any, sorts: list[Sort], city_field: str = "city_id") -> list[Sort]:

@@ -88,7 +88,7 @@ def test_while_the_class_runs_the_roster_compares_attendance_with_the_hours_held
         assert (shown[every_day.pk].rate, shown[every_day.pk].to_date, shown[every_day.pk].below) == (
             Decimal("1.00"), True, False)
         assert (shown[first_day_only.pk].rate, shown[first_day_only.pk].below) == (Decimal("0.33"), True)
-        page = login(Client(), institution_user).get(f"/classes/{training.pk}/").content.decode()
+        page = login(Client(), institution_user).get(f"/classes/{training.pk}/attendance/").content.decode()
         assert "出勤率（截至目前）" in page and 'data-testid="hours-held"' in page
     with frozen_at(date(2026, 5, 8)):
         shown = roster_attendance(training)

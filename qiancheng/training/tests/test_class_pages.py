@@ -202,7 +202,10 @@ def test_the_class_page_shows_the_roster_rates_and_the_threshold(login, running,
     builders.enrolment(running, builders.person(id_number=number(2), name="韦二"), enrolled_on=date(2026, 5, 4))
     AttendanceRecord.objects.create(enrolment=one, person=one.person, session_date=date(2026, 5, 4), present=True,
                                     hours=Decimal("8"))
-    page = signed_in(login, institution_user).get(f"/classes/{running.pk}/").content.decode()
+    client = signed_in(login, institution_user)
+    roster = client.get(f"/classes/{running.pk}/roster/").content.decode()
+    assert "韦一" in roster and "韦二" in roster and number(1) not in roster and one.person.id_number_masked in roster
+    page = client.get(f"/classes/{running.pk}/attendance/").content.decode()
     assert "韦一" in page and number(1) not in page and one.person.id_number_masked in page
     assert "80%" in page and "local practice" in page and "2025-01-01" in page
     assert page.count('data-testid="below-threshold"') == 1  # 韦二 0%; 韦一 80% meets it
@@ -361,13 +364,13 @@ def test_a_session_is_recorded_with_a_checkbox_per_trainee(login, running, insti
     one = builders.enrolment(running, builders.person(id_number=number(21), name="陆一"), enrolled_on=date(2026, 5, 4))
     two = builders.enrolment(running, builders.person(id_number=number(22), name="陆二"), enrolled_on=date(2026, 5, 4))
     client = signed_in(login, institution_user)
-    page = client.get(f"/classes/{running.pk}/").content.decode()
+    page = client.get(f"/classes/{running.pk}/attendance/").content.decode()
     assert f'value="{one.pk}" checked' in page and f'value="{two.pk}" checked' in page
     client.post(f"/classes/{running.pk}/attendance/", {"session_date": "2026-05-04", "hours": "8",
                                                       "present": [str(one.pk)]})
     marks = dict(AttendanceRecord.objects.values_list("enrolment_id", "present"))
     assert marks == {one.pk: True, two.pk: False}
-    page = client.get(f"/classes/{running.pk}/").content.decode()
+    page = client.get(f"/classes/{running.pk}/attendance/").content.decode()
     assert "80%" in page and page.count('data-testid="below-threshold"') == 1
 
 
@@ -384,5 +387,6 @@ def test_the_pages_read_in_english_too(login, running, institution_user) -> None
     client.cookies["django_language"] = "en"
     listed = client.get("/classes/").content.decode()
     assert "Apply to open a class" in listed and "申请开班" not in listed
-    page = client.get(f"/classes/{running.pk}/").content.decode()
-    assert "Real-name roster" in page and "source: 各地通行做法 local practice" in page
+    assert "Real-name roster" in client.get(f"/classes/{running.pk}/roster/").content.decode()
+    page = client.get(f"/classes/{running.pk}/attendance/").content.decode()
+    assert "source: 各地通行做法 local practice" in page

@@ -61,9 +61,9 @@ def test_an_enrolment_dated_after_the_last_day_is_refused_even_while_the_class_r
 def test_the_page_refuses_with_the_reason_and_offers_no_form(training, institution_user, login) -> None:
     client = login(Client(), institution_user)
     with frozen_at(LAST_DAY):
-        assert 'data-testid="enrol-form"' in client.get(f"/classes/{training.pk}/").content.decode()
+        assert 'data-testid="enrol-form"' in client.get(f"/classes/{training.pk}/roster/").content.decode()
     with frozen_at(DAY_AFTER):
-        assert 'data-testid="enrol-form"' not in client.get(f"/classes/{training.pk}/").content.decode()
+        assert 'data-testid="enrol-form"' not in client.get(f"/classes/{training.pk}/roster/").content.decode()
         answer = client.post(f"/classes/{training.pk}/enrol/", {"name": "覃四", "id_number": number(4),
                                                                 "category": "other"}, follow=True)
     assert answer.status_code == 200

@@ -144,7 +144,7 @@ def test_the_prediction_reads_the_licence_for_iyb(persona_institution, instituti
 
 def test_the_enrol_page_records_the_evidence(login, training, institution_user) -> None:
     client = login(Client(), institution_user)
-    page = client.get(f"/classes/{training.pk}/").content.decode()
+    page = client.get(f"/classes/{training.pk}/roster/").content.decode()
     assert 'name="benefit_evidence"' in page and 'name="receiving_unemployment_benefit"' in page
     client.post(f"/classes/{training.pk}/enrol/", {
         "name": "韦二", "id_number": number(7), "category": "registered_unemployed", "receiving_unemployment_benefit": "on",
