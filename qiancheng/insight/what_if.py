@@ -71,7 +71,7 @@ from qiancheng.policy.vocabulary import COURSE_KINDS, FUNDS, TRAINING_TYPES
 
 c = pl.col
 
-MAX_REPLAY_CLAIMS = 20_000
+MAX_REPLAY_CLAIMS = 5_000  # about 4 s on two shared cores (docs/what-if.md, measured); beyond it, a shorter period
 MAX_CHANGES = 50
 TITLE_MAX = 120
 REPLAYED_STATUSES = (ClaimStatus.PENDING, ClaimStatus.APPROVED, ClaimStatus.PAID, ClaimStatus.REJECTED)
