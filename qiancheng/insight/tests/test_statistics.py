@@ -369,3 +369,11 @@ def test_the_plan_page_and_api(world, ai_department, province_official, login) -
     assert login(Client(), province_official).get("/insight/industry-plan/?industry=ai&year=2026").status_code == 200
 
 
+
+
+def test_an_invalid_filter_says_so_and_shows_the_year(world, province_official, login) -> None:
+    with frozen_at(DAY):
+        html = login(Client(), province_official).get("/insight/statistics/?occupation=<script>").content.decode()
+    assert 'data-testid="filters-refused"' in html
+    assert _cell(html, "total-city", "trainings") == str(independent()[0])
+    assert "<script>" not in html
