@@ -33,7 +33,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -79,8 +79,7 @@ class Truth:
     def add(self, signal: str, refs: Iterable[str], *, near_miss: bool = False, touched: Iterable[str] = ()) -> None:
         refs = sorted(set(refs))
         (self.near_misses if near_miss else self.incidents)[signal].append(refs)
-        if not near_miss:
-            self.touched[signal].update(refs, touched)
+        self.touched[signal].update(refs, touched)  # a near miss changes records too
 
     def as_json(self, seed: int) -> dict[str, Any]:
         return {"seed": seed, "incidents": dict(self.incidents), "near_misses": dict(self.near_misses),
@@ -123,6 +122,8 @@ class _Planter:
     def pick(self, frame: pl.DataFrame, count: int) -> pl.DataFrame:
         if frame.is_empty():
             return frame
+        # Joins and group-bys leave rows in any order: sorted first, the same seed picks the same rows.
+        frame = frame.sort([name for name, dtype in frame.schema.items() if not isinstance(dtype, pl.List)])
         order = self.rng.permutation(frame.height)[: count]
         return frame[order.tolist()]
 
@@ -230,8 +231,7 @@ class _Planter:
             clone = self._clone(row["enrolment_id"], other["class_id"][0])
             self.used_persons.add(row["person_key"])
             self.truth.add("trainee_overlap", [ref_of("people.person", row["person_key"])],
-                           touched=[ref_of("training.enrolment", clone.pk),
-                                    ref_of("providers.institution", other["institution_id"][0])])
+                           touched=[ref_of("training.enrolment", clone.pk)])
 
     def shared_phones(self, count: int) -> None:
         pool = self.fresh_persons(self.single)
@@ -426,11 +426,16 @@ class _Planter:
                                               *(ref_of("people.person", key) for key in (p1, p2, p3, p4))])
 
 
-def plant_fraud(seed: int, truth_path: Path, incidents: int = INCIDENTS) -> dict[str, Any]:
-    """Plant every kind of fraud into the loaded province; write and return the truth."""
+def plant_fraud(seed: int, truth_path: Path, incidents: int = INCIDENTS,
+                before_plants: Callable[[], None] | None = None) -> dict[str, Any]:
+    """Plant every kind of fraud into the loaded province; write and return the truth. `before_plants` is
+    called once the honest background is written and before any fraud is: what a rule finds then is a
+    false alarm on honest records (bench/risk_run.py)."""
     with transaction.atomic():
         planter = _Planter(seed)
         planter.background()
+        if before_plants is not None:
+            before_plants()
         planter.frames()
         planter.outliers(min(OUTLIER_INCIDENTS, incidents))
         planter.employers(incidents)
