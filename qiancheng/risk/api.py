@@ -72,6 +72,9 @@ class LinkCandidateOut(Schema):
     status: str
     decision_reason: str
     case_id: int | None
+    linked_on: dt.date | None  # the day the merge was confirmed (people.PersonLink)
+    merged: bool  # the two ID numbers count as one person for 3.5 now
+    undone_on: dt.date | None
 
     @staticmethod
     def of(row: LinkCandidate) -> LinkCandidateOut:
@@ -80,7 +83,8 @@ class LinkCandidateOut(Schema):
             name_a=row.person_a.name, name_b=row.person_b.name, city=row.city_id,
             match_probability=row.match_probability, driver=row.driver, comparisons=row.comparisons,
             model_version=row.model_version, status=row.status, decision_reason=row.decision_reason,
-            case_id=row.case_id)
+            case_id=row.case_id, linked_on=row.link.linked_on if row.link else None,
+            merged=bool(row.link and row.link.in_force), undone_on=row.link.undone_on if row.link else None)
 
 
 class CaseNoteOut(Schema):
@@ -118,6 +122,10 @@ class RiskCaseOut(Schema):
 
 class LinkDecisionIn(Schema):
     confirm: bool | None = None  # true: one person; false: two people
+    reason: str = Field("", max_length=services.TEXT_MAX)
+
+
+class LinkUndoIn(Schema):
     reason: str = Field("", max_length=services.TEXT_MAX)
 
 
@@ -173,7 +181,7 @@ def candidate_list(request: HttpRequest, status: str | None = Query(None, max_le
                    limit: int = PAGE, offset: int = OFFSET) -> Any:
     if status is not None and status not in CandidateStatus.values:
         raise ApiError(422, "bad_status", "状态无效", "unknown status")
-    rows = scoped(LinkCandidate, request.auth).select_related("person_a", "person_b")
+    rows = scoped(LinkCandidate, request.auth).select_related("person_a", "person_b", "link")
     rows = rows.filter(status=status) if status else rows
     return [LinkCandidateOut.of(row) for row in _page(rows, offset, limit)]
 
@@ -188,7 +196,18 @@ def decide(request: HttpRequest, candidate_id: int, payload: LinkDecisionIn) -> 
         decided = services.decide_candidate(request.auth, candidate, payload.confirm, payload.reason)
     except services.RiskRefused as refusal:
         raise _refused(refusal) from refusal
-    return LinkCandidateOut.of(LinkCandidate.objects.select_related("person_a", "person_b").get(pk=decided.pk))
+    return LinkCandidateOut.of(LinkCandidate.objects.select_related("person_a", "person_b", "link").get(pk=decided.pk))
+
+
+@router.post("/candidates/{int:candidate_id}/undo", response={200: LinkCandidateOut, **ERRORS},
+             summary="撤销合并（须说明理由）/ undo a confirmed merge, with a reason")
+def undo(request: HttpRequest, candidate_id: int, payload: LinkUndoIn) -> Any:
+    candidate = get_scoped_or_404(LinkCandidate, request.auth, pk=candidate_id)
+    try:
+        undone = services.undo_candidate(request.auth, candidate, payload.reason)
+    except services.RiskRefused as refusal:
+        raise _refused(refusal) from refusal
+    return LinkCandidateOut.of(LinkCandidate.objects.select_related("person_a", "person_b", "link").get(pk=undone.pk))
 
 
 @router.get("/cases", response={200: list[RiskCaseOut], **ERRORS}, summary="风险案件 / cases")

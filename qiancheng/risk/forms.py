@@ -41,6 +41,10 @@ class DecideForm(forms.Form):
     reason = forms.CharField(label=_("理由"), max_length=TEXT_MAX)
 
 
+class UndoForm(forms.Form):
+    reason = forms.CharField(label=_("撤销合并的理由"), max_length=TEXT_MAX)
+
+
 class CloseForm(forms.Form):
     outcome = forms.ChoiceField(label=_("结案结论"), choices=CaseOutcome.choices)
     reason = forms.CharField(label=_("理由"), max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 3}))

@@ -24,6 +24,8 @@ class CandidateStatus(models.TextChoices):
     PENDING = "pending", _("待核实")
     CONFIRMED = "confirmed", _("确认为同一人")
     DISMISSED = "dismissed", _("排除")
+    # Confirmed, then the merge undone by a later decision with a reason (the link's row keeps both decisions).
+    UNDONE = "undone", _("已撤销合并")
 
 
 class CaseStatus(models.TextChoices):
@@ -143,6 +145,8 @@ class LinkCandidate(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_reason = models.TextField(blank=True, default="")
     case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.PROTECT, related_name="candidates")
+    # The confirmed link that merges the two persons' histories for the engine (people.links); kept after an undo.
+    link = models.ForeignKey("people.PersonLink", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     found_at = models.DateTimeField()
 
     class Meta:
@@ -155,10 +159,12 @@ class LinkCandidate(models.Model):
                                    name="risk_candidate_probability_0_1"),
             models.CheckConstraint(
                 condition=Q(status="pending", decided_at__isnull=True)
-                | (Q(status__in=["confirmed", "dismissed"], decided_at__isnull=False, decided_by__isnull=False)
-                   & ~Q(decision_reason="")),
+                | (Q(status__in=["confirmed", "dismissed", "undone"], decided_at__isnull=False,
+                     decided_by__isnull=False) & ~Q(decision_reason="")),
                 name="risk_candidate_decided_with_reason",
             ),
+            models.CheckConstraint(condition=Q(link__isnull=True) | Q(status__in=["confirmed", "undone"]),
+                                   name="risk_candidate_link_only_when_confirmed"),
         ]
 
     def __str__(self) -> str:

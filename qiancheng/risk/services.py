@@ -24,9 +24,14 @@ from qiancheng.accounts.scope import scoped
 from qiancheng.catalog.models import County
 from qiancheng.clock import today
 from qiancheng.funding.models import RecoveryReason, SubsidyClaim
+from qiancheng.funding.services.claims import decide as decide_claims
 from qiancheng.funding.services.recovery import open_recovery
+from qiancheng.funding.services.redecision import REDECIDABLE
 from qiancheng.funding.services.refusal import FundingRefused
+from qiancheng.people import links
 from qiancheng.people.models import Person
+from qiancheng.policy.exchange import ExchangeError
+from qiancheng.policy.params import ParameterError
 from qiancheng.providers.models import Institution
 from qiancheng.risk import linkage, signals
 from qiancheng.risk.features import person_records
@@ -154,19 +159,78 @@ def run_linkage(actor: Any) -> ScanResult:
 
 
 def decide_candidate(actor: Any, candidate: LinkCandidate, confirm: bool, reason: str) -> LinkCandidate:
-    """An official of the pair's city confirms (one person) or dismisses (two people) a candidate, with a reason."""
+    """An official of the pair's city confirms (one person) or dismisses (two people) a candidate, with a reason.
+
+    A confirmation links the two persons (people.links.link_persons, dated, with the official and the reason):
+    from then on the engine reads both histories as one person's, so the limits of 3.5 count across both ID
+    numbers; the two persons' undecided claims are decided again at once (`_decide_again`)."""
     _require_city_official(actor, candidate.city_id)
     reason = _text(reason, "reason_required", "须说明理由", "a reason is required")
-    with transaction.atomic():
-        current = LinkCandidate.objects.select_for_update().get(pk=candidate.pk)
-        if current.status != CandidateStatus.PENDING:
-            raise RiskRefused("already_decided", "该疑似同一人已有结论", "this candidate is already decided", status=409)
-        current.status = CandidateStatus.CONFIRMED if confirm else CandidateStatus.DISMISSED
-        current.decided_by, current.decided_at, current.decision_reason = actor, timezone.now(), reason
-        current.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
-        record_event(actor, f"risk.link_candidate_{current.status}", current,
-                     before={"status": CandidateStatus.PENDING}, after={"status": current.status}, reason=reason)
+    try:
+        with transaction.atomic():
+            current = LinkCandidate.objects.select_for_update().get(pk=candidate.pk)
+            if current.status != CandidateStatus.PENDING:
+                raise RiskRefused("already_decided", "该疑似同一人已有结论", "this candidate is already decided",
+                                  status=409)
+            current.status = CandidateStatus.CONFIRMED if confirm else CandidateStatus.DISMISSED
+            current.decided_by, current.decided_at, current.decision_reason = actor, timezone.now(), reason
+            if confirm:
+                current.link = links.link_persons(actor, current.person_a, current.person_b, reason,
+                                                  source=f"risk.linkcandidate:{current.pk}")
+            current.save(update_fields=["status", "decided_by", "decided_at", "decision_reason", "link"])
+            record_event(actor, f"risk.link_candidate_{current.status}", current,
+                         before={"status": CandidateStatus.PENDING},
+                         after={"status": current.status, "link": current.link_id}, reason=reason)
+            if confirm:
+                _decide_again(actor, {current.person_a_id, current.person_b_id})
+    except ValidationError as refusal:
+        raise _conflict(_refused(refusal)) from refusal
     return current
+
+
+def undo_candidate(actor: Any, candidate: LinkCandidate, reason: str) -> LinkCandidate:
+    """An official of the pair's city undoes a confirmed merge by a decision with a reason: the link is undone
+    (people.links.undo_link) and the two persons' undecided claims are decided again, each on its own history."""
+    _require_city_official(actor, candidate.city_id)
+    reason = _text(reason, "reason_required", "撤销合并须说明理由", "undoing a merge needs a reason")
+    try:
+        with transaction.atomic():
+            current = LinkCandidate.objects.select_for_update().get(pk=candidate.pk)
+            if current.status != CandidateStatus.CONFIRMED or current.link is None:
+                raise RiskRefused("not_confirmed", "只有已确认为同一人的记录可以撤销合并",
+                                  "only a confirmed candidate's merge can be undone", status=409)
+            # The persons of the cluster as it was, so claims that leave it are decided again too.
+            before = set(links.clusters([current.person_a_id]).get(current.person_a_id, ()))
+            links.undo_link(actor, current.link, reason)
+            current.status = CandidateStatus.UNDONE
+            current.decided_by, current.decided_at, current.decision_reason = actor, timezone.now(), reason
+            current.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
+            record_event(actor, "risk.link_candidate_undone", current, before={"status": CandidateStatus.CONFIRMED},
+                         after={"status": current.status, "link": current.link_id}, reason=reason)
+            _decide_again(actor, before | {current.person_a_id, current.person_b_id})
+    except ValidationError as refusal:
+        raise _conflict(_refused(refusal)) from refusal
+    return current
+
+
+def _conflict(refusal: RiskRefused) -> RiskRefused:
+    """A pair already linked, or a link already undone, is a conflict with the state, not bad input."""
+    if refusal.code in ("already_linked", "already_undone"):
+        refusal.status = 409
+    return refusal
+
+
+def _decide_again(actor: Any, person_keys: set[str]) -> None:
+    """The undecided claims (draft, pending) of these persons and of everyone linked to them, each decided again by
+    the engine against the history as it now is. One at a time, each in a savepoint: a claim the engine cannot
+    decide (no standard for its date) keeps its decision and is decided again at approval in any case."""
+    keys = links.with_linked(person_keys) or set()
+    for pk in SubsidyClaim.objects.filter(person_id__in=keys, status__in=REDECIDABLE).values_list("pk", flat=True):
+        try:
+            with transaction.atomic():
+                decide_claims(actor, SubsidyClaim.objects.filter(pk=pk), None)
+        except (ExchangeError, ParameterError):
+            continue
 
 
 # --- cases -------------------------------------------------------------------------------------------

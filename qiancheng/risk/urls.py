@@ -11,6 +11,7 @@ app_name = "risk"
 urlpatterns = [
     path("", views.home, name="home"),
     path("candidates/<int:candidate_id>/decide/", views.decide, name="decide"),
+    path("candidates/<int:candidate_id>/undo/", views.undo, name="undo"),
     path("cases/<int:case_id>/", views.case, name="case"),
     path("cases/<int:case_id>/note/", views.note, name="note"),
     path("cases/<int:case_id>/close/", views.close, name="close"),

@@ -19,7 +19,7 @@ from qiancheng.funding.models import ClaimStatus, SubsidyClaim
 from qiancheng.people.models import Person
 from qiancheng.providers.models import Institution
 from qiancheng.risk import services
-from qiancheng.risk.forms import CloseForm, DecideForm, NoteForm, OpenCaseForm, SignalFilter
+from qiancheng.risk.forms import CloseForm, DecideForm, NoteForm, OpenCaseForm, SignalFilter, UndoForm
 from qiancheng.risk.models import CandidateStatus, Case, LinkCandidate, Signal, SignalStatus
 from qiancheng.risk.signals import RULES
 
@@ -41,7 +41,8 @@ def home(request: HttpRequest) -> HttpResponse:
         rows = rows.filter(status=chosen.cleaned_data["status"]) if chosen.cleaned_data["status"] else rows
     shown = list(rows[:SHOWN])
     candidates = list(scoped(LinkCandidate, request.user).filter(case__isnull=True)
-                      .exclude(status=CandidateStatus.DISMISSED).select_related("person_a", "person_b")[:SHOWN])
+                      .exclude(status=CandidateStatus.DISMISSED)
+                      .select_related("person_a", "person_b", "link")[:SHOWN])
     form = OpenCaseForm(request.POST or None,
                         signal_ids=[row.pk for row in shown if row.status == SignalStatus.OPEN],
                         candidate_ids=[row.pk for row in candidates])
@@ -77,6 +78,24 @@ def decide(request: HttpRequest, candidate_id: int) -> HttpResponse:
         messages.error(request, _say(refusal))
     else:
         messages.success(request, _("已记录结论。"))
+    return redirect("risk:home")
+
+
+@require_POST
+@signed_in_as({Role.CITY_OFFICIAL}, hide=True)
+def undo(request: HttpRequest, candidate_id: int) -> HttpResponse:
+    """Undo a confirmed merge, by a decision with a reason; the service undoes the link and audits it."""
+    candidate = get_scoped_or_404(LinkCandidate, request.user, pk=candidate_id)
+    form = UndoForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("撤销合并须说明理由。"))
+        return redirect("risk:home")
+    try:
+        services.undo_candidate(request.user, candidate, form.cleaned_data["reason"])
+    except services.RiskRefused as refusal:
+        messages.error(request, _say(refusal))
+    else:
+        messages.success(request, _("已撤销合并：两条记录重新按两人计算。"))
     return redirect("risk:home")
 
 

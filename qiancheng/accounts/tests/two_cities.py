@@ -39,7 +39,7 @@ from qiancheng.insight.rating import parameters_on, score_of
 from qiancheng.insight.tests.rating_records import formula_inputs
 from qiancheng.people import crypto
 from qiancheng.people.masking import mask_id_number
-from qiancheng.people.models import SkillUpgradeSubsidy
+from qiancheng.people.models import PersonLink, SkillUpgradeSubsidy
 from qiancheng.projects.models import DeliveryApplication
 from qiancheng.providers.models import DocumentKind, InstitutionDocument, InstitutionScope, Teacher, Venue
 from qiancheng.risk.models import Case, CaseNote, LinkCandidate, Signal
@@ -145,7 +145,9 @@ def _risk_records(city: City, institution: models.Model, person: models.Model, c
         person_a=first, person_b=second, city=city, match_probability=Decimal("0.99"), match_weight=Decimal("12"),
         driver="name", comparisons={}, model_version="test", found_at=now,
     )
-    return [twin, case, note, signal, candidate]
+    link = PersonLink.objects.create(person_a=first, person_b=second, source=f"risk.linkcandidate:{candidate.pk}",
+                                     linked_on=date(2026, 1, 6), linked_at=now, linked_by=clerk, reason="户籍核实")
+    return [twin, case, note, signal, candidate, link]
 
 
 def _demand_records(city: City, enterprise: models.Model, county_code: str, clerk: User) -> list[models.Model]:
