@@ -32,15 +32,6 @@ class TargetForm(PlainForm, forms.Form):
     document = forms.CharField(label=_("文件文号"), max_length=DOCUMENT_MAX)
 
 
-class RatingFilterForm(forms.Form):
-    """The star-rating list's filters (1c): a month (YYYY-MM), a city, a number of stars; all optional."""
-
-    month = forms.RegexField(label=_("评定月份"), regex=r"^20\d\d-(0[1-9]|1[0-2])$", required=False, max_length=7)
-    city = forms.ModelChoiceField(label=_("城市"), queryset=City.objects.order_by("code"), required=False)
-    stars = forms.TypedChoiceField(label=_("星级"), choices=[("", "")] + [(n, str(n)) for n in range(1, 6)],
-                                   coerce=int, required=False, empty_value=None)
-
-
 class RatingAppealForm(PlainForm, forms.Form):
     """1c: the institution's appeal against a month's rating, with its reason."""
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,11 +20,11 @@ from qiancheng.accounts.guards import signed_in_as
 from qiancheng.accounts.models import Role
 from qiancheng.accounts.scope import get_scoped_or_404, public, scoped
 from qiancheng.clock import today
+from qiancheng.funding.views.lists import city_filter
 from qiancheng.insight import figures, rating
 from qiancheng.insight.forms import (
     RatingAppealForm,
     RatingDecisionForm,
-    RatingFilterForm,
     TargetForm,
     YearForm,
 )
@@ -36,6 +37,7 @@ from qiancheng.insight.services import (
     stars_in_force,
 )
 from qiancheng.policy.params import plan_figures
+from qiancheng.web.listing import Filter, Sort, listing
 
 
 def default_year() -> int:
@@ -145,21 +147,21 @@ def star_rating_formula(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "HEAD"])
 @signed_in_as(RATING_READERS)
 def ratings(request: HttpRequest) -> HttpResponse:
-    """`/insight/rating/`: an institution's own ratings with their inputs; a city's or the province's, filtered."""
-    form = RatingFilterForm(request.GET or None)
+    """`/insight/rating/`: an institution's own ratings with their inputs; a city's or the province's, 50 a
+    page, searched by institution, filtered by month, city (province) and stars."""
     rows = scoped(RatingSnapshot.objects.select_related("institution", "city"), request.user)
-    if form.is_bound and form.is_valid():
-        data = form.cleaned_data
-        if data["month"]:
-            rows = rows.filter(period=rating.month_start(data["month"]))
-        if data["city"]:
-            rows = rows.filter(city=data["city"])
-        if data["stars"]:
-            rows = rows.filter(stars=data["stars"])
+    months = sorted(set(rows.values_list("period", flat=True)), reverse=True)
+    filters = [Filter("month", _("评定月份"), [(f"{each:%Y-%m}", f"{each:%Y-%m}") for each in months],
+                      where={f"{each:%Y-%m}": Q(period=each) for each in months}),
+               *city_filter(request.user),
+               Filter("stars", _("星级"), [(n, n) for n in range(1, 6)])]
+    listed = listing(request, rows, search=("institution__name",), search_label=_("机构名称"), filters=filters,
+                     sorts=[Sort("latest", _("最近月份在前"), ("-period", "city_id", "-score", "institution_id")),
+                            Sort("score", _("得分从高到低"), ("-score", "-period", "institution_id"))])
     own = request.user.role == Role.INSTITUTION
     latest = rows.order_by("-period").first() if own else None
     return render(request, "insight/ratings.html", {
-        "form": form, "rows": rows.order_by("-period", "city_id", "-score", "institution_id")[:500],
+        "rows": listed.rows, "listed": listed,
         "own": own, "latest": latest, "components": _rows(latest) if latest else None,
     })
 

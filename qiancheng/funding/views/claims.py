@@ -49,6 +49,8 @@ from qiancheng.training.models import ClassStatus, TrainingClass
 from qiancheng.web.language import page_is_english
 from qiancheng.web.listing import listing
 
+FINISHED_SHOWN = 10
+
 
 @require_safe
 @signed_in_as(CLAIM_READERS)
@@ -57,14 +59,16 @@ def claim_list(request: HttpRequest) -> HttpResponse:
     claims = scoped(SubsidyClaim.objects.select_related("person", "institution", "fund_account", "city"), request.user)
     listed = listing(request, claims, search=SEARCH_FIELDS, search_label=SEARCH_LABEL,
                      filters=claim_filters(request.user), sorts=claim_sorts(request.user), subtotal="total_amount")
-    classes = []
+    classes, finished = [], 0
     if request.user.role in CLAIMANTS:
-        classes = list(scoped(TrainingClass.objects.filter(status=ClassStatus.FINISHED), request.user)
-                       .order_by("-end_date", "pk")[:50])
+        ended = scoped(TrainingClass.objects.filter(status=ClassStatus.FINISHED), request.user)
+        classes, finished = list(ended.order_by("-end_date", "pk")[:FINISHED_SHOWN]), ended.count()
     context = {
         "claims": listed.rows,
         "listed": listed,
         "classes": classes,
+        # The rest are a filter of the paged class list away (each class's 补贴 tab files its claims).
+        "more_classes": finished > FINISHED_SHOWN and request.user.role == Role.INSTITUTION,
     }
     return render(request, "funding/claim_list.html", context)
 

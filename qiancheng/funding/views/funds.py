@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -22,8 +23,10 @@ from qiancheng.funding.services.four_eyes import (
     request_allocation,
 )
 from qiancheng.funding.services.refusal import FundingRefused
-from qiancheng.funding.summary import Totals, fund_summary, park_totals, stacked_chart, visible_funds
+from qiancheng.funding.summary import fund_summary, park_totals, visible_funds
 from qiancheng.funding.views.common import OFFICIALS, refused
+from qiancheng.funding.views.lists import city_filter
+from qiancheng.web.listing import Filter, Listing, Sort, listing
 
 
 def _holder(fund: FundAccount) -> str:
@@ -34,26 +37,33 @@ def _holder(fund: FundAccount) -> str:
 
 
 
+def _fund_listing(request: HttpRequest, funds: QuerySet) -> Listing:
+    """The accounts 50 a page (the province holds one per source, city, park and year: over a hundred),
+    searched by city or park, filtered by year, source and (province) city."""
+    years = sorted(set(funds.values_list("year", flat=True)), reverse=True)
+    filters = [Filter("year", _("年度"), [(each, each) for each in years]),
+               Filter("source", _("资金来源"), FundSource.choices), *city_filter(request.user)]
+    sorts = [Sort("newest", _("最新年度在前"), ("-year", "source", "city_id", "park_id")),
+             Sort("by_city", _("按城市分组"), ("city_id", "park_id", "-year", "source")),
+             Sort("allocated_desc", _("下达金额从高到低"), ("-allocated", "-year", "pk"))]
+    return listing(request, funds, search=("city__name", "park__name"), search_label=_("城市或园区名称"),
+                   filters=filters, sorts=sorts, subtotal="allocated")
+
+
 @require_safe
 @signed_in_as(OFFICIALS)
 def fund_dashboard(request: HttpRequest) -> HttpResponse:
-    """`/money/funds/`: every visible fund account with its balances, a stacked chart, the province's form."""
-    funds = visible_funds(request.user).order_by("-year", "source", "city_id", "park_id")
-    years = sorted(set(funds.values_list("year", flat=True)), reverse=True)
-    year = request.GET.get("year", "")
-    if year.isdigit():
-        funds = funds.filter(year=int(year))
-    rows = []
-    for fund in funds:
-        totals = Totals(f"{fund.year} {fund.get_source_display()} {_holder(fund)}")
-        totals.add(fund)
-        rows.append({"fund": fund, "holder": _holder(fund), "totals": totals})
-    summary = fund_summary(request.user, int(year) if year.isdigit() else None)
+    """`/money/funds/`: the totals and their chart by source, the province's allocation form (at the top,
+    where it is used), then every visible fund account with its balances, paged."""
+    listed = _fund_listing(request, visible_funds(request.user))
+    year = next((each.selected for each in listed.filters if each.name == "year"), "")
+    rows = [{"fund": fund, "holder": _holder(fund)} for fund in listed.rows]
+    summary = fund_summary(request.user, int(year) if year else None)
     province = request.user.role == Role.PROVINCE_OFFICIAL
     context = {
-        "rows": rows, "summary": summary, "chart": stacked_chart([row["totals"] for row in rows]),
-        "years": years, "year": year, "form": AllocationForm() if province else None,
-        "parks": park_totals(request.user, int(year) if year.isdigit() else None),
+        "rows": rows, "listed": listed, "summary": summary, "chart": summary.chart_data(),
+        "form": AllocationForm() if province else None,
+        "parks": park_totals(request.user, int(year) if year else None),
         "awaiting": AllocationRequest.objects.filter(status=SecondCheck.AWAITING).select_related(
             "city", "park", "prepared_by") if province else [],
     }
