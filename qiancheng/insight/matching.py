@@ -200,9 +200,9 @@ class Candidate:
 
 
 def _own_report(user: User, report_id: int) -> DemandReport:
-    if user.role != Role.ENTERPRISE:
-        raise PermissionDenied("只有企业本身可以查看候选人 / only the enterprise sees its candidates")
-    return get_scoped_or_404(DemandReport.objects.select_related("occupation", "enterprise"), user, pk=report_id)
+    """The enterprise's own report; for anyone else (a city's official included) the same 404 as a missing one."""
+    reports = DemandReport.objects.select_related("occupation", "enterprise")
+    return get_scoped_or_404(reports if user.role == Role.ENTERPRISE else reports.none(), user, pk=report_id)
 
 
 def _consented_holders(occupation_id: str, level: int) -> QuerySet[Certificate]:

@@ -44,7 +44,7 @@ def candidate_reports(request: HttpRequest) -> HttpResponse:
     return render(request, "insight/candidate_reports.html", {"reports": reports})
 
 
-@signed_in_as({Role.ENTERPRISE})
+@signed_in_as({Role.ENTERPRISE}, hide=True)
 @require_safe
 def candidates(request: HttpRequest, report_id: int) -> HttpResponse:
     """`/insight/candidates/<report>/`: consenting holders of a matching certificate (masked; phone per consent)."""
@@ -53,7 +53,7 @@ def candidates(request: HttpRequest, report_id: int) -> HttpResponse:
                                                        "revealed": request.session.pop("revealed_phone", None)})
 
 
-@signed_in_as({Role.ENTERPRISE})
+@signed_in_as({Role.ENTERPRISE}, hide=True)
 @require_POST
 def candidate_phone(request: HttpRequest, report_id: int, candidate_id: int) -> HttpResponse:
     """Show one candidate's phone once, where their consent allows it; the read is audited."""
