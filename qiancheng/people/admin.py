@@ -15,7 +15,7 @@ from django.http import HttpRequest
 
 from qiancheng.people.crypto import person_key_candidates
 from qiancheng.people.identity import normalise_id_number
-from qiancheng.people.models import Person, SkillUpgradeSubsidy
+from qiancheng.people.models import Person, PersonLink, SkillUpgradeSubsidy
 
 SEALED_FIELDS = ("id_number_enc", "phone_enc", "bank_account_enc")
 
@@ -61,3 +61,12 @@ class SkillUpgradeSubsidyAdmin(ViewOnlyAdmin):
     list_filter = ("level",)
     search_fields = ("record_id",)
     list_select_related = ("person", "occupation")
+
+
+@admin.register(PersonLink)
+class PersonLinkAdmin(ViewOnlyAdmin):
+    """Read only: a link is made and undone by people.links, called from risk's decisions, never here."""
+
+    list_display = ("person_a", "person_b", "linked_on", "linked_by", "undone_on", "undone_by", "source")
+    list_filter = ("linked_on", "undone_on")
+    list_select_related = ("person_a", "person_b", "linked_by", "undone_by")
