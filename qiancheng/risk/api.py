@@ -1,4 +1,4 @@
-"""`/api/v1/risk`: signals, link candidates and cases under city scope (issue 12, 6d).
+"""`/api/v1/risk`: signals, link candidates and (risk/case_api.py) cases under city scope (issue 12, 6d).
 
 Every POST body field has a default, so a record of another city answers 404 before the body is judged;
 what is missing or wrong is then the services' 422, in the shape of accounts.api_errors.
@@ -12,19 +12,14 @@ from typing import Annotated, Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema
 
 from qiancheng.accounts.api_errors import ApiError, ErrorOut
 from qiancheng.accounts.scope import get_scoped_or_404, scoped
-from qiancheng.funding.models import SubsidyClaim
-from qiancheng.people.models import Person
-from qiancheng.providers.models import Institution
 from qiancheng.risk import services
+from qiancheng.risk.case_api import router as case_router
 from qiancheng.risk.models import (
     CandidateStatus,
-    Case,
-    CaseOutcome,
-    CaseStatus,
     LinkCandidate,
     Signal,
     SignalStatus,
@@ -87,39 +82,6 @@ class LinkCandidateOut(Schema):
             merged=bool(row.link and row.link.in_force), undone_on=row.link.undone_on if row.link else None)
 
 
-class CaseNoteOut(Schema):
-    id: int
-    text: str
-    written_at: dt.datetime
-
-
-class RiskCaseOut(Schema):
-    id: int
-    city: str
-    title: str
-    status: str
-    outcome: str
-    decision_reason: str
-    document_ref: str
-    recovery_id: int | None
-    listing_id: int | None
-    opened_at: dt.datetime
-    closed_at: dt.datetime | None
-    signal_ids: list[int]
-    candidate_ids: list[int]
-    notes: list[CaseNoteOut]
-
-    @staticmethod
-    def of(case: Case) -> RiskCaseOut:
-        return RiskCaseOut(
-            id=case.pk, city=case.city_id, title=case.title, status=case.status, outcome=case.outcome,
-            decision_reason=case.decision_reason, document_ref=case.document_ref, recovery_id=case.recovery_id,
-            listing_id=case.listing_id, opened_at=case.opened_at, closed_at=case.closed_at,
-            signal_ids=list(case.signals.values_list("pk", flat=True)),
-            candidate_ids=list(case.candidates.values_list("pk", flat=True)),
-            notes=[CaseNoteOut(id=note.pk, text=note.text, written_at=note.written_at) for note in case.notes.all()])
-
-
 class LinkDecisionIn(Schema):
     confirm: bool | None = None  # true: one person; false: two people
     reason: str = Field("", max_length=services.TEXT_MAX)
@@ -127,26 +89,6 @@ class LinkDecisionIn(Schema):
 
 class LinkUndoIn(Schema):
     reason: str = Field("", max_length=services.TEXT_MAX)
-
-
-class RiskCaseOpenIn(Schema):
-    title: str = Field("", max_length=services.TITLE_MAX)
-    signal_ids: list[Id] = Field(default_factory=list, max_length=200)
-    candidate_ids: list[Id] = Field(default_factory=list, max_length=200)
-
-
-class CaseNoteIn(Schema):
-    text: str = Field("", max_length=services.TEXT_MAX)
-
-
-class RiskCaseCloseIn(Schema):
-    outcome: str = Field("", max_length=16)  # no_finding | recovery | listing
-    reason: str = Field("", max_length=services.TEXT_MAX)
-    document_ref: str = Field("", max_length=128)  # 处理决定文号
-    claim_id: Id | None = None  # recovery: the paid claim
-    institution_id: Id | None = None  # listing: an institution ...
-    person_key: str | None = Field(None, pattern=r"^[0-9a-f]{64}$")  # ... or a person
-    listed_until: dt.date | None = None
 
 
 def _refused(refusal: services.RiskRefused) -> ApiError:
@@ -210,57 +152,5 @@ def undo(request: HttpRequest, candidate_id: int, payload: LinkUndoIn) -> Any:
     return LinkCandidateOut.of(LinkCandidate.objects.select_related("person_a", "person_b", "link").get(pk=undone.pk))
 
 
-@router.get("/cases", response={200: list[RiskCaseOut], **ERRORS}, summary="风险案件 / cases")
-def case_list(request: HttpRequest, status: str | None = Query(None, max_length=16),
-              limit: int = PAGE, offset: int = OFFSET) -> Any:
-    if status is not None and status not in CaseStatus.values:
-        raise ApiError(422, "bad_status", "状态无效", "unknown status")
-    rows = scoped(Case, request.auth).prefetch_related("notes")
-    rows = rows.filter(status=status) if status else rows
-    return [RiskCaseOut.of(case) for case in _page(rows, offset, limit)]
-
-
-@router.get("/cases/{int:case_id}", response={200: RiskCaseOut, **ERRORS}, summary="一个案件 / one case")
-def case_detail(request: HttpRequest, case_id: int) -> Any:
-    return RiskCaseOut.of(get_scoped_or_404(Case, request.auth, pk=case_id))
-
-
-@router.post("/cases", response={201: RiskCaseOut, **ERRORS},
-             summary="由信号或疑似同一人立案 / open a case from signals or candidates")
-def case_open(request: HttpRequest, payload: RiskCaseOpenIn) -> Any:
-    try:
-        case = services.open_case(request.auth, payload.title, payload.signal_ids, payload.candidate_ids)
-    except services.RiskRefused as refusal:
-        raise _refused(refusal) from refusal
-    return Status(201, RiskCaseOut.of(case))
-
-
-@router.post("/cases/{int:case_id}/notes", response={200: RiskCaseOut, **ERRORS},
-             summary="添加办案记录 / add a note")
-def case_note(request: HttpRequest, case_id: int, payload: CaseNoteIn) -> Any:
-    case = get_scoped_or_404(Case, request.auth, pk=case_id)
-    try:
-        services.add_note(request.auth, case, payload.text)
-    except services.RiskRefused as refusal:
-        raise _refused(refusal) from refusal
-    return RiskCaseOut.of(Case.objects.get(pk=case.pk))
-
-
-@router.post("/cases/{int:case_id}/close", response={200: RiskCaseOut, **ERRORS},
-             summary="结案：未发现问题、追回资金或列入黑名单 / close: no finding, recovery or listing")
-def case_close(request: HttpRequest, case_id: int, payload: RiskCaseCloseIn) -> Any:
-    case = get_scoped_or_404(Case, request.auth, pk=case_id)
-    if payload.outcome not in CaseOutcome.values:
-        raise ApiError(422, "bad_outcome", "结案结论须为 no_finding、recovery 或 listing",
-                       "outcome must be no_finding, recovery or listing")
-    claim = get_scoped_or_404(SubsidyClaim, request.auth, pk=payload.claim_id) if payload.claim_id else None
-    institution = (get_scoped_or_404(Institution, request.auth, pk=payload.institution_id)
-                   if payload.institution_id else None)
-    person = get_scoped_or_404(Person, request.auth, pk=payload.person_key) if payload.person_key else None
-    try:
-        closed = services.close_case(request.auth, case, payload.outcome, payload.reason,
-                                     document_ref=payload.document_ref, claim=claim, institution=institution,
-                                     person=person, listed_until=payload.listed_until)
-    except services.RiskRefused as refusal:
-        raise _refused(refusal) from refusal
-    return RiskCaseOut.of(closed)
+# Cases: their timeline, evidence, decisions and the public notices (risk/case_api.py).
+router.add_router("", case_router)

@@ -15,7 +15,16 @@ class RiskConfig(AppConfig):
 
         from qiancheng.accounts import scope
         from qiancheng.accounts.models import Role
-        from qiancheng.risk.models import Case, CaseNote, LinkCandidate, Signal, SignalStatus
+        from qiancheng.risk.models import (
+            Case,
+            CaseDecision,
+            CaseEvidence,
+            CaseMeasure,
+            CaseNote,
+            LinkCandidate,
+            Signal,
+            SignalStatus,
+        )
         from qiancheng.web.queues import add_queue
 
         # Decided by the city of the records; institutions, enterprises and trainees see none of it.
@@ -23,6 +32,9 @@ class RiskConfig(AppConfig):
         scope.register(LinkCandidate, city="city")
         scope.register(Case, city="city")
         scope.register(CaseNote, city="case__city")
+        scope.register(CaseDecision, city="case__city")
+        scope.register(CaseMeasure, city="decision__case__city")
+        scope.register(CaseEvidence, city="case__city")
 
         def open_signals(user: object) -> object:
             return scope.scoped(Signal, user).filter(status=SignalStatus.OPEN)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from qiancheng.risk.models import CaseOutcome, SignalStatus
+from qiancheng.risk.models import SignalStatus
 from qiancheng.risk.services import TEXT_MAX, TITLE_MAX
 from qiancheng.risk.signals import RULES
 
@@ -32,10 +32,6 @@ class OpenCaseForm(forms.Form):
         self.fields["candidates"].choices = [(pk, str(pk)) for pk in candidate_ids]
 
 
-class NoteForm(forms.Form):
-    text = forms.CharField(label=_("办案记录"), max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 3}))
-
-
 class DecideForm(forms.Form):
     decision = forms.ChoiceField(label=_("结论"), choices=[("confirm", _("确认为同一人")), ("dismiss", _("排除"))])
     reason = forms.CharField(label=_("理由"), max_length=TEXT_MAX)
@@ -43,21 +39,3 @@ class DecideForm(forms.Form):
 
 class UndoForm(forms.Form):
     reason = forms.CharField(label=_("撤销合并的理由"), max_length=TEXT_MAX)
-
-
-class CloseForm(forms.Form):
-    outcome = forms.ChoiceField(label=_("结案结论"), choices=CaseOutcome.choices)
-    reason = forms.CharField(label=_("理由"), max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 3}))
-    document_ref = forms.CharField(label=_("处理决定文号"), max_length=128, required=False)
-    claim = forms.TypedChoiceField(label=_("追回的申领"), coerce=int, required=False, empty_value=None)
-    institution = forms.TypedChoiceField(label=_("列入黑名单的机构"), coerce=int, required=False, empty_value=None)
-    person = forms.ChoiceField(label=_("列入黑名单的个人"), required=False)
-    listed_until = forms.DateField(label=_("黑名单截止日（可空）"), required=False,
-                                   widget=forms.DateInput(attrs={"type": "date"}))
-
-    def __init__(self, *args: object, claims: list = (), institutions: list = (), persons: list = (),
-                 **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["claim"].choices = [("", "—"), *((claim.pk, claim.number) for claim in claims)]
-        self.fields["institution"].choices = [("", "—"), *((each.pk, each.name) for each in institutions)]
-        self.fields["person"].choices = [("", "—"), *((each.pk, str(each)) for each in persons)]

@@ -18,6 +18,8 @@ The model (docs/risk.md):
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -83,21 +85,42 @@ def _settings() -> Any:
     )
 
 
-def find_pairs(records: list[dict[str, Any]], threshold: Decimal | None = None) -> list[Pair]:
-    """The pairs of records at or above the threshold in force, best first."""
-    if len(records) < 2:
-        return []
+ENGINES = ("duckdb", "spark")
+
+
+@contextmanager
+def _linker(records: list[dict[str, Any]], engine: str) -> Iterator[Any]:
+    """A Splink linker over the records with the one model (`_settings`), on DuckDB in memory or on Spark
+    (risk.spark_backend: the same settings, Splink writes the Spark SQL)."""
     import pyarrow as pa
     from splink import DuckDBAPI, Linker
 
-    threshold = parameter("link_threshold").value if threshold is None else threshold
+    if engine not in ENGINES:
+        raise ValueError(f"unknown linkage engine {engine!r}: one of {', '.join(ENGINES)}")
     logging.getLogger("splink").setLevel(logging.WARNING)
-    db_api = DuckDBAPI(":memory:")
     frame = pa.Table.from_pylist(records)  # pyarrow comes with splink; no pandas needed
-    linker = Linker(db_api.register(frame), _settings(), log_level=logging.WARNING)
-    predictions = linker.inference.predict(threshold_match_probability=float(threshold), warning_mode="never")
+    if engine == "duckdb":
+        db_api = DuckDBAPI(":memory:")
+        yield Linker(db_api.register(frame), _settings(), log_level=logging.WARNING)
+        return
+    from qiancheng.risk.spark_backend import splink_spark_api
+
+    with splink_spark_api() as db_api:
+        yield Linker(db_api.register(frame), _settings(), log_level=logging.WARNING)
+
+
+def find_pairs(records: list[dict[str, Any]], threshold: Decimal | None = None, *,
+               engine: str = "duckdb") -> list[Pair]:
+    """The pairs of records at or above the threshold in force, best first."""
+    if len(records) < 2:
+        return []
+    threshold = parameter("link_threshold").value if threshold is None else threshold
+    with _linker(records, engine) as linker:
+        predictions = linker.inference.predict(threshold_match_probability=float(threshold),
+                                               warning_mode="never")
+        rows = predictions.as_record_list()
     pairs = []
-    for row in predictions.as_record_list():
+    for row in rows:
         comparisons = {
             column: {"match_weight": round(float(row[f"mw_{column}"]), 3)} for column in COMPARISON_PRIORS
         }
@@ -106,3 +129,23 @@ def find_pairs(records: list[dict[str, Any]], threshold: Decimal | None = None) 
         pairs.append(Pair(first, second, Decimal(str(round(float(row["match_probability"]), 5))),
                           Decimal(str(round(float(row["match_weight"]), 3))), driver, comparisons))
     return sorted(pairs, key=lambda pair: (-pair.match_probability, pair.person_a, pair.person_b))
+
+
+def find_clusters(records: list[dict[str, Any]], threshold: Decimal | None = None, *,
+                  engine: str = "duckdb") -> list[frozenset[str]]:
+    """The groups of records Splink puts together at or above the threshold (connected components of the
+    predicted pairs, computed by Splink in the engine's own SQL), largest first; single records left out."""
+    if len(records) < 2:
+        return []
+    threshold = parameter("link_threshold").value if threshold is None else threshold
+    with _linker(records, engine) as linker:
+        predictions = linker.inference.predict(threshold_match_probability=float(threshold),
+                                               warning_mode="never")
+        clustered = linker.clustering.cluster_pairwise_predictions_at_threshold(
+            predictions, threshold_match_probability=float(threshold))
+        rows = clustered.as_record_list()
+    members: dict[str, set[str]] = {}
+    for row in rows:
+        members.setdefault(str(row["cluster_id"]), set()).add(row["unique_id"])
+    groups = [frozenset(group) for group in members.values() if len(group) > 1]
+    return sorted(groups, key=lambda group: (-len(group), min(group)))

@@ -33,30 +33,35 @@ class CaseStatus(models.TextChoices):
     CLOSED = "closed", _("已结案")
 
 
-class CaseOutcome(models.TextChoices):
+class MeasureKind(models.TextChoices):
+    """What a case decision does (6d: 违规者严肃查处, 涉嫌犯罪的移送司法机关). A decision holds one or more."""
+
     NO_FINDING = "no_finding", _("未发现问题")
-    RECOVERY = "recovery", _("追回资金")
-    LISTING = "listing", _("列入黑名单")
+    RECOVERY = "recovery", _("追回资金")  # funding.services.recovery.open_recovery: the ledger moves there
+    SUSPENSION = "suspension", _("暂停机构资质")  # providers.services.suspend_institution
+    INSTITUTION_LISTING = "institution_listing", _("机构列入黑名单")  # sanctions.list_institution, dated
+    PERSON_LISTING = "person_listing", _("个人列入黑名单")  # sanctions.list_person, dated
+    REFERRAL = "referral", _("移送司法机关")  # with the referral's document number and date
+    PUBLIC_NOTICE = "public_notice", _("公开通报")  # the institution appears on the public notices page
+    LIFTING = "lifting", _("解除黑名单")  # sanctions.lift_listing, by a later decision
+
+
+# Measures that name an institution, a person, a listing or a recovery: the check constraints below.
+INSTITUTION_MEASURES = (MeasureKind.SUSPENSION, MeasureKind.INSTITUTION_LISTING, MeasureKind.PUBLIC_NOTICE)
+LISTING_MEASURES = (MeasureKind.INSTITUTION_LISTING, MeasureKind.PERSON_LISTING, MeasureKind.LIFTING)
 
 
 class Case(models.Model):
-    """A city's inquiry into one or more signals or link candidates, decided with an outcome."""
+    """A city's inquiry into one or more signals or link candidates, decided by one or more decisions."""
 
     city = models.ForeignKey("catalog.City", on_delete=models.PROTECT, related_name="+")
     title = models.CharField(max_length=200)
     status = models.CharField(max_length=8, choices=CaseStatus.choices, default=CaseStatus.OPEN)
-    outcome = models.CharField(max_length=12, choices=CaseOutcome.choices, blank=True, default="")
     opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     opened_at = models.DateTimeField()
     closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                   related_name="+")
     closed_at = models.DateTimeField(null=True, blank=True)
-    decision_reason = models.TextField(blank=True, default="")
-    document_ref = models.CharField(max_length=128, blank=True, default="")
-    recovery = models.ForeignKey("funding.RecoveryCase", null=True, blank=True, on_delete=models.PROTECT,
-                                 related_name="+")
-    listing = models.ForeignKey("sanctions.BlacklistEntry", null=True, blank=True, on_delete=models.PROTECT,
-                                related_name="+")
 
     class Meta:
         ordering = ["-opened_at", "-pk"]
@@ -64,19 +69,110 @@ class Case(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(status__in=CaseStatus.values), name="risk_case_status_valid"),
             models.CheckConstraint(
-                condition=Q(status="open", outcome="", closed_at__isnull=True, closed_by__isnull=True)
-                | (Q(status="closed", outcome__in=CaseOutcome.values, closed_at__isnull=False,
-                     closed_by__isnull=False) & ~Q(decision_reason="")),
-                name="risk_case_closed_iff_outcome_and_reason",
+                condition=Q(status="open", closed_at__isnull=True, closed_by__isnull=True)
+                | Q(status="closed", closed_at__isnull=False, closed_by__isnull=False),
+                name="risk_case_closed_iff_closed_by",
             ),
-            models.CheckConstraint(condition=Q(recovery__isnull=True) | Q(outcome="recovery"),
-                                   name="risk_case_recovery_only_for_recovery"),
-            models.CheckConstraint(condition=Q(listing__isnull=True) | Q(outcome="listing"),
-                                   name="risk_case_listing_only_for_listing"),
         ]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.title}"
+
+
+class CaseDecision(models.Model):
+    """One decision (处理决定) on a case by an official of its city, with its reason and document number;
+    its measures say what it does. The decision that closes the case is the last, but for a lifting."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="decisions")
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField()
+    decided_on = models.DateField(help_text="the programme's day of the decision (clock.today)")
+    reason = models.TextField()
+    document_ref = models.CharField(max_length=128, blank=True, default="", help_text="处理决定文号")
+    closes_case = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["decided_at", "pk"]
+        verbose_name = "案件处理决定 case decision"
+        constraints = [models.CheckConstraint(condition=~Q(reason=""), name="risk_decision_has_reason")]
+
+    def __str__(self) -> str:
+        return f"#{self.case_id} {self.decided_on} {self.document_ref}"
+
+
+class CaseMeasure(models.Model):
+    """One thing a decision does, with the record it wrote in its owner's app (recovery, listing)."""
+
+    decision = models.ForeignKey(CaseDecision, on_delete=models.PROTECT, related_name="measures")
+    kind = models.CharField(max_length=20, choices=MeasureKind.choices)
+    institution = models.ForeignKey("providers.Institution", null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    person = models.ForeignKey("people.Person", null=True, blank=True, on_delete=models.PROTECT,
+                               db_column="person_key", related_name="+")
+    recovery = models.ForeignKey("funding.RecoveryCase", null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="+")
+    listing = models.ForeignKey("sanctions.BlacklistEntry", null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="+")
+    # 移送司法机关: the referral letter's number and date, and the authority it went to.
+    referral_document_ref = models.CharField(max_length=128, blank=True, default="")
+    referral_date = models.DateField(null=True, blank=True)
+    referred_to = models.CharField(max_length=128, blank=True, default="")
+
+    class Meta:
+        ordering = ["decision_id", "pk"]
+        verbose_name = "处理措施 case measure"
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=MeasureKind.values), name="risk_measure_kind_valid"),
+            models.CheckConstraint(condition=Q(recovery__isnull=True) ^ Q(kind="recovery"),
+                                   name="risk_measure_recovery_iff_recovery"),
+            models.CheckConstraint(condition=Q(listing__isnull=True) ^ Q(kind__in=LISTING_MEASURES),
+                                   name="risk_measure_listing_iff_listing_or_lifting"),
+            models.CheckConstraint(condition=Q(institution__isnull=False) | ~Q(kind__in=INSTITUTION_MEASURES),
+                                   name="risk_measure_names_its_institution"),
+            models.CheckConstraint(condition=Q(person__isnull=False) | ~Q(kind="person_listing"),
+                                   name="risk_measure_names_its_person"),
+            models.CheckConstraint(
+                condition=(Q(kind="referral", referral_date__isnull=False) & ~Q(referral_document_ref=""))
+                | (~Q(kind="referral") & Q(referral_date__isnull=True, referral_document_ref="")),
+                name="risk_measure_referral_has_number_and_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.decision_id}"
+
+
+# Evidence is kept in the database like the institutions' documents (providers.InstitutionDocument):
+# one backup holds everything; 10 MB covers a scanned document or a photograph.
+EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
+EVIDENCE_CONTENT_TYPES = ("application/pdf", "image/jpeg", "image/png")
+
+
+class CaseEvidence(models.Model):
+    """A document an official added to a case (PDF, JPEG or PNG by content): who, when, what it shows."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="evidence")
+    file_name = models.CharField(max_length=255)
+    description = models.CharField(max_length=300, blank=True, default="")
+    content_type = models.CharField(max_length=64)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    content = models.BinaryField()
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+        verbose_name = "案件证据 case evidence"
+        constraints = [
+            models.CheckConstraint(condition=Q(size__gte=1, size__lte=EVIDENCE_MAX_BYTES),
+                                   name="risk_evidence_size_within_cap"),
+            models.CheckConstraint(condition=Q(content_type__in=EVIDENCE_CONTENT_TYPES),
+                                   name="risk_evidence_type_pdf_jpeg_png"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.case_id} {self.file_name}"
 
 
 class CaseNote(models.Model):

@@ -1,52 +1,35 @@
-"""Every change of risk's state: signals found, link candidates found and decided, cases opened, noted and
-closed. Each function takes the acting user, runs in one transaction and writes the audit trail.
-
-A case belongs to the city of its records and is opened and closed by an official of that city. Its
-outcomes call the owners' services: a recovery is `funding.services.recovery.open_recovery` (the ledger
-moves there), a listing is `sanctions.services.list_institution` / `list_person`.
+"""Every change of risk's state: signals found, link candidates found and decided. Each function takes the
+acting user, runs in one transaction and writes the audit trail. Cases (opened, noted, evidence, decisions
+and their measures) are `risk.cases`, which shares this module's refusal and checks.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from qiancheng.accounts.audit import record_event, record_events
 from qiancheng.accounts.models import Role
-from qiancheng.accounts.scope import scoped
 from qiancheng.catalog.models import County
 from qiancheng.clock import today
-from qiancheng.funding.models import RecoveryReason, SubsidyClaim
+from qiancheng.funding.models import SubsidyClaim
 from qiancheng.funding.services.claims import decide as decide_claims
-from qiancheng.funding.services.recovery import open_recovery
 from qiancheng.funding.services.redecision import REDECIDABLE
 from qiancheng.funding.services.refusal import FundingRefused
 from qiancheng.people import links
 from qiancheng.people.models import Person
 from qiancheng.policy.exchange import ExchangeError
 from qiancheng.policy.params import ParameterError
-from qiancheng.providers.models import Institution
 from qiancheng.risk import linkage, signals
 from qiancheng.risk.features import person_records
-from qiancheng.risk.models import (
-    CandidateStatus,
-    Case,
-    CaseNote,
-    CaseOutcome,
-    CaseStatus,
-    LinkCandidate,
-    Signal,
-    SignalStatus,
-)
+from qiancheng.risk.models import CandidateStatus, LinkCandidate, Signal
 from qiancheng.risk.parameters import parameter
-from qiancheng.sanctions import services as sanctions
 
 TEXT_MAX = 4000
 TITLE_MAX = 200
@@ -124,12 +107,13 @@ def _city_of_counties() -> dict[str, str]:
     return dict(County.objects.values_list("code", "city_id"))
 
 
-def run_linkage(actor: Any) -> ScanResult:
+def run_linkage(actor: Any, engine: str = "duckdb") -> ScanResult:
     """Find likely same-person pairs under different ID numbers; new pairs become pending candidates.
-    A pair already found keeps its row and its decision."""
+    A pair already found keeps its row and its decision. `engine` is Splink's backend: DuckDB in memory, or
+    Spark (risk.spark_backend) for a register one machine cannot hold; the model and the pairs are the same."""
     started = time.perf_counter()
     entry = parameter("link_threshold")
-    pairs = linkage.find_pairs(person_records(actor), entry.value)
+    pairs = linkage.find_pairs(person_records(actor), entry.value, engine=engine)
     counties = _city_of_counties()
     county_of = dict(Person.objects.filter(
         person_key__in={key for pair in pairs for key in (pair.person_a, pair.person_b)}
@@ -233,49 +217,8 @@ def _decide_again(actor: Any, person_keys: set[str]) -> None:
             continue
 
 
-# --- cases -------------------------------------------------------------------------------------------
-
-
-def open_case(actor: Any, title: str, signal_ids: Iterable[int] = (), candidate_ids: Iterable[int] = ()) -> Case:
-    """Open a case on open signals and undecided-or-confirmed candidates, all of one city: the actor's."""
-    title = _text(title, "title_required", "须填写案件名称", "a case needs a title", TITLE_MAX)
-    signal_ids, candidate_ids = sorted(set(signal_ids)), sorted(set(candidate_ids))
-    if not signal_ids and not candidate_ids:
-        raise RiskRefused("nothing_to_open", "须选择至少一条信号或疑似同一人", "choose at least one signal or candidate")
-    with transaction.atomic():
-        found_signals = list(scoped(Signal, actor).select_for_update().filter(pk__in=signal_ids))
-        found_candidates = list(scoped(LinkCandidate, actor).select_for_update().filter(pk__in=candidate_ids))
-        if len(found_signals) != len(signal_ids) or len(found_candidates) != len(candidate_ids):
-            raise RiskRefused("not_found", "未找到该记录", "No such record", status=404)
-        cities = {row.city_id for row in [*found_signals, *found_candidates]}
-        if len(cities) != 1:
-            raise RiskRefused("cities_differ", "一个案件的记录须属于同一个市", "a case's records must be of one city")
-        (city_id,) = cities
-        _require_city_official(actor, city_id)
-        if any(row.status != SignalStatus.OPEN for row in found_signals) or any(
-                row.case_id is not None for row in found_candidates):
-            raise RiskRefused("already_in_case", "所选记录已在案件中", "a chosen record is already in a case", status=409)
-        case = Case.objects.create(city_id=city_id, title=title, opened_by=actor, opened_at=timezone.now())
-        Signal.objects.filter(pk__in=signal_ids).update(case=case, status=SignalStatus.IN_CASE)
-        LinkCandidate.objects.filter(pk__in=candidate_ids).update(case=case)
-        record_event(actor, "risk.case_opened", case, after={"title": title, "signals": signal_ids,
-                                                             "candidates": candidate_ids})
-    return case
-
-
-def add_note(actor: Any, case: Case, text: str) -> CaseNote:
-    _require_city_official(actor, case.city_id)
-    text = _text(text, "note_required", "记录内容不能为空", "a note cannot be empty")
-    with transaction.atomic():
-        current = Case.objects.select_for_update().get(pk=case.pk)
-        if current.status != CaseStatus.OPEN:
-            raise RiskRefused("case_closed", "案件已结案", "the case is closed", status=409)
-        note = CaseNote.objects.create(case=current, author=actor, text=text, written_at=timezone.now())
-        record_event(actor, "risk.case_noted", current, after={"note": note.pk})
-    return note
-
-
 def _refused(refusal: Exception) -> RiskRefused:
+    """Another app's refusal (funding, sanctions, providers, people) told in risk's terms, code and status kept."""
     if isinstance(refusal, RiskRefused):
         return refusal
     if isinstance(refusal, FundingRefused):
@@ -284,52 +227,3 @@ def _refused(refusal: Exception) -> RiskRefused:
     zh, _sep, en = message.partition(" / ")
     code = (refusal.error_list[0].code if isinstance(refusal, ValidationError) else "forbidden") or "invalid"
     return RiskRefused(code, zh, en or zh, status=422 if isinstance(refusal, ValidationError) else 403)
-
-
-def close_case(actor: Any, case: Case, outcome: str, reason: str, *, document_ref: str = "",
-               claim: SubsidyClaim | None = None, institution: Institution | None = None,
-               person: Person | None = None, listed_until: dt.date | None = None) -> Case:
-    """Decide a case. `recovery` opens a recovery of the paid `claim` (funding, 6d); `listing` lists the
-    `institution` or the `person` in the register from today (sanctions, 6d); `no_finding` closes it. The
-    party must be the case's city's. One transaction: a refused recovery or listing leaves the case open."""
-    _require_city_official(actor, case.city_id)
-    if outcome not in CaseOutcome.values:
-        raise RiskRefused("bad_outcome", f"结案结论无效：{outcome}", f"unknown outcome: {outcome}")
-    reason = _text(reason, "reason_required", "结案须说明理由", "closing a case needs a reason")
-    document_ref = (document_ref or "").strip()[:128]
-    try:
-        with transaction.atomic():
-            current = Case.objects.select_for_update().get(pk=case.pk)
-            if current.status != CaseStatus.OPEN:
-                raise RiskRefused("case_closed", "案件已结案", "the case is already closed", status=409)
-            if outcome == CaseOutcome.RECOVERY:
-                if claim is None:
-                    raise RiskRefused("claim_required", "追回须指明申领", "a recovery names the claim")
-                if claim.city_id != current.city_id:
-                    raise RiskRefused("not_found", "未找到该记录", "No such record", status=404)
-                current.recovery = open_recovery(actor, claim, RecoveryReason.FRAUD, f"风险案件#{current.pk}：{reason}")
-            elif outcome == CaseOutcome.LISTING:
-                if (institution is None) == (person is None):
-                    raise RiskRefused("party_required", "列入黑名单须指明一个机构或一名个人",
-                                      "a listing names one institution or one person")
-                if institution is not None:
-                    if institution.city_id != current.city_id:
-                        raise RiskRefused("not_found", "未找到该记录", "No such record", status=404)
-                    current.listing = sanctions.list_institution(actor, institution, reason, document_ref,
-                                                                 listed_until=listed_until)
-                else:
-                    if not scoped(Person.objects.filter(pk=person.pk), actor).exists():
-                        raise RiskRefused("not_found", "未找到该记录", "No such record", status=404)
-                    current.listing = sanctions.list_person(actor, person, reason, document_ref,
-                                                            listed_until=listed_until)
-            current.status, current.outcome = CaseStatus.CLOSED, outcome
-            current.closed_by, current.closed_at = actor, timezone.now()
-            current.decision_reason, current.document_ref = reason, document_ref
-            current.save()
-            Signal.objects.filter(case=current).update(status=SignalStatus.CLOSED)
-            record_event(actor, "risk.case_closed", current, before={"status": CaseStatus.OPEN}, after={
-                "status": current.status, "outcome": outcome, "recovery": current.recovery_id,
-                "listing": current.listing_id, "document_ref": document_ref}, reason=reason)
-    except (FundingRefused, ValidationError, PermissionDenied) as refusal:
-        raise _refused(refusal) from refusal
-    return current

@@ -3,7 +3,7 @@
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from qiancheng.risk import views
+from qiancheng.risk import case_views, views
 from qiancheng.web.navigation import add_link
 
 app_name = "risk"
@@ -12,9 +12,13 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("candidates/<int:candidate_id>/decide/", views.decide, name="decide"),
     path("candidates/<int:candidate_id>/undo/", views.undo, name="undo"),
-    path("cases/<int:case_id>/", views.case, name="case"),
-    path("cases/<int:case_id>/note/", views.note, name="note"),
-    path("cases/<int:case_id>/close/", views.close, name="close"),
+    path("cases/<int:case_id>/", case_views.case, name="case"),
+    path("cases/<int:case_id>/note/", case_views.note, name="note"),
+    path("cases/<int:case_id>/evidence/", case_views.evidence, name="evidence_add"),
+    path("cases/<int:case_id>/evidence/<int:evidence_id>/", case_views.evidence_download, name="evidence"),
+    path("cases/<int:case_id>/decide/", case_views.decide, name="decide_case"),
+    path("cases/<int:case_id>/lift/", case_views.lift, name="lift"),
+    path("notices/", case_views.notices, name="notices"),
 ]
 
 add_link(_("风险防控"), "risk:home", {"province_official", "city_official"}, order=60)

@@ -1,9 +1,8 @@
-"""`/risk/`: the city's signals, link candidates and cases; an official opens, notes and closes cases here.
-Every change goes through risk.services (the API calls the same functions)."""
+"""`/risk/`: the city's signals, link candidates and cases; an official decides candidates and opens cases
+here (a case's own page is risk/case_views.py). Every change goes through risk.services and risk.cases (the API
+calls the same functions)."""
 
 from __future__ import annotations
-
-from typing import Any
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -15,11 +14,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from qiancheng.accounts.guards import signed_in_as
 from qiancheng.accounts.models import Role
 from qiancheng.accounts.scope import get_scoped_or_404, scoped
-from qiancheng.funding.models import ClaimStatus, SubsidyClaim
-from qiancheng.people.models import Person
-from qiancheng.providers.models import Institution
-from qiancheng.risk import services
-from qiancheng.risk.forms import CloseForm, DecideForm, NoteForm, OpenCaseForm, SignalFilter, UndoForm
+from qiancheng.risk import cases, services
+from qiancheng.risk.forms import DecideForm, OpenCaseForm, SignalFilter, UndoForm
 from qiancheng.risk.models import CandidateStatus, Case, LinkCandidate, Signal, SignalStatus
 from qiancheng.risk.signals import RULES
 
@@ -48,7 +44,7 @@ def home(request: HttpRequest) -> HttpResponse:
                         candidate_ids=[row.pk for row in candidates])
     if request.method == "POST" and form.is_valid():
         try:
-            case = services.open_case(request.user, form.cleaned_data["title"], form.cleaned_data["signals"],
+            case = cases.open_case(request.user, form.cleaned_data["title"], form.cleaned_data["signals"],
                                       form.cleaned_data["candidates"])
         except services.RiskRefused as refusal:
             messages.error(request, _say(refusal))
@@ -97,76 +93,3 @@ def undo(request: HttpRequest, candidate_id: int) -> HttpResponse:
     else:
         messages.success(request, _("已撤销合并：两条记录重新按两人计算。"))
     return redirect("risk:home")
-
-
-def _parties(case: Case) -> dict[str, list[Any]]:
-    """What the case's records name: the paid claims, institutions and persons an outcome may act on."""
-    claim_ids, institution_ids, person_ids = set(), set(), set()
-    for signal in case.signals.all():
-        institution_ids.add(signal.institution_id)
-        person_ids.add(signal.person_id)
-        for record in signal.records:
-            if record.get("model") == "funding.subsidyclaim":
-                claim_ids.add(record.get("pk"))
-            if record.get("model") == "people.person":
-                person_ids.add(record.get("pk"))
-    for candidate in case.candidates.all():
-        person_ids.update({candidate.person_a_id, candidate.person_b_id})
-    claims = SubsidyClaim.objects.filter(city_id=case.city_id, status=ClaimStatus.PAID).filter(
-        pk__in=[pk for pk in claim_ids if pk] ) | SubsidyClaim.objects.filter(
-        city_id=case.city_id, status=ClaimStatus.PAID, person_id__in=[pk for pk in person_ids if pk])
-    return {
-        "claims": list(claims.distinct()[:SHOWN]),
-        "institutions": list(Institution.objects.filter(pk__in=[pk for pk in institution_ids if pk],
-                                                        city_id=case.city_id)),
-        "persons": list(Person.objects.filter(pk__in=[pk for pk in person_ids if pk])),
-    }
-
-
-@require_http_methods(["GET", "HEAD"])
-@signed_in_as(READERS, hide=True)
-def case(request: HttpRequest, case_id: int) -> HttpResponse:
-    found = get_scoped_or_404(Case, request.user, pk=case_id)
-    return render(request, "risk/case.html", {
-        "case": found, "note_form": NoteForm(), "close_form": CloseForm(**_parties(found)),
-        "candidates": found.candidates.select_related("person_a", "person_b"),
-        "may_act": request.user.role == Role.CITY_OFFICIAL and request.user.city_id == found.city_id,
-    })
-
-
-@require_POST
-@signed_in_as({Role.CITY_OFFICIAL}, hide=True)
-def note(request: HttpRequest, case_id: int) -> HttpResponse:
-    found = get_scoped_or_404(Case, request.user, pk=case_id)
-    form = NoteForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("记录内容不能为空。"))
-    else:
-        try:
-            services.add_note(request.user, found, form.cleaned_data["text"])
-        except services.RiskRefused as refusal:
-            messages.error(request, _say(refusal))
-    return redirect("risk:case", case_id=found.pk)
-
-
-@require_POST
-@signed_in_as({Role.CITY_OFFICIAL}, hide=True)
-def close(request: HttpRequest, case_id: int) -> HttpResponse:
-    found = get_scoped_or_404(Case, request.user, pk=case_id)
-    parties = _parties(found)
-    form = CloseForm(request.POST, **parties)
-    if not form.is_valid():
-        messages.error(request, _("请选择结案结论并说明理由。"))
-        return redirect("risk:case", case_id=found.pk)
-    data = form.cleaned_data
-    pick = {name: {str(each.pk): each for each in rows} for name, rows in parties.items()}
-    try:
-        services.close_case(
-            request.user, found, data["outcome"], data["reason"], document_ref=data["document_ref"],
-            claim=pick["claims"].get(str(data["claim"])), institution=pick["institutions"].get(str(data["institution"])),
-            person=pick["persons"].get(data["person"] or ""), listed_until=data["listed_until"])
-    except services.RiskRefused as refusal:
-        messages.error(request, _say(refusal))
-    else:
-        messages.success(request, _("已结案。"))
-    return redirect("risk:case", case_id=found.pk)

@@ -1,15 +1,19 @@
-"""`/risk/`: the city's official opens a case from the list, notes it and closes it; another city gets 404."""
+"""`/risk/`: the city's official opens a case from the list, notes it, adds evidence, decides it with several
+measures and lifts the listing on the case's page (a timeline of all of it); another city gets 404."""
 
 from __future__ import annotations
 
 from datetime import date
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from qiancheng.clock import frozen_at
 from qiancheng.risk import services
-from qiancheng.risk.models import Case, CaseStatus, Signal
+from qiancheng.risk.models import Case, CaseEvidence, CaseStatus, Signal
 from qiancheng.risk.tests import records
+from qiancheng.sanctions.models import BlacklistEntry
 from qiancheng.training.tests import builders
 
 pytestmark = pytest.mark.django_db
@@ -30,9 +34,34 @@ def test_a_case_worked_on_the_pages(nanning_official, liuzhou_official, login) -
     assert opened.status_code == 302 and opened["Location"] == f"/risk/cases/{case.pk}/"
     city.post(f"/risk/cases/{case.pk}/note/", {"text": "已约谈"})
     assert "已约谈" in city.get(f"/risk/cases/{case.pk}/").content.decode()
-    city.post(f"/risk/cases/{case.pk}/close/", {"outcome": "no_finding", "reason": "上下午分班"})
+    uploaded = city.post(f"/risk/cases/{case.pk}/evidence/",
+                         {"file": SimpleUploadedFile("名册.pdf", b"%PDF-1.4 roster"), "description": "签到表"})
+    assert uploaded.status_code == 302
+    refused = city.post(f"/risk/cases/{case.pk}/evidence/", {"file": SimpleUploadedFile("x.pdf", b"MZ")})
+    assert refused.status_code == 200 and 'data-testid="error-summary"' in refused.content.decode()
+    evidence = CaseEvidence.objects.get()
+    assert city.get(f"/risk/cases/{case.pk}/evidence/{evidence.pk}/").content == b"%PDF-1.4 roster"
+    with frozen_at(date(2025, 10, 15)):
+        no_reason = city.post(f"/risk/cases/{case.pk}/decide/", {"measures": ["person_listing"]})
+        assert 'data-testid="error-summary"' in no_reason.content.decode()
+        decided = city.post(f"/risk/cases/{case.pk}/decide/", {
+            "measures": ["person_listing", "referral"], "person": trainee.pk, "reason": "冒名参训",
+            "document_ref": "南人社处〔2025〕7号", "referral_document_ref": "南人社移〔2025〕2号",
+            "referral_date": "2025-10-15", "referred_to": "南宁市公安局", "close": "on"})
+        assert decided.status_code == 302, decided.content.decode()[:2000]
     assert Case.objects.get().status == CaseStatus.CLOSED
+    shown = city.get(f"/risk/cases/{case.pk}/").content.decode()
+    order = [shown.index(text) for text in ("已约谈", "名册.pdf", "南人社处〔2025〕7号")]
+    assert order == sorted(order) and "南人社移〔2025〕2号" in shown and 'data-testid="lift-listing"' in shown
+    listing = BlacklistEntry.objects.get()
+    with frozen_at(date(2025, 12, 1)):
+        lifted = city.post(f"/risk/cases/{case.pk}/lift/", {"listing": listing.pk, "last_day": "2025-11-30",
+                                                          "reason": "复核撤销"})
+    assert lifted.status_code == 302 and BlacklistEntry.objects.get().listed_until == date(2025, 11, 30)
+    assert "解除黑名单" in city.get(f"/risk/cases/{case.pk}/").content.decode()
 
     other = login(Client(), liuzhou_official)
     assert other.get(f"/risk/cases/{case.pk}/").status_code == 404
+    assert other.get(f"/risk/cases/{case.pk}/evidence/{evidence.pk}/").status_code == 404
+    assert other.post(f"/risk/cases/{case.pk}/decide/", {}).status_code == 404
     assert "同一学员同时在两个班" not in other.get("/risk/").content.decode()
