@@ -101,7 +101,7 @@ def recommendations(request: HttpRequest) -> Any:
             refusals=_refusals(m.refusals)) for m in found.projects])
 
 
-class CandidateOut(Schema):
+class MatchCandidateOut(Schema):
     candidate_id: int  # the consent's id: never the person's key or ID number
     masked_name: str
     occupation_code: str
@@ -112,7 +112,7 @@ class CandidateOut(Schema):
     may_reveal_phone: bool
 
 
-@router.get("/demand-reports/{int:report_id}/candidates", response={200: list[CandidateOut], **ERRORS},
+@router.get("/demand-reports/{int:report_id}/candidates", response={200: list[MatchCandidateOut], **ERRORS},
             summary="候选人：持有匹配证书并同意企业联系的人（本企业的需求）/ consenting holders of a matching "
                     "certificate, for the enterprise's own demand report")
 def candidates(request: HttpRequest, report_id: int) -> Any:
@@ -120,7 +120,7 @@ def candidates(request: HttpRequest, report_id: int) -> Any:
         _report, rows = matching.candidates(request.auth, report_id)
     except PermissionDenied as refusal:
         raise _forbidden(refusal) from refusal
-    return [CandidateOut(candidate_id=c.consent_id, masked_name=c.masked_name, occupation_code=c.occupation_code,
+    return [MatchCandidateOut(candidate_id=c.consent_id, masked_name=c.masked_name, occupation_code=c.occupation_code,
                          level=c.level, issued_on=c.issued_on, city=c.city_name, phone_masked=c.phone_masked,
                          may_reveal_phone=c.may_reveal_phone) for c in rows]
 
@@ -148,7 +148,7 @@ def candidate_phone(request: HttpRequest, report_id: int, candidate_id: int, pay
         raise refusal_error(refusal) from refusal
 
 
-class ShareOut(Schema):
+class MatchedShareOut(Schema):
     date_from: dt.date
     date_to: dt.date
     days: int
@@ -183,14 +183,14 @@ class IdleClassOut(Schema):
 
 
 class MatchingOut(Schema):
-    share: ShareOut
+    share: MatchedShareOut
     demand_without_classes: list[GapReportOut]
     workers_without_classes: list[GapNeedOut]
     classes_without_demand: list[IdleClassOut]
 
 
-def _share(found: matching.MatchedShare) -> ShareOut:
-    return ShareOut(date_from=found.date_from, date_to=found.date_to, days=found.days, demand=found.demand,
+def _share(found: matching.MatchedShare) -> MatchedShareOut:
+    return MatchedShareOut(date_from=found.date_from, date_to=found.date_to, days=found.days, demand=found.demand,
                     matched=found.matched, share=found.share)
 
 
@@ -215,7 +215,7 @@ def city_matching(request: HttpRequest) -> Any:
                                 for c in found.idle_classes])
 
 
-@router.get("/matched-share", response={200: ShareOut, **ERRORS},
+@router.get("/matched-share", response={200: MatchedShareOut, **ERRORS},
             summary="需求人数在天数内匹配到培训班的比例 / the share of demand headcount matched to a class in time")
 def matched_share(request: HttpRequest, date_from: dt.date | None = None, date_to: dt.date | None = None,
                   city_code: str | None = CITY_CODE) -> Any:

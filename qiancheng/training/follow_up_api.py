@@ -57,7 +57,7 @@ class RecordedOut(Schema):
     changed: int
 
 
-class ShareOut(Schema):
+class EmploymentShareOut(Schema):
     key: str | int | None
     name: str
     recorded: int
@@ -65,7 +65,7 @@ class ShareOut(Schema):
     share: Decimal | None
 
 
-@classes_router.get("/follow-up-shares", response={200: list[ShareOut], **ERRORS},
+@classes_router.get("/follow-up-shares", response={200: list[EmploymentShareOut], **ERRORS},
                     summary="就业跟踪：按班级、机构、职业或城市的就业比例（结业后3/6/12个月）/ share employed after a "
                             "class, per class, institution, occupation or city")
 def shares(request: HttpRequest, by: str = BY, months: int = MONTHS) -> Any:
@@ -73,7 +73,7 @@ def shares(request: HttpRequest, by: str = BY, months: int = MONTHS) -> Any:
         raise ApiError(422, "grouping_invalid", "分组须为 class/institution/occupation/city，时点须为3、6或12个月",
                        "by must be class, institution, occupation or city; months 3, 6 or 12")
     rows = follow_up.employment_shares(by, months, scoped(EmploymentFollowUp, request.auth))  # type: ignore[arg-type]
-    return [ShareOut(key=row.key, name=row.name, recorded=row.recorded, employed=row.employed, share=row.share)
+    return [EmploymentShareOut(key=row.key, name=row.name, recorded=row.recorded, employed=row.employed, share=row.share)
             for row in rows]
 
 
