@@ -26,7 +26,7 @@ class TrainingBrand(models.Model):
     parts the check found are kept: the place (a county, or the city itself) or the enterprise, and the
     occupation or the special-ability item (工种) it trains."""
 
-    name = models.CharField(max_length=NAME_MAX, unique=True)
+    name = models.CharField(max_length=NAME_MAX)
     city = models.ForeignKey("catalog.City", on_delete=models.PROTECT, related_name="+")
     # The place part: a county of the city, or none when the name uses the city itself (or an enterprise).
     county = models.ForeignKey("catalog.County", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
@@ -51,6 +51,8 @@ class TrainingBrand(models.Model):
         ordering = ["city_id", "name"]
         verbose_name = "培训品牌 training brand"
         constraints = [
+            # one brand per name; brands are addressed by their id, never by the name
+            models.UniqueConstraint(fields=["name"], name="brand_name_unique"),
             models.CheckConstraint(condition=Q(status__in=BrandStatus.values), name="brand_status_valid"),
             # what it trains: an occupation or a special-ability item, exactly one
             models.CheckConstraint(condition=Q(occupation__isnull=False, item__isnull=True)

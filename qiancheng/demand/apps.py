@@ -13,6 +13,7 @@ class DemandConfig(AppConfig):
 
     def ready(self) -> None:
         from qiancheng.accounts.scope import register
+        from qiancheng.catalog.models import IndustrialPark
         from qiancheng.demand.models import (
             CensusRound,
             ContactConsent,
@@ -22,6 +23,7 @@ class DemandConfig(AppConfig):
             WorkerNeed,
             WorkerNeedVersion,
         )
+        from qiancheng.demand.parks import parks_operated_by
 
         def rounds_of_city(city_id: str) -> Q:
             # a city official sees the province's rounds, its own city's and its parks'
@@ -34,8 +36,14 @@ class DemandConfig(AppConfig):
                     | Q(park__in=mine.filter(park__isnull=False).values("park")))
 
         register(CensusRound, city=rounds_of_city, enterprise=rounds_of_enterprise)
-        register(DemandReport, city="enterprise__city", enterprise="enterprise")
+        # 4.1: a park's operating company also reads the demand of every enterprise in its park.
+        register(DemandReport, city="enterprise__city",
+                 enterprise=lambda key: Q(enterprise=key) | parks_operated_by(key))
         register(DemandReportVersion, city="report__enterprise__city", enterprise="report__enterprise")
+        # A park is its city's; its operating company's logins are the park's (demand/parks.py).
+        register(IndustrialPark, city="city",
+                 enterprise=lambda key: Q(pk__in=Enterprise.objects.filter(pk=key, is_park_operator=True)
+                                          .values("park")))
         # A worker's gap is their own and their county's city's (which may report it on their behalf, 1c).
         register(WorkerNeed, city="county__city", person="person")
         register(WorkerNeedVersion, city="need__county__city", person="need__person")

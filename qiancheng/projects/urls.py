@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from qiancheng.accounts.models import Role
 from qiancheng.accounts.scope import scoped
-from qiancheng.projects import progress, views
+from qiancheng.projects import park_views, progress, views
 from qiancheng.projects.models import Project
 from qiancheng.web.navigation import PUBLIC, add_link
 from qiancheng.web.queues import add_queue
@@ -27,6 +27,9 @@ urlpatterns = [
     path("<int:pk>/choose/", views.choose, name="choose"),
     path("<int:pk>/confirm/", views.confirm, name="confirm"),
     path("<int:pk>/deliver/", views.deliver, name="deliver"),
+    path("parks/", park_views.parks, name="parks"),
+    path("parks/<slug:code>/", park_views.park, name="park"),
+    path("parks/<slug:code>/operator/", park_views.appoint, name="park_appoint"),
 ]
 
 OFFICIALS = {Role.CITY_OFFICIAL, Role.PROVINCE_OFFICIAL}
@@ -37,6 +40,7 @@ add_link(_("项目制培训目录"), "projects:catalogue", {PUBLIC}, order=85)
 add_link(_("我的项目"), "projects:mine", {Role.ENTERPRISE}, order=20)
 add_link(_("项目申报审核"), "projects:queue", OFFICIALS, order=40)
 add_link(_("承训申请"), "projects:deliveries", {Role.INSTITUTION}, order=40)
+add_link(_("园区"), "projects:parks", {Role.ENTERPRISE, *OFFICIALS}, order=27)
 
 add_queue("projects", _("项目申报待审核"), "projects:queue",
           lambda user: progress.awaiting_review(scoped(Project, user)), since="submitted_at", roles=OFFICIALS,
