@@ -8,7 +8,7 @@ import datetime as dt
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from ninja import Field, Query, Schema, Status
 
 from qiancheng.accounts.api_errors import ApiError
@@ -27,6 +27,15 @@ def _province(request: HttpRequest) -> Any:
     return user
 
 
+def _province_or_404(request: HttpRequest) -> Any:
+    """For a route that names a draft: another role gets the same 404 as a draft that does not exist, so it
+    cannot learn which drafts exist (tests/test_scope_everywhere.py)."""
+    user = request.auth
+    if getattr(user, "role", None) != Role.PROVINCE_OFFICIAL:
+        raise Http404
+    return user
+
+
 def _refused(refusal: what_if.DraftRefused | PermissionDenied) -> ApiError:
     if isinstance(refusal, PermissionDenied):
         return ApiError(403, "forbidden", "只有自治区人社厅可以做参数测算", "Only the province runs what-if replays")
@@ -36,11 +45,11 @@ def _refused(refusal: what_if.DraftRefused | PermissionDenied) -> ApiError:
 def _draft(draft_id: int) -> ParameterDraft:
     found = ParameterDraft.objects.select_related("author").filter(pk=draft_id).first()
     if found is None:
-        raise ApiError(404, "not_found", "未找到该记录", "No such record")
+        raise Http404
     return found
 
 
-class ChangeIn(Schema):
+class WhatIfChangeIn(Schema):
     """One change; the fields its kind needs (docs/what-if.md). Amounts and fractions are decimal text."""
 
     kind: str = Field("", max_length=16, description="standard | ui_standard | ai_uplift | plan_figure")
@@ -56,12 +65,12 @@ class ChangeIn(Schema):
     valid_to: dt.date | None = None
 
 
-class DraftIn(Schema):
+class ParameterDraftIn(Schema):
     title: str = Field("", max_length=what_if.TITLE_MAX)
-    changes: list[ChangeIn] = Field(default_factory=list, max_length=what_if.MAX_CHANGES)
+    changes: list[WhatIfChangeIn] = Field(default_factory=list, max_length=what_if.MAX_CHANGES)
 
 
-class DraftOut(Schema):
+class ParameterDraftOut(Schema):
     id: int
     title: str
     author: str
@@ -71,18 +80,18 @@ class DraftOut(Schema):
     described: list[str]
 
     @staticmethod
-    def of(draft: ParameterDraft) -> DraftOut:
-        return DraftOut(id=draft.pk, title=draft.title, author=draft.author.username, created_at=draft.created_at,
+    def of(draft: ParameterDraft) -> ParameterDraftOut:
+        return ParameterDraftOut(id=draft.pk, title=draft.title, author=draft.author.username, created_at=draft.created_at,
                         updated_at=draft.updated_at, changes=draft.changes,
                         described=[what_if.describe_change(change) for change in draft.changes])
 
 
-class PeriodIn(Schema):
+class WhatIfPeriodIn(Schema):
     date_from: dt.date | None = None
     date_to: dt.date | None = None
 
 
-class GroupOut(Schema):
+class WhatIfGroupOut(Schema):
     key: str
     claims: int
     changed: int
@@ -94,13 +103,13 @@ class GroupOut(Schema):
     difference: str  # signed, two places: "+300.00"
 
     @staticmethod
-    def of(group: what_if.Group) -> GroupOut:
-        return GroupOut(key=group.key, claims=group.claims, changed=group.changed, people=group.people,
+    def of(group: what_if.Group) -> WhatIfGroupOut:
+        return WhatIfGroupOut(key=group.key, claims=group.claims, changed=group.changed, people=group.people,
                         newly_eligible=group.newly_eligible, newly_denied=group.newly_denied,
                         before=str(group.before), after=str(group.after), difference=f"{group.difference:+.2f}")
 
 
-class ChangedClaimOut(Schema):
+class WhatIfChangedClaimOut(Schema):
     number: str
     city_code: str
     fund: str
@@ -114,7 +123,7 @@ class ChangedClaimOut(Schema):
     changes_side: bool
 
 
-class ReplayOut(Schema):
+class WhatIfReplayOut(Schema):
     draft_id: int
     date_from: dt.date
     date_to: dt.date
@@ -129,24 +138,24 @@ class ReplayOut(Schema):
     total_before: str
     total_after: str
     difference: str
-    by_city: list[GroupOut]
-    by_fund: list[GroupOut]
-    by_training_type: list[GroupOut]
-    changed_claims: list[ChangedClaimOut]
+    by_city: list[WhatIfGroupOut]
+    by_fund: list[WhatIfGroupOut]
+    by_training_type: list[WhatIfGroupOut]
+    changed_claims: list[WhatIfChangedClaimOut]
     seconds: float
     reproducible_offline: bool  # False: the draft changes plan figures an exchange parameter file cannot carry
 
 
-@router.get("/what-if/drafts", response={200: list[DraftOut], **ERRORS}, summary="参数测算草案 / parameter drafts")
+@router.get("/what-if/drafts", response={200: list[ParameterDraftOut], **ERRORS}, summary="参数测算草案 / parameter drafts")
 def list_drafts(request: HttpRequest, limit: int = Query(100, ge=1, le=500),
                 offset: int = Query(0, ge=0, le=1_000_000_000)) -> Any:
     _province(request)
-    return [DraftOut.of(each) for each in ParameterDraft.objects.select_related("author")[offset:offset + limit]]
+    return [ParameterDraftOut.of(each) for each in ParameterDraft.objects.select_related("author")[offset:offset + limit]]
 
 
-@router.post("/what-if/drafts", response={201: DraftOut, **ERRORS},
+@router.post("/what-if/drafts", response={201: ParameterDraftOut, **ERRORS},
              summary="起草参数改动（不用于真实判定）/ draft changed parameters (never decides real claims)")
-def post_draft(request: HttpRequest, payload: DraftIn) -> Any:
+def post_draft(request: HttpRequest, payload: ParameterDraftIn) -> Any:
     user = _province(request)
     try:
         # Every change is checked before the draft is made, so a bad change leaves no half-made draft behind.
@@ -157,43 +166,60 @@ def post_draft(request: HttpRequest, payload: DraftIn) -> Any:
             draft = what_if.add_change(user, draft.pk, change.dict())
     except (what_if.DraftRefused, PermissionDenied) as refusal:
         raise _refused(refusal) from refusal
-    return Status(201, DraftOut.of(_draft(draft.pk)))
+    return Status(201, ParameterDraftOut.of(_draft(draft.pk)))
 
 
-@router.get("/what-if/drafts/{int:draft_id}", response={200: DraftOut, **ERRORS}, summary="一个草案 / one draft")
+@router.get("/what-if/drafts/{int:draft_id}", response={200: ParameterDraftOut, **ERRORS}, summary="一个草案 / one draft")
 def get_draft(request: HttpRequest, draft_id: int) -> Any:
-    _province(request)
-    return DraftOut.of(_draft(draft_id))
+    _province_or_404(request)
+    return ParameterDraftOut.of(_draft(draft_id))
 
 
-@router.post("/what-if/drafts/{int:draft_id}/changes", response={201: DraftOut, **ERRORS},
+@router.post("/what-if/drafts/{int:draft_id}/changes", response={201: ParameterDraftOut, **ERRORS},
              summary="草案添加一项变更 / add a change to a draft")
-def post_change(request: HttpRequest, draft_id: int, payload: ChangeIn) -> Any:
-    user = _province(request)
+def post_change(request: HttpRequest, draft_id: int, payload: WhatIfChangeIn) -> Any:
+    user = _province_or_404(request)
     _draft(draft_id)
     try:
         draft = what_if.add_change(user, draft_id, payload.dict())
     except (what_if.DraftRefused, PermissionDenied) as refusal:
         raise _refused(refusal) from refusal
-    return Status(201, DraftOut.of(_draft(draft.pk)))
+    return Status(201, ParameterDraftOut.of(_draft(draft.pk)))
 
 
-@router.delete("/what-if/drafts/{int:draft_id}/changes/{int:position}", response={200: DraftOut, **ERRORS},
+class WhatIfChangeOut(Schema):
+    position: int
+    change: dict[str, Any]
+    described: str
+
+
+@router.get("/what-if/drafts/{int:draft_id}/changes/{int:position}", response={200: WhatIfChangeOut, **ERRORS},
+            summary="草案的一项变更（1 = 第一项）/ one change of a draft (1 = the first)")
+def get_change(request: HttpRequest, draft_id: int, position: int) -> Any:
+    _province_or_404(request)
+    draft = _draft(draft_id)
+    if not 1 <= position <= len(draft.changes):
+        raise Http404
+    change = draft.changes[position - 1]
+    return WhatIfChangeOut(position=position, change=change, described=what_if.describe_change(change))
+
+
+@router.delete("/what-if/drafts/{int:draft_id}/changes/{int:position}", response={200: ParameterDraftOut, **ERRORS},
                summary="删除草案的一项变更（1 = 第一项）/ remove a change (1 = the first)")
 def delete_change(request: HttpRequest, draft_id: int, position: int) -> Any:
-    user = _province(request)
+    user = _province_or_404(request)
     _draft(draft_id)
     try:
         draft = what_if.remove_change(user, draft_id, position)
     except (what_if.DraftRefused, PermissionDenied) as refusal:
         raise _refused(refusal) from refusal
-    return DraftOut.of(_draft(draft.pk))
+    return ParameterDraftOut.of(_draft(draft.pk))
 
 
-@router.post("/what-if/drafts/{int:draft_id}/replay", response={200: ReplayOut, **ERRORS},
+@router.post("/what-if/drafts/{int:draft_id}/replay", response={200: WhatIfReplayOut, **ERRORS},
              summary="按现行参数和草案重新判定期间内的申领并比较 / replay a period's claims under the draft and compare")
-def post_replay(request: HttpRequest, draft_id: int, payload: PeriodIn) -> Any:
-    user = _province(request)
+def post_replay(request: HttpRequest, draft_id: int, payload: WhatIfPeriodIn) -> Any:
+    user = _province_or_404(request)
     draft = _draft(draft_id)
     if payload.date_from is None or payload.date_to is None:
         raise ApiError(422, "missing_field", "须填写期间起止日期", "date_from and date_to are required")
@@ -202,15 +228,15 @@ def post_replay(request: HttpRequest, draft_id: int, payload: PeriodIn) -> Any:
     except (what_if.DraftRefused, PermissionDenied) as refusal:
         raise _refused(refusal) from refusal
     comparison = result.comparison
-    return ReplayOut(
+    return WhatIfReplayOut(
         draft_id=draft.pk, date_from=result.date_from, date_to=result.date_to, as_of=result.as_of,
         baseline_params_id=result.baseline_id, draft_params_id=result.draft_params_id, claims=comparison.claims,
         changed=comparison.changed.height, people=result.people, newly_eligible=comparison.newly_eligible,
         newly_denied=comparison.newly_denied, total_before=str(comparison.total_before),
         total_after=str(comparison.total_after), difference=f"{result.difference:+.2f}",
-        by_city=[GroupOut.of(g) for g in result.by_city], by_fund=[GroupOut.of(g) for g in result.by_fund],
-        by_training_type=[GroupOut.of(g) for g in result.by_type],
-        changed_claims=[ChangedClaimOut(
+        by_city=[WhatIfGroupOut.of(g) for g in result.by_city], by_fund=[WhatIfGroupOut.of(g) for g in result.by_fund],
+        by_training_type=[WhatIfGroupOut.of(g) for g in result.by_type],
+        changed_claims=[WhatIfChangedClaimOut(
             number=c.number, city_code=c.city, fund=c.fund, training_type=c.training_type,
             eligible_before=c.eligible_before, eligible_after=c.eligible_after, amount_before=str(c.amount_before),
             amount_after=str(c.amount_after), denied_by_before=c.denied_by_before, denied_by_after=c.denied_by_after,

@@ -210,6 +210,9 @@ def test_the_api_drafts_and_replays_as_the_page_does(province_official, world) -
     created = api.post("/what-if/drafts", {"title": "接口测算", "changes": [change]})
     assert created.status_code == 201, created.content
     draft_id = created.json()["id"]
+    one = api.get(f"/what-if/drafts/{draft_id}/changes/1")
+    assert one.status_code == 200 and one.json()["described"].startswith("occupational:4 = ")
+    assert api.get(f"/what-if/drafts/{draft_id}/changes/2").status_code == 404
     replayed = api.post(f"/what-if/drafts/{draft_id}/replay", {"date_from": "2025-12-01", "date_to": "2026-12-31"})
     assert replayed.status_code == 200, replayed.content
     body = replayed.json()
@@ -227,12 +230,17 @@ def test_the_api_drafts_and_replays_as_the_page_does(province_official, world) -
                     ).status_code == 404
 
 
-def test_the_api_refuses_every_other_role(nanning_official) -> None:
+def test_the_api_refuses_every_other_role(nanning_official, province_official) -> None:
     from qiancheng.insight.tests.test_api import Api
 
     api = Api(nanning_official)
     assert api.get("/what-if/drafts").status_code == 403
     assert api.post("/what-if/drafts", {"title": "x"}).status_code == 403
+    # A route that names a draft: the same 404 as a draft that does not exist.
+    draft = _draft(province_official)
+    assert api.get(f"/what-if/drafts/{draft.pk}").status_code == 404
+    assert api.post(f"/what-if/drafts/{draft.pk}/replay", {"date_from": "2026-01-01", "date_to": "2026-12-31"}
+                    ).status_code == 404
 
 
 def test_the_english_page_shows_the_same_figures_in_english(province_official, world, login) -> None:
