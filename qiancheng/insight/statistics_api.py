@@ -165,14 +165,15 @@ def _plan_reader(request: HttpRequest) -> Any:
     return request.auth
 
 
-@router.get("/industry-plans/{industry_code}/{int:year}", response={200: PlanOut, **ERRORS},
+@router.get("/industry-plans/{industry_code}", response={200: PlanOut, **ERRORS},
             summary="行业培训计划与完成情况 / an industry's plan against its trainings (6)")
-def industry_plan(request: HttpRequest, industry_code: str, year: int) -> Any:
-    user = _plan_reader(request)
-    if not YEAR_MIN <= year <= YEAR_MAX:
-        raise ApiError(422, "bad_year", "年度无效", "bad year")
+def industry_plan(request: HttpRequest, industry_code: str,
+                  year: int | None = Query(None, ge=YEAR_MIN, le=YEAR_MAX)) -> Any:
+    if getattr(request.auth, "role", None) not in industry_plans.READERS:
+        # The path names a record: another role gets the same 404 as a missing plan (accounts.scope).
+        raise ApiError(404, "not_found", "未找到该记录", "No such record")
     try:
-        return PlanOut.of(industry_plans.progress(user, industry_code, year))
+        return PlanOut.of(industry_plans.progress(request.auth, industry_code, year or today().year))
     except statistics.OutOfScope as elsewhere:
         raise ApiError(404, "not_found", "未找到该记录", "No such record") from elsewhere
 

@@ -345,7 +345,7 @@ def test_only_the_department_files_and_only_its_own_industry_is_read(world, ai_d
     assert industry_plans.progress(province_official, "ai", 2026).plan is not None
 
 
-def test_the_plan_page_and_api(world, ai_department, province_official, login) -> None:
+def test_the_plan_page_and_api(world, ai_department, province_official, nanning_official, login) -> None:
     occupation = builders.occupation()
     client = Client()
     client.force_login(ai_department)
@@ -357,8 +357,9 @@ def test_the_plan_page_and_api(world, ai_department, province_official, login) -
     assert re.search(rf'data-testid="plan-{occupation.code}".*?data-testid="achieved">{independent(industry="ai")[0]}<',
                      html, re.S)
     api = _api(ai_department)
-    assert api.get("/api/v1/insight/industry-plans/ai/2026").json()["planned"] == 20
-    assert api.get("/api/v1/insight/industry-plans/auto/2026").status_code == 404
+    assert api.get("/api/v1/insight/industry-plans/ai?year=2026").json()["planned"] == 20
+    assert api.get("/api/v1/insight/industry-plans/auto?year=2026").status_code == 404
+    assert _api(nanning_official).get("/api/v1/insight/industry-plans/ai?year=2026").status_code == 404  # no plan reader
     created = api.post("/api/v1/insight/industry-plans", {"year": 2026, "document": "桂工信发〔2026〕5号", "lines": [
         {"occupation_code": occupation.code, "count": 25}]}, content_type="application/json")
     assert created.status_code == 201 and created.json()["planned"] == 25
