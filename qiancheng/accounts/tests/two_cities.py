@@ -42,7 +42,15 @@ from qiancheng.people.masking import mask_id_number
 from qiancheng.people.models import PersonLink, SkillUpgradeSubsidy
 from qiancheng.projects.models import DeliveryApplication
 from qiancheng.providers.models import DocumentKind, InstitutionDocument, InstitutionScope, Teacher, Venue
-from qiancheng.risk.models import Case, CaseNote, LinkCandidate, Signal
+from qiancheng.risk.models import (
+    Case,
+    CaseDecision,
+    CaseEvidence,
+    CaseMeasure,
+    CaseNote,
+    LinkCandidate,
+    Signal,
+)
 from qiancheng.sanctions.models import BlacklistEntry
 from qiancheng.training.models import AttendanceRecord, AttendanceThreshold, ImportJob
 from qiancheng.training.tests import builders
@@ -130,7 +138,7 @@ def build_city(code: str) -> CityWorld:
 
 def _risk_records(city: City, institution: models.Model, person: models.Model, county_code: str,
                   clerk: User) -> list[models.Model]:
-    """A case with a note, a signal in it, and a link candidate (issue 12)."""
+    """A case with a note, a decision with a measure, evidence, a signal in it, and a link candidate (issue 12)."""
     now = timezone.now()
     twin = builders.person(id_number=builders.id_number(county=county_code), name=person.name)
     first, second = sorted([person, twin], key=lambda each: each.pk)
@@ -147,7 +155,15 @@ def _risk_records(city: City, institution: models.Model, person: models.Model, c
     )
     link = PersonLink.objects.create(person_a=first, person_b=second, source=f"risk.linkcandidate:{candidate.pk}",
                                      linked_on=date(2026, 1, 6), linked_at=now, linked_by=clerk, reason="户籍核实")
-    return [twin, case, note, signal, candidate, link]
+    decision = CaseDecision.objects.create(case=case, decided_by=clerk, decided_at=now, decided_on=date(2026, 1, 7),
+                                           reason="调查期间暂停", document_ref=f"{city.name}人社处〔2026〕1号")
+    measure = CaseMeasure.objects.create(decision=decision, kind="referral", institution=institution,
+                                         referral_document_ref="移〔2026〕1号", referral_date=date(2026, 1, 7),
+                                         referred_to="公安局")
+    evidence = CaseEvidence.objects.create(case=case, file_name="流水.pdf", content_type="application/pdf", size=4,
+                                           sha256=hashlib.sha256(b"%PDF").hexdigest(), content=b"%PDF",
+                                           uploaded_by=clerk, uploaded_at=now)
+    return [twin, case, note, signal, candidate, link, decision, measure, evidence]
 
 
 def _demand_records(city: City, enterprise: models.Model, county_code: str, clerk: User) -> list[models.Model]:
