@@ -28,7 +28,13 @@ from django.utils.translation import gettext_lazy as _
 
 from qiancheng.risk.parameters import parameter
 
-MODEL_NAME = "splink-duckdb-v1"
+
+def model_name(engine: str) -> str:
+    """The stored model version: the same settings on either backend, named with the one that ran them."""
+    return f"splink-{engine}-v1"
+
+
+MODEL_NAME = model_name("duckdb")
 PROBABILITY_TWO_RANDOM_RECORDS_MATCH = 1e-5
 
 # Each comparison: (column, the levels' m probabilities, u probabilities), highest level first, "else" last.

@@ -118,7 +118,7 @@ def run_linkage(actor: Any, engine: str = "duckdb") -> ScanResult:
     county_of = dict(Person.objects.filter(
         person_key__in={key for pair in pairs for key in (pair.person_a, pair.person_b)}
     ).values_list("person_key", "county_code"))
-    version = f"{linkage.MODEL_NAME}@{entry.effective_from.isoformat()}"
+    version = f"{linkage.model_name(engine)}@{entry.effective_from.isoformat()}"
     with transaction.atomic():
         known = set(LinkCandidate.objects.filter(person_a__in={pair.person_a for pair in pairs})
                     .values_list("person_a", "person_b"))

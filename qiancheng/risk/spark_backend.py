@@ -34,10 +34,15 @@ class SparkUnavailable(RuntimeError):
 
 
 @contextmanager
-def splink_spark_api(master: str = DEFAULT_MASTER, partitions: int = 8,
+def splink_spark_api(master: str = DEFAULT_MASTER, partitions: int = 2,
                      checkpoint_dir: Path | None = None) -> Iterator[Any]:
     """A `SparkAPI` on a session of its own, stopped on leaving; Splink's similarity jar is on the classpath
-    (it ships with splink; Levenshtein itself is Spark's built-in)."""
+    (it ships with splink; Levenshtein itself is Spark's built-in).
+
+    In local mode Splink's intermediate tables are kept in memory (`persist`) and the JVM starts with the
+    client compiler and the serial collector: most of a local run is starting the JVM and Splink's ~40
+    small stages. On a cluster they are written to `checkpoint_dir` as Parquet (a folder every executor
+    sees), which cuts Spark's lineage without holding every table in executor memory."""
     try:
         from pyspark.sql import SparkSession
         from splink.backends.spark import SparkAPI, similarity_jar_location
@@ -46,17 +51,22 @@ def splink_spark_api(master: str = DEFAULT_MASTER, partitions: int = 8,
     # The Python workers must run this interpreter (its environment has splink and qiancheng).
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
-    if master.startswith("local"):
+    local = master.startswith("local")
+    if local:
         os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")  # one machine: no need to find a network address
     logging.getLogger("py4j").setLevel(logging.ERROR)
     with tempfile.TemporaryDirectory(prefix="qiancheng-splink-spark-") as scratch:
         folder = str(checkpoint_dir or scratch)
+        builder = SparkSession.builder.master(master).appName("qiancheng risk linkage")
+        if local:
+            builder = builder.config("spark.driver.extraJavaOptions", "-XX:+UseSerialGC -XX:TieredStopAtLevel=1")
         spark = (
-            SparkSession.builder.master(master).appName("qiancheng risk linkage")
+            builder
             .config("spark.jars", similarity_jar_location())
             .config("spark.sql.shuffle.partitions", str(partitions))
             .config("spark.default.parallelism", str(partitions))
             .config("spark.ui.enabled", "false")
+            .config("spark.ui.showConsoleProgress", "false")
             .config("spark.sql.execution.arrow.pyspark.enabled", "true")
             .config("spark.local.dir", scratch)
             .config("spark.sql.warehouse.dir", str(Path(scratch) / "warehouse"))  # not ./spark-warehouse
@@ -65,7 +75,7 @@ def splink_spark_api(master: str = DEFAULT_MASTER, partitions: int = 8,
         spark.sparkContext.setLogLevel("ERROR")
         spark.sparkContext.setCheckpointDir(folder)
         try:
-            yield SparkAPI(spark_session=spark, break_lineage_method="parquet",
+            yield SparkAPI(spark_session=spark, break_lineage_method="persist" if local else "parquet",
                            num_partitions_on_repartition=partitions)
         finally:
             spark.stop()

@@ -1,4 +1,5 @@
-"""`qiancheng risk scan`: run every signal rule, then the person linkage, with a progress bar."""
+"""`qiancheng risk scan [--engine duckdb|spark]`: run every signal rule, then the person linkage (Splink on
+DuckDB in memory, or on Spark), with a progress bar."""
 
 from __future__ import annotations
 
@@ -17,6 +18,9 @@ class Command(BaseCommand):
         scan = sub.add_parser("scan", help="run the signal rules and the linkage")
         scan.add_argument("--rule", action="append", default=None, help="only this rule (repeatable)")
         scan.add_argument("--no-linkage", action="store_true", help="skip the person linkage")
+        scan.add_argument("--engine", choices=["duckdb", "spark"], default="duckdb",
+                          help="Splink's backend for the linkage: duckdb (in memory, default) or spark (local mode; "
+                               "needs the spark extra and Java 17; see docs/scale.md for a cluster)")
 
     def handle(self, *args: Any, **options: Any) -> None:
         from tqdm import tqdm
@@ -34,7 +38,7 @@ class Command(BaseCommand):
             results = services.run_signals(None, codes, progress=lambda code: bar.update(1))
             if not options["no_linkage"]:
                 bar.set_postfix_str("linkage")
-                results.append(services.run_linkage(None))
+                results.append(services.run_linkage(None, engine=options["engine"]))
                 bar.update(1)
         for result in results:
             self.stdout.write(f"{result.rule}: found {result.found}, new {result.new} ({result.seconds:.2f} s)")
