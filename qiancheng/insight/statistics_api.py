@@ -22,7 +22,7 @@ YEAR_MIN, YEAR_MAX = 2000, 2100
 CODE = r"^[0-9A-Za-z_\-]{1,32}$"
 
 
-class FiguresOut(Schema):
+class StatisticsFiguresOut(Schema):
     trainings: int
     key_group: int
     key_group_share: str | None  # four places, "0.7000"; None without trainings
@@ -31,24 +31,24 @@ class FiguresOut(Schema):
     amount_wan: str  # 万元, two places
 
     @staticmethod
-    def of(figures: statistics.Figures) -> FiguresOut:
+    def of(figures: statistics.Figures) -> StatisticsFiguresOut:
         share = figures.cell.share_decimal
-        return FiguresOut(trainings=figures.trainings, key_group=figures.key_group,
+        return StatisticsFiguresOut(trainings=figures.trainings, key_group=figures.key_group,
                           key_group_share=None if share is None else str(share), people=figures.people,
                           amount=f"{figures.amount:.2f}", amount_wan=f"{figures.amount_wan:.2f}")
 
 
-class RowOut(FiguresOut):
+class StatisticsRowOut(StatisticsFiguresOut):
     key: str
     label: str
     subtotal: bool
 
 
-class TableOut(Schema):
+class StatisticsTableOut(Schema):
     name: str
     title: str
-    rows: list[RowOut]
-    total: FiguresOut
+    rows: list[StatisticsRowOut]
+    total: StatisticsFiguresOut
 
 
 class StatisticsOut(Schema):
@@ -58,8 +58,8 @@ class StatisticsOut(Schema):
     period_to: dt.date
     scope_city: str | None
     scope_industry: str | None
-    total: FiguresOut
-    tables: list[TableOut]
+    total: StatisticsFiguresOut
+    tables: list[StatisticsTableOut]
 
 
 def _scope(request: HttpRequest) -> statistics.Scope:
@@ -103,27 +103,27 @@ def statistics_figures(
     first, last = narrowed.period()
     return StatisticsOut(
         year=narrowed.year, month=narrowed.month, period_from=first, period_to=last, scope_city=scope.city,
-        scope_industry=scope.industry, total=FiguresOut.of(total),
-        tables=[TableOut(name=table.name, title=table.title, total=FiguresOut.of(table.total), rows=[
-            RowOut(key=row.key, label=row.label, subtotal=row.subtotal, **FiguresOut.of(row.figures).dict())
+        scope_industry=scope.industry, total=StatisticsFiguresOut.of(total),
+        tables=[StatisticsTableOut(name=table.name, title=table.title, total=StatisticsFiguresOut.of(table.total), rows=[
+            StatisticsRowOut(key=row.key, label=row.label, subtotal=row.subtotal, **StatisticsFiguresOut.of(row.figures).dict())
             for row in table.rows]) for table in breakdowns])
 
 
 # ---------------------------------------------------------------- an industry's plan (6)
 
 
-class PlanLineIn(Schema):
+class IndustryPlanLineIn(Schema):
     occupation_code: str = Field(..., max_length=16)
     count: int = Field(..., ge=1, le=industry_plans.COUNT_MAX)
 
 
-class PlanIn(Schema):
+class IndustryPlanIn(Schema):
     year: int | None = Field(None, ge=YEAR_MIN, le=YEAR_MAX)
     document: str = Field("", max_length=industry_plans.DOCUMENT_MAX)
-    lines: list[PlanLineIn] = Field(default_factory=list, max_length=industry_plans.LINES_MAX)
+    lines: list[IndustryPlanLineIn] = Field(default_factory=list, max_length=industry_plans.LINES_MAX)
 
 
-class PlanLineOut(Schema):
+class IndustryPlanLineOut(Schema):
     occupation_code: str
     occupation_name: str
     planned: int
@@ -132,28 +132,28 @@ class PlanLineOut(Schema):
     behind: bool
 
 
-class PlanOut(Schema):
+class IndustryPlanOut(Schema):
     industry_code: str
     year: int
     as_of: dt.date
     plan_id: int | None
     document: str | None
     filed_at: dt.datetime | None
-    lines: list[PlanLineOut]
+    lines: list[IndustryPlanLineOut]
     planned: int
     expected_by_today: int
     achieved: int
     outside_plan: int
 
     @staticmethod
-    def of(progress: industry_plans.PlanProgress) -> PlanOut:
+    def of(progress: industry_plans.PlanProgress) -> IndustryPlanOut:
         plan = progress.plan
-        return PlanOut(
+        return IndustryPlanOut(
             industry_code=progress.industry.code, year=progress.year, as_of=progress.as_of,
             plan_id=plan.pk if plan else None, document=plan.document if plan else None,
             filed_at=plan.filed_at if plan else None, planned=progress.planned, expected_by_today=progress.expected,
             achieved=progress.achieved, outside_plan=progress.outside_plan,
-            lines=[PlanLineOut(occupation_code=line.occupation_code, occupation_name=line.occupation_name,
+            lines=[IndustryPlanLineOut(occupation_code=line.occupation_code, occupation_name=line.occupation_name,
                                planned=line.planned, expected_by_today=line.expected, achieved=line.achieved,
                                behind=line.behind) for line in progress.lines])
 
@@ -165,7 +165,7 @@ def _plan_reader(request: HttpRequest) -> Any:
     return request.auth
 
 
-@router.get("/industry-plans/{industry_code}", response={200: PlanOut, **ERRORS},
+@router.get("/industry-plans/{industry_code}", response={200: IndustryPlanOut, **ERRORS},
             summary="行业培训计划与完成情况 / an industry's plan against its trainings (6)")
 def industry_plan(request: HttpRequest, industry_code: str,
                   year: int | None = Query(None, ge=YEAR_MIN, le=YEAR_MAX)) -> Any:
@@ -173,14 +173,14 @@ def industry_plan(request: HttpRequest, industry_code: str,
         # The path names a record: another role gets the same 404 as a missing plan (accounts.scope).
         raise ApiError(404, "not_found", "未找到该记录", "No such record")
     try:
-        return PlanOut.of(industry_plans.progress(request.auth, industry_code, year or today().year))
+        return IndustryPlanOut.of(industry_plans.progress(request.auth, industry_code, year or today().year))
     except statistics.OutOfScope as elsewhere:
         raise ApiError(404, "not_found", "未找到该记录", "No such record") from elsewhere
 
 
-@router.post("/industry-plans", response={201: PlanOut, **ERRORS},
+@router.post("/industry-plans", response={201: IndustryPlanOut, **ERRORS},
              summary="行业主管部门报送年度培训计划 / an industry department files its plan (6)")
-def post_industry_plan(request: HttpRequest, payload: PlanIn) -> Any:
+def post_industry_plan(request: HttpRequest, payload: IndustryPlanIn) -> Any:
     user = _plan_reader(request)
     if payload.year is None:
         raise ApiError(422, "missing_field", "须填写年度", "year is required")
@@ -192,4 +192,4 @@ def post_industry_plan(request: HttpRequest, payload: PlanIn) -> Any:
                        "Only an industry department files its plan") from refusal
     except ValidationError as refusal:
         raise refusal_error(refusal) from refusal
-    return Status(201, PlanOut.of(industry_plans.progress(user, plan.industry_id, plan.year)))
+    return Status(201, IndustryPlanOut.of(industry_plans.progress(user, plan.industry_id, plan.year)))
