@@ -82,7 +82,7 @@ def test_apply_approve_import_and_record_attendance(page, sign_in, live_server, 
 
     # The institution uploads a roster with two bad rows and sees both, with their reasons.
     sign_in(page, institution_user.username, persona_password)
-    page.goto(f"{live_server.url}/classes/{training.pk}/")
+    page.goto(f"{live_server.url}/classes/{training.pk}/roster/")
     page.get_by_test_id("roster-file").set_input_files(
         {"name": "名册.xlsx", "mimeType": XLSX, "buffer": roster_with_two_bad_rows()})
     with page.expect_navigation():
@@ -100,7 +100,7 @@ def test_apply_approve_import_and_record_attendance(page, sign_in, live_server, 
         "莫一", "莫四"]
 
     # One session of attendance, everyone present by default.
-    page.goto(f"{live_server.url}/classes/{training.pk}/")
+    page.goto(f"{live_server.url}/classes/{training.pk}/attendance/")
     with page.expect_navigation():
         page.get_by_test_id("record-session").click()
     assert "的考勤" in page.locator(".messages").inner_text()
@@ -109,7 +109,8 @@ def test_apply_approve_import_and_record_attendance(page, sign_in, live_server, 
     assert "local practice" in page.get_by_test_id("threshold-note").inner_text()
     assert TrainingClass.objects.get(pk=training.pk).status == ClassStatus.APPROVED
 
-    # One more trainee by hand: the engine's prediction shows (HTMX) before the enrolment is made.
+    # One more trainee by hand, on the roster tab: the engine's prediction shows (HTMX) before the enrolment is made.
+    page.goto(f"{live_server.url}/classes/{training.pk}/roster/")
     page.get_by_test_id("enrol-name").fill("莫五")
     page.get_by_test_id("enrol-id-number").fill(number(5))
     page.get_by_test_id("enrol-check").click()

@@ -215,7 +215,7 @@ def _journey(page, sign_in, url: str, password: str, nanning_official, enterpris
 
     # ---- 6c: the roster, two bad rows shown with their reasons, the good rows applied. ----
     sign_in(page, SCHOOL_USER, SCHOOL_PASSWORD)
-    page.goto(f"{url}/classes/{training.pk}/")
+    page.goto(f"{url}/classes/{training.pk}/roster/")
     page.get_by_test_id("roster-file").set_input_files(
         {"name": "一期班名册.xlsx", "mimeType": XLSX, "buffer": roster_with_two_bad_rows()})
     with page.expect_navigation():
@@ -238,7 +238,7 @@ def _journey(page, sign_in, url: str, password: str, nanning_official, enterpris
 
     # Attendance on the class days: the clock moves into the class; 7 sessions of 8 hours.
     set_today(CLASS_DAYS[-1])
-    page.goto(f"{url}/classes/{training.pk}/")
+    page.goto(f"{url}/classes/{training.pk}/attendance/")
     for day in CLASS_DAYS:
         page.get_by_test_id("session-date").fill(day.isoformat())
         page.get_by_test_id("session-hours").fill("8")
