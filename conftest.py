@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 import pytest
@@ -15,6 +15,17 @@ if TYPE_CHECKING:
     from qiancheng.demand.models import Enterprise
     from qiancheng.people.models import Person
     from qiancheng.providers.models import Institution
+
+
+@pytest.fixture(autouse=True, scope="session")
+def tasks_run_at_once() -> Iterator[None]:
+    """Queued work (ADR 0005) runs inside the call that enqueues it, so a test sees a roster checked when the
+    upload returns; tests of the queue itself (web/tests/test_task_queue.py) switch back to the database
+    backend and run a real worker."""
+    from django.test import override_settings
+
+    with override_settings(TASKS={"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}):
+        yield
 
 
 @pytest.fixture

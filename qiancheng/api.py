@@ -2,11 +2,17 @@
 
 from ninja import NinjaAPI
 
-# Imported for its routes, which it adds to the money routers (payment batches, allocation review, write-off).
-import qiancheng.funding.api_four_eyes  # noqa: F401
+# Imported for their routes, which they add to other routers: the money routers (payment batches, allocation
+# review, write-off), demand's (workers' gaps, consent), insight's (matching, what-if), the classes' (follow-up).
+import qiancheng.demand.worker_api
+import qiancheng.funding.api_four_eyes
+import qiancheng.insight.matching_api
+import qiancheng.insight.what_if_api
+import qiancheng.training.follow_up_api  # noqa: F401
 from qiancheng.accounts.api import router as accounts_router
 from qiancheng.accounts.api_auth import TokenAuth
 from qiancheng.accounts.api_errors import install_error_handlers
+from qiancheng.brands.api import router as brands_router
 from qiancheng.catalog.api import router as catalog_router
 from qiancheng.demand.api import router as demand_router
 from qiancheng.evaluation.api import results_router
@@ -47,4 +53,5 @@ api.add_router("/certificates", certificates_router)
 api.add_router("/results", results_router)
 api.add_router("/insight", insight_router)
 api.add_router("/risk", risk_router)
+api.add_router("/brands", brands_router)
 api.add_router("/people", people_router)

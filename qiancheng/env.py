@@ -44,6 +44,15 @@ def env_int(name: str, default: int, minimum: int = 0) -> int:
     return value
 
 
+def env_choice(name: str, default: str, choices: list[str]) -> str:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    if raw.strip() not in choices:
+        raise SettingError(f"{name}={raw!r}: expected one of {', '.join(choices)}")
+    return raw.strip()
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     raw = os.environ.get(name)
     if raw is None:

@@ -6,7 +6,7 @@ import os
 
 import dj_database_url
 
-from qiancheng.env import SettingError, data_dir, env_bool, env_int, env_list, kept_secret
+from qiancheng.env import SettingError, data_dir, env_bool, env_choice, env_int, env_list, kept_secret
 
 BASE_DIR = data_dir()
 DEBUG = env_bool("QIANCHENG_DEBUG", False)
@@ -31,6 +31,8 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_tasks",
+    "django_tasks_db",
     "qiancheng.accounts",
     "qiancheng.web",
     "qiancheng.catalog",
@@ -44,6 +46,7 @@ INSTALLED_APPS = [
     "qiancheng.funding",
     "qiancheng.insight",
     "qiancheng.risk",
+    "qiancheng.brands",
     "qiancheng.policy",
     "qiancheng.synth",
     "qiancheng.portal",
@@ -197,6 +200,16 @@ CONTENT_SECURITY_POLICY = {
         "form-action": ["'self'"],
     },
 }
+
+# Long work (roster checks, scans) runs off the request on a task queue (ADR 0005). "database" keeps the
+# queue in our own database, worked by `qiancheng worker` (which `qiancheng serve` and `demo` start beside
+# the site); "immediate" runs each task inside the call that enqueues it (the test suite's default).
+TASK_BACKENDS = {"database": "django_tasks_db.DatabaseBackend",
+                 "immediate": "django_tasks.backends.immediate.ImmediateBackend"}
+TASKS = {"default": {"BACKEND": TASK_BACKENDS[env_choice("QIANCHENG_TASK_BACKEND", "database", [*TASK_BACKENDS])]}}
+# A task running longer than this is taken for one whose worker died (killed, machine lost) and is run again:
+# every task is written to be safe to repeat.
+TASK_LEASE_SECONDS = env_int("QIANCHENG_TASK_LEASE_SECONDS", 30 * 60, minimum=60)
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("QIANCHENG_UPLOAD_MAX_BYTES", 20 * 1024 * 1024, minimum=1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE

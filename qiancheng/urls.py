@@ -20,6 +20,7 @@ urlpatterns = [
     path("money/", include("qiancheng.funding.urls")),
     path("insight/", include("qiancheng.insight.urls")),
     path("risk/", include("qiancheng.risk.urls")),
+    path("brands/", include("qiancheng.brands.urls")),
     path("me/", include("qiancheng.portal.my_record_urls")),
     path("", include("qiancheng.portal.urls")),
 ]

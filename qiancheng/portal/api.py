@@ -67,6 +67,14 @@ class RecordEntitlementOut(Schema):
     closed_by_certificate: list[RecordLevelOut]
 
 
+class RecordFollowUpOut(Schema):
+    class_id: int
+    months: int
+    status: str
+    employer: str
+    observed_on: date
+
+
 class LifelongRecordOut(Schema):
     person_key: str
     name: str
@@ -76,6 +84,7 @@ class LifelongRecordOut(Schema):
     certificates: list[RecordCertificateOut]
     claims: list[RecordClaimOut]
     entitlement: RecordEntitlementOut
+    follow_ups: list[RecordFollowUpOut]
 
 
 @router.get("/me/record", response={200: LifelongRecordOut, 403: ErrorOut},

@@ -27,7 +27,7 @@ from qiancheng.clock import today
 from qiancheng.evaluation.models import Certificate, Evaluation
 from qiancheng.funding.models import Payment, PaymentStatus, SubsidyClaim
 from qiancheng.people.models import Person
-from qiancheng.training.models import AttendanceRecord, Enrolment
+from qiancheng.training.models import AttendanceRecord, EmploymentFollowUp, Enrolment
 from qiancheng.training.services.entitlement import Entitlement, remaining_entitlement
 
 if TYPE_CHECKING:
@@ -68,6 +68,7 @@ class LifelongRecord:
     entitlement: Entitlement
     used: list[UsedLevel]  # 3.5c
     closed: list[UsedLevel]  # 3.5d
+    follow_ups: tuple[EmploymentFollowUp, ...] = ()  # 1e: status 3, 6 and 12 months after each class
 
     @property
     def proofs(self) -> list[SubsidyClaim]:
@@ -119,8 +120,11 @@ def lifelong_record(user: User, person: Person) -> LifelongRecord:
     claims = [ClaimRow(claim, claim.paid[0].paid_at.date() if claim.paid else None) for claim in _claims(user, person)]
     certificates = list(scoped(Certificate, user).filter(person=person)
                         .select_related("occupation", "item", "course_kind", "project").order_by("-issued_on", "number"))
+    follow_ups = tuple(scoped(EmploymentFollowUp, user).filter(person=person).select_related("enrolment__training_class")
+                       .order_by("-enrolment__training_class__end_date", "enrolment_id", "months"))
     return LifelongRecord(person, today(), trainings_of(user, person), certificates, claims, entitlement,
-                          _named(entitlement.used_levels, entitlement.used_items), _named(entitlement.closed_levels, ()))
+                          _named(entitlement.used_levels, entitlement.used_items), _named(entitlement.closed_levels, ()),
+                          follow_ups)
 
 
 def own_record(user: User) -> LifelongRecord:
@@ -176,4 +180,8 @@ def record_json(record: LifelongRecord) -> dict[str, Any]:
             "used": [{"code": u.code, "level": u.level} for u in record.used],
             "closed_by_certificate": [{"code": u.code, "level": u.level} for u in record.closed],
         },
+        "follow_ups": [{
+            "class_id": f.enrolment.training_class_id, "months": f.months, "status": f.status,
+            "employer": f.employer, "observed_on": f.observed_on,
+        } for f in record.follow_ups],
     }

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template import loader
 from django.views.decorators.http import require_safe
 
@@ -35,6 +35,8 @@ def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not user.is_authenticated:
         return render(request, "portal/landing.html", {"public_links": public_links()})
+    if user.role == Role.INDUSTRY_DEPARTMENT:  # 6: its home is its industry's statistics (it sees no record)
+        return redirect("insight:statistics")
     template = HOME_TEMPLATES.get(user.role, "portal/home_back_office.html")
     context: dict[str, Any] = {"figures": headline_figures(user) if user.role else None,
                                "queues": queues_for(user)}

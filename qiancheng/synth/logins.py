@@ -25,7 +25,7 @@ from qiancheng.accounts.audit import record_event
 from qiancheng.accounts.models import Role, User
 from qiancheng.accounts.second_factor import TOTP_DEVICE_NAME, confirmed_totp, enforced_for, secret_base32
 from qiancheng.accounts.services import create_account
-from qiancheng.catalog.models import City
+from qiancheng.catalog.models import City, Industry
 from qiancheng.demand.models import Enterprise
 from qiancheng.people.models import Person
 from qiancheng.providers.models import Institution
@@ -82,6 +82,14 @@ def _trainee() -> Person:
     return found
 
 
+def _ai_industry() -> Industry:
+    """The AI industry (the "1" of "1+19"): the industry department's demo login plans for it."""
+    found = Industry.objects.order_by("-is_ai", "sort_order", "code").first()
+    if found is None:
+        raise LookupError("目录中没有产业 / no industry in the catalogue")
+    return found
+
+
 def seats() -> list[Seat]:
     return [
         Seat("province", "自治区人社厅 Province official", Role.PROVINCE_OFFICIAL, {}),
@@ -93,6 +101,8 @@ def seats() -> list[Seat]:
         Seat("institution", "培训机构 Training institution", Role.INSTITUTION, {"institution": _nanning_institution}),
         Seat("enterprise", "企业 Enterprise", Role.ENTERPRISE, {"enterprise": _nanning_enterprise}),
         Seat("trainee", "劳动者 Trainee", Role.TRAINEE, {"person": _trainee}),
+        # 6: 行业主管部门分领域制定培训计划: reads its industry's statistics in every city and files its plan.
+        Seat("industry", "行业主管部门 Industry department (AI)", Role.INDUSTRY_DEPARTMENT, {"industry": _ai_industry}),
         Seat("admin", "后台管理员 Superuser (/admin/)", "", {}, superuser=True),
     ]
 

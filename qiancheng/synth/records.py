@@ -208,6 +208,11 @@ def training_classes(province: Province, ids: Ids) -> pl.DataFrame:
         (pl.col("institution_no") + ids.institution).alias("institution_id"), pl.col("city_code").alias("city_id"),
         "training_type", *_subject_columns(),
         (pl.col("project_no") + ids.project).alias("project_id"),
+        # 2.1/2.2: classes open to anyone train for a job; a project trains an enterprise's own staff (a project
+        # class's form is the institution's to state; the synthetic one is 岗位技能提升培训); entrepreneurship none.
+        pl.when(pl.col("training_type").is_in(["occupational", "special_ability"])).then(pl.lit("employment_skills"))
+        .when(pl.col("training_type") == "project").then(pl.lit("skill_upgrade"))
+        .otherwise(pl.lit("")).alias("training_form"),
         "start_date", "end_date", "class_hours",
         total.cast(pl.Decimal(14, 2)).alias("cost_total"),
         (total * 7 // 10).cast(pl.Decimal(14, 2)).alias("cost_government"),

@@ -46,6 +46,26 @@ class ClassStatus(models.TextChoices):
     CANCELLED = "cancelled", _("已取消")  # withdrawn before it finished
 
 
+class TrainingForm(models.TextChoices):
+    """The form of training of 二、培训对象 (2.1a for key groups, 2.2 for enterprise employees), recorded on
+    every class opened from the statistics release on; older classes have none ("")."""
+
+    EMPLOYMENT_SKILLS = "employment_skills", _("就业技能培训")  # 2.1a
+    PRE_JOB = "pre_job", _("岗前培训")  # 2.1a
+    JOB_TRANSFER = "job_transfer", _("转岗培训")  # 2.2
+    SKILL_UPGRADE = "skill_upgrade", _("岗位技能提升培训")  # 2.2
+
+
+def default_training_form(training_type: str) -> str:
+    """The form a class of `training_type` has when the institution states none, where the type makes it plain:
+    an occupational or special-ability class open to anyone trains for a job (就业技能培训, 2.1a). An
+    entrepreneurship course is none of the four; a project class trains a company's own staff or recruits,
+    which only the institution can say (岗前 or 岗位技能提升), so it stays unstated."""
+    if training_type in (TrainingType.OCCUPATIONAL, TrainingType.SPECIAL_ABILITY):
+        return TrainingForm.EMPLOYMENT_SKILLS
+    return ""
+
+
 # A class in one of these states has been approved (3.2 applies to all of them).
 APPROVED_STATES = (ClassStatus.APPROVED, ClassStatus.IN_PROGRESS, ClassStatus.FINISHED)
 
@@ -73,6 +93,12 @@ class TrainingClass(models.Model):
     park = models.ForeignKey(
         "catalog.IndustrialPark", null=True, blank=True, on_delete=models.PROTECT, related_name="classes"
     )
+    # 2.1 / 2.2: the form of training ("" on classes opened before it was recorded), for the statistics (6a).
+    training_form = models.CharField(max_length=24, choices=TrainingForm.choices, blank=True, default="")
+    # 1a "1+19": the industry the class trains for, when the institution states it (the industry
+    # department's statistics and plan read it, 6a).
+    industry = models.ForeignKey("catalog.Industry", null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="+")
     start_date = models.DateField()
     end_date = models.DateField()
     class_hours = models.PositiveIntegerField(help_text="课时")
@@ -102,6 +128,8 @@ class TrainingClass(models.Model):
         indexes = [models.Index(fields=["city", "status", "end_date"], name="class_city_status_end")]
         constraints = [
             models.CheckConstraint(condition=Q(status__in=ClassStatus.values), name="class_status_valid"),
+            models.CheckConstraint(condition=Q(training_form__in=["", *TrainingForm.values]),
+                                   name="class_training_form_valid"),
             models.CheckConstraint(condition=Q(end_date__gte=F("start_date")), name="class_ends_after_start"),
             models.CheckConstraint(condition=Q(class_hours__gte=0), name="class_hours_not_negative"),
             models.CheckConstraint(condition=subject_matches_type(), name="class_subject_matches_type"),
@@ -245,6 +273,11 @@ class ImportJob(models.Model):
     file_name = models.CharField(max_length=255)
     file_sha256 = models.CharField(max_length=64)
     size_bytes = models.PositiveIntegerField(default=0)
+    # The uploaded file, sealed like the good rows (it holds clear ID numbers), only while it waits for the
+    # task queue's worker to check it (ADR 0005); emptied in the transaction that records the check.
+    sealed_upload = models.TextField(blank=True, default="")
+    # The django-tasks result that checks this upload: the page and the API read its state as the progress.
+    check_task_id = models.CharField(max_length=64, blank=True, default="")
     status = models.CharField(max_length=16, choices=ImportStatus.choices, default=ImportStatus.RECEIVED)
     row_count = models.PositiveIntegerField(default=0)
     good_count = models.PositiveIntegerField(default=0)

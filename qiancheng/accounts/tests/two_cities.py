@@ -15,9 +15,18 @@ from django.db import models
 from django.utils import timezone
 
 from qiancheng.accounts.models import Role, User
-from qiancheng.catalog.models import City, County, Industry
+from qiancheng.brands.models import TrainingBrand
+from qiancheng.catalog.models import City, County, IndustrialPark, Industry
 from qiancheng.catalog.vocabulary import ApplicantRelation, TrainingType
-from qiancheng.demand.models import CensusRound, DemandReport, DemandReportVersion, RoundScope
+from qiancheng.demand.models import (
+    CensusRound,
+    ContactConsent,
+    DemandReport,
+    DemandReportVersion,
+    RoundScope,
+    WorkerNeed,
+    WorkerNeedVersion,
+)
 from qiancheng.evaluation.models import Certificate, CertificateKind, Evaluation
 from qiancheng.funding.models import (
     CityAiUplift,
@@ -34,7 +43,7 @@ from qiancheng.funding.models import (
     TransactionKind,
 )
 from qiancheng.funding.tests import money
-from qiancheng.insight.models import RatingAppeal, RatingSnapshot, Target
+from qiancheng.insight.models import IndustryPlan, IndustryPlanLine, RatingAppeal, RatingSnapshot, Target
 from qiancheng.insight.rating import parameters_on, score_of
 from qiancheng.insight.tests.rating_records import formula_inputs
 from qiancheng.people import crypto
@@ -52,7 +61,7 @@ from qiancheng.risk.models import (
     Signal,
 )
 from qiancheng.sanctions.models import BlacklistEntry
-from qiancheng.training.models import AttendanceRecord, AttendanceThreshold, ImportJob
+from qiancheng.training.models import AttendanceRecord, AttendanceThreshold, EmploymentFollowUp, ImportJob
 from qiancheng.training.tests import builders
 
 CITIES = {"450100": ("南宁市", "450102", "兴宁区"), "450200": ("柳州市", "450202", "城中区")}
@@ -84,6 +93,10 @@ class CityWorld:
     @property
     def person(self) -> models.Model:
         return self.records[builders.Person][0]
+
+    @property
+    def industry(self) -> models.Model:
+        return self.records[Industry][0]
 
 
 def _clerk() -> User:
@@ -119,6 +132,11 @@ def build_city(code: str) -> CityWorld:
         institution=institution, listed_from=date(2025, 1, 1), reason="虚假宣传", created_by=clerk,
     ))
     world.add(*_demand_records(city, enterprise, county_code, clerk))
+    world.add(_brand(city, training_records[0]))
+    # A park of the city and its operating company (4.1): the park is scoped, the operator's logins are the park's.
+    park = IndustrialPark.objects.create(code=f"park-{code}", name=f"{name}产业园", city=city, is_confirmed=True,
+                                         source_document="桂政函〔2026〕1号")
+    world.add(park, builders.enterprise(city=city, park=park, is_park_operator=True))
     # The city's share of the year's target (issue 11): a record the province sets and each city may read.
     world.add(Target.objects.create(year=2026, city=city, count=1000, document="桂人社发〔2026〕1号",
                                     valid_from=date(2026, 1, 1), set_by=clerk))
@@ -133,6 +151,13 @@ def build_city(code: str) -> CityWorld:
                                                     reason="结业人数统计有误", filed_by=clerk,
                                                     filed_at=timezone.now()))
     world.add(*_risk_records(city, institution, person, county_code, clerk))
+    world.add(*_matching_records(person, county_code, training_records[1], clerk))
+    # An industry's training plan (6): province-wide, read by the province and by that industry's department; each
+    # world plans for an industry of its own so the scope tests can tell the two departments apart.
+    industry = Industry.objects.get_or_create(code=f"plan-{code}", defaults={"name": f"{name}规划产业"})[0]
+    plan = IndustryPlan.objects.create(industry=industry, year=2026, document="桂工信发〔2026〕1号", filed_by=clerk,
+                                       filed_at=timezone.now())
+    world.add(industry, plan, IndustryPlanLine.objects.create(plan=plan, occupation=builders.occupation(), count=100))
     return world
 
 
@@ -181,6 +206,33 @@ def _demand_records(city: City, enterprise: models.Model, county_code: str, cler
         report=report, headcount=20, wage_offered=report.wage_offered, industry=industry, deadline=report.deadline,
         will_hire=True, recorded_at=timezone.now(), recorded_by=clerk)
     return [census, report, version]
+
+
+def _brand(city: City, training: models.Model) -> models.Model:
+    """A training brand the city proposed (1d), with its class: the city's record until the province publishes."""
+    official = User.objects.create(username=f"brand{next(_serial)}", role=Role.CITY_OFFICIAL, city=city)
+    occupation = builders.occupation()
+    brand = TrainingBrand.objects.create(
+        name=f"{city.name.removesuffix('市')}{occupation.name}培训", city=city, place_text=city.name.removesuffix("市"),
+        occupation=occupation, proposed_by=official, proposed_at=timezone.now())
+    brand.classes.add(training)
+    return brand
+
+
+def _matching_records(person: models.Model, county_code: str, enrolment: models.Model,
+                      trainee: User) -> list[models.Model]:
+    """The person's skill gap (and its version), consent to be contacted, and a follow-up of their class (issue 10);
+    `trainee` stands for whoever recorded them (the scope does not read it)."""
+    now = timezone.now()
+    need = WorkerNeed.objects.create(person=person, occupation=builders.occupation(), level=3, county_id=county_code,
+                                     willingness="willing", reported_by="self", created_by=trainee)
+    version = WorkerNeedVersion.objects.create(need=need, county_id=county_code, willingness="willing",
+                                               reported_by="self", recorded_at=now, recorded_by=trainee)
+    consent = ContactConsent.objects.create(person=person, scope="profile", given_at=now, given_by=trainee)
+    follow_up = EmploymentFollowUp.objects.create(enrolment=enrolment, person=person, months=3, status="employed",
+                                                  observed_on=date(2026, 1, 5), recorded_by=trainee,
+                                                  recorder_role="trainee", recorded_at=now)
+    return [need, version, consent, follow_up]
 
 
 def _provider_records(institution: models.Model) -> list[models.Model]:

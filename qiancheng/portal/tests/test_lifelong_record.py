@@ -157,7 +157,7 @@ def test_the_roster_links_officials_to_the_record(client: Client, login, trained
                                                   institution_user) -> None:
     link = f'href="/people/{persona_person.pk}/record/"'
     login(client, nanning_official)
-    assert link in client.get(f"/classes/{trained.pk}/").content.decode()
+    assert link in client.get(f"/classes/{trained.pk}/roster/").content.decode()
     login(client, institution_user)
-    page = client.get(f"/classes/{trained.pk}/")
+    page = client.get(f"/classes/{trained.pk}/roster/")
     assert page.status_code == 200 and link not in page.content.decode()

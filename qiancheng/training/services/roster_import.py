@@ -12,6 +12,7 @@ twice adds nobody twice.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 from dataclasses import asdict, dataclass
 from datetime import date
@@ -20,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django_tasks import TaskResultStatus, task
 
 from qiancheng.accounts.audit import record_event
 from qiancheng.catalog.vocabulary import ApplicantRelation, TrainingType
@@ -61,6 +63,7 @@ from qiancheng.training.services.roster_file import (
     read_roster,
 )
 from qiancheng.web.tabular import check_upload
+from qiancheng.web.task_queue import task_state
 
 if TYPE_CHECKING:
     from qiancheng.accounts.models import User
@@ -231,37 +234,66 @@ def _sealed(row: _Checked) -> dict[str, Any]:
 
 # ---------------------------------------------------------------- the job
 
+ROSTER_UPLOAD = "training.roster_upload"  # the purpose bound into the sealed upload's token
+
+
 def receive_roster(actor: User, training: TrainingClass, file_name: str, data: bytes) -> ImportJob:
-    """Store an uploaded roster as a job and check it: the job ends "validated" or "rejected", never applied."""
+    """Store an uploaded roster as a job and queue its check (ADR 0005): the call returns at once with the job
+    "received"; the task queue's worker takes it to "validated" or "rejected", never applied. The file waits
+    sealed (it holds clear ID numbers) and is dropped by the check."""
     require_class_staff(actor, training)
     require_open(training)
     with transaction.atomic():
-        job = ImportJob.objects.create(training_class=training, uploaded_by=actor, file_name=file_name[:255],
-                                       file_sha256=hashlib.sha256(data).hexdigest(), size_bytes=len(data))
+        job = ImportJob.objects.create(
+            training_class=training, uploaded_by=actor, file_name=file_name[:255],
+            file_sha256=hashlib.sha256(data).hexdigest(), size_bytes=len(data),
+            sealed_upload=crypto.encrypt(base64.b64encode(data).decode("ascii"), purpose=ROSTER_UPLOAD))
         record_event(actor, "roster.received", job, after={"class": training.pk, "file": job.file_name,
                                                            "sha256": job.file_sha256, "bytes": len(data)})
-    try:
-        check_upload(file_name, data)
-        rows = read_roster(data)
-        good, problems = check_roster(training, rows)
-    except ValidationError as refusal:
-        return _reject(actor, job, " ".join(refusal.messages))
-    with transaction.atomic():
-        job.status, job.validated_at = ImportStatus.VALIDATED, timezone.now()
-        job.row_count, job.good_count = len(rows), len(good)
-        job.bad_count = len({problem.row for problem in problems})
-        job.problems = [asdict(problem) for problem in problems]
-        job.good_rows = [_sealed(row) for row in good]
-        job.save()
-        record_event(actor, "roster.validated", job, after={"rows": job.row_count, "good": job.good_count,
-                                                            "bad": job.bad_count})
+        # Enqueued in the job's transaction: a job never exists without its check, nor a check without its job.
+        # (With the immediate backend the check has already run when enqueue returns.)
+        result = check_roster_upload.enqueue(job.pk)
+        ImportJob.objects.filter(pk=job.pk).update(check_task_id=str(result.id))
+    job.refresh_from_db()
     return job
 
 
-def _reject(actor: User, job: ImportJob, reason: str) -> ImportJob:
+@task()
+def check_roster_upload(job_id: int) -> str:
+    """The queued check of one received roster. Safe to run again (a worker killed mid-check leaves the job
+    "received" and the task is reclaimed): a job no longer "received" is left as it is, and the result is
+    written in one transaction under the job's row lock."""
+    job = ImportJob.objects.select_related("training_class", "uploaded_by").filter(pk=job_id).first()
+    if job is None or job.status != ImportStatus.RECEIVED:
+        return job.status if job else "missing"
+    actor, training = job.uploaded_by, job.training_class
+    try:
+        data = base64.b64decode(crypto.decrypt(job.sealed_upload, purpose=ROSTER_UPLOAD))
+        check_upload(job.file_name, data)
+        rows = read_roster(data)
+        good, problems = check_roster(training, rows)
+    except ValidationError as refusal:
+        return _reject(actor, job, " ".join(refusal.messages)).status
     with transaction.atomic():
-        job.status, job.rejection_reason = ImportStatus.REJECTED, reason
-        job.save(update_fields=["status", "rejection_reason"])
+        locked = ImportJob.objects.select_for_update().get(pk=job.pk)
+        if locked.status != ImportStatus.RECEIVED:
+            return locked.status
+        locked.status, locked.validated_at = ImportStatus.VALIDATED, timezone.now()
+        locked.row_count, locked.good_count = len(rows), len(good)
+        locked.bad_count = len({problem.row for problem in problems})
+        locked.problems = [asdict(problem) for problem in problems]
+        locked.good_rows = [_sealed(row) for row in good]
+        locked.sealed_upload = ""
+        locked.save()
+        record_event(actor, "roster.validated", locked, after={"rows": locked.row_count, "good": locked.good_count,
+                                                               "bad": locked.bad_count})
+    return locked.status
+
+
+def _reject(actor: User | None, job: ImportJob, reason: str) -> ImportJob:
+    with transaction.atomic():
+        job.status, job.rejection_reason, job.sealed_upload = ImportStatus.REJECTED, reason, ""
+        job.save(update_fields=["status", "rejection_reason", "sealed_upload"])
         record_event(actor, "roster.rejected", job, after={"status": job.status}, reason=reason)
     return job
 
@@ -330,7 +362,8 @@ def _evidence_of(row: dict[str, Any]) -> EnrolmentEvidence:
 
 
 def progress(job: ImportJob) -> tuple[str, str]:
-    """The one-line state of a job, in Chinese and English, as the page and the API show it."""
+    """The one-line state of a job, in Chinese and English, as the page and the API show it; while the job
+    waits for its check, the state of the queued task."""
     if job.status == ImportStatus.REJECTED:
         return f"已拒收：{job.rejection_reason}", f"rejected: {job.rejection_reason}"
     if job.status == ImportStatus.APPLIED:
@@ -340,4 +373,10 @@ def progress(job: ImportJob) -> tuple[str, str]:
         return (f"已校验 {job.row_count} 行：{job.good_count} 行可导入，{job.bad_count} 行有问题，待机构确认导入",
                 f"validated {job.row_count} rows: {job.good_count} good, {job.bad_count} with problems; "
                 "waiting for the institution (or the city official) to apply")
+    state = task_state(check_roster_upload, job.check_task_id)
+    if state == TaskResultStatus.READY:
+        return "已接收，排队等待校验", "received, waiting in the queue to be checked"
+    if state == TaskResultStatus.FAILED:
+        return ("校验未能完成，已记录故障；请稍后重新上传", "the check could not finish and the fault is logged; "
+                "please upload the file again later")
     return "已接收，校验中", "received, being checked"

@@ -28,6 +28,7 @@ def _setup() -> None:
     from qiancheng.training.services.roster_import import receive_roster
     from qiancheng.training.tests import builders
     from qiancheng.training.tests.rosters import roster_xlsx
+    from qiancheng.web.task_queue import run_worker
 
     call_command("migrate", verbosity=0)
     institution = builders.institution()
@@ -40,6 +41,9 @@ def _setup() -> None:
     rows = [(f"学员{n}", first17 + id_number_check_character(first17), None, "其他", None)
             for n, first17 in enumerate(numbers)]
     job = receive_roster(user, training, "名册.xlsx", roster_xlsx(rows))
+    # The child runs the product's own configuration: the check waits in the queue for a worker (ADR 0005).
+    run_worker(batch=True)
+    job.refresh_from_db()
     print(job.pk, job.good_count, flush=True)
 
 
