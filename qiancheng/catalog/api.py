@@ -23,6 +23,7 @@ from qiancheng.catalog.schemas import (
     CityOut,
     CountyOut,
     CourseKindOut,
+    DeactivateItemIn,
     EndParkIn,
     IndustrialParkOut,
     IndustryOut,
@@ -34,7 +35,7 @@ from qiancheng.catalog.schemas import (
     SpecialAbilityItemIn,
     SpecialAbilityItemOut,
 )
-from qiancheng.catalog.special_items import ItemEntry, add_item
+from qiancheng.catalog.special_items import ItemEntry, add_item, deactivate_item
 from qiancheng.clock import today
 
 router = Router(tags=["catalog 目录"])
@@ -157,6 +158,17 @@ def create_special_ability_item(request: HttpRequest, payload: SpecialAbilityIte
     return Status(201, add_item(request.auth, ItemEntry(code=payload.code, name=payload.name,
                                                         min_hours=payload.min_hours,
                                                         source_document=payload.source_document, note=payload.note)))
+
+
+@router.post("/special-ability-items/{code}/deactivate",
+             response={200: SpecialAbilityItemOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+             summary="自治区人社厅停用专项职业能力项目（说明原因）/ the province deactivates an item, with the reason")
+@public  # the province's item list is the same for everyone, not a city's record
+def deactivate_special_ability_item(request: HttpRequest, code: str, payload: DeactivateItemIn) -> SpecialAbilityItem:
+    found = SpecialAbilityItem.objects.filter(code=code).first()
+    if found is None:
+        raise ApiError(404, "item_not_found", f"未找到专项职业能力项目 {code}", f"item {code} not found")
+    return deactivate_item(request.auth, found, payload.reason)
 
 
 @router.get("/industries", response=list[IndustryOut], auth=None, summary="产业 / industries (1a)")

@@ -107,6 +107,10 @@ class SpecialAbilityItemOut(Schema):
     note: str
 
 
+class DeactivateItemIn(Schema):
+    reason: str = Field("", max_length=255, description="停用原因（文件或说明）")
+
+
 class SpecialAbilityItemIn(Schema):
     code: str = Field(..., min_length=1, max_length=32)
     name: str = Field(..., min_length=1, max_length=64)

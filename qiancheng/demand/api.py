@@ -29,6 +29,7 @@ from qiancheng.demand.models import (
     DemandReport,
     Enterprise,
 )
+from qiancheng.demand.parks import appoint_park_operator
 from qiancheng.web.tabular import MAX_UPLOAD_BYTES
 
 router = Router(tags=["demand 需求普查"])
@@ -168,6 +169,23 @@ def review(request: HttpRequest, enterprise_id: int, payload: ReviewIn) -> Any:
     except ValidationError as refusal:
         raise _answer(refusal) from refusal
     return EnterpriseOut.of(Enterprise.objects.select_related("park").get(pk=reviewed.pk))
+
+
+class OperatorIn(Schema):
+    # A default, so another city's park answers 404 before the body is judged.
+    enterprise_id: int = Field(0, ge=0, le=2**31 - 1)
+
+
+@router.post("/parks/{code}/operator", response={200: EnterpriseOut, **ERRORS},
+             summary="指定园区运营主体（园区所在市或自治区）/ the park's city or the province appoints its operator (4.1)")
+def appoint_operator(request: HttpRequest, code: str, payload: OperatorIn) -> Any:
+    park = get_scoped_or_404(IndustrialPark, request.auth, code=code)
+    chosen = get_scoped_or_404(Enterprise, request.auth, pk=payload.enterprise_id)
+    try:
+        appointed = appoint_park_operator(request.auth, park, chosen)
+    except ValidationError as refusal:
+        raise _answer(refusal) from refusal
+    return EnterpriseOut.of(Enterprise.objects.select_related("park").get(pk=appointed.pk))
 
 
 # ---- census rounds ----

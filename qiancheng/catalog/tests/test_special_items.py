@@ -73,3 +73,21 @@ def test_the_catalogue_page_marks_unverified_levels(client: Client, catalog):
     assert 'data-testid="levels-verified"' in page
     other = client.get("/occupations/", {"q": "6-31-07-02"}).content.decode()
     assert "五个等级均可（未核实）" in other
+
+
+def test_the_api_adds_and_deactivates_for_the_province_only(client: Client, catalog, province_official,
+                                                            nanning_official):
+    from qiancheng.accounts.services import issue_api_token
+    from qiancheng.accounts.tests.second_factor_support import pass_second_factor
+
+    def bearer(user) -> dict[str, str]:
+        return {"HTTP_AUTHORIZATION": f"Bearer {issue_api_token(user, second_factor=pass_second_factor(user))[0]}"}
+
+    body = {"code": "GX-2", "name": "北海贝雕制作", "min_hours": 40, "source_document": "桂人社函〔2026〕14号"}
+    url = "/api/v1/catalog/special-ability-items"
+    assert client.post(url, body, content_type="application/json", **bearer(nanning_official)).status_code == 403
+    made = client.post(url, body, content_type="application/json", **bearer(province_official))
+    assert made.status_code == 201 and made.json()["source_document"] == "桂人社函〔2026〕14号"
+    gone = client.post(f"{url}/GX-2/deactivate", {"reason": "文件废止"}, content_type="application/json",
+                       **bearer(province_official))
+    assert gone.status_code == 200 and not SpecialAbilityItem.objects.get(code="GX-2").is_active

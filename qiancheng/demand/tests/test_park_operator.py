@@ -88,3 +88,20 @@ def test_the_park_page_lists_reports_projects_and_confirmations(client: Client, 
     login(client, nanning_official)
     assert client.post(f"/projects/parks/{park.code}/operator/", {"enterprise": member.pk}).status_code == 302
     assert Enterprise.objects.get(pk=member.pk).is_park_operator
+
+
+def test_the_api_appoints_an_operator_in_scope(client: Client, park, nanning_official, liuzhou_official):
+    from qiancheng.accounts.services import issue_api_token
+    from qiancheng.accounts.tests.second_factor_support import pass_second_factor
+
+    def bearer(user: User) -> dict[str, str]:
+        return {"HTTP_AUTHORIZATION": f"Bearer {issue_api_token(user, second_factor=pass_second_factor(user))[0]}"}
+
+    member = _enterprise(park, 11)
+    url = f"/api/v1/demand/parks/{park.code}/operator"
+    assert client.post(url, {"enterprise_id": member.pk}, content_type="application/json",
+                       **bearer(liuzhou_official)).status_code == 404
+    made = client.post(url, {"enterprise_id": member.pk}, content_type="application/json", **bearer(nanning_official))
+    assert made.status_code == 200 and Enterprise.objects.get(pk=member.pk).is_park_operator
+    again = client.post(url, {"enterprise_id": member.pk}, content_type="application/json", **bearer(nanning_official))
+    assert again.status_code == 422 and again.json()["code"] == "already_operator"
