@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 
 # Apps whose every model is programme data and must be registered (catalog is public reference data).
 PROGRAMME_APPS = ("people", "providers", "demand", "projects", "training", "evaluation", "funding", "sanctions",
-                 "risk")
+                 "risk", "brands")
 CITY_SCOPED = [model for model in registered_models() if rule_for(model).city is not None]
 
 
