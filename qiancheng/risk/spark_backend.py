@@ -59,7 +59,9 @@ def splink_spark_api(master: str = DEFAULT_MASTER, partitions: int = 2,
         folder = str(checkpoint_dir or scratch)
         builder = SparkSession.builder.master(master).appName("qiancheng risk linkage")
         if local:
-            builder = builder.config("spark.driver.extraJavaOptions", "-XX:+UseSerialGC -XX:TieredStopAtLevel=1")
+            # Local mode runs every executor inside the driver's JVM: its heap holds the persisted tables.
+            builder = (builder.config("spark.driver.extraJavaOptions", "-XX:+UseSerialGC -XX:TieredStopAtLevel=1")
+                       .config("spark.driver.memory", os.environ.get("QIANCHENG_SPARK_DRIVER_MEMORY", "2g")))
         spark = (
             builder
             .config("spark.jars", similarity_jar_location())

@@ -65,3 +65,30 @@ def test_a_case_worked_on_the_pages(nanning_official, liuzhou_official, login) -
     assert other.get(f"/risk/cases/{case.pk}/evidence/{evidence.pk}/").status_code == 404
     assert other.post(f"/risk/cases/{case.pk}/decide/", {}).status_code == 404
     assert "同一学员同时在两个班" not in other.get("/risk/").content.decode()
+
+
+def test_the_case_page_and_the_notices_speak_english(nanning_official, login) -> None:
+    from qiancheng.risk import cases
+    from qiancheng.risk.cases import Measure
+    from qiancheng.risk.models import MeasureKind
+    from tests.test_pages_speak_one_language import HAN, visible
+
+    one, two = records.two_classes((date(2025, 9, 1), date(2025, 9, 30)), (date(2025, 9, 20), date(2025, 10, 20)))
+    trainee = builders.person(name="覃重叠")
+    builders.enrolment(one, trainee)
+    builders.enrolment(two, trainee)
+    services.run_signals(None, ["trainee_overlap"])
+    case = cases.open_case(nanning_official, "overlap", [Signal.objects.get().pk])
+    cases.add_evidence(nanning_official, case, "roster.pdf", b"%PDF-1.4", "roster")
+    with frozen_at(date(2025, 10, 15)):
+        cases.decide_case(nanning_official, case, "impersonation", [
+            Measure(MeasureKind.REFERRAL, institution=one.institution, referral_document_ref="R-1",
+                    referral_date=date(2025, 10, 15), referred_to="police"),
+            Measure(MeasureKind.PUBLIC_NOTICE, institution=one.institution)], document_ref="D-1", close=False)
+    client = login(Client(), nanning_official)
+    client.cookies["django_language"] = "en"
+    names = {one.institution.name, two.institution.name, trainee.name, nanning_official.get_full_name()}
+    for url in (f"/risk/cases/{case.pk}/", "/risk/notices/"):
+        text = visible(client.get(url).content.decode())
+        han = {word for word in HAN.findall(text) if not any(word in name or name in word for name in names)}
+        assert han == set(), (url, han)
