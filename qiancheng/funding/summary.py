@@ -1,5 +1,13 @@
-"""What a reader sees of the fund accounts: totals of allocated / reserved / paid / available, per fund
-source and in all, and their stacked chart. Used by the fund dashboard and the officials' home pages."""
+"""What a reader sees of the money: the fund accounts' totals of allocated / reserved / paid / available, per
+fund source and in all, and their stacked chart (the fund dashboard and the officials' home pages); and the
+claim and payment figures the home pages and the review queue share, so each is computed once here.
+
+Two "paid" figures exist and are different things, named apart on every page (docs/statistics.md):
+- **paid to claimants** (`paid_to_claimants`, 已拨付申领人): the payments sent and not reversed, top-ups
+  included; a payment stays counted when its claim is later recovered (the money did go out);
+- **net paid from the accounts** (`Totals.paid`, the ledger's `fund.paid`, 账户净支出): what left the fund
+  accounts, the advances of 3.6 included and the repayments of recovery cases (6d) taken back out.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +15,21 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from qiancheng.accounts.models import Role
 from qiancheng.accounts.scope import scoped
 from qiancheng.catalog.parks import parks_in_force
 from qiancheng.clock import today
-from qiancheng.funding.models import FundAccount, FundSource
+from qiancheng.funding.models import (
+    ClaimStatus,
+    FundAccount,
+    FundSource,
+    Payment,
+    PaymentStatus,
+    SubsidyClaim,
+)
 
 # Funds are read by officials only: institutions and trainees see their own claims and payments instead.
 FUND_READERS = frozenset({Role.PROVINCE_OFFICIAL, Role.CITY_OFFICIAL})
@@ -52,7 +68,7 @@ def stacked_chart(rows: list[Totals]) -> dict[str, Any]:
     return {
         "labels": [row.label for row in rows],
         "series": [
-            {"name": _("已支付"), "values": [f"{row.paid:.2f}" for row in rows]},
+            {"name": _("账户净支出"), "values": [f"{row.paid:.2f}" for row in rows]},
             {"name": _("已预留"), "values": [f"{row.reserved:.2f}" for row in rows]},
             {"name": _("可用"), "values": [f"{row.available:.2f}" for row in rows]},
         ],
@@ -92,3 +108,20 @@ def fund_summary(user: Any, year: int | None = None) -> FundSummary:
         total.add(fund)
         per_source[fund.source].add(fund)
     return FundSummary(total=total, by_source=[row for row in per_source.values() if row.allocated])
+
+
+def claims_awaiting_review(user: Any) -> QuerySet[SubsidyClaim]:
+    """The review queue (补贴申领待审核): pending claims the official may act on (their city; the province all).
+    A claim sent back for documents waits on its claimant, not on the official, until it is resubmitted."""
+    return scoped(SubsidyClaim.objects.filter(status=ClaimStatus.PENDING, documents_requested_at__isnull=True), user)
+
+
+def claims_sent_back(user: Any) -> QuerySet[SubsidyClaim]:
+    """Pending claims sent back to their claimant for documents (退回补充材料): pending, not in the queue."""
+    return scoped(SubsidyClaim.objects.filter(status=ClaimStatus.PENDING, documents_requested_at__isnull=False), user)
+
+
+def paid_to_claimants(user: Any) -> Decimal:
+    """Money sent to claimants (已拨付申领人): every payment not reversed, in `user`'s scope."""
+    total = scoped(Payment.objects.filter(status=PaymentStatus.PAID), user).aggregate(total=Sum("amount"))["total"]
+    return total if total is not None else ZERO

@@ -29,6 +29,7 @@ from qiancheng.funding.services.claims import (
 )
 from qiancheng.funding.services.refusal import FundingRefused
 from qiancheng.funding.services.stored_explain import explain_stored_claim
+from qiancheng.funding.summary import claims_awaiting_review, claims_sent_back
 from qiancheng.funding.views.common import (
     OFFICIALS,
     MoneyCheck,
@@ -48,9 +49,8 @@ QUEUE_SHOWN = 200  # the sent-back and top-up lists (short by nature)
 
 
 def pending_claims(user: Any) -> QuerySet[SubsidyClaim]:
-    """The review queue: pending claims the official may act on (their city; the province all). A claim sent
-    back for documents waits on its claimant, not on the official, until it is resubmitted."""
-    return scoped(SubsidyClaim.objects.filter(status=ClaimStatus.PENDING, documents_requested_at__isnull=True), user)
+    """The review queue: the same claims the home pages count as awaiting review (one definition)."""
+    return claims_awaiting_review(user)
 
 
 def _age_days(claim: SubsidyClaim) -> int | None:
@@ -69,8 +69,7 @@ def review_queue(request: HttpRequest) -> HttpResponse:
                      filters=claim_filters(request.user, status=False), sorts=queue_sorts(request.user),
                      subtotal="total_amount")
     rows = [{"claim": claim, "age": _age_days(claim), "denied": denied_rules(claim)} for claim in listed.rows]
-    sent_back = scoped(SubsidyClaim.objects.filter(status=ClaimStatus.PENDING, documents_requested_at__isnull=False),
-                       request.user).select_related("person").order_by("documents_requested_at", "pk")[:QUEUE_SHOWN]
+    sent_back = claims_sent_back(request.user).select_related("person").order_by("documents_requested_at", "pk")[:QUEUE_SHOWN]
     topups = scoped(SubsidyClaim.objects.filter(topup_status=TopupStatus.PENDING), request.user).select_related(
         "person").order_by("updated_at", "pk")[:QUEUE_SHOWN]
     return render(request, "funding/review_queue.html", {"rows": rows, "count": queue.count(), "listed": listed,
