@@ -32,7 +32,7 @@ from qiancheng.catalog.services import load_catalog
 from qiancheng.people import crypto
 from qiancheng.people.masking import mask_id_number, mask_phone
 from qiancheng.people.services import ID_NUMBER, PHONE
-from qiancheng.synth import money, records
+from qiancheng.synth import demand_records, money, records
 from qiancheng.synth.exchange import write_exchange
 from qiancheng.synth.generator import Province, generate_persons, generate_province
 from qiancheng.synth.models import SynthRun, SynthRunStatus
@@ -49,6 +49,7 @@ MODELS = (
     "projects.DeliveryApplication", "training.TrainingClass", "training.Enrolment", "evaluation.Evaluation",
     "evaluation.Certificate", "people.SkillUpgradeSubsidy", "sanctions.BlacklistEntry", "funding.FundAccount",
     "funding.SubsidyClaim", "funding.LedgerTransaction", "funding.LedgerEntry", "funding.Payment",
+    *demand_records.MODELS,
 )
 
 
@@ -278,6 +279,8 @@ def _write_all(province: Province, decisions: pl.DataFrame, params_id: str, rule
     payments = records.payments(paid, ids.payment, province.seed, actor.pk).join(
         ledger.payment_transactions, on="claim_id", how="left")
     _write("funding.Payment", payments, bar, counts, written)
+    demand_records.grow_demand(province.seed, province.as_of, actor, written,
+                               lambda label, frame: _write(label, frame, bar, counts, written))
     reset_sequences(*(model(label) for label in MODELS))
     return counts, written
 
@@ -305,6 +308,7 @@ def remove_province(run: SynthRun) -> None:
         quote = connection.ops.quote_name
         with connection.cursor() as cursor:
             through = model("training.TrainingClass").teachers.through
+            demand_records.remove_links(run.written)
             classes = run.written.get("training.TrainingClass")
             if classes:
                 column = through._meta.get_field("trainingclass").column
