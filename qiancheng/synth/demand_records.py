@@ -138,14 +138,16 @@ def _reports(rng: np.random.Generator, classes: pl.DataFrame, enterprises: pl.Da
     # Unanswered: an occupation-level the province teaches elsewhere, but no class of the city does.
     cities = sorted(by_city_enterprises)
     span = (day - PROGRAMME_START).days
-    for _ in range(max(6, len(rows) // 2)):
-        city = cities[int(rng.integers(len(cities)))]
+    # Every city's queue holds one at least (each city official sees one), then more at random.
+    extra = [cities[int(rng.integers(len(cities)))] for _ in range(max(6, len(rows) // 2))]
+    for number, city in enumerate([*cities, *extra]):
         missing = [trade for trade in trades if (*trade, city) not in taught]
         if not missing or span <= QUEUE_AGE_DAYS:
             continue
         occupation, level = missing[int(rng.integers(len(missing)))]
         # four in five old enough for the queue, the rest recent (unmatched, but not overdue yet)
-        age = int(rng.integers(QUEUE_AGE_DAYS, span)) if rng.random() < 0.8 else int(rng.integers(0, 60))
+        overdue = number < len(cities) or rng.random() < 0.8
+        age = int(rng.integers(QUEUE_AGE_DAYS, span)) if overdue else int(rng.integers(0, 60))
         rows.append((int(rng.choice(by_city_enterprises[city])), occupation, level, day - dt.timedelta(days=age)))
 
     province_rounds = {row[2].year: row[0] for row in rounds.filter(pl.col("scope") == "province").iter_rows()}
