@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from fractions import Fraction
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -34,6 +36,15 @@ from qiancheng.providers.ratings import RatingInForce
 
 DOCUMENT_MAX = 255
 COUNT_MAX = 10_000_000  # far above any province's year; keeps a typo (an extra zero or three) out
+# A demo province is a small fraction of Guangxi: its targets are the plan's scaled to its size, and say so in
+# their document (docs/statistics.md "The demo's target"). Only the synthetic data states such a target.
+DEMO_DOCUMENT = "演示目标（按演示规模折算）"
+
+
+def scaled_plan_figure(planned: int, scale: Fraction) -> int:
+    """The plan's figure at a demo's scale, rounded half up to whole trainings (at least 1)."""
+    return max(1, int((Decimal(planned) * Decimal(scale.numerator) / Decimal(scale.denominator))
+                      .quantize(Decimal(1), ROUND_HALF_UP)))
 
 
 def _refuse(code: str, zh: str, en: str) -> ValidationError:
@@ -61,8 +72,11 @@ def _splits(entries: list[Target], day: dt.date) -> int:
 
 
 def set_target(actor: Any, year: int, city_code: str | None, count: int, document: str,
-               valid_from: dt.date | None) -> Target:
-    """Record the target of `year` for a city (`city_code`) or the province (None), from `valid_from`."""
+               valid_from: dt.date | None, *, demo_scale: Fraction | None = None) -> Target:
+    """Record the target of `year` for a city (`city_code`) or the province (None), from `valid_from`.
+
+    `demo_scale` (the synthetic demo only, never a page or the API): the province's floor is the plan's figure
+    at that scale, and the document must state it is a demo target (DEMO_DOCUMENT)."""
     if getattr(actor, "role", None) != Role.PROVINCE_OFFICIAL:
         raise PermissionDenied("只有自治区人社厅可以设定培训目标 / only the province sets targets")
     plan = plan_figures()
@@ -86,8 +100,13 @@ def set_target(actor: Any, year: int, city_code: str | None, count: int, documen
     if valid_from is None or not first <= valid_from <= dt.date(year, 12, 31):
         raise _refuse("bad_valid_from", f"生效日期须在{first}至{year}年12月31日之间",
                       f"the target takes effect from a day between {first} and 31 December {year}")
+    if demo_scale is not None and (not 0 < demo_scale <= 1 or not document.startswith(DEMO_DOCUMENT)):
+        raise _refuse("bad_demo_scale", f"演示目标的折算比例须在0与1之间，文件须注明“{DEMO_DOCUMENT}”",
+                      f"a demo target's scale is between 0 and 1 and its document says “{DEMO_DOCUMENT}”")
     if city is None:
         planned = plan.annual_target(year)
+        if planned is not None and demo_scale is not None:
+            planned = scaled_plan_figure(planned, demo_scale)
         if planned is not None and count < planned:
             raise _refuse("below_plan", f"全区目标不得低于行动计划的{year}年目标{planned}人次（第1a条）",
                           f"the province's target cannot be below the plan's {planned} for {year} (clause 1a)")

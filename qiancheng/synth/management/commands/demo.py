@@ -73,6 +73,9 @@ class Command(BaseCommand):
         from qiancheng.synth.stories import ensure_money_stories
 
         ensure_money_stories(run.as_of, self.stdout.write)
+        from qiancheng.synth.targets import ensure_demo_targets
+
+        ensure_demo_targets(run.as_of, self.stdout.write)  # 1a at the demo's size (docs/statistics.md)
         rows = [(login.label, login.username, login.password, login.totp_secret) for login in logins]
         self.stdout.write(login_table(rows))
         self.stdout.write(
