@@ -71,7 +71,7 @@ def test_logins_file_is_private_and_printed_again(demo) -> None:
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     logins = [line.split("\t") for line in path.read_text(encoding="utf-8").splitlines() if not line.startswith("#")]
     assert [row[0] for row in logins] == ["province", "nanning", "nanning2", "liuzhou", "institution", "enterprise", "trainee",
-                                          "admin"]
+                                          "industry", "admin"]
     for username, password, _label, secret in logins:
         assert len(password) >= 10
         assert password in demo["first"] and password in demo["second"]
