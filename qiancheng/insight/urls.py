@@ -4,6 +4,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from qiancheng.insight import (
+    class_share,
     gap_views,
     matching_urls,
     report_card_views,
@@ -11,12 +12,14 @@ from qiancheng.insight import (
     views,
     what_if_views,
 )
+from qiancheng.training.class_tabs import add_class_tab
 from qiancheng.web.navigation import PUBLIC, add_link
 
 app_name = "insight"
 
 urlpatterns = [
     path("progress/", views.progress, name="progress"),
+    path("classes/<int:class_pk>/key-group-share/", class_share.class_share, name="class_share"),
     path("demand-gap/", gap_views.demand_gap_page, name="demand_gap"),
     path("demand-gap/export.xlsx", gap_views.demand_gap_export, name="demand_gap_export"),
     path("star-rating/", views.star_rating_formula, name="star_rating"),
@@ -40,3 +43,6 @@ add_link(_("星级评定"), "insight:ratings", {"province_official", "city_offic
 add_link(_("参数测算"), "insight:what_if", {"province_official"}, order=18)
 add_link(_("培训质量公开"), "insight:report_card", {PUBLIC}, order=87)
 add_link(_("星级评定办法"), "insight:star_rating", {PUBLIC}, order=88)
+# 2.1b before a class opens: the class page's tab with what its roster would do to its city's share.
+add_class_tab("key_group_share", _("重点群体占比"), "insight:class_share", kwarg="class_pk", order=60,
+              shown=class_share.may_read)

@@ -63,7 +63,8 @@ def test_the_tabs_follow_what_the_user_may_open(login, submitted: TrainingClass,
                                                 liuzhou_official, trainee_user) -> None:
     # A class still waiting for approval has no results to record yet: no 考核 tab.
     page = signed_in(login, nanning_official).get(f"/classes/{submitted.pk}/").content.decode()
-    assert tab_keys(page) == ["overview", "roster", "attendance", "subsidy"]
+    # An official of the class's city also reads what its roster would do to the city's key-group share (2.1b).
+    assert tab_keys(page) == ["overview", "roster", "attendance", "subsidy", "key_group_share"]
     assert 'data-testid="review-panel"' in page
     assert signed_in(login, liuzhou_official).get(f"/money/classes/{submitted.pk}/subsidy/").status_code == 404
     assert signed_in(login, trainee_user).get(f"/money/classes/{submitted.pk}/subsidy/").status_code in (403, 404)
