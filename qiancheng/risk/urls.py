@@ -4,7 +4,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from qiancheng.risk import case_views, views
-from qiancheng.web.navigation import add_link
+from qiancheng.web.navigation import PUBLIC, add_link
 
 app_name = "risk"
 
@@ -22,3 +22,4 @@ urlpatterns = [
 ]
 
 add_link(_("风险防控"), "risk:home", {"province_official", "city_official"}, order=60)
+add_link(_("违规机构公开通报"), "risk:notices", {PUBLIC}, order=89)

@@ -25,7 +25,11 @@ pytestmark = pytest.mark.browser
 
 SLOW_3G = {"offline": False, "latency": 400, "downloadThroughput": 400_000 / 8, "uploadThroughput": 400_000 / 8}
 FIGURES_BUDGET_S = 3.0  # the totals and the table, readable
-CHART_BUDGET_S = 15.0  # ECharts' common build (about 220 kB compressed) at 50 kB/s, then drawn
+# ECharts' common build, brotli-compressed (183 kB), is 3.7 s of the link alone: measured 5.2-5.4 s to the
+# drawn chart; the budget leaves room for two shared cores under load. The issue's 2 s is out of reach for any
+# ECharts build on this link (docs/service-design.md, "A chart on slow 3G").
+CHART_BUDGET_S = 8.0
+ECHARTS_MAX_BYTES = 200_000  # brotli; gzip would be 219,143
 TEN_YEARS = "max-age=315360000"
 
 
@@ -96,13 +100,14 @@ def test_echarts_is_sent_compressed_with_a_long_cache(site, browser, province_of
     context.close()
     echarts = _static_url(html, "echarts.common")
     assert echarts != "/static/vendor/echarts/echarts.common.min.js", "not the hashed name: collectstatic not used"
-    # What Chromium asks for. Brotli copies are written only when the `brotli` package is installed; gzip always.
+    # What Chromium asks for. WhiteNoise writes brotli copies because the `Brotli` package is a dependency
+    # (pyproject.toml): 16 % fewer bytes than gzip for ECharts, 0.7 s less on slow 3G.
     request = urllib.request.Request(f"{site}{echarts}", headers={"Accept-Encoding": "gzip, deflate, br, zstd"})
     with urllib.request.urlopen(request) as answer:
         body = answer.read()
         encoding, cache = answer.headers["Content-Encoding"], answer.headers["Cache-Control"]
     print(f"echarts: {len(body):,} bytes sent ({encoding}), Cache-Control: {cache}")
-    assert encoding in ("br", "gzip") and len(body) < 300_000
+    assert encoding == "br" and len(body) < ECHARTS_MAX_BYTES
     assert TEN_YEARS in cache and "immutable" in cache
 
 
@@ -114,6 +119,9 @@ def test_on_slow_3g_the_figures_come_first_and_the_chart_follows(site, browser, 
     page = context.new_page()
     errors: list[str] = []
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    encodings: dict[str, str] = {}  # what Chromium itself was sent for ECharts (it offers br to this origin)
+    page.on("response", lambda response: encodings.update({"echarts": response.headers.get("content-encoding", "")})
+            if "echarts" in response.url else None)
     devtools = context.new_cdp_session(page)
     devtools.send("Network.enable")
     devtools.send("Network.setCacheDisabled", {"cacheDisabled": True})
@@ -127,8 +135,10 @@ def test_on_slow_3g_the_figures_come_first_and_the_chart_follows(site, browser, 
     page.locator("#fund-chart svg").wait_for(state="attached", timeout=60_000)
     chart = time.monotonic() - started
     paint = page.evaluate("performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? -1") / 1000
-    print(f"slow 3G, empty cache: first paint {paint:.2f} s, figures visible {figures:.2f} s, chart drawn {chart:.2f} s")
+    print(f"slow 3G, empty cache: first paint {paint:.2f} s, figures visible {figures:.2f} s, chart drawn {chart:.2f} s"
+          f" (ECharts sent {encodings.get('echarts') or 'uncompressed'})")
     context.close()
+    assert encodings.get("echarts") == "br"
     assert figures <= FIGURES_BUDGET_S, f"the figures took {figures:.2f} s"
     assert chart <= CHART_BUDGET_S and chart > figures
     assert errors == []
