@@ -1,6 +1,6 @@
 """What risk reads of persons, without writing any clear personal value anywhere.
 
-The ID number stays sealed: linkage uses what the Person row keeps in clear (name, sex and birth date
+The ID number stays sealed: linkage uses what the Person row keeps in clear (name and its toneless pinyin, sex and birth date
 from the number, the county of issue, the masked number's last four characters). Phones are opened in
 memory only to be replaced at once by a keyed hash (HMAC-SHA256 under a key derived from DATA_KEY with
 risk's own label, so it cannot be compared with person_key); the read is one audit entry per run.
@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.db import transaction
+from pypinyin import Style, lazy_pinyin
 
 from qiancheng.accounts.audit import record_event
 from qiancheng.people import crypto
@@ -49,6 +50,14 @@ def phone_hash(clear: str) -> str:
 def bank_hash(clear: str) -> str:
     """A bank account under its own derived key: it cannot be compared with a phone hash or person_key."""
     return _digits_hash(clear, _BANK_LABEL)
+
+
+@lru_cache(maxsize=1 << 18)  # names repeat a great deal across a register; pypinyin costs ~50 µs a name
+def name_pinyin(name: str) -> str:
+    """The name in toneless pinyin, syllables space-separated: homophones and variant characters (张伟 / 章伟,
+    李娜 / 李纳) read the same, so linkage can score them as a near match. Characters pypinyin does not know
+    (Latin letters, a rare variant) are kept as they are."""
+    return " ".join(lazy_pinyin(name.strip(), style=Style.NORMAL, errors="default"))
 
 
 def phone_hashes(actor: Any, person_keys: Iterable[str] | None, purpose_note: str) -> dict[str, str]:
@@ -91,7 +100,8 @@ def person_records(actor: Any) -> list[dict[str, Any]]:
         "person_key", "name", "sex", "birth_date", "county_code", "id_number_masked"
     ).iterator(chunk_size=5000):
         rows.append({
-            "unique_id": key, "name": name.strip(), "surname": name.strip()[:1], "sex": sex,
+            "unique_id": key, "name": name.strip(), "surname": name.strip()[:1], "name_pinyin": name_pinyin(name),
+            "sex": sex,
             "birth_date": birth.isoformat(), "county_code": county, "id_tail": masked[-4:],
             "phone_hash": phones.get(key),
         })

@@ -234,7 +234,7 @@ class LinkCandidate(models.Model):
     match_weight = models.DecimalField(max_digits=8, decimal_places=3)
     driver = models.CharField(max_length=32, help_text="the comparison that added the largest match weight")
     comparisons = models.JSONField(default=dict, help_text="each comparison's match weight")
-    model_version = models.CharField(max_length=32, help_text="the dated threshold/model entry in force")
+    model_version = models.CharField(max_length=48, help_text="the model, the trained parameters and the dated threshold in force")
     status = models.CharField(max_length=10, choices=CandidateStatus.choices, default=CandidateStatus.PENDING)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                    related_name="+")
@@ -271,3 +271,27 @@ class LinkCandidate(models.Model):
         from qiancheng.risk.linkage import COMPARISON_LABELS
 
         return COMPARISON_LABELS.get(self.driver, self.driver)
+
+
+class TrainedLinkageModel(models.Model):
+    """One training of the linkage model on the register (`qiancheng risk train`): u by random sampling, m by
+    expectation maximisation (Splink). Linkage reads the newest one trained on or before the day; with none,
+    the documented priors (`risk.linkage.COMPARISON_PRIORS`). Province-wide: it holds no person's data, only
+    probabilities, so it is not scoped to a city."""
+
+    trained_on = models.DateField(help_text="the programme's day of the training (clock.today)")
+    trained_at = models.DateTimeField()
+    trained_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+", help_text="empty: run from the command line")
+    record_count = models.PositiveIntegerField(help_text="persons in the register it was trained on")
+    engine = models.CharField(max_length=16, default="duckdb")
+    model_json = models.JSONField(help_text="Splink's saved model (save_model_to_json), as trained")
+    probabilities = models.JSONField(
+        help_text="comparison -> [m per level, u per level], null level left out: what linkage applies")
+
+    class Meta:
+        ordering = ["-trained_on", "-trained_at", "-pk"]
+        get_latest_by = ["trained_on", "trained_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"linkage model {self.pk} trained {self.trained_on} on {self.record_count} persons"

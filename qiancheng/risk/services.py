@@ -28,7 +28,7 @@ from qiancheng.policy.exchange import ExchangeError
 from qiancheng.policy.params import ParameterError
 from qiancheng.risk import linkage, signals
 from qiancheng.risk.features import person_records
-from qiancheng.risk.models import CandidateStatus, LinkCandidate, Signal
+from qiancheng.risk.models import CandidateStatus, LinkCandidate, Signal, TrainedLinkageModel
 from qiancheng.risk.parameters import parameter
 
 TEXT_MAX = 4000
@@ -113,12 +113,16 @@ def run_linkage(actor: Any, engine: str = "duckdb") -> ScanResult:
     Spark (risk.spark_backend) for a register one machine cannot hold; the model and the pairs are the same."""
     started = time.perf_counter()
     entry = parameter("link_threshold")
-    pairs = linkage.find_pairs(person_records(actor), entry.value, engine=engine)
+    trained = trained_model_in_force()
+    pairs = linkage.find_pairs(person_records(actor), entry.value, engine=engine,
+                               trained=_as_probabilities(trained.probabilities) if trained else None)
     counties = _city_of_counties()
     county_of = dict(Person.objects.filter(
         person_key__in={key for pair in pairs for key in (pair.person_a, pair.person_b)}
     ).values_list("person_key", "county_code"))
     version = f"{linkage.model_name(engine)}@{entry.effective_from.isoformat()}"
+    if trained is not None:
+        version += f"+trained{trained.pk}"
     with transaction.atomic():
         known = set(LinkCandidate.objects.filter(person_a__in={pair.person_a for pair in pairs})
                     .values_list("person_a", "person_b"))
@@ -137,6 +141,33 @@ def run_linkage(actor: Any, engine: str = "duckdb") -> ScanResult:
                       [(pk, {"probability": probability, "driver": driver})
                        for pk, probability, driver in created.values_list("pk", "match_probability", "driver")])
     return ScanResult("linkage", len(pairs), len(fresh), round(time.perf_counter() - started, 3))
+
+
+def trained_model_in_force() -> TrainedLinkageModel | None:
+    """The newest linkage model trained on or before the programme's day; None: linkage uses the priors."""
+    return TrainedLinkageModel.objects.filter(trained_on__lte=today()).order_by(
+        "-trained_on", "-trained_at", "-pk").first()
+
+
+def _as_probabilities(stored: dict[str, Any]) -> linkage.Probabilities:
+    return {column: (list(pair[0]), list(pair[1])) for column, pair in stored.items()}
+
+
+def train_linkage(actor: Any, engine: str = "duckdb") -> TrainedLinkageModel:
+    """Train the linkage model on the register as it is (linkage.train) and store it, dated, with who trained
+    it: from then on linkage applies it. Too few persons to sample pairs from is a refusal, nothing stored."""
+    records = person_records(actor)
+    if len(records) < 2:
+        raise RiskRefused("too_few_persons", "登记人员不足，无法训练", "too few persons in the register to train on")
+    training = linkage.train(records, engine=engine)
+    with transaction.atomic():
+        model = TrainedLinkageModel.objects.create(
+            trained_on=today(), trained_at=timezone.now(), trained_by=actor, record_count=len(records),
+            engine=engine, model_json=training.model_json,
+            probabilities={column: [m, u] for column, (m, u) in training.probabilities.items()})
+        record_event(actor, "risk.linkage_model_trained", model,
+                     after={"records": len(records), "engine": engine, "trained_on": model.trained_on.isoformat()})
+    return model
 
 
 # --- link candidates ---------------------------------------------------------------------------------

@@ -12,6 +12,8 @@ import hashlib
 import random
 from typing import Any
 
+from qiancheng.risk.features import name_pinyin
+
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒙韦覃黎陆莫农"
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉建国志红梅小龙海波林峰宁"
 COUNTIES = ("450102", "450103", "450105", "450107", "450202", "450203", "450204", "450305", "450403")
@@ -40,7 +42,7 @@ def planted_rows(people: int, seed: int = 7, duplicate_share: float = 0.02) -> t
     for index in range(people):
         name = _name(chance)
         rows.append({
-            "unique_id": _key(index), "name": name, "surname": name[:1], "sex": chance.choice("12"),
+            "unique_id": _key(index), "name": name, "surname": name[:1], "name_pinyin": name_pinyin(name), "sex": chance.choice("12"),
             "birth_date": dt.date.fromordinal(start + chance.randrange(40 * 365)).isoformat(),
             "county_code": chance.choice(COUNTIES), "id_tail": f"{chance.randrange(10_000):04d}",
             "phone_hash": hashlib.sha256(f"phone-{index}".encode()).hexdigest() if chance.random() < 0.9 else None,
@@ -51,6 +53,7 @@ def planted_rows(people: int, seed: int = 7, duplicate_share: float = 0.02) -> t
         if chance.random() < 0.2:
             twin["name"] = _retyped(twin["name"], GIVEN, chance)
             twin["surname"] = twin["name"][:1]
+            twin["name_pinyin"] = name_pinyin(twin["name"])
         if chance.random() < 0.2:
             twin["birth_date"] = _retyped_date(twin["birth_date"], chance)
         rows.append(twin)

@@ -1,5 +1,6 @@
 """`qiancheng risk scan [--engine duckdb|spark]`: run every signal rule, then the person linkage (Splink on
-DuckDB in memory, or on Spark), with a progress bar."""
+DuckDB in memory, or on Spark), with a progress bar. `qiancheng risk train [--by USERNAME]`: train the
+linkage model's m/u on the register and store it, dated (linkage applies the newest from then on)."""
 
 from __future__ import annotations
 
@@ -22,7 +23,13 @@ class Command(BaseCommand):
                           help="Splink's backend for the linkage: duckdb (in memory, default) or spark (local mode; "
                                "needs the spark extra and Java 17; see docs/scale.md for a cluster)")
 
+        train = sub.add_parser("train", help="train the linkage model (u by sampling, m by EM) and store it, dated")
+        train.add_argument("--by", default="", help="username of the official who trains it (recorded)")
+
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "train":
+            self._train(options["by"])
+            return
         from tqdm import tqdm
 
         from qiancheng.risk import services
@@ -43,3 +50,21 @@ class Command(BaseCommand):
         for result in results:
             self.stdout.write(f"{result.rule}: found {result.found}, new {result.new} ({result.seconds:.2f} s)")
         self.stdout.write(f"total {time.perf_counter() - started:.2f} s")
+
+    def _train(self, username: str) -> None:
+        from django.contrib.auth import get_user_model
+
+        from qiancheng.risk import services
+
+        actor = None
+        if username:
+            actor = get_user_model().objects.filter(username=username).first()
+            if actor is None:
+                raise CommandError(f"no such user: {username}")
+        started = time.perf_counter()
+        try:
+            model = services.train_linkage(actor)
+        except services.RiskRefused as refusal:
+            raise CommandError(str(refusal)) from refusal
+        self.stdout.write(f"trained linkage model {model.pk} on {model.record_count} persons, in force from "
+                          f"{model.trained_on} ({time.perf_counter() - started:.2f} s)")
