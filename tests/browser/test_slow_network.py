@@ -1,7 +1,7 @@
 """A page with a chart on a slow mobile connection (issue 15, item 9): the figures come first, the chart after.
 
 The site is served as in production, not by the test server's own static handler: `collectstatic` writes
-hashed, gzip- and brotli-compressed copies into a fresh STATIC_ROOT and WhiteNoise serves them (a live server
+hashed, gzip-compressed copies into a fresh STATIC_ROOT and WhiteNoise serves them (a live server
 thread without Django's static handler in front). Chromium then opens the fund dashboard with an empty cache
 on an emulated slow 3G link (DevTools `Network.emulateNetworkConditions`: 400 kbit/s each way, 400 ms added
 to every round trip), and the test measures when the figures (the totals and the accounts table) are visible
@@ -25,11 +25,11 @@ pytestmark = pytest.mark.browser
 
 SLOW_3G = {"offline": False, "latency": 400, "downloadThroughput": 400_000 / 8, "uploadThroughput": 400_000 / 8}
 FIGURES_BUDGET_S = 3.0  # the totals and the table, readable
-# ECharts' common build, brotli-compressed (183 kB), is 3.7 s of the link alone: measured 5.2-5.4 s to the
+# ECharts' common build, gzip-compressed (219 kB), is 4.4 s of the link alone: measured 6.3-6.6 s to the
 # drawn chart; the budget leaves room for two shared cores under load. The issue's 2 s is out of reach for any
 # ECharts build on this link (docs/service-design.md, "A chart on slow 3G").
 CHART_BUDGET_S = 8.0
-ECHARTS_MAX_BYTES = 200_000  # brotli; gzip would be 219,143
+ECHARTS_MAX_BYTES = 225_000  # gzip: 219,143
 TEN_YEARS = "max-age=315360000"
 
 
@@ -100,14 +100,13 @@ def test_echarts_is_sent_compressed_with_a_long_cache(site, browser, province_of
     context.close()
     echarts = _static_url(html, "echarts.common")
     assert echarts != "/static/vendor/echarts/echarts.common.min.js", "not the hashed name: collectstatic not used"
-    # What Chromium asks for. WhiteNoise writes brotli copies because the `Brotli` package is a dependency
-    # (pyproject.toml): 16 % fewer bytes than gzip for ECharts, 0.7 s less on slow 3G.
+    # What Chromium asks for; WhiteNoise has gzip copies (brotli was measured and left out: docs/service-design.md).
     request = urllib.request.Request(f"{site}{echarts}", headers={"Accept-Encoding": "gzip, deflate, br, zstd"})
     with urllib.request.urlopen(request) as answer:
         body = answer.read()
         encoding, cache = answer.headers["Content-Encoding"], answer.headers["Cache-Control"]
     print(f"echarts: {len(body):,} bytes sent ({encoding}), Cache-Control: {cache}")
-    assert encoding == "br" and len(body) < ECHARTS_MAX_BYTES
+    assert encoding == "gzip" and len(body) < ECHARTS_MAX_BYTES
     assert TEN_YEARS in cache and "immutable" in cache
 
 
@@ -138,7 +137,7 @@ def test_on_slow_3g_the_figures_come_first_and_the_chart_follows(site, browser, 
     print(f"slow 3G, empty cache: first paint {paint:.2f} s, figures visible {figures:.2f} s, chart drawn {chart:.2f} s"
           f" (ECharts sent {encodings.get('echarts') or 'uncompressed'})")
     context.close()
-    assert encodings.get("echarts") == "br"
+    assert encodings.get("echarts") == "gzip"
     assert figures <= FIGURES_BUDGET_S, f"the figures took {figures:.2f} s"
     assert chart <= CHART_BUDGET_S and chart > figures
     assert errors == []
