@@ -12,11 +12,11 @@ from typing import Annotated, Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from qiancheng.accounts.api_errors import ApiError, ErrorOut
 from qiancheng.accounts.scope import get_scoped_or_404, scoped
-from qiancheng.risk import services
+from qiancheng.risk import services, tasks
 from qiancheng.risk.case_api import router as case_router
 from qiancheng.risk.models import (
     CandidateStatus,
@@ -150,6 +150,33 @@ def undo(request: HttpRequest, candidate_id: int, payload: LinkUndoIn) -> Any:
     except services.RiskRefused as refusal:
         raise _refused(refusal) from refusal
     return LinkCandidateOut.of(LinkCandidate.objects.select_related("person_a", "person_b", "link").get(pk=undone.pk))
+
+
+class ScanOut(Schema):
+    task_id: str
+    state: str | None = Field(None, description="READY, RUNNING, SUCCESSFUL, FAILED; null where the queue keeps "
+                                                 "no result (the immediate backend)")
+
+
+@router.post("/scan", response={202: ScanOut, **ERRORS},
+             summary="发起风险扫描（信号规则与同一人识别，后台运行）/ queue a risk scan: signals, then linkage")
+def scan(request: HttpRequest) -> Any:
+    try:
+        task_id = tasks.queue_scan(request.auth)
+    except services.RiskRefused as refusal:
+        raise _refused(refusal) from refusal
+    return Status(202, ScanOut(task_id=task_id, state=tasks.scan_state(task_id)))
+
+
+@router.get("/scan/{task_id}", response={200: ScanOut, **ERRORS},
+            summary="风险扫描的状态（未知或未保存：404）/ a queued scan's state (unknown or not kept: 404)")
+def scan_state(request: HttpRequest, task_id: Annotated[str, Field(max_length=64)]) -> Any:
+    if getattr(request.auth, "role", None) not in tasks.MAY_SCAN:
+        raise ApiError(403, "forbidden", "只有人社局可以查看风险扫描", "only an official may see a risk scan")
+    state = tasks.scan_state(task_id)
+    if state is None:  # an unknown id, or a queue that keeps no result: the same 404 as any missing record
+        raise ApiError(404, "not_found", "没有该风险扫描", "no such scan")
+    return ScanOut(task_id=task_id, state=state)
 
 
 # Cases: their timeline, evidence, decisions and the public notices (risk/case_api.py).

@@ -10,6 +10,7 @@ app_name = "risk"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("scan/", views.scan, name="scan"),
     path("candidates/<int:candidate_id>/decide/", views.decide, name="decide"),
     path("candidates/<int:candidate_id>/undo/", views.undo, name="undo"),
     path("cases/<int:case_id>/", case_views.case, name="case"),

@@ -14,13 +14,18 @@ from django.views.decorators.http import require_http_methods, require_POST
 from qiancheng.accounts.guards import signed_in_as
 from qiancheng.accounts.models import Role
 from qiancheng.accounts.scope import get_scoped_or_404, scoped
-from qiancheng.risk import cases, services
+from qiancheng.risk import cases, services, tasks
 from qiancheng.risk.forms import DecideForm, OpenCaseForm, SignalFilter, UndoForm
 from qiancheng.risk.models import CandidateStatus, Case, LinkCandidate, Signal, SignalStatus
 from qiancheng.risk.signals import RULES
 
 READERS = {Role.CITY_OFFICIAL, Role.PROVINCE_OFFICIAL}
 SHOWN = 200
+SCAN_SESSION_KEY = "risk_scan_task"
+
+
+def _scan_states() -> dict[str, str]:
+    return {"READY": _("排队等待中"), "RUNNING": _("正在扫描"), "SUCCESSFUL": _("已完成"), "FAILED": _("扫描失败")}
 
 
 def _say(refusal: services.RiskRefused) -> str:
@@ -52,11 +57,28 @@ def home(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("已立案：%(title)s") % {"title": case.title})
             return redirect("risk:case", case_id=case.pk)
     labels = {code: rule.label for code, rule in RULES.items()}
+    scan_task = request.session.get(SCAN_SESSION_KEY, "")
+    scan_state = tasks.scan_state(scan_task) if scan_task else None
     return render(request, "risk/home.html", {
+        "scan_task": scan_task, "scan_state": _scan_states().get(scan_state or "", ""),
+        "may_scan": request.user.role in tasks.MAY_SCAN,
         "filter": chosen, "signals": [(row, labels.get(row.rule, row.rule)) for row in shown],
         "candidates": candidates, "cases": scoped(Case, request.user)[:SHOWN], "form": form,
         "may_act": request.user.role == Role.CITY_OFFICIAL,
     })
+
+
+@require_POST
+@signed_in_as(READERS, hide=True)
+def scan(request: HttpRequest) -> HttpResponse:
+    """Queue a scan (the signal rules, then the linkage) and come back at once; the page shows its state."""
+    try:
+        request.session[SCAN_SESSION_KEY] = tasks.queue_scan(request.user)
+    except services.RiskRefused as refusal:
+        messages.error(request, _say(refusal))
+    else:
+        messages.success(request, _("已发起风险扫描：信号规则与同一人识别在后台运行。"))
+    return redirect("risk:home")
 
 
 @require_POST
