@@ -24,6 +24,7 @@ class RiskConfig(AppConfig):
             LinkCandidate,
             Signal,
             SignalStatus,
+            TrainedLinkageModel,
         )
         from qiancheng.web.queues import add_queue
 
@@ -35,6 +36,8 @@ class RiskConfig(AppConfig):
         scope.register(CaseDecision, city="case__city")
         scope.register(CaseMeasure, city="decision__case__city")
         scope.register(CaseEvidence, city="case__city")
+        # The linkage model is trained on the whole register: the province's; no city reads it as a record.
+        scope.register(TrainedLinkageModel, city=None)
 
         def open_signals(user: object) -> object:
             return scope.scoped(Signal, user).filter(status=SignalStatus.OPEN)
