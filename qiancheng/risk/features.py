@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from typing import Any
 
@@ -60,36 +60,33 @@ def name_pinyin(name: str) -> str:
     return " ".join(lazy_pinyin(name.strip(), style=Style.NORMAL, errors="default"))
 
 
-def phone_hashes(actor: Any, person_keys: Iterable[str] | None, purpose_note: str) -> dict[str, str]:
-    """person_key -> keyed phone hash for the persons given (all when None); audited once."""
-    rows = Person.objects.exclude(phone_enc="")
+def _sealed_hashes(actor: Any, person_keys: Iterable[str] | None, column: str, purpose: str,
+                   hasher: Callable[[str], str], action: str, purpose_note: str) -> dict[str, str]:
+    """person_key -> keyed hash of one sealed column for the persons given (all when None); the read of the
+    clear values is audited once, as `action`."""
+    rows = Person.objects.exclude(**{column: ""})
     if person_keys is not None:
         rows = rows.filter(person_key__in=list(person_keys))
     hashes_by_person = {
-        key: phone_hash(crypto.decrypt(token, purpose=crypto.PHONE))
-        for key, token in rows.values_list("person_key", "phone_enc").iterator(chunk_size=5000)
+        key: hasher(crypto.decrypt(token, purpose=purpose))
+        for key, token in rows.values_list("person_key", column).iterator(chunk_size=5000)
     }
     if hashes_by_person:
         with transaction.atomic():
-            record_event(actor, "person.phones_read_for_risk", after={"persons": len(hashes_by_person)},
-                         reason=purpose_note)
+            record_event(actor, action, after={"persons": len(hashes_by_person)}, reason=purpose_note)
     return hashes_by_person
+
+
+def phone_hashes(actor: Any, person_keys: Iterable[str] | None, purpose_note: str) -> dict[str, str]:
+    """person_key -> keyed phone hash for the persons given (all when None); audited once."""
+    return _sealed_hashes(actor, person_keys, "phone_enc", crypto.PHONE, phone_hash,
+                          "person.phones_read_for_risk", purpose_note)
 
 
 def bank_hashes(actor: Any, person_keys: Iterable[str] | None, purpose_note: str) -> dict[str, str]:
     """person_key -> keyed bank-account hash for the persons given (all when None); audited once."""
-    rows = Person.objects.exclude(bank_account_enc="")
-    if person_keys is not None:
-        rows = rows.filter(person_key__in=list(person_keys))
-    hashes_by_person = {
-        key: bank_hash(crypto.decrypt(token, purpose=crypto.BANK_ACCOUNT))
-        for key, token in rows.values_list("person_key", "bank_account_enc").iterator(chunk_size=5000)
-    }
-    if hashes_by_person:
-        with transaction.atomic():
-            record_event(actor, "person.bank_accounts_read_for_risk", after={"persons": len(hashes_by_person)},
-                         reason=purpose_note)
-    return hashes_by_person
+    return _sealed_hashes(actor, person_keys, "bank_account_enc", crypto.BANK_ACCOUNT, bank_hash,
+                          "person.bank_accounts_read_for_risk", purpose_note)
 
 
 def person_records(actor: Any) -> list[dict[str, Any]]:
