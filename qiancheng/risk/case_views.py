@@ -50,7 +50,9 @@ def _record_link(model: str, pk: Any, claim_numbers: dict[int, str]) -> tuple[st
         if model == "people.person":
             return f"{label} {str(pk)[:8]}", reverse("portal:person_record", args=[pk])
     except NoReverseMatch:
-        pass
+        # A signal's record number as stored in its JSON that no page's URL takes (e.g. not a number where
+        # the page wants one): shown without a link rather than failing the case page.
+        return f"{label} #{str(pk)[:12]}", None
     return f"{label} #{str(pk)[:12]}", None
 
 
