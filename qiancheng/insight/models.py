@@ -145,5 +145,42 @@ class ParameterDraft(models.Model):
         return f"draft {self.pk} {self.title}"
 
 
+class WhatIfReplayStatus(models.TextChoices):
+    QUEUED = "queued", "排队中 queued"
+    RUNNING = "running", "测算中 running"
+    DONE = "done", "已完成 done"
+    FAILED = "failed", "未完成 failed"
+
+
+class WhatIfReplay(models.Model):
+    """One replay of a draft over a period, run on the task queue (ADR 0005) and kept with its result, so the
+    page and the API answer at once and read it when the worker is done (`insight.what_if.queue_replay`). The
+    changes replayed are copied here: the draft may change afterwards, the result stays what it was."""
+
+    draft = models.ForeignKey(ParameterDraft, on_delete=models.PROTECT, related_name="replays")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField()
+    date_from = models.DateField()
+    date_to = models.DateField()
+    changes = models.JSONField(default=list, help_text="the draft's changes when the replay was asked for")
+    status = models.CharField(max_length=8, choices=WhatIfReplayStatus.choices, default=WhatIfReplayStatus.QUEUED)
+    stage = models.CharField(max_length=16, blank=True, default="", help_text="the last stage finished")
+    task_id = models.CharField(max_length=64, blank=True, default="")
+    claims = models.PositiveIntegerField(null=True, blank=True)
+    result = models.JSONField(null=True, blank=True, help_text="insight.what_if.Replay.to_json()")
+    problem_zh = models.TextField(blank=True, default="")
+    problem_en = models.TextField(blank=True, default="")
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        verbose_name = "参数测算任务 what-if replay"
+        constraints = [models.CheckConstraint(condition=Q(date_from__lte=F("date_to")),
+                                              name="what_if_replay_period_ordered")]
+
+    def __str__(self) -> str:
+        return f"replay {self.pk} of draft {self.draft_id} {self.status}"
+
+
 # An industry department's training plan (6) lives in its own module; importing it here registers it.
 from qiancheng.insight.plan_models import IndustryPlan, IndustryPlanLine  # noqa: E402, F401

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from qiancheng.insight import (
     class_share,
+    gap_history_views,
     gap_views,
     matching_urls,
     report_card_views,
@@ -22,6 +23,7 @@ urlpatterns = [
     path("classes/<int:class_pk>/key-group-share/", class_share.class_share, name="class_share"),
     path("demand-gap/", gap_views.demand_gap_page, name="demand_gap"),
     path("demand-gap/export.xlsx", gap_views.demand_gap_export, name="demand_gap_export"),
+    path("demand-gap/history/", gap_history_views.demand_gap_history_page, name="demand_gap_history"),
     path("star-rating/", views.star_rating_formula, name="star_rating"),
     path("rating/", views.ratings, name="ratings"),
     path("rating/<int:snapshot_id>/", views.rating_detail, name="rating_detail"),
@@ -29,6 +31,7 @@ urlpatterns = [
     path("rating-appeal/<int:appeal_id>/decision/", views.rating_appeal_decision, name="rating_appeal_decision"),
     path("what-if/", what_if_views.drafts, name="what_if"),
     path("what-if/<int:draft_id>/", what_if_views.draft_page, name="what_if_draft"),
+    path("what-if/<int:draft_id>/replays/<int:replay_id>/", what_if_views.replay_page, name="what_if_replay"),
     path("report-card/", report_card_views.report_card_page, name="report_card"),
     path("report-card/<str:view>/", report_card_views.report_card_page, name="report_card_view"),
     path("report-card/<str:view>.xlsx", report_card_views.report_card_export, name="report_card_export"),

@@ -19,9 +19,11 @@ filed and not withdrawn or recovered — pending, approved, paid, rejected. Each
 everything else the database knows, exactly as a stored decision is. Baseline: the packaged parameters with each
 city's recorded AI uplift in force on the period's last day.
 
-The replay runs in the request, synchronously, bounded by MAX_REPLAY_CLAIMS: the product has no background job
-runner, and below that bound a replay takes a few seconds (docs/what-if.md gives the measurement). A longer
-period is refused with the count, so the official narrows it.
+The replay runs on the task queue (ADR 0005): `queue_replay` stores a `WhatIfReplay` (the period and the draft's
+changes as they stand) and enqueues `run_replay`, so the page and the API answer at once with the replay's address;
+the worker writes each stage as it finishes and then the result (`Replay.to_json`), which the page and the API read
+back (`Replay.from_json`). A period of more than MAX_REPLAY_CLAIMS claims is refused with its count
+(docs/what-if.md gives the measurement behind the bound).
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ import polars as pl
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
+from django_tasks import TaskResultStatus, task
 
 from qiancheng.accounts.audit import record_event
 from qiancheng.accounts.models import Role
@@ -52,7 +55,7 @@ from qiancheng.funding.services.decision_store import (
     stored_history_records,
     with_stored_uplift,
 )
-from qiancheng.insight.models import ParameterDraft
+from qiancheng.insight.models import ParameterDraft, WhatIfReplay, WhatIfReplayStatus
 from qiancheng.policy.compare import Comparison, compare_runs
 from qiancheng.policy.engine import decide
 from qiancheng.policy.exchange import ExchangeError
@@ -68,10 +71,14 @@ from qiancheng.policy.params import (
     standard_key,
 )
 from qiancheng.policy.vocabulary import COURSE_KINDS, FUNDS, TRAINING_TYPES
+from qiancheng.web.task_queue import task_state
 
 c = pl.col
 
-MAX_REPLAY_CLAIMS = 5_000  # about 4 s on two shared cores (docs/what-if.md, measured); beyond it, a shorter period
+# On the task queue a replay holds the period's claims and their persons' history in the worker's memory twice (the
+# export, then two engine runs): docs/what-if.md measures time and peak memory per claim; this bound keeps one replay
+# under about 2 GiB and an hour on two shared cores. Beyond it, a shorter period.
+MAX_REPLAY_CLAIMS = 500_000
 MAX_CHANGES = 50
 TITLE_MAX = 120
 REPLAYED_STATUSES = (ClaimStatus.PENDING, ClaimStatus.APPROVED, ClaimStatus.PAID, ClaimStatus.REJECTED)
@@ -356,6 +363,23 @@ class ChangedClaim:
 
 
 @dataclass(frozen=True)
+class Totals:
+    """The whole period: what `policy.compare.compare_runs` (and `qiancheng check --compare`) print."""
+
+    claims: int
+    changed: int
+    newly_eligible: int
+    newly_denied: int
+    total_before: Decimal
+    total_after: Decimal
+
+    @staticmethod
+    def of(comparison: Comparison) -> Totals:
+        return Totals(comparison.claims, comparison.changed.height, comparison.newly_eligible,
+                      comparison.newly_denied, comparison.total_before, comparison.total_after)
+
+
+@dataclass(frozen=True)
 class Replay:
     draft_id: int
     date_from: dt.date
@@ -363,7 +387,7 @@ class Replay:
     as_of: dt.date
     baseline_id: str
     draft_params_id: str
-    comparison: Comparison
+    totals: Totals
     people: int
     by_city: list[Group]
     by_fund: list[Group]
@@ -378,7 +402,7 @@ class Replay:
 
     @property
     def difference(self) -> Decimal:
-        return self.comparison.total_after - self.comparison.total_before
+        return self.totals.total_after - self.totals.total_before
 
     @property
     def signed(self) -> str:
@@ -386,7 +410,51 @@ class Replay:
 
     @property
     def changed_count(self) -> int:
-        return self.comparison.changed.height
+        return self.totals.changed
+
+    def to_json(self) -> dict[str, Any]:
+        """The result as a `WhatIfReplay` keeps it: amounts as decimal text, days as ISO dates."""
+        def group(each: Group) -> dict[str, Any]:
+            return {**{name: getattr(each, name) for name in ("key", "claims", "changed", "people", "newly_eligible",
+                                                               "newly_denied")},
+                    "before": str(each.before), "after": str(each.after)}
+
+        return {
+            "draft_id": self.draft_id, "date_from": self.date_from.isoformat(), "date_to": self.date_to.isoformat(),
+            "as_of": self.as_of.isoformat(), "baseline_id": self.baseline_id, "draft_params_id": self.draft_params_id,
+            "totals": {**{name: getattr(self.totals, name) for name in ("claims", "changed", "newly_eligible",
+                                                                        "newly_denied")},
+                       "total_before": str(self.totals.total_before), "total_after": str(self.totals.total_after)},
+            "people": self.people, "by_city": [group(g) for g in self.by_city],
+            "by_fund": [group(g) for g in self.by_fund], "by_type": [group(g) for g in self.by_type],
+            # Claim by claim, positionally: a year of a province changes tens of thousands of claims.
+            "changed": [[claim.number, claim.city, claim.fund, claim.training_type, claim.eligible_before,
+                         claim.eligible_after, str(claim.amount_before), str(claim.amount_after),
+                         claim.denied_by_before, claim.denied_by_after] for claim in self.changed],
+            "stages": [[name, round(seconds, 3)] for name, seconds in self.stages],
+            "exchange_complete": self.exchange_complete,
+        }
+
+    @staticmethod
+    def from_json(data: dict[str, Any]) -> Replay:
+        def group(each: dict[str, Any]) -> Group:
+            return Group(**{**each, "before": Decimal(each["before"]), "after": Decimal(each["after"])})
+
+        totals = data["totals"]
+        return Replay(
+            draft_id=data["draft_id"], date_from=dt.date.fromisoformat(data["date_from"]),
+            date_to=dt.date.fromisoformat(data["date_to"]), as_of=dt.date.fromisoformat(data["as_of"]),
+            baseline_id=data["baseline_id"], draft_params_id=data["draft_params_id"],
+            totals=Totals(**{**totals, "total_before": Decimal(totals["total_before"]),
+                             "total_after": Decimal(totals["total_after"])}),
+            people=data["people"], by_city=[group(g) for g in data["by_city"]],
+            by_fund=[group(g) for g in data["by_fund"]], by_type=[group(g) for g in data["by_type"]],
+            changed=[ChangedClaim(number, city, fund, kind, before, after, Decimal(amount_before),
+                                  Decimal(amount_after), denied_before, denied_after)
+                     for number, city, fund, kind, before, after, amount_before, amount_after, denied_before,
+                     denied_after in data["changed"]],
+            stages=[(name, seconds) for name, seconds in data["stages"]],
+            exchange_complete=data["exchange_complete"])
 
 
 def _money(values: list[str]) -> Decimal:
@@ -406,6 +474,15 @@ def _groups(joined: pl.DataFrame, column: str) -> list[Group]:
     return out
 
 
+def _bounded_count(claims: Any) -> int:
+    count = claims.count()
+    if count > MAX_REPLAY_CLAIMS:
+        raise DraftRefused("period_too_large", f"该期间有{count}项申领，超过单次测算上限{MAX_REPLAY_CLAIMS}项，请缩短期间",
+                           f"the period holds {count} claims, above the {MAX_REPLAY_CLAIMS} one replay decides; "
+                           "choose a shorter period")
+    return count
+
+
 def replay(actor: Any, draft: ParameterDraft, date_from: Any, date_to: Any, *,
            progress: Callable[[str], None] | None = None) -> Replay:
     """Decide the period's claims with the packaged parameters and with the draft, and compare (no claim is
@@ -414,11 +491,7 @@ def replay(actor: Any, draft: ParameterDraft, date_from: Any, date_to: Any, *,
     start, end = checked_period(date_from, date_to)
     say = progress or (lambda stage: None)
     claims = replayed_claims(start, end)
-    count = claims.count()
-    if count > MAX_REPLAY_CLAIMS:
-        raise DraftRefused("period_too_large", f"该期间有{count}项申领，超过单次测算上限{MAX_REPLAY_CLAIMS}项，请缩短期间",
-                           f"the period holds {count} claims, above the {MAX_REPLAY_CLAIMS} one replay decides; "
-                           "choose a shorter period")
+    count = _bounded_count(claims)
     stages: list[tuple[str, float]] = []
     clock = time.perf_counter()
 
@@ -460,13 +533,105 @@ def replay(actor: Any, draft: ParameterDraft, date_from: Any, date_to: Any, *,
                for row in joined.filter(c("changed")).sort("claim_id").iter_rows(named=True)]
     result = Replay(
         draft_id=draft.pk, date_from=start, date_to=end, as_of=as_of, baseline_id=base.id,
-        draft_params_id=drafted.id, comparison=comparison,
+        draft_params_id=drafted.id, totals=Totals.of(comparison),
         people=joined.filter(c("changed"))["person"].n_unique(),
         by_city=_groups(joined, "city_code"), by_fund=_groups(joined, "fund"), by_type=_groups(joined, "training_type"),
         changed=changed, stages=stages,
         exchange_complete=all(change["kind"] in EXCHANGE_CARRIES for change in draft.changes))
     stage("compare")
     return result
+
+
+# ---------------------------------------------------------------- the replay on the task queue (ADR 0005)
+
+
+def queue_replay(actor: Any, draft: ParameterDraft, date_from: Any, date_to: Any) -> WhatIfReplay:
+    """Store a replay of the draft's changes as they stand over the period and queue it; returns at once (with the
+    immediate backend of the tests the replay has already run). The period and its size are checked here, so a
+    refusal is answered in the request rather than found later on the queue."""
+    _require_province(actor)
+    start, end = checked_period(date_from, date_to)
+    count = _bounded_count(replayed_claims(start, end))
+    with transaction.atomic():
+        job = WhatIfReplay.objects.create(draft=draft, requested_by=actor, requested_at=timezone.now(),
+                                          date_from=start, date_to=end, changes=list(draft.changes), claims=count)
+        record_event(actor, "what_if.replay_queued", draft, after={
+            "replay": job.pk, "date_from": start.isoformat(), "date_to": end.isoformat(), "claims": count})
+        # Enqueued in the job's transaction: with the database backend a job never exists without its task.
+        queued = run_replay.enqueue(job.pk)
+        WhatIfReplay.objects.filter(pk=job.pk).update(task_id=str(queued.id))
+    job.refresh_from_db()
+    return job
+
+
+def _finish(job_id: int, **fields: Any) -> str:
+    """Write the outcome once, under the row's lock: a replay already finished (a reclaimed task run twice) is
+    left as it is."""
+    with transaction.atomic():
+        locked = WhatIfReplay.objects.select_for_update().get(pk=job_id)
+        if locked.status in (WhatIfReplayStatus.DONE, WhatIfReplayStatus.FAILED):
+            return locked.status
+        for name, value in fields.items():
+            setattr(locked, name, value)
+        locked.finished_at = timezone.now()
+        locked.save()
+    return locked.status
+
+
+@task()
+def run_replay(job_id: int) -> str:
+    """The queued replay of one `WhatIfReplay`. Safe to run again (a worker killed mid-replay leaves it "running"
+    and the task is reclaimed): a finished replay is left as it is; a re-run replays from the start (and its
+    reading of the sealed ID numbers is audited again, as it is a second reading)."""
+    job = WhatIfReplay.objects.select_related("draft", "requested_by").filter(pk=job_id).first()
+    if job is None or job.status in (WhatIfReplayStatus.DONE, WhatIfReplayStatus.FAILED):
+        return job.status if job else "missing"
+    WhatIfReplay.objects.filter(pk=job.pk).update(status=WhatIfReplayStatus.RUNNING, stage="")
+    draft = job.draft
+    draft.changes = job.changes  # the changes as they stood when asked for; never saved from here
+
+    def stage_done(name: str) -> None:
+        WhatIfReplay.objects.filter(pk=job.pk).update(stage=name)
+
+    try:
+        result = replay(job.requested_by, draft, job.date_from, job.date_to, progress=stage_done)
+    except DraftRefused as refusal:
+        return _finish(job.pk, status=WhatIfReplayStatus.FAILED, problem_zh=refusal.zh, problem_en=refusal.en)
+    except Exception:
+        _finish(job.pk, status=WhatIfReplayStatus.FAILED, problem_zh="测算未能完成，已记录故障",
+                problem_en="the replay could not finish; the fault is logged")
+        raise  # the task is marked failed and the worker logs the traceback
+    return _finish(job.pk, status=WhatIfReplayStatus.DONE, stage="compare", result=result.to_json(),
+                   claims=result.totals.claims)
+
+
+def stored_result(job: WhatIfReplay) -> Replay | None:
+    return Replay.from_json(job.result) if job.status == WhatIfReplayStatus.DONE and job.result else None
+
+
+STAGE_TEXT = {"": ("", ""), "export": ("已导出申领", "claims exported"),
+              "packaged": ("已按现行参数判定", "decided with the parameters in force"),
+              "draft": ("已按草案判定", "decided with the draft"), "compare": ("已比较", "compared")}
+
+
+def replay_progress(job: WhatIfReplay) -> tuple[str, str]:
+    """The one-line state of a replay, in Chinese and English, as the page and the API show it: while it waits,
+    the state of its queued task (web.task_queue.task_state); while it runs, the last stage it finished."""
+    if job.status == WhatIfReplayStatus.DONE:
+        result = stored_result(job)
+        seconds = result.seconds if result else 0.0
+        return (f"已完成：{job.claims}项申领，用时{seconds:.1f}秒",
+                f"done: {job.claims} claims in {seconds:.1f} s")
+    if job.status == WhatIfReplayStatus.FAILED:
+        return f"未完成：{job.problem_zh}", f"failed: {job.problem_en}"
+    state = task_state(run_replay, job.task_id)
+    if state == TaskResultStatus.FAILED:
+        return "测算未能完成，已记录故障；请重新测算", "the replay could not finish and the fault is logged; ask again"
+    if job.status == WhatIfReplayStatus.QUEUED or state == TaskResultStatus.READY:
+        return f"排队等待测算（{job.claims}项申领）", f"waiting in the queue ({job.claims} claims)"
+    zh, en = STAGE_TEXT.get(job.stage, ("", ""))
+    return (f"测算中（{job.claims}项申领）" + (f"：{zh}" if zh else ""),
+            f"running ({job.claims} claims)" + (f": {en}" if en else ""))
 
 
 def city_names() -> dict[str, str]:

@@ -9,13 +9,15 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
+from django.urls import reverse
 from ninja import Field, Query, Schema, Status
 
 from qiancheng.accounts.api_errors import ApiError
 from qiancheng.accounts.models import Role
 from qiancheng.insight import what_if
 from qiancheng.insight.api import ERRORS, router
-from qiancheng.insight.models import ParameterDraft
+from qiancheng.insight.models import ParameterDraft, WhatIfReplay
+from qiancheng.web.task_queue import task_state
 
 DRAFT_ID_MAX = 2_147_483_647
 
@@ -216,24 +218,44 @@ def delete_change(request: HttpRequest, draft_id: int, position: int) -> Any:
     return ParameterDraftOut.of(_draft(draft.pk))
 
 
-@router.post("/what-if/drafts/{int:draft_id}/replay", response={200: WhatIfReplayOut, **ERRORS},
-             summary="按现行参数和草案重新判定期间内的申领并比较 / replay a period's claims under the draft and compare")
-def post_replay(request: HttpRequest, draft_id: int, payload: WhatIfPeriodIn) -> Any:
-    user = _province_or_404(request)
-    draft = _draft(draft_id)
-    if payload.date_from is None or payload.date_to is None:
-        raise ApiError(422, "missing_field", "须填写期间起止日期", "date_from and date_to are required")
-    try:
-        result = what_if.replay(user, draft, payload.date_from, payload.date_to)
-    except (what_if.DraftRefused, PermissionDenied) as refusal:
-        raise _refused(refusal) from refusal
-    comparison = result.comparison
+class WhatIfReplayJobOut(Schema):
+    """A queued replay: its state, one line of progress, and its result once the worker is done."""
+
+    id: int
+    draft_id: int
+    date_from: dt.date
+    date_to: dt.date
+    requested_at: dt.datetime
+    status: str  # queued | running | done | failed
+    task_state: str | None  # the task queue's own state (READY, RUNNING, SUCCESSFUL, FAILED); None if not kept
+    progress: str
+    progress_en: str
+    claims: int | None
+    location: str  # this replay's address in the API
+    page: str  # and on the site
+    result: WhatIfReplayOut | None
+
+    @staticmethod
+    def of(job: WhatIfReplay) -> WhatIfReplayJobOut:
+        zh, en = what_if.replay_progress(job)
+        state = task_state(what_if.run_replay, job.task_id)
+        result = what_if.stored_result(job)
+        return WhatIfReplayJobOut(
+            id=job.pk, draft_id=job.draft_id, date_from=job.date_from, date_to=job.date_to,
+            requested_at=job.requested_at, status=job.status, task_state=str(state) if state is not None else None,
+            progress=zh, progress_en=en, claims=job.claims, location=f"/api/v1/insight/what-if/replays/{job.pk}",
+            page=reverse("insight:what_if_replay", args=[job.draft_id, job.pk]),
+            result=_result_out(result) if result else None)
+
+
+def _result_out(result: what_if.Replay) -> WhatIfReplayOut:
+    totals = result.totals
     return WhatIfReplayOut(
-        draft_id=draft.pk, date_from=result.date_from, date_to=result.date_to, as_of=result.as_of,
-        baseline_params_id=result.baseline_id, draft_params_id=result.draft_params_id, claims=comparison.claims,
-        changed=comparison.changed.height, people=result.people, newly_eligible=comparison.newly_eligible,
-        newly_denied=comparison.newly_denied, total_before=str(comparison.total_before),
-        total_after=str(comparison.total_after), difference=f"{result.difference:+.2f}",
+        draft_id=result.draft_id, date_from=result.date_from, date_to=result.date_to, as_of=result.as_of,
+        baseline_params_id=result.baseline_id, draft_params_id=result.draft_params_id, claims=totals.claims,
+        changed=totals.changed, people=result.people, newly_eligible=totals.newly_eligible,
+        newly_denied=totals.newly_denied, total_before=str(totals.total_before),
+        total_after=str(totals.total_after), difference=f"{result.difference:+.2f}",
         by_city=[WhatIfGroupOut.of(g) for g in result.by_city], by_fund=[WhatIfGroupOut.of(g) for g in result.by_fund],
         by_training_type=[WhatIfGroupOut.of(g) for g in result.by_type],
         changed_claims=[WhatIfChangedClaimOut(
@@ -242,3 +264,28 @@ def post_replay(request: HttpRequest, draft_id: int, payload: WhatIfPeriodIn) ->
             amount_after=str(c.amount_after), denied_by_before=c.denied_by_before, denied_by_after=c.denied_by_after,
             changes_side=c.changes_side) for c in result.changed],
         seconds=round(result.seconds, 3), reproducible_offline=result.exchange_complete)
+
+
+@router.post("/what-if/drafts/{int:draft_id}/replay", response={202: WhatIfReplayJobOut, **ERRORS},
+             summary="排队测算：按现行参数和草案重新判定期间内的申领并比较 / queue a replay of a period's claims "
+                     "under the draft (202 with the replay's address)")
+def post_replay(request: HttpRequest, draft_id: int, payload: WhatIfPeriodIn) -> Any:
+    user = _province_or_404(request)
+    draft = _draft(draft_id)
+    if payload.date_from is None or payload.date_to is None:
+        raise ApiError(422, "missing_field", "须填写期间起止日期", "date_from and date_to are required")
+    try:
+        job = what_if.queue_replay(user, draft, payload.date_from, payload.date_to)
+    except (what_if.DraftRefused, PermissionDenied) as refusal:
+        raise _refused(refusal) from refusal
+    return Status(202, WhatIfReplayJobOut.of(job))
+
+
+@router.get("/what-if/replays/{int:replay_id}", response={200: WhatIfReplayJobOut, **ERRORS},
+            summary="一次测算的进度和结果 / a replay's progress and, when done, its result")
+def get_replay(request: HttpRequest, replay_id: int) -> Any:
+    _province_or_404(request)
+    job = WhatIfReplay.objects.filter(pk=replay_id).first()
+    if job is None:
+        raise Http404
+    return WhatIfReplayJobOut.of(job)

@@ -18,7 +18,7 @@ from qiancheng.catalog.vocabulary import TrainingType
 from qiancheng.clock import today
 from qiancheng.funding.models import FundSource
 from qiancheng.insight import what_if
-from qiancheng.insight.models import ParameterDraft
+from qiancheng.insight.models import ParameterDraft, WhatIfReplay, WhatIfReplayStatus
 from qiancheng.policy.vocabulary import COURSE_KINDS
 from qiancheng.web.forms import PlainForm
 from qiancheng.web.language import page_is_english
@@ -27,6 +27,8 @@ from qiancheng.web.listing import Sort, listing
 PROVINCE = {Role.PROVINCE_OFFICIAL}
 DATE = forms.DateInput(attrs={"type": "date"})
 SHOWN = 500  # changed claims listed on the page; the API gives them all
+RECENT = 10  # the draft's latest replays listed on its page
+REFRESH_SECONDS = 3  # how often a replay's page reloads while the worker runs it
 
 
 class DraftForm(PlainForm, forms.Form):
@@ -120,7 +122,6 @@ def draft_page(request: HttpRequest, draft_id: int) -> HttpResponse:
     year = today().year
     period_form = PeriodForm(request.POST if action == "replay" else None, initial={
         "date_from": today().replace(month=1, day=1), "date_to": today().replace(year=year, month=12, day=31)})
-    result = None
     problem = ""
     if action == "add" and change_form.is_valid():
         try:
@@ -138,14 +139,39 @@ def draft_page(request: HttpRequest, draft_id: int) -> HttpResponse:
             return redirect("insight:what_if_draft", draft_id=draft.pk)
     elif action == "replay" and period_form.is_valid():
         try:
-            result = what_if.replay(request.user, draft, period_form.cleaned_data["date_from"],
-                                    period_form.cleaned_data["date_to"])
+            job = what_if.queue_replay(request.user, draft, period_form.cleaned_data["date_from"],
+                                       period_form.cleaned_data["date_to"])
         except what_if.DraftRefused as refusal:
             period_form.add_error(None, _refusal_text(refusal))
+        else:
+            # Answered at once: the replay runs on the task queue and its page shows its progress, then its result.
+            return redirect("insight:what_if_replay", draft_id=draft.pk, replay_id=job.pk)
     draft.refresh_from_db()
     return render(request, "insight/what_if_draft.html", {
-        "stages": [(STAGES[name], seconds) for name, seconds in result.stages] if result else [],
         "draft": draft, "changes": [(n, what_if.describe_change(c)) for n, c in enumerate(draft.changes, start=1)],
-        "change_form": change_form, "period_form": period_form, "result": result, "problem": problem,
-        "tables": _tables(result), "changed": _changed_rows(result), "limit": what_if.MAX_REPLAY_CLAIMS,
+        "change_form": change_form, "period_form": period_form, "problem": problem,
+        "replays": [(job, _progress_text(job)) for job in draft.replays.order_by("-requested_at", "-pk")[:RECENT]],
+        "limit": what_if.MAX_REPLAY_CLAIMS,
     }, status=422 if (change_form.errors or period_form.errors) else 200)
+
+
+def _progress_text(job: WhatIfReplay) -> str:
+    zh, en = what_if.replay_progress(job)
+    return en if page_is_english() else zh
+
+
+@require_http_methods(["GET", "HEAD"])
+@signed_in_as(PROVINCE, hide=True)
+def replay_page(request: HttpRequest, draft_id: int, replay_id: int) -> HttpResponse:
+    """One replay: its progress line while the worker runs it (the page reloads itself every few seconds, no
+    script needed), then the stored result."""
+    job = get_object_or_404(WhatIfReplay.objects.select_related("draft", "requested_by"), pk=replay_id,
+                            draft_id=draft_id)
+    result = what_if.stored_result(job)
+    finished = job.status in (WhatIfReplayStatus.DONE, WhatIfReplayStatus.FAILED)
+    return render(request, "insight/what_if_replay.html", {
+        "draft": job.draft, "job": job, "result": result, "progress": _progress_text(job), "finished": finished,
+        "refresh_seconds": REFRESH_SECONDS, "changes": [what_if.describe_change(c) for c in job.changes],
+        "stages": [(STAGES[name], seconds) for name, seconds in result.stages] if result else [],
+        "tables": _tables(result), "changed": _changed_rows(result), "shown": SHOWN,
+    })

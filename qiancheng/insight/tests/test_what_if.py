@@ -10,6 +10,7 @@ import datetime as dt
 import io
 import json
 import re
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
@@ -21,7 +22,7 @@ from qiancheng.accounts.models import User
 from qiancheng.evaluation.models import Certificate, CertificateKind
 from qiancheng.funding.models import ClaimOrigin, ClaimStatus, SubsidyClaim
 from qiancheng.insight import what_if
-from qiancheng.insight.models import ParameterDraft
+from qiancheng.insight.models import ParameterDraft, WhatIfReplay
 from qiancheng.policy import commandline
 from qiancheng.policy.params import load_packaged
 from qiancheng.training.tests import builders
@@ -100,7 +101,7 @@ def test_the_replay_shows_the_exact_extra_money_per_city(province_official, worl
     assert by_city[LIUZHOU].difference == Decimal("100.00")
     assert (by_city[LIUZHOU].claims, by_city[LIUZHOU].changed) == (2, 1)
     assert result.difference == Decimal("400.00") and result.people == 4
-    assert result.comparison.newly_eligible == result.comparison.newly_denied == 0
+    assert result.totals.newly_eligible == result.totals.newly_denied == 0
     assert {claim.number for claim in result.changed} == {"NN26-0", "NN26-1", "NN26-2", "LZ26-0"}
     assert [group.key for group in result.by_fund] == ["employment_subsidy"]
     assert result.by_type[0].difference == Decimal("400.00")
@@ -122,8 +123,8 @@ def test_the_replay_equals_qiancheng_check_compare_on_the_exported_files(provinc
     summary = re.search(r"(\d+) 项申请中 (\d+) 项判定变化.*金额 / money ([\d.]+) → ([\d.]+)", stderr.getvalue())
     assert summary is not None, stderr.getvalue()
     claims, changed, before, after = summary.groups()
-    assert (int(claims), int(changed)) == (result.comparison.claims, result.comparison.changed.height)
-    assert (Decimal(before), Decimal(after)) == (result.comparison.total_before, result.comparison.total_after)
+    assert (int(claims), int(changed)) == (result.totals.claims, result.totals.changed)
+    assert (Decimal(before), Decimal(after)) == (result.totals.total_before, result.totals.total_after)
     # Per city from the command line's own output: the changed claims joined to their city in the claims file.
     city_of = {json.loads(line)["claim_id"]: json.loads(line)["city_code"]
                for line in files["claims"].read_text(encoding="utf-8").splitlines()}
@@ -140,15 +141,23 @@ def test_the_replay_equals_qiancheng_check_compare_on_the_exported_files(provinc
 def test_the_page_shows_the_extra_money_per_city(province_official, world, login) -> None:
     draft = _draft(province_official)
     client = login(Client(), province_official)
-    page = client.post(reverse("insight:what_if_draft", args=[draft.pk]),
-                       {"action": "replay", "date_from": "2025-12-01", "date_to": "2026-12-31"})
+    asked = client.post(reverse("insight:what_if_draft", args=[draft.pk]),
+                        {"action": "replay", "date_from": "2025-12-01", "date_to": "2026-12-31"})
+    # Answered at once with the replay's page (with the immediate backend of the tests it has already run).
+    job = WhatIfReplay.objects.get(draft=draft)
+    assert asked.status_code == 302 and asked["Location"] == reverse("insight:what_if_replay", args=[draft.pk, job.pk])
+    page = client.get(asked["Location"])
     assert page.status_code == 200
     html = page.content.decode()
     for city, extra in ((NANNING, "+300.00"), (LIUZHOU, "+100.00")):
         row = re.search(rf'data-testid="city-{city}">(.*?)</tr>', html, re.S)
         assert row is not None and f'data-testid="difference">{extra}<' in row.group(1)
     assert 'data-testid="total-difference">+400.00<' in html
-    assert 'data-testid="replay-done"' in html
+    assert 'data-status="done"' in html and "已完成：7项申领" in html
+    assert 'http-equiv="refresh"' not in html  # a finished replay's page stops reloading
+    # The draft's page lists it with its state.
+    listed = client.get(reverse("insight:what_if_draft", args=[draft.pk])).content.decode()
+    assert asked["Location"] in listed and "已完成：7项申领" in listed
     # No personal data: claim numbers, never names or ID numbers.
     assert "张三" not in html and world["nanning"][0].person.person_key not in html
 
@@ -199,6 +208,17 @@ def test_a_period_beyond_the_limit_is_refused_with_its_count(province_official, 
     with pytest.raises(what_if.DraftRefused) as refusal:
         what_if.replay(province_official, _draft(province_official), "2025-01-01", "2026-12-31")
     assert refusal.value.code == "period_too_large" and "7" in refusal.value.zh
+    # Refused in the request, before anything is queued.
+    with pytest.raises(what_if.DraftRefused):
+        what_if.queue_replay(province_official, _draft(province_official), "2025-01-01", "2026-12-31")
+    assert not WhatIfReplay.objects.exists()
+
+
+def test_a_stored_result_reads_back_as_it_was_computed(province_official, world) -> None:
+    result = what_if.replay(province_official, _draft(province_official), "2025-12-01", "2026-12-31")
+    stored = what_if.Replay.from_json(json.loads(json.dumps(result.to_json())))
+    assert replace(stored, stages=[]) == replace(result, stages=[])
+    assert [name for name, _seconds in stored.stages] == ["export", "packaged", "draft", "compare"]
 
 
 def test_the_api_drafts_and_replays_as_the_page_does(province_official, world) -> None:
@@ -213,9 +233,14 @@ def test_the_api_drafts_and_replays_as_the_page_does(province_official, world) -
     one = api.get(f"/what-if/drafts/{draft_id}/changes/1")
     assert one.status_code == 200 and one.json()["described"].startswith("occupational:4 = ")
     assert api.get(f"/what-if/drafts/{draft_id}/changes/2").status_code == 404
-    replayed = api.post(f"/what-if/drafts/{draft_id}/replay", {"date_from": "2025-12-01", "date_to": "2026-12-31"})
-    assert replayed.status_code == 200, replayed.content
-    body = replayed.json()
+    queued = api.post(f"/what-if/drafts/{draft_id}/replay", {"date_from": "2025-12-01", "date_to": "2026-12-31"})
+    assert queued.status_code == 202, queued.content
+    job = queued.json()
+    assert job["location"] == f"/api/v1/insight/what-if/replays/{job['id']}" and job["claims"] == 7
+    # The immediate backend of the tests has run it already; the replay's address gives the result.
+    replayed = api.get(f"/what-if/replays/{job['id']}")
+    assert replayed.status_code == 200 and replayed.json()["status"] == "done", replayed.content
+    body = replayed.json()["result"]
     assert {row["key"]: row["difference"] for row in body["by_city"]} == {NANNING: "+300.00", LIUZHOU: "+100.00"}
     assert body["difference"] == "+400.00" and body["people"] == 4 and body["reproducible_offline"] is True
     assert sorted(claim["number"] for claim in body["changed_claims"]) == ["LZ26-0", "NN26-0", "NN26-1", "NN26-2"]
@@ -241,6 +266,9 @@ def test_the_api_refuses_every_other_role(nanning_official, province_official) -
     assert api.get(f"/what-if/drafts/{draft.pk}").status_code == 404
     assert api.post(f"/what-if/drafts/{draft.pk}/replay", {"date_from": "2026-01-01", "date_to": "2026-12-31"}
                     ).status_code == 404
+    job = what_if.queue_replay(province_official, draft, "2026-01-01", "2026-12-31")
+    assert api.get(f"/what-if/replays/{job.pk}").status_code == 404
+    assert Api(province_official).get(f"/what-if/replays/{job.pk + 1}").status_code == 404
 
 
 def test_the_english_page_shows_the_same_figures_in_english(province_official, world, login) -> None:
@@ -248,7 +276,8 @@ def test_the_english_page_shows_the_same_figures_in_english(province_official, w
     client = login(Client(), province_official)
     client.cookies["django_language"] = "en"
     html = client.post(reverse("insight:what_if_draft", args=[draft.pk]),
-                       {"action": "replay", "date_from": "2025-12-01", "date_to": "2026-12-31"}).content.decode()
+                       {"action": "replay", "date_from": "2025-12-01", "date_to": "2026-12-31"},
+                       follow=True).content.decode()
     assert "Claims whose decision changes" in html and "decided with the draft" in html
     assert "测算结果" not in html and "按草案判定" not in html
     assert 'data-testid="total-difference">+400.00<' in html
