@@ -154,3 +154,13 @@ def progress(user: Any, industry: str, year: int, on: dt.date | None = None) -> 
     listed = {line.occupation_code for line in lines}
     outside = sum(count for code, count in actual.items() if code not in listed and code != statistics.NOT_RECORDED)
     return PlanProgress(found, year, as_of, plan, tuple(lines), outside)
+
+
+def overview(user: Any, year: int, on: dt.date | None = None) -> list[PlanProgress]:
+    """Every industry's plan in force for `year` that `user` may read, against its actuals (`progress`, one per
+    industry with a filing), the industries in their catalogue order: the progress page's table of industries."""
+    if getattr(user, "role", None) not in READERS:
+        raise statistics.NotAReader(getattr(user, "role", None))
+    filed = plans(user).filter(year=year).values_list("industry_id", flat=True).distinct()
+    industries = Industry.objects.filter(code__in=filed).order_by("sort_order", "code").values_list("code", flat=True)
+    return [progress(user, code, year, on) for code in industries]

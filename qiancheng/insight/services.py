@@ -22,13 +22,14 @@ from fractions import Fraction
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from qiancheng.accounts.audit import record_event, record_events
 from qiancheng.accounts.models import Role
 from qiancheng.catalog.models import City
 from qiancheng.insight import rating
+from qiancheng.insight.figures import counted_claims
 from qiancheng.insight.models import RatingAppeal, RatingAppealStatus, RatingSnapshot, Target
 from qiancheng.policy.params import plan_figures
 from qiancheng.providers.models import Institution
@@ -39,6 +40,39 @@ COUNT_MAX = 10_000_000  # far above any province's year; keeps a typo (an extra 
 # A demo province is a small fraction of Guangxi: its targets are the plan's scaled to its size, and say so in
 # their document (docs/statistics.md "The demo's target"). Only the synthetic data states such a target.
 DEMO_DOCUMENT = "演示目标（按演示规模折算）"
+
+
+def split_by_weights(total: int, weights: dict[str, int]) -> dict[str, int]:
+    """`total` split in proportion to `weights` by the largest remainder (the shares add up to `total` exactly;
+    ties go to the lower code): how the demo splits the province's target among its cities. A weight of 0 gets 0."""
+    whole = sum(weight for weight in weights.values() if weight > 0)
+    if whole == 0:
+        return {code: 0 for code in weights}
+    exact = {code: Fraction(total * max(weight, 0), whole) for code, weight in weights.items()}
+    shares = {code: int(value) for code, value in exact.items()}
+    left = total - sum(shares.values())
+    for code in sorted(exact, key=lambda code: (-(exact[code] - shares[code]), code))[:left]:
+        shares[code] += 1
+    return shares
+
+
+def record_demo_city_targets(actor: Any, year: int, valid_from: dt.date) -> list[Target]:
+    """Split the province's demo target of `year` in force on `valid_from` among the cities, in proportion to each
+    city's trainings over the plan's years (the demo's own size, as the province's demo target is), each recorded
+    through `set_target` with a document that says how. The splits add up to the province's target exactly.
+    For the synthetic demo only (its province target is a demo target): nothing is recorded otherwise."""
+    province = Target.objects.filter(year=year, city__isnull=True, valid_from__lte=valid_from).order_by(
+        "-valid_from", "-pk").first()
+    if province is None or not province.document.startswith(DEMO_DOCUMENT):
+        return []
+    years = plan_figures().target_years()
+    counted = dict(counted_claims().filter(end_date__year__gte=years[0], end_date__year__lte=years[-1])
+                   .values_list("city_id").annotate(trainings=models.Count("pk")).order_by())
+    weights = {code: counted.get(code, 0) for code in City.objects.order_by("code").values_list("code", flat=True)}
+    document = (f"{DEMO_DOCUMENT}分解：全区{province.count:,}人次按各市{years[0]}—{years[-1]}年培训人次占比"
+                f"（共{sum(weights.values()):,}人次）分配")
+    return [set_target(actor, year, code, count, document, valid_from)
+            for code, count in split_by_weights(province.count, weights).items() if count > 0]
 
 
 def scaled_plan_figure(planned: int, scale: Fraction) -> int:

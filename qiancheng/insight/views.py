@@ -21,7 +21,7 @@ from qiancheng.accounts.models import Role
 from qiancheng.accounts.scope import get_scoped_or_404, public, scoped
 from qiancheng.clock import today
 from qiancheng.funding.views.lists import city_filter
-from qiancheng.insight import figures, rating
+from qiancheng.insight import figures, industry_plans, rating
 from qiancheng.insight.forms import (
     RatingAppealForm,
     RatingDecisionForm,
@@ -58,7 +58,7 @@ def _percent(share: Any) -> str:
 
 
 def charts(report: figures.Report) -> dict[str, Any]:
-    """The two bar charts' data (web/static/web/charts.js): trainings as a share of each city's target, and each
+    """The two bar charts' data (`{% bar_chart %}`, ADR 0006): trainings as a share of each city's target, and each
     city's key-group share, both in per cent."""
     with_target = [row for row in report.cities if row.target is not None]
     return {
@@ -101,6 +101,8 @@ def progress(request: HttpRequest) -> HttpResponse:
         "months": range(1, 13), "min_percent": _percent(report.min_share),
         "elapsed_percent": _percent(figures.decimal_of(report.elapsed)),
         "programme_achieved": figures.programme_achieved() if province else None,
+        # 6: each industry's plan in force against its actuals (the province reads every industry's).
+        "industry_plans": industry_plans.overview(request.user, year) if province else [],
     })
 
 
