@@ -34,6 +34,7 @@ from qiancheng.people.masking import mask_id_number
 from qiancheng.people.models import Person
 from qiancheng.people.services import register_person
 from qiancheng.projects.models import Project
+from qiancheng.web.imports_done import Imported, ImportKind, imported
 from qiancheng.web.language import chinese
 from qiancheng.web.tabular import MAX_ROWS, check_upload, read_sheet
 
@@ -397,3 +398,6 @@ def _apply(actor: User, goods: list[_Good], outcome: ImportOutcome) -> None:
                                                      issuer=good.issuer, issued_on=good.issued_on, **good.subject)
             record_event(actor, "certificate.imported", certificate, after=snapshot(certificate, AUDITED))
             outcome.created.append(good.number)
+        if outcome.created:
+            # Pass rates change with certificates: risk's outlier rule reads them once the import commits.
+            imported(Imported(ImportKind.CERTIFICATES, actor.pk, actor.city_id, records=len(outcome.created)))

@@ -239,6 +239,7 @@ class ClaimOut(Schema):
     documents_request_reason: str
     employment_proof_kind: str
     employment_proof_date: dt.date | None
+    employer_uscc: str
     topup_status: str
     topup_amount: str
     verdict_text: str = Field(description="the decision as one sentence in the request's language (Accept-Language), "
@@ -259,6 +260,7 @@ def _claim_out(claim: SubsidyClaim) -> dict[str, Any]:
         "documents_request_reason": claim.documents_request_reason,
         "employment_proof_kind": claim.employment_proof_kind,
         "employment_proof_date": claim.employment_proof_date.isoformat() if claim.employment_proof_date else None,
+        "employer_uscc": claim.employer_uscc,
         "topup_status": claim.topup_status, "topup_amount": _money(claim.topup_amount),
         "verdict_text": verdict_text(claim),
     }
@@ -540,6 +542,7 @@ def resubmit(request: HttpRequest, number: str, payload: NoteIn) -> Status:
 class EmploymentProofIn(Schema):
     kind: str = ""
     date: dt.date | None = None
+    employer_uscc: str = Field("", description="用人单位统一社会信用代码 / the employer's USCC, where the proof names one")
 
 
 @claims_router.post("/{number}/employment-proof", response={200: ClaimOut, ERRORS: ErrorOut},
@@ -551,7 +554,8 @@ def employment_proof(request: HttpRequest, number: str, payload: EmploymentProof
         if payload.date is None:
             raise FundingRefused("proof_date_missing", "就业证明须有日期", "an employment proof needs its date",
                                  status=422)
-        return 200, _claim_out(add_employment_proof(request.user, claim, EmploymentProof(payload.kind, payload.date)))
+        return 200, _claim_out(add_employment_proof(request.user, claim, EmploymentProof(
+            payload.kind, payload.date, payload.employer_uscc)))
 
     return Status(*idempotent(request, work))
 

@@ -46,6 +46,8 @@ class EmploymentProofForm(PlainForm, forms.Form):
 
     kind = forms.ChoiceField(label=_("证明类型"), choices=ProofKind.choices)
     date = forms.DateField(label=_("证明日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    employer_uscc = forms.CharField(label=_("用人单位统一社会信用代码"), max_length=24, required=False,
+                                    help_text=_("证明所载用人单位，18位"))
 
 
 class BulkApproveForm(PlainForm, forms.Form):

@@ -26,6 +26,8 @@ class RiskConfig(AppConfig):
             SignalStatus,
             TrainedLinkageModel,
         )
+        from qiancheng.risk.tasks import queue_scan_after_import
+        from qiancheng.web.imports_done import on_import
         from qiancheng.web.queues import add_queue
 
         # Decided by the city of the records; institutions, enterprises and trainees see none of it.
@@ -41,6 +43,9 @@ class RiskConfig(AppConfig):
 
         def open_signals(user: object) -> object:
             return scope.scoped(Signal, user).filter(status=SignalStatus.OPEN)
+
+        # Signals and linkage after each committed import (issue 12), queued, never in the importer's request.
+        on_import("risk.scan_after_import", queue_scan_after_import)
 
         add_queue("risk_signals", _("待处理的风险信号"), "risk:home", open_signals, since="found_at",
                   roles={Role.CITY_OFFICIAL}, order=70)

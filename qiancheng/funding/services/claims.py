@@ -52,8 +52,10 @@ from qiancheng.policy.parks import (
     park_training_type_fails,
 )
 from qiancheng.providers.models import Institution
+from qiancheng.providers.uscc import check_uscc
 from qiancheng.training.models import AttendanceRecord, ClassStatus, Enrolment, EnrolmentStatus
 from qiancheng.training.services.attendance import TraineeAttendance, trainee_attendance
+from qiancheng.web.imports_done import Imported, ImportKind, imported
 from qiancheng.web.language import chinese
 
 REVIEWER_ROLES = (Role.PROVINCE_OFFICIAL, Role.CITY_OFFICIAL)
@@ -81,6 +83,9 @@ class EmploymentProof:
 
     kind: str
     date: dt.date
+    # The employer the proof names (its USCC, GB 32100), when the proof names one: an organisation's code, read
+    # by risk's linked-employer signal (6d). Blank keeps whatever the claim had.
+    employer_uscc: str = ""
 
 
 @dataclass(frozen=True)
@@ -406,6 +411,9 @@ def file_class_claims(actor: Any, training: Any, fund: FundAccount, parties: Par
                 "claims": len(new), "fund_account": fund.pk,
                 "refused": {str(pk): refusal.code for pk, refusal in refused.items()}})
             decide(actor, SubsidyClaim.objects.filter(pk__in=new), as_of)
+            # A class's claims at once: risk's employer and rate rules read them once they commit.
+            imported(Imported(ImportKind.CLASS_CLAIMS, getattr(actor, "pk", None), training.city_id,
+                              training.institution_id, training.pk, len(new)))
     for claim in filed:
         claim.refresh_from_db()
     return filed, refused
@@ -643,6 +651,7 @@ def add_employment_proof(actor: Any, claim: SubsidyClaim, proof: EmploymentProof
     if proof.kind not in ProofKind.values:
         raise FundingRefused("bad_proof", f"就业证明类型无效：{proof.kind}", f"unknown employment proof kind: {proof.kind}",
                              status=422)
+    proof = _with_checked_employer(proof)
     with transaction.atomic():
         current = _locked(claim)
         if current.status == ClaimStatus.PAID:
@@ -650,16 +659,40 @@ def add_employment_proof(actor: Any, claim: SubsidyClaim, proof: EmploymentProof
         if current.status != ClaimStatus.PENDING:
             raise _not_pending(current, "补充就业证明")
         before = {"employment_proof_kind": current.employment_proof_kind,
-                  "employment_proof_date": current.employment_proof_date, "total_amount": current.total_amount}
+                  "employment_proof_date": current.employment_proof_date, "employer_uscc": current.employer_uscc,
+                  "total_amount": current.total_amount}
         current.employment_proof_kind, current.employment_proof_date = proof.kind, proof.date
-        current.save(update_fields=["employment_proof_kind", "employment_proof_date", "updated_at"])
+        current.employer_uscc = proof.employer_uscc or current.employer_uscc
+        current.save(update_fields=["employment_proof_kind", "employment_proof_date", "employer_uscc", "updated_at"])
         decide(actor, SubsidyClaim.objects.filter(pk=current.pk), as_of)
         current.refresh_from_db()
         record_event(actor, "claim.employment_proof_added", current, before=before, after={
             "employment_proof_kind": proof.kind, "employment_proof_date": proof.date,
+            "employer_uscc": current.employer_uscc,
             "employment_amount": current.employment_amount, "total_amount": current.total_amount,
         })
+        _proof_imported(actor, current)
     return current
+
+
+def _with_checked_employer(proof: EmploymentProof) -> EmploymentProof:
+    """The employer's USCC checked (GB 32100 check character) and normalised; blank stays blank."""
+    if not proof.employer_uscc.strip():
+        return EmploymentProof(proof.kind, proof.date, "")
+    check = check_uscc(proof.employer_uscc)
+    if not check.is_valid:
+        reason = check.errors[0]
+        raise FundingRefused("bad_employer_uscc", f"用人单位统一社会信用代码：{reason.zh}",
+                             f"the employer's USCC: {reason.en}", status=422)
+    return EmploymentProof(proof.kind, proof.date, check.normalised)
+
+
+def _proof_imported(actor: Any, claim: SubsidyClaim) -> None:
+    """A proof names an employer for a class's trainee: risk's linked-employer and rate rules read it after commit."""
+    institution_id, class_id = (claim.enrolment.training_class.institution_id, claim.enrolment.training_class_id) \
+        if claim.enrolment_id else (claim.institution_id, None)
+    imported(Imported(ImportKind.EMPLOYMENT_PROOF, getattr(actor, "pk", None), claim.city_id, institution_id,
+                      class_id, 1))
 
 
 def paid_so_far(claim: SubsidyClaim) -> Decimal:
@@ -678,9 +711,11 @@ def _proof_after_payment(actor: Any, current: SubsidyClaim, proof: EmploymentPro
     if current.employment_proof_kind or current.topup_status:
         raise FundingRefused("proof_given", f"申领{current.number}已有就业证明", f"claim {current.number} already "
                              "has its employment proof", status=409)
-    before = {"employment_proof_kind": "", "employment_proof_date": None, "total_amount": current.total_amount}
+    before = {"employment_proof_kind": "", "employment_proof_date": None, "employer_uscc": current.employer_uscc,
+              "total_amount": current.total_amount}
     current.employment_proof_kind, current.employment_proof_date = proof.kind, proof.date
-    current.save(update_fields=["employment_proof_kind", "employment_proof_date", "updated_at"])
+    current.employer_uscc = proof.employer_uscc or current.employer_uscc
+    current.save(update_fields=["employment_proof_kind", "employment_proof_date", "employer_uscc", "updated_at"])
     decide(actor, SubsidyClaim.objects.filter(pk=current.pk), as_of)
     current.refresh_from_db()
     owed = (current.total_amount or Decimal("0")) - paid_so_far(current)
@@ -695,9 +730,11 @@ def _proof_after_payment(actor: Any, current: SubsidyClaim, proof: EmploymentPro
     current.save(update_fields=["topup_status", "topup_amount", "updated_at"])
     record_event(actor, "claim.employment_proof_added", current, before=before, after={
         "employment_proof_kind": proof.kind, "employment_proof_date": proof.date,
+        "employer_uscc": current.employer_uscc,
         "employment_amount": current.employment_amount, "total_amount": current.total_amount,
         "topup_amount": owed, "topup_status": TopupStatus.PENDING,
     })
+    _proof_imported(actor, current)
     return current
 
 

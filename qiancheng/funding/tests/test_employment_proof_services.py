@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from qiancheng.accounts.models import User
+from qiancheng.accounts.models import AuditEntry, User
 from qiancheng.catalog.vocabulary import ApplicantRelation, TrainingType
 from qiancheng.evaluation.models import Certificate, CertificateKind, Evaluation
 from qiancheng.funding.models import FundSource, PartyKind, ProofKind, SubsidyClaim
@@ -61,3 +61,23 @@ def test_only_the_claimant_or_a_reviewer_adds_a_proof(province_official: User, o
     assert refused.value.code == "forbidden"
     with pytest.raises(FundingRefused):
         add_employment_proof(province_official, claim, EmploymentProof("photo", dt.date(2026, 1, 5)))
+
+
+def test_the_proof_names_its_employer_and_the_commit_queues_one_risk_scan(
+        province_official: User, django_capture_on_commit_callbacks) -> None:
+    """The employer a proof names (its USCC) is kept for risk's linked-employer rule (6d); a wrong code is
+    refused with nothing kept, and only a committed proof tells risk (web.imports_done)."""
+    claim = _project_claim(province_official)
+    with django_capture_on_commit_callbacks(execute=False) as refused_callbacks:
+        with pytest.raises(FundingRefused) as refused:
+            add_employment_proof(province_official, claim, EmploymentProof(
+                ProofKind.LABOUR_CONTRACT, dt.date(2025, 12, 30), "91450100MA5K12340X"))
+    assert refused.value.code == "bad_employer_uscc" and not refused_callbacks
+    claim.refresh_from_db()
+    assert (claim.employment_proof_kind, claim.employer_uscc) == ("", "")
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        proved = add_employment_proof(province_official, claim, EmploymentProof(
+            ProofKind.LABOUR_CONTRACT, dt.date(2025, 12, 30), " 91450100ma5k12340n "))
+    assert proved.employer_uscc == "91450100MA5K12340N" and proved.employment_amount == Decimal("200.00")
+    assert len(callbacks) == 1
+    assert AuditEntry.objects.get(action="claim.employment_proof_added").after["employer_uscc"] == "91450100MA5K12340N"

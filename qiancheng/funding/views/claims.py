@@ -247,7 +247,8 @@ def employment_proof(request: HttpRequest, number: str) -> HttpResponse:
 
     def act(claim: SubsidyClaim) -> str:
         proved = add_employment_proof(request.user, claim,
-                                      EmploymentProof(form.cleaned_data["kind"], form.cleaned_data["date"]))
+                                      EmploymentProof(form.cleaned_data["kind"], form.cleaned_data["date"],
+                                                      form.cleaned_data["employer_uscc"]))
         return _("就业证明已提交，就业补贴 %(amount)s 元。") % {"amount": proved.employment_amount}
 
     return claim_action(request, number, act, form=form,

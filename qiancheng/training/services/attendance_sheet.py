@@ -26,6 +26,7 @@ from qiancheng.people.identity import check_id_number
 from qiancheng.training.models import EnrolmentStatus, TrainingClass
 from qiancheng.training.services.attendance import RECORDING_STATES, Mark, record_attendance
 from qiancheng.training.services.enrolment import require_class_staff
+from qiancheng.web.imports_done import Imported, ImportKind, imported
 from qiancheng.web.tabular import check_upload, read_sheet
 
 if TYPE_CHECKING:
@@ -201,4 +202,7 @@ def record_attendance_sheet(actor: User, training: TrainingClass, file_name: str
         record_event(actor, "attendance.uploaded", training, after={
             "file": file_name[:255], "sha256": hashlib.sha256(data).hexdigest(), "rows": len(body),
             "days": len(marks), "recorded": recorded})
+        # Risk reads a whole class's attendance for copied patterns once the sheet commits.
+        imported(Imported(ImportKind.ATTENDANCE, actor.pk, training.city_id, training.institution_id, training.pk,
+                          recorded))
     return SheetResult(len(body), recorded, ())

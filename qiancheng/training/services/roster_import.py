@@ -62,6 +62,7 @@ from qiancheng.training.services.roster_file import (
     RosterRow,
     read_roster,
 )
+from qiancheng.web.imports_done import Imported, ImportKind, imported
 from qiancheng.web.tabular import check_upload
 from qiancheng.web.task_queue import task_state
 
@@ -331,6 +332,9 @@ def apply_roster(actor: User, job: ImportJob) -> ImportJob:
         record_event(actor, "roster.applied", locked, after={
             "class": training.pk, "enrolled": locked.applied_count, "persons_registered": created_persons,
             "good_rows": locked.good_count})
+        # Risk scans what the roster brought (shared phones and accounts, overlaps, linkage) once it commits.
+        imported(Imported(ImportKind.ROSTER, actor.pk, training.city_id, training.institution_id, training.pk,
+                          locked.applied_count))
     return locked
 
 
