@@ -16,13 +16,14 @@ from urllib.parse import quote
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from ninja import File, Form, Query, Router, Schema, Status
+from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from qiancheng.accounts.api_errors import ApiError, ErrorOut
 from qiancheng.accounts.scope import get_scoped_or_404, scoped
 from qiancheng.catalog.models import City
 from qiancheng.clock import today
+from qiancheng.people.masking import mask_phone
 from qiancheng.providers import services
 from qiancheng.providers.models import (
     DOCUMENT_MAX_BYTES,
@@ -80,6 +81,8 @@ class InstitutionOut(Schema):
     kind: str
     city_code: str
     address: str
+    legal_representative: str
+    phone_masked: str  # an organisation's phone is often its owner's mobile: masked, as a person's is
     contact_name: str
     status: str
     status_label: str
@@ -94,8 +97,10 @@ class InstitutionOut(Schema):
     def of(institution: Institution) -> InstitutionOut:
         return InstitutionOut(
             id=institution.pk, name=institution.name, uscc=institution.uscc, kind=institution.kind,
-            city_code=institution.city_id, address=institution.address, contact_name=institution.contact_name,
-            status=institution.status, status_label=str(institution.get_status_display()),
+            city_code=institution.city_id, address=institution.address,
+            legal_representative=institution.legal_representative,
+            phone_masked=mask_phone(institution.phone) if institution.phone else "",
+            contact_name=institution.contact_name, status=institution.status, status_label=str(institution.get_status_display()),
             shown_status=institution.shown_status(today()), status_reason=institution.status_reason,
             approved_until=institution.approved_until, capacity=institution.capacity,
             requested_scopes=[ScopeRequestIn(**data) for data in institution.requested_scopes],
@@ -109,6 +114,8 @@ class InstitutionIn(Schema):
     kind: InstitutionKind
     city_code: str
     address: str = ""
+    legal_representative: str = Field("", description="法定代表人 / legal representative (the registry's)")
+    phone: str = Field("", description="单位联系电话 / the organisation's phone; answered masked")
     contact_name: str = ""
     capacity: int | None = None
     requested_scopes: list[ScopeRequestIn] = []
@@ -139,7 +146,8 @@ def create_institution(request: HttpRequest, payload: InstitutionIn) -> Status:
     institution = register_institution(request.auth, name=payload.name, uscc=payload.uscc, kind=payload.kind,
                                        city=city, address=payload.address, contact_name=payload.contact_name,
                                        capacity=payload.capacity,
-                                       requested_scopes=[wanted.dict() for wanted in payload.requested_scopes])
+                                       requested_scopes=[wanted.dict() for wanted in payload.requested_scopes],
+                                       legal_representative=payload.legal_representative, phone=payload.phone)
     return Status(201, InstitutionOut.of(institution))
 
 
@@ -219,6 +227,8 @@ class ResubmitIn(Schema):
     address: str | None = None
     contact_name: str | None = None
     requested_scopes: list[ScopeRequestIn] | None = None
+    legal_representative: str | None = None
+    phone: str | None = None
 
 
 @router.post("/{int:institution_id}/resubmit", response={200: InstitutionOut, **ERRORS},
@@ -229,7 +239,24 @@ def resubmit(request: HttpRequest, institution_id: int, payload: ResubmitIn) -> 
     scopes = None if payload.requested_scopes is None else [each.dict() for each in payload.requested_scopes]
     return InstitutionOut.of(services.resubmit_institution(
         request.auth, institution, name=payload.name, address=payload.address, contact_name=payload.contact_name,
-        requested_scopes=scopes))
+        requested_scopes=scopes, legal_representative=payload.legal_representative, phone=payload.phone))
+
+
+class RegistryFactsIn(Schema):
+    # Omitted (None): kept as stored.
+    legal_representative: str | None = None
+    phone: str | None = None
+    address: str | None = None
+
+
+@router.post("/{int:institution_id}/registry-facts", response={200: InstitutionOut, **ERRORS},
+             summary="更新登记信息（法定代表人、单位联系电话、地址）/ the institution updates its registry facts")
+@refusals
+def registry_facts(request: HttpRequest, institution_id: int, payload: RegistryFactsIn) -> InstitutionOut:
+    institution = get_scoped_or_404(Institution, request.auth, pk=institution_id)
+    return InstitutionOut.of(services.update_registry_facts(
+        request.auth, institution, legal_representative=payload.legal_representative, phone=payload.phone,
+        address=payload.address))
 
 
 class RenewalIn(Schema):

@@ -92,8 +92,8 @@ def initial_scopes(requested: list[dict[str, Any]]) -> dict[str, Any]:
 class RegistrationForm(ScopeFields):
     """`/institutions/register/`: the application (1c) and the institution's own account."""
 
-    field_order = ["name", "uscc", "kind", "city", "address", "contact_name", "occupations", "items",
-                   "course_kinds", "capacity", "username", "password", "password_again"]
+    field_order = ["name", "uscc", "kind", "city", "address", "legal_representative", "phone", "contact_name",
+                   "occupations", "items", "course_kinds", "capacity", "username", "password", "password_again"]
 
     name = forms.CharField(label=_("机构名称"), max_length=128, widget=forms.TextInput(attrs=_testid("name")))
     uscc = forms.CharField(label=_("统一社会信用代码"), max_length=24,
@@ -103,6 +103,11 @@ class RegistrationForm(ScopeFields):
     city = forms.ModelChoiceField(label=_("所在市"), queryset=City.objects.order_by("code"),
                                   widget=forms.Select(attrs=_testid("city")))
     address = forms.CharField(label=_("地址"), max_length=256, widget=forms.TextInput(attrs=_testid("address")))
+    legal_representative = forms.CharField(
+        label=_("法定代表人"), max_length=64, help_text=_("与营业执照或事业单位法人证书一致"),
+        widget=forms.TextInput(attrs=_testid("legal-representative")))
+    phone = forms.CharField(label=_("单位联系电话"), max_length=32,
+                            widget=forms.TextInput(attrs=_testid("phone", type="tel", autocomplete="tel")))
     contact_name = forms.CharField(label=_("联系人"), max_length=64,
                                    widget=forms.TextInput(attrs=_testid("contact-name")))
     capacity = forms.IntegerField(label=_("培训能力（同时在训人数）"), min_value=1,
@@ -134,11 +139,24 @@ class RegistrationForm(ScopeFields):
 class ResubmitForm(ScopeFields):
     """The institution corrects its application when the city asked for changes, and sends it back."""
 
-    field_order = ["name", "address", "contact_name", "occupations", "items", "course_kinds"]
+    field_order = ["name", "address", "legal_representative", "phone", "contact_name", "occupations", "items",
+                   "course_kinds"]
 
     name = forms.CharField(label=_("机构名称"), max_length=128)
     address = forms.CharField(label=_("地址"), max_length=256)
+    legal_representative = forms.CharField(label=_("法定代表人"), max_length=64)
+    phone = forms.CharField(label=_("单位联系电话"), max_length=32, widget=forms.TextInput(attrs={"type": "tel"}))
     contact_name = forms.CharField(label=_("联系人"), max_length=64, required=False)
+
+
+class RegistryFactsForm(PlainForm, forms.Form):
+    """The institution keeps its registry facts current (risk compares them, 6d)."""
+
+    legal_representative = forms.CharField(label=_("法定代表人"), max_length=64,
+                                           widget=forms.TextInput(attrs=_testid("facts-legal-representative")))
+    phone = forms.CharField(label=_("单位联系电话"), max_length=32,
+                            widget=forms.TextInput(attrs=_testid("facts-phone", type="tel", autocomplete="tel")))
+    address = forms.CharField(label=_("地址"), max_length=256, widget=forms.TextInput(attrs=_testid("facts-address")))
 
 
 class CapacityForm(PlainForm, forms.Form):

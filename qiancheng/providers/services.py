@@ -25,11 +25,12 @@ from django.utils import timezone
 from qiancheng.accounts.audit import record_event, snapshot
 from qiancheng.accounts.models import Role, User
 from qiancheng.catalog.models import City, CourseKind, Occupation, SpecialAbilityItem
+from qiancheng.catalog.registry_facts import RegistryFacts, check_registry_facts
 from qiancheng.catalog.vocabulary import SkillLevel, TrainingType
 from qiancheng.clock import today
 from qiancheng.people import crypto
 from qiancheng.people.identity import check_id_number
-from qiancheng.people.masking import mask_id_number
+from qiancheng.people.masking import mask_id_number, mask_phone
 from qiancheng.people.services import (
     ID_NUMBER,  # sealed as a person's number: rekey_personal_data opens it so
 )
@@ -170,10 +171,25 @@ def _checked_capacity(capacity: int | None) -> int | None:
     return capacity
 
 
+def _facts_problems(legal_representative: str, phone: str, address: str) -> dict[str, ValidationError]:
+    try:
+        check_registry_facts(legal_representative, phone, address)
+    except ValidationError as refusal:
+        return {field: ValidationError(errors) for field, errors in refusal.error_dict.items()}
+    return {}
+
+
+def _audited_facts(institution: Institution) -> dict[str, str]:
+    """The registry facts as the audit trail keeps them: the phone masked (catalog.registry_facts says why)."""
+    return {"legal_representative": institution.legal_representative, "phone": mask_phone(institution.phone)
+            if institution.phone else "", "address": institution.address}
+
+
 def _registration_problems(*, name: str, uscc: str, kind: str, capacity: int | None,
-                           requested_scopes: Iterable[ScopeRequest | dict[str, Any]]) -> dict[str, ValidationError]:
+                           requested_scopes: Iterable[ScopeRequest | dict[str, Any]],
+                           facts: tuple[str, str, str] = ("", "", "")) -> dict[str, ValidationError]:
     """Every field of an application that is wrong, by field name (the page shows each beside its field)."""
-    problems: dict[str, ValidationError] = {}
+    problems: dict[str, ValidationError] = _facts_problems(*facts)
     if not " ".join(name.split()):
         problems["name"] = ValidationError("机构名称不能为空 / the institution needs a name", code="name_required")
     check = check_uscc(uscc)
@@ -208,13 +224,17 @@ def register_institution(
     contact_name: str = "",
     capacity: int | None = None,
     requested_scopes: Iterable[ScopeRequest | dict[str, Any]] = (),
+    legal_representative: str = "",
+    phone: str = "",
 ) -> Institution:
-    """An institution applies for qualification (1c); it starts as "applied", waiting for its city."""
+    """An institution applies for qualification (1c); it starts as "applied", waiting for its city. Its legal
+    representative, phone and address are the registry facts risk compares (6d: catalog.registry_facts)."""
     requested_scopes = list(requested_scopes)
     problems = _registration_problems(name=name, uscc=uscc, kind=kind, capacity=capacity,
-                                      requested_scopes=requested_scopes)
+                                      requested_scopes=requested_scopes, facts=(legal_representative, phone, address))
     if problems:
         raise next(iter(problems.values()))
+    facts = check_registry_facts(legal_representative, phone, address)
     with transaction.atomic():
         normalised = check_uscc(uscc).normalised
         if Institution.objects.select_for_update().filter(uscc=normalised).exists():
@@ -222,14 +242,15 @@ def register_institution(
                 "该统一社会信用代码已登记 / an institution with this USCC is already registered", code="uscc_taken"
             )
         institution = Institution.objects.create(
-            name=" ".join(name.split()), uscc=normalised, kind=kind, city=city, address=address.strip(),
+            name=" ".join(name.split()), uscc=normalised, kind=kind, city=city, address=facts.address,
+            legal_representative=facts.legal_representative, phone=facts.phone,
             contact_name=" ".join(contact_name.split()), capacity=capacity,
             requested_scopes=[wanted.as_json() for wanted in checked_scope_requests(requested_scopes)],
             status=InstitutionStatus.APPLIED, submitted_at=timezone.now(),
         )
         record_event(actor, "institution.registered", institution,
-                     after=snapshot(institution, ("name", "uscc", "kind", "city_id", "status", "capacity",
-                                                  "requested_scopes")))
+                     after={**snapshot(institution, ("name", "uscc", "kind", "city_id", "status", "capacity",
+                                                     "requested_scopes")), **_audited_facts(institution)})
     return institution
 
 
@@ -246,6 +267,8 @@ def register_institution_with_account(
     contact_name: str = "",
     capacity: int | None = None,
     requested_scopes: Iterable[ScopeRequest | dict[str, Any]] = (),
+    legal_representative: str = "",
+    phone: str = "",
 ) -> User:
     """Public registration (1c): the institution's application and its own login, both or neither.
 
@@ -256,7 +279,7 @@ def register_institution_with_account(
 
     requested_scopes = list(requested_scopes)
     problems = _registration_problems(name=name, uscc=uscc, kind=kind, capacity=capacity,
-                                      requested_scopes=requested_scopes)
+                                      requested_scopes=requested_scopes, facts=(legal_representative, phone, address))
     username = username.strip()
     try:
         User.username_validator(username)
@@ -275,7 +298,8 @@ def register_institution_with_account(
     with transaction.atomic():
         institution = register_institution(None, name=name, uscc=uscc, kind=kind, city=city, address=address,
                                            contact_name=contact_name, capacity=capacity,
-                                           requested_scopes=requested_scopes)
+                                           requested_scopes=requested_scopes,
+                                           legal_representative=legal_representative, phone=phone)
         return create_account(None, username, password, Role.INSTITUTION, request=request,
                               check_password_strength=False, institution=institution)
 
@@ -353,8 +377,10 @@ def _require_own_institution(actor: User | None, institution_id: int, doing_zh: 
 
 def resubmit_institution(actor: User, institution: Institution, *, name: str | None = None,
                          address: str | None = None, contact_name: str | None = None,
-                         requested_scopes: Iterable[ScopeRequest | dict[str, Any]] | None = None) -> Institution:
-    """The institution answers a request for changes and is back in its city's queue (1c)."""
+                         requested_scopes: Iterable[ScopeRequest | dict[str, Any]] | None = None,
+                         legal_representative: str | None = None, phone: str | None = None) -> Institution:
+    """The institution answers a request for changes and is back in its city's queue (1c). A fact left None
+    keeps what is stored."""
     _require_own_institution(actor, institution.pk, "重新提交", "resubmit")
     if name is not None and not " ".join(name.split()):
         raise ValidationError("机构名称不能为空 / the institution needs a name", code="name_required")
@@ -363,17 +389,44 @@ def resubmit_institution(actor: User, institution: Institution, *, name: str | N
         locked = Institution.objects.select_for_update().get(pk=institution.pk)
         if locked.status != InstitutionStatus.CHANGES_REQUESTED:
             raise ValidationError("审核未要求补正 / no changes were asked for", code="not_changes_requested")
-        before = snapshot(locked, PROFILE_FIELDS)
+        before = {**snapshot(locked, PROFILE_FIELDS), **_audited_facts(locked)}
+        facts = _facts(locked, legal_representative, phone, address)
         locked.name = " ".join(name.split()) if name else locked.name
-        locked.address = address.strip() if address is not None else locked.address
+        locked.address, locked.legal_representative, locked.phone = facts.address, facts.legal_representative, facts.phone
         locked.contact_name = " ".join(contact_name.split()) if contact_name is not None else locked.contact_name
         if scopes is not None:
             locked.requested_scopes = [wanted.as_json() for wanted in scopes]
         locked.status = InstitutionStatus.APPLIED
         locked.submitted_at = timezone.now()
-        locked.save(update_fields=["name", "address", "contact_name", "requested_scopes", "status", "submitted_at",
-                                   "updated_at"])
-        record_event(actor, "institution.resubmitted", locked, before=before, after=snapshot(locked, PROFILE_FIELDS))
+        locked.save(update_fields=["name", "address", "legal_representative", "phone", "contact_name",
+                                   "requested_scopes", "status", "submitted_at", "updated_at"])
+        record_event(actor, "institution.resubmitted", locked, before=before,
+                     after={**snapshot(locked, PROFILE_FIELDS), **_audited_facts(locked)})
+    return locked
+
+
+def _facts(stored: Institution, legal_representative: str | None, phone: str | None,
+           address: str | None) -> RegistryFacts:
+    """The registry facts given (None: the stored one), checked; refused by field name when wrong."""
+    return check_registry_facts(
+        stored.legal_representative if legal_representative is None else legal_representative,
+        stored.phone if phone is None else phone, stored.address if address is None else address)
+
+
+def update_registry_facts(actor: User, institution: Institution, *, legal_representative: str | None = None,
+                          phone: str | None = None, address: str | None = None) -> Institution:
+    """The institution keeps its registry facts current (a new legal representative, phone or address), whatever
+    its status: risk compares them (6d), so a change is audited with the before and after (phone masked)."""
+    _require_own_institution(actor, institution.pk, "更新登记信息", "update its registry facts")
+    with transaction.atomic():
+        locked = Institution.objects.select_for_update().get(pk=institution.pk)
+        before = _audited_facts(locked)
+        facts = _facts(locked, legal_representative, phone, address)
+        locked.address, locked.legal_representative, locked.phone = facts.address, facts.legal_representative, facts.phone
+        locked.save(update_fields=["address", "legal_representative", "phone", "updated_at"])
+        after = _audited_facts(locked)
+        if after != before:
+            record_event(actor, "institution.registry_facts_changed", locked, before=before, after=after)
     return locked
 
 

@@ -20,6 +20,7 @@ urlpatterns = [
     path("mine/teachers/", views.teacher_add, name="teacher_add"),
     path("mine/resubmit/", views.resubmit, name="resubmit"),
     path("mine/renew/", views.renew, name="renew"),
+    path("mine/registry-facts/", views.registry_facts, name="registry_facts"),
     path("documents/<int:pk>/", views.document_download, name="document"),
     path("documents/<int:pk>/remove/", views.document_remove, name="document_remove"),
     path("venues/<int:pk>/remove/", views.venue_remove, name="venue_remove"),

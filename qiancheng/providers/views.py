@@ -28,12 +28,14 @@ from qiancheng.accounts.lockout import registration_throttled
 from qiancheng.accounts.models import AuditEntry, Role, User
 from qiancheng.accounts.scope import get_scoped_or_404, public, scoped
 from qiancheng.clock import days_since, today
+from qiancheng.people.masking import mask_phone
 from qiancheng.providers import services
 from qiancheng.providers.forms import (
     CapacityForm,
     DisciplineForm,
     DocumentForm,
     RegistrationForm,
+    RegistryFactsForm,
     RenewalForm,
     ResubmitForm,
     ReviewForm,
@@ -77,7 +79,8 @@ def register(request: HttpRequest) -> HttpResponse:
             account = services.register_institution_with_account(
                 request, username=data["username"], password=data["password"], name=data["name"],
                 uscc=data["uscc"], kind=data["kind"], city=data["city"], address=data["address"],
-                contact_name=data["contact_name"], capacity=data["capacity"], requested_scopes=form.scope_requests())
+                contact_name=data["contact_name"], capacity=data["capacity"], requested_scopes=form.scope_requests(),
+                legal_representative=data["legal_representative"], phone=data["phone"])
         except ValidationError as refusal:
             form.show_service_errors(refusal)
         else:
@@ -105,6 +108,7 @@ def _granted_scopes(institution: Institution) -> QuerySet:
 HISTORY_ACTIONS = {
     "institution.registered": gettext_lazy("提交注册申请"),
     "institution.resubmitted": gettext_lazy("补正后重新提交"),
+    "institution.registry_facts_changed": gettext_lazy("更新登记信息（法定代表人、联系电话、地址）"),
     "institution.renewal_applied": gettext_lazy("申请续期认定"),
     "institution.approve": gettext_lazy("批准认定"),
     "institution.ask_changes": gettext_lazy("要求补正"),
@@ -127,6 +131,7 @@ def _workspace(request: HttpRequest, status: int = 200, **forms: Any) -> HttpRes
     institution = _own_institution(request.user)
     context = {
         "institution": institution,
+        "phone_masked": mask_phone(institution.phone) if institution.phone else "",
         "shown_status": institution.shown_status(today()),
         "shown_status_label": institution.shown_status_label(today()),
         "requested": _scope_labels(institution),
@@ -145,7 +150,12 @@ def _workspace(request: HttpRequest, status: int = 200, **forms: Any) -> HttpRes
         "renewal_form": forms.get("renewal_form") or RenewalForm(),
         "resubmit_form": forms.get("resubmit_form") or ResubmitForm(initial={
             "name": institution.name, "address": institution.address, "contact_name": institution.contact_name,
+            "legal_representative": institution.legal_representative, "phone": institution.phone,
             **initial_scopes(institution.requested_scopes)}),
+        # The institution's own facts: it sees its phone as it wrote it, to correct it.
+        "facts_form": forms.get("facts_form") or RegistryFactsForm(initial={
+            "legal_representative": institution.legal_representative, "phone": institution.phone,
+            "address": institution.address}),
     }
     return render(request, "providers/mine.html", context, status=status)
 
@@ -236,13 +246,28 @@ def resubmit(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             services.resubmit_institution(request.user, institution, name=data["name"], address=data["address"],
-                                          contact_name=data["contact_name"], requested_scopes=form.scope_requests())
+                                          contact_name=data["contact_name"], requested_scopes=form.scope_requests(),
+                                          legal_representative=data["legal_representative"], phone=data["phone"])
         except ValidationError as refusal:
             form.show_service_errors(refusal)
         else:
             messages.success(request, _("已重新提交，等待所在市人社局审核。"))
             return redirect("providers:mine")
     return _workspace(request, status=422, resubmit_form=form)
+
+
+@signed_in_as({Role.INSTITUTION})
+@require_POST
+def registry_facts(request: HttpRequest) -> HttpResponse:
+    """The institution's legal representative, phone and address (risk compares them, 6d)."""
+    institution = _own_institution(request.user)
+
+    def act(data: dict[str, Any]) -> str:
+        services.update_registry_facts(request.user, institution, legal_representative=data["legal_representative"],
+                                       phone=data["phone"], address=data["address"])
+        return _("登记信息已更新。")
+
+    return _form_post(request, "facts_form", RegistryFactsForm(request.POST), act)
 
 
 @signed_in_as({Role.INSTITUTION})
@@ -375,6 +400,8 @@ def _detail(request: HttpRequest, institution: Institution, status: int = 200, *
     may_act = user.role == Role.CITY_OFFICIAL and user.city_id == institution.city_id
     context = {
         "institution": institution,
+        # An organisation's phone is often its owner's mobile: shown masked, as a person's (catalog.registry_facts).
+        "phone_masked": mask_phone(institution.phone) if institution.phone else "",
         "shown_status_label": institution.shown_status_label(today()),
         "requested": labels,
         "granted": _granted_scopes(institution),

@@ -32,6 +32,8 @@ def test_an_institution_registers_and_nanning_approves_it(
     page.get_by_test_id("kind").select_option("private_school")
     page.get_by_test_id("city").select_option("450100")
     page.get_by_test_id("address").fill("南宁市青秀区民族大道1号")
+    page.get_by_test_id("legal-representative").fill("黄国安")
+    page.get_by_test_id("phone").fill("0771-5551234")
     page.get_by_test_id("contact-name").fill("黄老师")
     page.get_by_test_id("occupations").fill("4-04-05-05 4")
     page.get_by_test_id("capacity").fill("120")

@@ -110,6 +110,8 @@ def _journey(page, sign_in, url: str, password: str, nanning_official, enterpris
     page.get_by_test_id("kind").select_option("private_school")
     page.get_by_test_id("city").select_option("450100")
     page.get_by_test_id("address").fill("南宁市江南区星光大道8号")
+    page.get_by_test_id("legal-representative").fill("覃建华")
+    page.get_by_test_id("phone").fill("0771-4881234")
     page.get_by_test_id("contact-name").fill("覃老师")
     page.get_by_test_id("capacity").fill("200")
     page.get_by_test_id("username").fill(SCHOOL_USER)

@@ -155,6 +155,7 @@ def test_liuzhou_gets_404_for_every_nanning_endpoint(applied, liuzhou_official) 
         liuzhou.post(f"/{institution.pk}/capacity", {"capacity": 5}),
         liuzhou.post(f"/{institution.pk}/blacklist", {"reason": "x"}),
         liuzhou.post(f"/{institution.pk}/resubmit", {}),
+        liuzhou.post(f"/{institution.pk}/registry-facts", {"phone": "0771-5550000"}),
     ]
     assert [answer.status_code for answer in answers] == [404] * len(answers)
     assert all(answer.json()["code"] == "not_found" for answer in answers)
@@ -172,3 +173,31 @@ def test_the_new_endpoints_are_in_the_openapi_schema(client: Client) -> None:
         assert path in paths, path
     upload = paths["/api/v1/institutions/{institution_id}/documents"]["post"]
     assert "multipart/form-data" in upload["requestBody"]["content"]
+
+
+def test_registry_facts_through_the_api_the_phone_answered_masked(applied, nanning_official) -> None:
+    """Registration takes the legal representative and the phone; the institution updates them; the answers
+    and the audit trail show the phone masked (catalog.registry_facts)."""
+    builders.city("450200", "柳州市")
+    created = Api(nanning_official).post("", {
+        "name": "柳州市汽车技工学校", "uscc": "91450200MA5K000177", "kind": "technical_school", "city_code": "450200",
+        "address": "柳州市航鹰大道9号", "legal_representative": "覃建华", "phone": "0772-3123456"})
+    assert created.status_code == 201, created.json()
+    body = created.json()
+    assert (body["legal_representative"], body["phone_masked"]) == ("覃建华", "077*****3456")
+    assert "0772-3123456" not in created.content.decode()
+    refused = Api(nanning_official).post("", {"name": "某校", "uscc": "91450100MA5K00025W", "kind": "technical_school",
+                                             "city_code": "450100", "phone": "call me"})
+    assert refused.status_code == 422 and refused.json()["code"] == "phone_invalid"
+    institution, account = applied
+    school = Api(account)
+    updated = school.post(f"/{institution.pk}/registry-facts", {"legal_representative": "黄国安",
+                                                                "phone": "13812345678"})
+    assert updated.status_code == 200
+    assert (updated.json()["legal_representative"], updated.json()["phone_masked"]) == ("黄国安", "138****5678")
+    institution.refresh_from_db()
+    assert (institution.legal_representative, institution.phone) == ("黄国安", "13812345678")
+    assert school.post(f"/{institution.pk}/registry-facts", {"phone": "1"}).json()["code"] == "invalid_fields"
+    # an official of the city reads them but does not keep them: the institution's own facts
+    assert Api(nanning_official).post(f"/{institution.pk}/registry-facts", {"phone": "0771-5550000"}).status_code == 403
+    assert "13812345678" not in str(list(AuditEntry.objects.values_list("after", flat=True)))

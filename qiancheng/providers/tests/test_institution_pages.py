@@ -47,7 +47,8 @@ def catalog_bits() -> None:
 def _form(**overrides: object) -> dict[str, object]:
     data: dict[str, object] = {
         "name": "南宁市新技能培训学校", "uscc": VALID_USCC, "kind": "private_school", "city": "450100",
-        "address": "南宁市青秀区民族大道1号", "contact_name": "黄老师", "occupations": "4-04-05-05 4",
+        "address": "南宁市青秀区民族大道1号", "legal_representative": "黄国安", "phone": "0771-5551234",
+        "contact_name": "黄老师", "occupations": "4-04-05-05 4",
         "items": ["S-0001"], "course_kinds": ["SYB"], "capacity": "120", "username": "newschool",
         "password": PASSWORD, "password_again": PASSWORD,
     }
@@ -180,6 +181,7 @@ def test_resubmitting_after_changes_were_asked(client: Client, login, applied, n
     text = client.get("/institutions/mine/").content.decode()
     assert "需补正" in text and "请补充办学许可证" in text and 'data-testid="resubmit-submit"' in text
     response = client.post("/institutions/mine/resubmit/", {"name": institution.name, "address": "新地址",
+                                                            "legal_representative": "李国强", "phone": "0771-5550000",
                                                             "contact_name": "李老师", "occupations": "4-04-05-05 3"})
     assert response.status_code == 302
     institution.refresh_from_db()
@@ -352,3 +354,47 @@ def test_registration_attempts_from_one_address_are_throttled(client, settings) 
     throttled = client.post("/institutions/register/", {"name": ""}, REMOTE_ADDR="203.0.113.9")
     assert throttled.status_code == 429 and "过于频繁" in throttled.content.decode()
     assert client.post("/institutions/register/", {"name": ""}, REMOTE_ADDR="203.0.113.10").status_code == 422
+
+
+# ---- Registry facts (legal representative, phone, address: risk compares them, 6d) ----
+
+def test_registration_asks_for_the_registry_facts_and_keeps_the_phone_masked(client: Client, catalog_bits) -> None:
+    missing = client.post("/institutions/register/", _form(legal_representative="", phone=""))
+    assert missing.status_code == 422 and not Institution.objects.exists()
+    text = missing.content.decode()
+    assert "法定代表人" in text and "单位联系电话" in text
+    bad = client.post("/institutions/register/", _form(phone="打电话给我"))
+    assert bad.status_code == 422 and "7至15位数字" in bad.content.decode()
+    response = client.post("/institutions/register/", _form(), follow=True)
+    institution = Institution.objects.get(uscc=VALID_USCC)
+    assert (institution.legal_representative, institution.phone) == ("黄国安", "0771-5551234")
+    page = response.content.decode()
+    assert "黄国安" in page and "077*****1234" in page and 'data-testid="facts-panel"' in page
+    registered = AuditEntry.objects.get(action="institution.registered")
+    assert registered.after["phone"] == "077*****1234" and "0771-5551234" not in str(registered.after)
+
+
+def test_the_institution_updates_its_registry_facts_from_its_workspace(client: Client, login, applied,
+                                                                       nanning_official) -> None:
+    institution, account = applied
+    login(client, account)
+    refused = client.post("/institutions/mine/registry-facts/", {"legal_representative": "韦1号", "phone": "12",
+                                                                 "address": "新址"})
+    assert refused.status_code == 422
+    text = refused.content.decode()
+    assert "不能含数字" in text and "7至15位数字" in text
+    done = client.post("/institutions/mine/registry-facts/", {"legal_representative": "韦国强",
+                                                              "phone": "138 1234 5678", "address": "南宁市友爱路2号"})
+    assert done.status_code == 302
+    institution.refresh_from_db()
+    assert (institution.legal_representative, institution.phone, institution.address) == (
+        "韦国强", "138 1234 5678", "南宁市友爱路2号")
+    changed = AuditEntry.objects.get(action="institution.registry_facts_changed")
+    assert changed.after == {"legal_representative": "韦国强", "phone": "138****5678", "address": "南宁市友爱路2号"}
+    assert "更新登记信息" in client.get("/institutions/mine/").content.decode()
+    # the city sees the facts, the phone masked
+    login(client, nanning_official)
+    detail = client.get(f"/institutions/{institution.pk}/").content.decode()
+    assert "韦国强" in detail and "138****5678" in detail and "138 1234 5678" not in detail
+    # only the institution itself keeps them
+    assert client.post("/institutions/mine/registry-facts/", {"legal_representative": "某"}).status_code == 403
