@@ -30,6 +30,7 @@ from qiancheng.demand.models import (
     Enterprise,
 )
 from qiancheng.demand.parks import appoint_park_operator
+from qiancheng.people.masking import mask_phone
 from qiancheng.web.tabular import MAX_UPLOAD_BYTES
 
 router = Router(tags=["demand 需求普查"])
@@ -60,13 +61,25 @@ class EnterpriseOut(Schema):
     status_reason: str
     submitted_at: dt.datetime | None
     reviewed_at: dt.datetime | None
+    legal_representative: str
+    phone_masked: str  # an organisation's phone is often its owner's mobile: masked, as a person's is
+    address: str
 
     @staticmethod
     def of(enterprise: Enterprise) -> EnterpriseOut:
         return EnterpriseOut(id=enterprise.pk, name=enterprise.name, uscc=enterprise.uscc, city_code=enterprise.city_id,
                              park_code=enterprise.park.code if enterprise.park_id else None, status=enterprise.status,
                              status_reason=enterprise.status_reason, submitted_at=enterprise.submitted_at,
-                             reviewed_at=enterprise.reviewed_at)
+                             reviewed_at=enterprise.reviewed_at, legal_representative=enterprise.legal_representative,
+                             phone_masked=mask_phone(enterprise.phone) if enterprise.phone else "",
+                             address=enterprise.address)
+
+
+class RegistryFactsIn(Schema):
+    # Omitted (None): kept as stored.
+    legal_representative: str | None = Field(None, max_length=64)
+    phone: str | None = Field(None, max_length=32)
+    address: str | None = Field(None, max_length=256)
 
 
 class ReviewIn(Schema):
@@ -169,6 +182,23 @@ def review(request: HttpRequest, enterprise_id: int, payload: ReviewIn) -> Any:
     except ValidationError as refusal:
         raise _answer(refusal) from refusal
     return EnterpriseOut.of(Enterprise.objects.select_related("park").get(pk=reviewed.pk))
+
+
+@router.post("/enterprises/{int:enterprise_id}/registry-facts", response={200: EnterpriseOut, **ERRORS},
+             summary="更新登记信息（法定代表人、单位联系电话、地址）/ the enterprise updates its registry facts")
+def registry_facts(request: HttpRequest, enterprise_id: int, payload: RegistryFactsIn) -> Any:
+    found = get_scoped_or_404(Enterprise, request.auth, pk=enterprise_id)
+    try:
+        updated = services.update_enterprise_facts(request.auth, found, legal_representative=payload.legal_representative,
+                                                   phone=payload.phone, address=payload.address)
+    except ValidationError as refusal:
+        if not hasattr(refusal, "error_dict"):
+            raise _answer(refusal) from refusal
+        details = [{"field": field, "zh": zh, "en": en or zh} for field, messages in refusal.message_dict.items()
+                   for zh, _sep, en in (message.partition(" / ") for message in messages)]
+        raise ApiError(422, "invalid_fields", f"{details[0]['field']}：{details[0]['zh']}", details[0]["en"],
+                       details=details) from refusal
+    return EnterpriseOut.of(Enterprise.objects.select_related("park").get(pk=updated.pk))
 
 
 class OperatorIn(Schema):

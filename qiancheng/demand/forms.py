@@ -33,6 +33,9 @@ class RegistrationForm(forms.Form):
     city = forms.ModelChoiceField(label=_("所在市"), queryset=City.objects.order_by("code"))
     park = forms.ModelChoiceField(label=_("所在园区（如有）"), required=False,
                                   queryset=IndustrialPark.objects.filter(is_active=True).order_by("code"))
+    address = forms.CharField(label=_("地址"), max_length=256)
+    legal_representative = forms.CharField(label=_("法定代表人"), max_length=64, help_text=_("与营业执照一致"))
+    phone = forms.CharField(label=_("单位联系电话"), max_length=32, widget=forms.TextInput(attrs={"type": "tel"}))
     contact_name = forms.CharField(label=_("联系人"), max_length=64, required=False)
     username = forms.CharField(label=_("用户名"), max_length=150)
     password = forms.CharField(label=_("密码"), widget=forms.PasswordInput, max_length=128)
@@ -43,6 +46,14 @@ class RegistrationForm(forms.Form):
         if data.get("password") and data.get("password_again") and data["password"] != data["password_again"]:
             self.add_error("password_again", _("两次输入的密码不一致"))
         return data
+
+
+class RegistryFactsForm(forms.Form):
+    """The enterprise keeps its registry facts current (risk compares them, 6d)."""
+
+    legal_representative = forms.CharField(label=_("法定代表人"), max_length=64)
+    phone = forms.CharField(label=_("单位联系电话"), max_length=32, widget=forms.TextInput(attrs={"type": "tel"}))
+    address = forms.CharField(label=_("地址"), max_length=256)
 
 
 class ReviewForm(forms.Form):

@@ -24,6 +24,7 @@ from django.utils import timezone
 from qiancheng.accounts.audit import record_event, record_events, snapshot
 from qiancheng.accounts.models import Role, User
 from qiancheng.catalog.models import City, County, IndustrialPark, Industry, Occupation
+from qiancheng.catalog.registry_facts import check_registry_facts
 from qiancheng.catalog.uscc import check_uscc
 from qiancheng.clock import now as programme_now
 from qiancheng.clock import today
@@ -38,6 +39,7 @@ from qiancheng.demand.models import (
     EnterpriseStatus,
     RoundScope,
 )
+from qiancheng.people.masking import mask_phone
 
 NAME_MAX = 128
 REASON_MAX = 2000
@@ -72,12 +74,30 @@ def _registration_problems(*, name: str, uscc: str, park: IndustrialPark | None,
     return problems
 
 
+def _facts_problems(legal_representative: str, phone: str, address: str) -> dict[str, ValidationError]:
+    try:
+        check_registry_facts(legal_representative, phone, address)
+    except ValidationError as refusal:
+        return {field: ValidationError(errors) for field, errors in refusal.error_dict.items()}
+    return {}
+
+
+def audited_facts(enterprise: Enterprise) -> dict[str, str]:
+    """The registry facts as the audit trail keeps them: the phone masked (catalog.registry_facts says why)."""
+    return {"legal_representative": enterprise.legal_representative,
+            "phone": mask_phone(enterprise.phone) if enterprise.phone else "", "address": enterprise.address}
+
+
 def register_enterprise(actor: User | None, *, name: str, uscc: str, city: City, contact_name: str = "",
-                        park: IndustrialPark | None = None) -> Enterprise:
-    """An enterprise registers (1c, 3.4a); it starts as "applied", waiting for its city's review."""
-    problems = _registration_problems(name=name, uscc=uscc, park=park, city=city)
+                        park: IndustrialPark | None = None, legal_representative: str = "", phone: str = "",
+                        address: str = "") -> Enterprise:
+    """An enterprise registers (1c, 3.4a); it starts as "applied", waiting for its city's review. Its legal
+    representative, phone and address are the registry facts risk compares (6d: catalog.registry_facts)."""
+    problems = {**_registration_problems(name=name, uscc=uscc, park=park, city=city),
+                **_facts_problems(legal_representative, phone, address)}
     if problems:
         raise next(iter(problems.values()))
+    facts = check_registry_facts(legal_representative, phone, address)
     normalised = check_uscc(uscc).normalised
     with transaction.atomic():
         # Two registrations racing for one code: the second sees the first's row (the column is unique too).
@@ -86,23 +106,47 @@ def register_enterprise(actor: User | None, *, name: str, uscc: str, city: City,
         enterprise = Enterprise.objects.create(
             name=" ".join(name.split()), uscc=normalised, city=city, park=park,
             contact_name=" ".join(contact_name.split())[:64], status=EnterpriseStatus.APPLIED,
-            submitted_at=timezone.now(),
+            submitted_at=timezone.now(), legal_representative=facts.legal_representative, phone=facts.phone,
+            address=facts.address,
         )
         record_event(actor, "enterprise.registered", enterprise,
-                     after=snapshot(enterprise, ("name", "uscc", "city_id", "park_id", "status")))
+                     after={**snapshot(enterprise, ("name", "uscc", "city_id", "park_id", "status")),
+                            **audited_facts(enterprise)})
     return enterprise
+
+
+def update_enterprise_facts(actor: User, enterprise: Enterprise, *, legal_representative: str | None = None,
+                            phone: str | None = None, address: str | None = None) -> Enterprise:
+    """The enterprise keeps its registry facts current, whatever its status: risk compares them (6d), so a
+    change is audited with the before and after (phone masked). A fact left None keeps what is stored."""
+    if actor is None or actor.role != Role.ENTERPRISE or actor.enterprise_id != enterprise.pk:
+        raise PermissionDenied("只有该企业本身可以更新登记信息 / only the enterprise itself may update its registry facts")
+    with transaction.atomic():
+        locked = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
+        before = audited_facts(locked)
+        facts = check_registry_facts(
+            locked.legal_representative if legal_representative is None else legal_representative,
+            locked.phone if phone is None else phone, locked.address if address is None else address)
+        locked.legal_representative, locked.phone, locked.address = facts.legal_representative, facts.phone, facts.address
+        locked.save(update_fields=["legal_representative", "phone", "address", "updated_at"])
+        after = audited_facts(locked)
+        if after != before:
+            record_event(actor, "enterprise.registry_facts_changed", locked, before=before, after=after)
+    return locked
 
 
 def register_enterprise_with_account(request: HttpRequest | None, *, username: str, password: str, name: str,
                                      uscc: str, city: City, contact_name: str = "",
-                                     park: IndustrialPark | None = None) -> User:
+                                     park: IndustrialPark | None = None, legal_representative: str = "",
+                                     phone: str = "", address: str = "") -> User:
     """Public registration: the enterprise and its own login, both or neither.
 
     Every wrong field is reported at once, by field name, in a ValidationError dict.
     """
     from qiancheng.accounts.services import create_account
 
-    problems = _registration_problems(name=name, uscc=uscc, park=park, city=city)
+    problems = {**_registration_problems(name=name, uscc=uscc, park=park, city=city),
+                **_facts_problems(legal_representative, phone, address)}
     username = username.strip()
     try:
         User.username_validator(username)
@@ -119,7 +163,8 @@ def register_enterprise_with_account(request: HttpRequest | None, *, username: s
     if problems:
         raise ValidationError({name_: refusal.error_list for name_, refusal in problems.items()})
     with transaction.atomic():
-        enterprise = register_enterprise(None, name=name, uscc=uscc, city=city, contact_name=contact_name, park=park)
+        enterprise = register_enterprise(None, name=name, uscc=uscc, city=city, contact_name=contact_name, park=park,
+                                         legal_representative=legal_representative, phone=phone, address=address)
         return create_account(None, username, password, Role.ENTERPRISE, request=request,
                               check_password_strength=False, enterprise=enterprise)
 

@@ -12,6 +12,7 @@ app_name = "demand"
 urlpatterns = [
     path("register/", views.register, name="register"),
     path("mine/", views.mine, name="mine"),
+    path("mine/registry-facts/", views.registry_facts, name="registry_facts"),
     path("template.xlsx", views.template_download, name="template"),
     path("queue/", views.queue, name="queue"),
     path("enterprises/<int:pk>/", views.enterprise_detail, name="enterprise"),

@@ -25,6 +25,7 @@ from qiancheng.clock import days_since, today
 from qiancheng.demand import report_file, services
 from qiancheng.demand.forms import (
     RegistrationForm,
+    RegistryFactsForm,
     ReportForm,
     ReviewForm,
     RoundForm,
@@ -32,6 +33,7 @@ from qiancheng.demand.forms import (
     show_service_errors,
 )
 from qiancheng.demand.models import CensusRound, DemandReport, Enterprise, EnterpriseStatus
+from qiancheng.people.masking import mask_phone
 from qiancheng.web.language import in_page_language
 from qiancheng.web.refusals import refusal_text
 from qiancheng.web.tabular import MAX_UPLOAD_BYTES
@@ -61,7 +63,8 @@ def register(request: HttpRequest) -> HttpResponse:
         try:
             account = services.register_enterprise_with_account(
                 request, username=data["username"], password=data["password"], name=data["name"],
-                uscc=data["uscc"], city=data["city"], park=data["park"], contact_name=data["contact_name"])
+                uscc=data["uscc"], city=data["city"], park=data["park"], contact_name=data["contact_name"],
+                legal_representative=data["legal_representative"], phone=data["phone"], address=data["address"])
         except ValidationError as refusal:
             show_service_errors(form, refusal)
         else:
@@ -82,19 +85,47 @@ def _reports(user: User) -> QuerySet:
     return scoped(DemandReport, user).select_related("census_round", "enterprise", "occupation", "county", "industry")
 
 
-@signed_in_as({Role.ENTERPRISE})
-@require_safe
-def mine(request: HttpRequest) -> HttpResponse:
-    """`/demand/mine/`: the enterprise's status, the rounds open to it, and its demand reports."""
+def _mine(request: HttpRequest, facts_form: RegistryFactsForm | None = None, status: int = 200) -> HttpResponse:
     enterprise = get_scoped_or_404(Enterprise.objects.select_related("city", "park"), request.user,
                                    pk=request.user.enterprise_id)
     day = today()
     return render(request, "demand/mine.html", {
         "enterprise": enterprise,
+        "phone_masked": mask_phone(enterprise.phone) if enterprise.phone else "",
         "approved": enterprise.status == EnterpriseStatus.APPROVED,
         "open_rounds": _rounds_for(request.user).filter(period_from__lte=day, period_to__gte=day),
         "reports": _reports(request.user).order_by("-census_round__period_from", "pk")[:LIST_SHOWN],
-    })
+        # The enterprise's own facts: it sees its phone as it wrote it, to correct it.
+        "facts_form": facts_form or RegistryFactsForm(initial={
+            "legal_representative": enterprise.legal_representative, "phone": enterprise.phone,
+            "address": enterprise.address}),
+    }, status=status)
+
+
+@signed_in_as({Role.ENTERPRISE})
+@require_safe
+def mine(request: HttpRequest) -> HttpResponse:
+    """`/demand/mine/`: the enterprise's status, registry facts, the rounds open to it, and its demand reports."""
+    return _mine(request)
+
+
+@signed_in_as({Role.ENTERPRISE})
+@require_POST
+def registry_facts(request: HttpRequest) -> HttpResponse:
+    """The enterprise's legal representative, phone and address (risk compares them, 6d)."""
+    enterprise = get_scoped_or_404(Enterprise, request.user, pk=request.user.enterprise_id)
+    form = RegistryFactsForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.update_enterprise_facts(request.user, enterprise, legal_representative=data["legal_representative"],
+                                             phone=data["phone"], address=data["address"])
+        except ValidationError as refusal:
+            show_service_errors(form, refusal)
+        else:
+            messages.success(request, _("登记信息已更新。"))
+            return redirect("demand:mine")
+    return _mine(request, form, status=422)
 
 
 # ---- Census rounds ----
@@ -224,6 +255,8 @@ def _enterprise_page(request: HttpRequest, enterprise: Enterprise, form: ReviewF
                      status: int = 200) -> HttpResponse:
     return render(request, "demand/enterprise.html", {
         "enterprise": enterprise,
+        # An organisation's phone is often its owner's mobile: shown masked, as a person's (catalog.registry_facts).
+        "phone_masked": mask_phone(enterprise.phone) if enterprise.phone else "",
         "reports": _reports(request.user).filter(enterprise=enterprise).order_by("-census_round__period_from", "pk"),
         "may_review": request.user.role == Role.CITY_OFFICIAL and enterprise.status == EnterpriseStatus.APPLIED,
         "form": form or ReviewForm(),

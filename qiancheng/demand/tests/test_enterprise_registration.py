@@ -27,6 +27,7 @@ def _nanning() -> City:
 
 def _form(**overrides: Any) -> dict[str, Any]:
     data = {"name": "南宁康养服务有限公司", "uscc": valid_uscc(1), "city": "450100", "contact_name": "李华",
+            "address": "南宁市青秀区金湖路8号", "legal_representative": "李国华", "phone": "0771-5556789",
             "username": "kangyang", "password": PASSWORD, "password_again": PASSWORD}
     data.update(overrides)
     return data
@@ -129,3 +130,47 @@ def test_the_api_reviews_with_the_same_rules(client: Client, nanning_official: U
 def test_enterprises_that_existed_before_review_are_approved(persona_enterprise: Enterprise) -> None:
     # The migration's default: enterprises entered by officials or the synthetic province stay valid.
     assert persona_enterprise.status == EnterpriseStatus.APPROVED
+
+
+# ---- Registry facts (legal representative, phone, address: risk compares them, 6d) ----
+
+def test_the_page_asks_for_the_registry_facts_and_keeps_the_phone_masked(client: Client) -> None:
+    _nanning()
+    missing = client.post("/demand/register/", _form(legal_representative="", phone="", address=""))
+    assert missing.status_code == 422 and not Enterprise.objects.exists()
+    bad = client.post("/demand/register/", _form(phone="打电话"))
+    assert bad.status_code == 422 and "7至15位数字" in bad.content.decode() and not Enterprise.objects.exists()
+    assert client.post("/demand/register/", _form()).status_code == 302
+    enterprise = Enterprise.objects.get()
+    assert (enterprise.legal_representative, enterprise.phone, enterprise.address) == (
+        "李国华", "0771-5556789", "南宁市青秀区金湖路8号")
+    registered = AuditEntry.objects.get(action="enterprise.registered")
+    assert registered.after["phone"] == "077*****6789" and "0771-5556789" not in str(registered.after)
+    mine = client.get("/demand/mine/").content.decode()
+    assert "李国华" in mine and "077*****6789" in mine and 'data-testid="facts-panel"' in mine
+
+
+def test_the_enterprise_updates_its_registry_facts_on_the_page_and_the_api(client: Client, login) -> None:
+    account = services.register_enterprise_with_account(None, username="kangyang", password=PASSWORD,
+                                                        name="南宁康养服务有限公司", uscc=valid_uscc(1), city=_nanning())
+    enterprise = account.enterprise
+    login(client, account)
+    refused = client.post("/demand/mine/registry-facts/", {"legal_representative": "韦1", "phone": "12",
+                                                           "address": "友爱路"})
+    assert refused.status_code == 422 and "不能含数字" in refused.content.decode()
+    done = client.post("/demand/mine/registry-facts/", {"legal_representative": "韦国强", "phone": "13812345678",
+                                                        "address": "南宁市友爱路2号"})
+    assert done.status_code == 302
+    enterprise.refresh_from_db()
+    assert (enterprise.legal_representative, enterprise.phone) == ("韦国强", "13812345678")
+    changed = AuditEntry.objects.get(action="enterprise.registry_facts_changed")
+    assert changed.after == {"legal_representative": "韦国强", "phone": "138****5678", "address": "南宁市友爱路2号"}
+    token, _ = issue_api_token(account, second_factor=pass_second_factor(account))
+    api = Client()
+    answer = api.post(f"/api/v1/demand/enterprises/{enterprise.pk}/registry-facts", {"phone": "0771 555 0001"},
+                      content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert answer.status_code == 200, answer.content
+    assert (answer.json()["legal_representative"], answer.json()["phone_masked"]) == ("韦国强", "077****0001")
+    wrong = api.post(f"/api/v1/demand/enterprises/{enterprise.pk}/registry-facts", {"phone": "1"},
+                     content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert wrong.status_code == 422 and wrong.json()["code"] == "invalid_fields"
