@@ -41,12 +41,20 @@ def _edges(person_keys: Iterable[str] | None) -> list[tuple[str, str]]:
     edges: set[tuple[str, str]] = set()
     seen = set(person_keys)
     frontier = list(seen)
+    # Asked about more persons than one IN list holds (a roster of thousands), the links in force (one per
+    # confirmed pair, far fewer than persons) are read once and walked here: the same edges, without Django
+    # building an IN list of 2,000 keys twice per chunk, four times per roster (bench/README.md, 2026-12-07).
+    every = list(in_force().values_list("person_a_id", "person_b_id")) if len(frontier) > CHUNK else None
     while frontier:
         found: set[tuple[str, str]] = set()
-        for start in range(0, len(frontier), CHUNK):
-            part = frontier[start:start + CHUNK]
-            found.update(in_force().filter(Q(person_a__in=part) | Q(person_b__in=part))
-                         .values_list("person_a_id", "person_b_id"))
+        if every is not None:
+            wanted = set(frontier)
+            found.update(edge for edge in every if edge[0] in wanted or edge[1] in wanted)
+        else:
+            for start in range(0, len(frontier), CHUNK):
+                part = frontier[start:start + CHUNK]
+                found.update(in_force().filter(Q(person_a__in=part) | Q(person_b__in=part))
+                             .values_list("person_a_id", "person_b_id"))
         edges |= found
         frontier = [key for edge in found for key in edge if key not in seen]
         seen.update(frontier)

@@ -7,17 +7,21 @@ except as the return value of a `reveal_*` call, which is itself an audit event.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
+import polars as pl
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
+from qiancheng.clock import today
 from qiancheng.people import crypto
 from qiancheng.people.identity import check_id_number
 from qiancheng.people.masking import mask_bank_account, mask_id_number, mask_phone
 from qiancheng.people.models import Person, PersonCategory
+from qiancheng.web.tabular import write_frame
 
 if TYPE_CHECKING:
     from qiancheng.accounts.models import User
@@ -26,21 +30,28 @@ if TYPE_CHECKING:
 ID_NUMBER, PHONE, BANK_ACCOUNT = crypto.ID_NUMBER, crypto.PHONE, crypto.BANK_ACCOUNT
 
 
-def _masked_view(person: Person) -> dict[str, object]:
-    """What the audit trail records about a person: never a clear personal value."""
+def _masked_view(person: Person | Mapping[str, object]) -> dict[str, object]:
+    """What the audit trail records about a person (a Person, or the row `_new_person` makes): never a clear
+    personal value."""
+    row = person if isinstance(person, Mapping) else {name: getattr(person, name) for name in _MASKED_FIELDS}
     return {
-        "id_number": person.id_number_masked,
-        "name": person.name,
-        "sex": person.sex,
-        "birth_date": person.birth_date,
-        "county_code": person.county_code,
-        "phone": person.phone_masked,
-        "bank_account": person.bank_account_masked,
-        "category": person.category,
-        "has_business_licence": person.has_business_licence,
-        "receiving_unemployment_benefit": person.receiving_unemployment_benefit,
-        "unemployment_benefit_since": person.unemployment_benefit_since,
+        "id_number": row["id_number_masked"],
+        "name": row["name"],
+        "sex": row["sex"],
+        "birth_date": row["birth_date"],
+        "county_code": row["county_code"],
+        "phone": row["phone_masked"],
+        "bank_account": row["bank_account_masked"],
+        "category": row["category"],
+        "has_business_licence": row["has_business_licence"],
+        "receiving_unemployment_benefit": row["receiving_unemployment_benefit"],
+        "unemployment_benefit_since": row["unemployment_benefit_since"],
     }
+
+
+_MASKED_FIELDS = ("id_number_masked", "name", "sex", "birth_date", "county_code", "phone_masked",
+                  "bank_account_masked", "category", "has_business_licence", "receiving_unemployment_benefit",
+                  "unemployment_benefit_since")
 
 
 def _checked_number(id_number: str, as_of: date | None) -> tuple[str, date, str]:
@@ -75,27 +86,51 @@ def _new_person(
     category: str,
     business_licence_uscc: str,
     unemployment_benefit_since: date | None,
-) -> Person:
+    key: str,
+) -> dict[str, object]:
+    """The new person's row, column by column, as it is inserted (`_insert_persons`)."""
     phone = "".join((phone or "").split())
     bank_account = "".join((bank_account or "").split())
-    return Person(
-        person_key=crypto.person_key(normalised),
-        id_number_enc=crypto.encrypt(normalised, purpose=ID_NUMBER),
-        id_number_masked=mask_id_number(normalised),
-        name=name,
-        sex=sex,
-        birth_date=birth_date,
-        county_code=normalised[:6],
-        phone_enc=crypto.encrypt(phone, purpose=PHONE) if phone else "",
-        phone_masked=mask_phone(phone) if phone else "",
-        bank_account_enc=crypto.encrypt(bank_account, purpose=BANK_ACCOUNT) if bank_account else "",
-        bank_account_masked=mask_bank_account(bank_account) if bank_account else "",
-        category=category,
-        has_business_licence=bool(business_licence_uscc),
-        business_licence_uscc=business_licence_uscc,
-        receiving_unemployment_benefit=unemployment_benefit_since is not None,
-        unemployment_benefit_since=unemployment_benefit_since,
-    )
+    return {
+        "person_key": key,
+        "id_number_enc": crypto.encrypt(normalised, purpose=ID_NUMBER),
+        "id_number_masked": mask_id_number(normalised),
+        "name": name,
+        "sex": sex,
+        "birth_date": birth_date,
+        "county_code": normalised[:6],
+        "phone_enc": crypto.encrypt(phone, purpose=PHONE) if phone else "",
+        "phone_masked": mask_phone(phone) if phone else "",
+        "bank_account_enc": crypto.encrypt(bank_account, purpose=BANK_ACCOUNT) if bank_account else "",
+        "bank_account_masked": mask_bank_account(bank_account) if bank_account else "",
+        "category": category,
+        "has_business_licence": bool(business_licence_uscc),
+        "business_licence_uscc": business_licence_uscc,
+        "receiving_unemployment_benefit": unemployment_benefit_since is not None,
+        "unemployment_benefit_since": unemployment_benefit_since,
+    }
+
+
+# The inserted columns' types; created_at takes the insert's time (web.tabular.write_frame).
+_PERSON_SCHEMA = {
+    name: pl.Date if name in ("birth_date", "unemployment_benefit_since") else (
+        pl.Boolean if name in ("has_business_licence", "receiving_unemployment_benefit") else pl.String)
+    for name in ("person_key", "id_number_enc", "id_number_masked", "name", "sex", "birth_date", "county_code",
+                 "phone_enc", "phone_masked", "bank_account_enc", "bank_account_masked", "category",
+                 "has_business_licence", "business_licence_uscc", "receiving_unemployment_benefit",
+                 "unemployment_benefit_since")
+}
+
+
+def _insert_persons(rows: list[dict[str, object]]) -> None:
+    """The new rows straight into the table (executemany / COPY): model instances and `bulk_create` cost ten
+    times more at a 100,000-row roster (bench/README.md, 2026-12-07). Person has no database-side defaults
+    beyond created_at, so the rows are exactly what `Person(**row).save()` would store."""
+    frame = pl.DataFrame({name: [row[name] for row in rows] for name in _PERSON_SCHEMA}, schema=_PERSON_SCHEMA)
+    # A number registered meanwhile by another request surfaces as Django's IntegrityError on both databases
+    # (COPY talks to psycopg directly), which `register_persons` answers by reading again.
+    with connection.wrap_database_errors:
+        write_frame(Person, frame)
 
 
 @dataclass(frozen=True)
@@ -138,8 +173,8 @@ def _stored_under(candidates: dict[str, str]) -> dict[str, tuple[str, str]]:
     """For each candidate key (current or retired) found in the table: (the row's current key, stored name)."""
     found: dict[str, tuple[str, str]] = {}
     keys = list(candidates)
-    for start in range(0, len(keys), 500):
-        rows = Person.objects.filter(person_key__in=keys[start:start + 500]).values_list("person_key", "name")
+    for start in range(0, len(keys), 2000):
+        rows = Person.objects.filter(person_key__in=keys[start:start + 2000]).values_list("person_key", "name")
         for stored, name in rows:
             found.setdefault(candidates[stored], (stored, name))
     return found
@@ -155,6 +190,7 @@ def register_persons(actor: User | None, rows: list[PersonRow], *, as_of: date |
     inserted in one bulk write and each gets its own "person.registered" audit entry (masked values only).
     """
     checked: dict[str, tuple[PersonRow, date, str]] = {}
+    as_of = as_of or today()  # read once: the programme's clock costs more than checking a number
     for row in rows:
         normalised, clean, birth_date, sex = _checked_row(row, as_of)
         key = crypto.person_key(normalised)
@@ -178,7 +214,7 @@ def _register_checked(actor: User | None, checked: dict[str, tuple[PersonRow, da
                   for candidate in crypto.person_key_candidates(row.id_number)}
     existing = _stored_under(candidates)
     keys: dict[str, str] = {}
-    new: list[Person] = []
+    new: list[dict[str, object]] = []
     for key, (row, birth_date, sex) in checked.items():
         if key in existing:
             stored, name = existing[key]
@@ -191,13 +227,13 @@ def _register_checked(actor: User | None, checked: dict[str, tuple[PersonRow, da
             keys[key] = stored
             continue
         new.append(_new_person(row.id_number, row.name, birth_date, sex, row.phone, row.bank_account, row.category,
-                               row.business_licence_uscc, row.unemployment_benefit_since))
+                               row.business_licence_uscc, row.unemployment_benefit_since, key))
         keys[key] = key
     if new:
         from qiancheng.accounts.audit import record_events
 
-        Person.objects.bulk_create(new, batch_size=1000)
-        record_events(actor, "person.registered", Person, ((p.person_key, _masked_view(p)) for p in new))
+        _insert_persons(new)
+        record_events(actor, "person.registered", Person, ((p["person_key"], _masked_view(p)) for p in new))
     return Registration(keys, len(new))
 
 

@@ -54,12 +54,12 @@ def _apply(job_id: int, hang: bool) -> None:
     from qiancheng.training.services.roster_import import apply_roster
 
     if hang:
-        def midway(*args: object, **kwargs: object) -> dict:
+        def midway(*args: object, **kwargs: object) -> int:
             print("MIDWAY", flush=True)  # persons are inserted, the transaction is still open
             time.sleep(600)
-            return {}
+            return 0
 
-        roster_import.enrol = midway  # type: ignore[assignment]
+        roster_import.enrol_many = midway  # type: ignore[assignment]
     job = apply_roster(User.objects.get(username="kill-official"), ImportJob.objects.get(pk=job_id))
     print(job.status, job.applied_count, flush=True)
 
