@@ -319,9 +319,11 @@ def _add(one: Figures, other: Figures) -> Figures:
                    one.amount + other.amount)
 
 
-def breakdown(scope: Scope, filters: Filters, by: str, top: int | None = TOP_ROWS) -> Breakdown:
+def breakdown(scope: Scope, filters: Filters, by: str, top: int | None = TOP_ROWS, *,
+              total: Figures | None = None) -> Breakdown:
     """The selection per value of one dimension, with its total (people counted once in the total, so the
-    total's people may be fewer than the rows' sum: a person trained twice in two cities is one person)."""
+    total's people may be fewer than the rows' sum: a person trained twice in two cities is one person).
+    `total`: the selection's summary when the caller has it already (the page's nine tables share one)."""
     if by not in DIMENSIONS:
         raise KeyError(by)
     filters = filters.within(scope)
@@ -330,7 +332,8 @@ def breakdown(scope: Scope, filters: Filters, by: str, top: int | None = TOP_ROW
     if by == "month":
         claims = claims.annotate(month=ExtractMonth("end_date"))
     grouped = {row[path]: _figures(row) for row in claims.values(path).annotate(**AGGREGATES).order_by()}
-    total = _figures(selected_claims(filters).aggregate(**AGGREGATES))
+    if total is None:
+        total = _figures(selected_claims(filters).aggregate(**AGGREGATES))
     keys = [key for key in grouped if key not in (None, NOT_RECORDED)]
     labels = _labels(by, keys)
     rows: list[Row] = []
@@ -366,9 +369,9 @@ def breakdown(scope: Scope, filters: Filters, by: str, top: int | None = TOP_ROW
     return Breakdown(by, _(title), tuple(rows), total, filters)
 
 
-def trend(scope: Scope, filters: Filters) -> Breakdown:
+def trend(scope: Scope, filters: Filters, *, total: Figures | None = None) -> Breakdown:
     """The trend by month (the chart's line): `breakdown(..., "month")` of the whole year."""
-    return breakdown(scope, replace(filters, month=None), "month")
+    return breakdown(scope, replace(filters, month=None), "month", total=total)
 
 
 def ranking(scope: Scope, filters: Filters) -> Breakdown:
@@ -417,7 +420,10 @@ PAGE_TABLES = ("city", "month", "training_type", "training_form", "fund", "categ
 
 
 def page(scope: Scope, filters: Filters) -> Page:
+    """The whole page: the summary counted once and shared as the total of every table of the same selection
+    (the trend is of the whole year, so it shares it only when no month is chosen)."""
     narrowed = filters.within(scope)
-    return Page(scope, narrowed, summary(scope, narrowed),
-                [trend(scope, narrowed) if name == "month" else breakdown(scope, narrowed, name)
-                 for name in PAGE_TABLES])
+    total = summary(scope, narrowed)
+    tables = [trend(scope, narrowed, total=total if narrowed.month is None else None) if name == "month"
+              else breakdown(scope, narrowed, name, total=total) for name in PAGE_TABLES]
+    return Page(scope, narrowed, total, tables)

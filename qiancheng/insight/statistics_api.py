@@ -96,8 +96,10 @@ def statistics_figures(
     try:
         narrowed = filters.within(scope)
         total = statistics.summary(scope, narrowed)
-        breakdowns = [statistics.trend(scope, narrowed) if name == "month"
-                      else statistics.breakdown(scope, narrowed, name) for name in wanted]
+        # One summary, shared as every table's total (the same selection; the trend only for a whole year).
+        breakdowns = [statistics.trend(scope, narrowed, total=total if narrowed.month is None else None)
+                      if name == "month" else statistics.breakdown(scope, narrowed, name, total=total)
+                      for name in wanted]
     except statistics.OutOfScope as elsewhere:
         raise ApiError(404, "not_found", "未找到该记录", "No such record") from elsewhere
     first, last = narrowed.period()
