@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 
@@ -81,7 +82,17 @@ def kept_secret(name: str, folder: Path, filename: str, nbytes: int = 32, min_le
         return path.read_text(encoding="ascii").strip()
     folder.mkdir(parents=True, exist_ok=True)
     value = secrets.token_urlsafe(nbytes)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="ascii") as handle:
-        handle.write(value + "\n")
+    # Written whole under a private name, then linked into place: processes starting together (the site
+    # and its worker, parallel test workers) either create the file or read the one that won, never a
+    # half-written one.
+    fd, draft = tempfile.mkstemp(prefix=f".{filename}.", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="ascii") as handle:
+            handle.write(value + "\n")
+        os.chmod(draft, 0o600)
+        os.link(draft, path)
+    except FileExistsError:
+        return path.read_text(encoding="ascii").strip()
+    finally:
+        os.unlink(draft)
     return value
