@@ -40,7 +40,7 @@ def _page(request: HttpRequest) -> tuple[StatisticsFilterForm, statistics.Page]:
 
 
 def chart(table: statistics.Breakdown) -> dict[str, Any]:
-    """One bar series for web/static/web/charts.js: trainings per row (subtotals left out)."""
+    """One bar series for `{% bar_chart %}` (ADR 0006): trainings per row (subtotals left out)."""
     rows = table.detail_rows
     return {"labels": [row.label for row in rows], "values": [row.figures.trainings for row in rows]}
 

@@ -2,7 +2,7 @@
 
 `collectstatic` (run by `qiancheng serve`, and so by `qiancheng demo`) writes every file under a name that
 carries its content hash, with gzip and brotli copies beside it, and a manifest. WhiteNoise serves a hashed
-name with `Cache-Control: max-age=315360000, public, immutable`: a browser fetches ECharts once per release.
+name with `Cache-Control: max-age=315360000, public, immutable`: a browser fetches each file once per release.
 
 Before any collectstatic (the test suite, a bare `qiancheng runserver`) there is no manifest: instead of
 Django's "Missing staticfiles manifest entry" error the page links the plain name, which WhiteNoise serves

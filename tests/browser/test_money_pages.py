@@ -76,5 +76,5 @@ def test_claim_review_pay_and_see_the_fund(page, sign_in, live_server, persona_p
     assert paid > Decimal("0")
     assert page.get_by_test_id("fund-paid").inner_text() == f"{paid:,.2f}"
     page.locator("#fund-chart svg").wait_for()
-    assert page.locator("#fund-chart svg path").count() > 0
+    assert page.locator("#fund-chart svg rect").count() > 0
     page.screenshot(path=str(SCREENSHOTS / "qiancheng-money-funds.png"), full_page=True)

@@ -1,17 +1,20 @@
-"""A page with a chart on a slow mobile connection (issue 15, item 9): the figures come first, the chart after.
+"""A page with a chart on a slow mobile connection (issue 15, item 9): the whole page, its chart included, in
+under 2 s on slow 3G with an empty cache.
 
 The site is served as in production, not by the test server's own static handler: `collectstatic` writes
 hashed, gzip-compressed copies into a fresh STATIC_ROOT and WhiteNoise serves them (a live server
 thread without Django's static handler in front). Chromium then opens the fund dashboard with an empty cache
 on an emulated slow 3G link (DevTools `Network.emulateNetworkConditions`: 400 kbit/s each way, 400 ms added
-to every round trip), and the test measures when the figures (the totals and the accounts table) are visible
-and when ECharts has drawn the chart. ECharts (`defer`) must not hold the figures back.
+to every round trip), and the test measures when the figures (the totals and the accounts table) are visible,
+when the chart is drawn, and when the page has loaded with everything it asked for. The chart is inline SVG
+drawn on the server (ADR 0006): it arrives with the HTML, and no chart library is sent.
 
-The times measured are printed (`-s`) and recorded in docs/service-design.md.
+The times measured are printed (`-s`) and recorded in docs/service-design.md and the ADR.
 """
 
 from __future__ import annotations
 
+import re
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -24,13 +27,20 @@ from django.test.testcases import LiveServerThread
 pytestmark = pytest.mark.browser
 
 SLOW_3G = {"offline": False, "latency": 400, "downloadThroughput": 400_000 / 8, "uploadThroughput": 400_000 / 8}
-FIGURES_BUDGET_S = 3.0  # the totals and the table, readable
-# ECharts' common build, gzip-compressed (219 kB), is 4.4 s of the link alone: measured 6.3-6.6 s to the
-# drawn chart; the budget leaves room for two shared cores under load. The issue's 2 s is out of reach for any
-# ECharts build on this link (docs/service-design.md, "A chart on slow 3G").
-CHART_BUDGET_S = 8.0
-ECHARTS_MAX_BYTES = 225_000  # gzip: 219,143
+# Issue 15: a page with a chart under 2 s on slow 3G, empty cache. With ECharts (219 kB gzip, 4.4 s of this
+# link alone) the chart took 6.3-6.6 s; drawn on the server it comes with the figures.
+PAGE_BUDGET_S = 2.0
 TEN_YEARS = "max-age=315360000"
+TIMING = """() => {
+  const navigation = performance.getEntriesByType('navigation')[0];
+  return {
+    paint: performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? -1,
+    load: navigation.loadEventEnd,
+    entries: [navigation, ...performance.getEntriesByType('resource')].map(each => ({
+      name: each.name, bytes: each.transferSize, start: each.startTime, first: each.responseStart,
+      end: each.responseEnd})),
+  };
+}"""
 
 
 def _as_is(application):
@@ -86,41 +96,41 @@ def _signed_in_context(browser, base: str, user):
     return context
 
 
-def _static_url(html: str, name: str) -> str:
-    start = html.index("/static/", html.index(name) - 80)
-    return html[start:html.index('"', start)]
-
-
-def test_echarts_is_sent_compressed_with_a_long_cache(site, browser, province_official) -> None:
+def test_the_chart_page_sends_no_chart_script_and_its_static_files_compressed(site, browser, province_official) -> None:
     from qiancheng.funding.tests.money import funded
 
     funded(province_official, "100000.00")
     context = _signed_in_context(browser, site, province_official)
     html = context.request.get(f"{site}/money/funds/").text()
     context.close()
-    echarts = _static_url(html, "echarts.common")
-    assert echarts != "/static/vendor/echarts/echarts.common.min.js", "not the hashed name: collectstatic not used"
+    assert 'id="fund-chart"' in html and "<svg" in html[html.index('id="fund-chart"'):]
+    assert "echarts" not in html and "charts.js" not in html  # the chart is drawn on the server (ADR 0006)
+    hashed = re.search(r'"(/static/web/qiancheng\.[0-9a-f]{12}\.css)"', html)
+    assert hashed, "not the hashed name: collectstatic not used"
+    stylesheet = hashed[1]
     # What Chromium asks for; WhiteNoise has gzip copies (brotli was measured and left out: docs/service-design.md).
-    request = urllib.request.Request(f"{site}{echarts}", headers={"Accept-Encoding": "gzip, deflate, br, zstd"})
+    request = urllib.request.Request(f"{site}{stylesheet}", headers={"Accept-Encoding": "gzip, deflate, br, zstd"})
     with urllib.request.urlopen(request) as answer:
         body = answer.read()
         encoding, cache = answer.headers["Content-Encoding"], answer.headers["Cache-Control"]
-    print(f"echarts: {len(body):,} bytes sent ({encoding}), Cache-Control: {cache}")
-    assert encoding == "gzip" and len(body) < ECHARTS_MAX_BYTES
+    print(f"qiancheng.css: {len(body):,} bytes sent ({encoding}), Cache-Control: {cache}")
+    assert encoding in ("gzip", "br")
     assert TEN_YEARS in cache and "immutable" in cache
 
 
-def test_on_slow_3g_the_figures_come_first_and_the_chart_follows(site, browser, province_official) -> None:
+def test_on_slow_3g_the_page_with_its_chart_loads_in_under_2_s(site, browser, province_official) -> None:
     from qiancheng.funding.tests.money import funded
 
     funded(province_official, "100000.00")
     context = _signed_in_context(browser, site, province_official)
+    # A server that has answered once (URLs imported, templates compiled), as a site in use is: the first
+    # request of a fresh test server spent 15 s in Python on the shared cores. The browser's cache stays empty.
+    assert context.request.get(f"{site}/money/funds/").ok
     page = context.new_page()
     errors: list[str] = []
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-    encodings: dict[str, str] = {}  # what Chromium itself was sent for ECharts (it offers br to this origin)
-    page.on("response", lambda response: encodings.update({"echarts": response.headers.get("content-encoding", "")})
-            if "echarts" in response.url else None)
+    sent: list[str] = []
+    page.on("request", lambda request: sent.append(request.url))
     devtools = context.new_cdp_session(page)
     devtools.send("Network.enable")
     devtools.send("Network.setCacheDisabled", {"cacheDisabled": True})
@@ -131,13 +141,21 @@ def test_on_slow_3g_the_figures_come_first_and_the_chart_follows(site, browser, 
     page.get_by_test_id("fund-totals").wait_for(state="visible", timeout=60_000)
     page.get_by_test_id("fund-table").wait_for(state="visible", timeout=60_000)
     figures = time.monotonic() - started
-    page.locator("#fund-chart svg").wait_for(state="attached", timeout=60_000)
+    page.locator("#fund-chart svg rect").first.wait_for(state="visible", timeout=60_000)
     chart = time.monotonic() - started
-    paint = page.evaluate("performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? -1") / 1000
-    print(f"slow 3G, empty cache: first paint {paint:.2f} s, figures visible {figures:.2f} s, chart drawn {chart:.2f} s"
-          f" (ECharts sent {encodings.get('echarts') or 'uncompressed'})")
+    page.wait_for_load_state("load", timeout=60_000)
+    loaded = time.monotonic() - started
+    timing = page.evaluate(TIMING)
+    print(f"slow 3G, empty cache: first paint {timing['paint'] / 1000:.2f} s, load event {timing['load'] / 1000:.2f} s "
+          f"(the browser's clock); seen by the test: figures {figures:.2f} s, chart {chart:.2f} s, loaded {loaded:.2f} s; "
+          f"{sum(each['bytes'] for each in timing['entries']):,} bytes over {len(sent)} requests")
+    for each in timing["entries"]:
+        print(f"  {each['name'][-60:]}: {each['bytes']:,} bytes, asked {each['start'] / 1000:.2f} s, "
+              f"first byte {each['first'] / 1000:.2f} s, done {each['end'] / 1000:.2f} s")
     context.close()
-    assert encodings.get("echarts") == "gzip"
-    assert figures <= FIGURES_BUDGET_S, f"the figures took {figures:.2f} s"
-    assert chart <= CHART_BUDGET_S and chart > figures
+    assert not [url for url in sent if "echarts" in url]
+    # The browser's own clock: navigation start to the end of the load event, every file the page asked for
+    # arrived and the chart (in the HTML) drawn. The test's clock adds Playwright's polling on loaded cores.
+    assert timing["load"] / 1000 < PAGE_BUDGET_S, f"the page took {timing['load'] / 1000:.2f} s to load"
+    assert 0 < timing["paint"] <= timing["load"]
     assert errors == []

@@ -47,7 +47,8 @@ def test_the_province_page_shows_the_counted_figures_in_chinese(province_officia
     assert _cell(html, "share-450100") == "75.0" and _cell(html, "share-450200") == "0.0"
     assert "重点群体低于70.0%" in _cell(html, "flags-450200") and "重点群体低于" not in _cell(html, "flags-450100")
     assert _cell(html, "target-450100") == "未分解"
-    assert 'data-chart-source="share-chart-data"' in html and 'id="share-chart-data"' in html
+    # The charts are drawn on the server (ADR 0006): an SVG named for a screen reader, no ECharts.
+    assert 'id="share-chart"' in html and 'aria-label="各市重点群体占比的柱状图"' in html and "echarts" not in html
     assert "insight/progress.css" in html and "style=" not in html and "<script>" not in html
     assert 'data-testid="target-form"' in html
 

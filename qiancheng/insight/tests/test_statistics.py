@@ -185,7 +185,7 @@ def test_the_page_shows_the_counted_figures(world, province_official, login) -> 
     assert _cell(html, "row-month-5", "trainings") == str(independent(month=5)[0])
     assert _cell(html, "row-training_form-skill_upgrade", "trainings") == str(independent(form="skill_upgrade")[0])
     assert _cell(html, "total-city", "trainings") == str(independent()[0])
-    assert "trend-chart-data" in html and "ranking-chart-data" in html and "style=" not in html
+    assert 'id="trend-chart"' in html and 'id="ranking-chart"' in html and "style=" not in html and "echarts" not in html
     assert "<script>" not in html
 
 
