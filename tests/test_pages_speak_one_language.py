@@ -24,9 +24,9 @@ from qiancheng.web.queues import queues_for
 pytestmark = pytest.mark.django_db
 
 PERSONAS = ("province_official", "nanning_official", "institution_user", "enterprise_user", "trainee_user")
-# Acronyms officials use as words; file formats (an upload's "PDF、JPEG 或 PNG") and the unit "MB" (10 MB),
+# Acronyms officials use as words; file formats (an upload's "PDF、JPEG 或 PNG") and the units "MB" (10 MB), "KB",
 # which Chinese pages write in Latin letters too.
-ALLOWED = {"AI", "GYB", "SYB", "IYB", "EYB", "PDF", "Excel", "IP", "ID", "JPEG", "PNG", "MB"}
+ALLOWED = {"AI", "GYB", "SYB", "IYB", "EYB", "PDF", "Excel", "IP", "ID", "JPEG", "PNG", "MB", "KB"}
 LATIN_WORD = re.compile(r"(?<![A-Za-z0-9_.:/@#-])[A-Za-z]{2,}(?![A-Za-z0-9_.:/@#-])")
 HAN = re.compile(r"[\u4e00-\u9fff]+")
 HIDDEN = {"script", "style", "code", "kbd", "samp", "template"}

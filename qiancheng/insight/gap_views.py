@@ -16,9 +16,13 @@ from qiancheng.accounts.models import Role
 from qiancheng.clock import days_since, today
 from qiancheng.insight import demand_gap
 from qiancheng.insight.forms import GapFilterForm
+from qiancheng.web.listing import BY_NUMBER_OR_NAME, listing, listing_of
 from qiancheng.web.table_xlsx import TableFile, table_xlsx
 
 TOP = 10
+# The gap table and the unanswered reports page (50 rows) and search on their own, the period kept.
+GAP, WAITING = "g-", "w-"
+PERIOD = ("date_from", "date_to", "city")
 PROVINCE_UNIT = "广西壮族自治区人力资源和社会保障厅"
 
 
@@ -38,8 +42,14 @@ def _table(request: HttpRequest) -> tuple[GapFilterForm, demand_gap.GapTable, st
     return form, table, problem
 
 
+def _row_matches(row: demand_gap.GapRow, text: str) -> bool:
+    """Search by number (the occupation's or item's code, the city's code) or by name."""
+    return any(text.lower() in value.lower() for value in (
+        row.occupation_code, row.item_code, row.occupation_name, row.city_code, row.city_name))
+
+
 def chart(table: demand_gap.GapTable) -> dict[str, Any]:
-    """The largest positive gaps, for web/static/web/charts.js."""
+    """The largest positive gaps, for `{% bar_chart %}` (drawn on the server: ADR 0006)."""
     top = [row for row in table.rows if row.gap > 0][:TOP]
     return {"labels": [_("%(occupation)s%(level)s级 %(city)s") % {
         "occupation": row.occupation_name, "level": row.level, "city": row.city_name} for row in top],
@@ -50,10 +60,16 @@ def chart(table: demand_gap.GapTable) -> dict[str, Any]:
 @signed_in_as(demand_gap.READERS)
 def demand_gap_page(request: HttpRequest) -> HttpResponse:
     form, table, problem = _table(request)
-    waiting = [(report, days_since(report.filed_at)) for report in demand_gap.unanswered_reports(request.user)
-               .select_related("enterprise", "occupation", "county", "enterprise__city")[:200]]
+    listed_gap = listing_of(request, table.rows, matches=_row_matches, search_label=BY_NUMBER_OR_NAME,
+                            prefix=GAP, keep=(*PERIOD, f"{WAITING}q"))
+    listed_waiting = listing(request, demand_gap.unanswered_reports(request.user)
+                             .select_related("enterprise", "occupation", "county", "enterprise__city"),
+                             search=("pk", "enterprise__uscc", "enterprise__name", "occupation__code", "occupation__name"),
+                             search_label=BY_NUMBER_OR_NAME, prefix=WAITING, keep=(*PERIOD, f"{GAP}q"))
+    waiting = [(report, days_since(report.filed_at)) for report in listed_waiting.rows]
     return render(request, "insight/demand_gap.html", {
-        "form": form, "table": table, "totals": table.totals, "problem": problem, "chart": chart(table),
+        "form": form, "table": table, "rows": listed_gap.rows, "listed_gap": listed_gap,
+        "listed_waiting": listed_waiting, "totals": table.totals, "problem": problem, "chart": chart(table),
         "province": request.user.role == Role.PROVINCE_OFFICIAL, "query": request.GET.urlencode(),
         "waiting": waiting, "answer_days": demand_gap.answer_days_on(today()),
     })

@@ -49,7 +49,7 @@ from qiancheng.projects.services import (
 from qiancheng.providers.models import Institution
 from qiancheng.providers.ratings import RatingInForce, rating_in_force
 from qiancheng.providers.services import opening_refusal
-from qiancheng.web.refusals import show_refusal
+from qiancheng.web.refusals import refusal_text, show_refusal
 
 CATALOGUE_SHOWN = 500
 LIST_SHOWN = 500
@@ -262,7 +262,7 @@ def merits(applications: QuerySet[DeliveryApplication]) -> list[Merit]:
         refusal = opening_refusal(row.institution, on)
         record = records.get(row.institution_id, {})
         found.append(Merit(
-            application=row, institution=row.institution, refusal=refusal.error().messages[0] if refusal else "",
+            application=row, institution=row.institution, refusal=refusal_text(refusal.error()) if refusal else "",
             rating=rating_in_force(row.institution_id, on), running_classes=record.get("running_classes", 0), running_trainees=record.get("running_trainees", 0),
             classes_delivered=record.get("classes_delivered", 0),
             trainees_completed=record.get("trainees_completed", 0), certificates=record.get("certificates", 0),
@@ -295,7 +295,7 @@ def _detail_context(request: HttpRequest, project: Project) -> dict[str, Any]:
         context["my_application"] = mine
         context["deliver_form"] = DeliverForm() if open_for_delivery and mine is None else None
         refusal = opening_refusal(user.institution, today())
-        context["deliver_refusal"] = refusal.error().messages[0] if refusal else ""
+        context["deliver_refusal"] = refusal_text(refusal.error()) if refusal else ""  # the page's language only
     if (city_here or applicant_here) and done and not project.effect_confirmed:
         context["confirm_form"] = ConfirmForm()
     return context

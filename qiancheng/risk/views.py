@@ -18,14 +18,23 @@ from qiancheng.risk import cases, services, tasks
 from qiancheng.risk.forms import DecideForm, OpenCaseForm, SignalFilter, UndoForm
 from qiancheng.risk.models import CandidateStatus, Case, LinkCandidate, Signal, SignalStatus
 from qiancheng.risk.signals import RULES
+from qiancheng.web.listing import listing
 
 READERS = {Role.CITY_OFFICIAL, Role.PROVINCE_OFFICIAL}
-SHOWN = 200
+# Three lists on one page, each paged (50 a page) and searched by number on its own (web.listing's prefixes);
+# the signal filter's fields and the other lists' searches are carried along.
+SIGNALS, CANDIDATES, CASES = "s-", "c-", "k-"
+KEPT = ("rule", "status", f"{SIGNALS}q", f"{CANDIDATES}q", f"{CASES}q")
 SCAN_SESSION_KEY = "risk_scan_task"
 
 
 def _scan_states() -> dict[str, str]:
     return {"READY": _("排队等待中"), "RUNNING": _("正在扫描"), "SUCCESSFUL": _("已完成"), "FAILED": _("扫描失败")}
+
+
+def kept(prefix: str) -> list[str]:
+    """The GET fields a list's pager and search box carry: the signal filter and the other lists' searches."""
+    return [name for name in KEPT if not name.startswith(prefix)]
 
 
 def _say(refusal: services.RiskRefused) -> str:
@@ -40,10 +49,17 @@ def home(request: HttpRequest) -> HttpResponse:
     if chosen.is_valid():
         rows = rows.filter(rule=chosen.cleaned_data["rule"]) if chosen.cleaned_data["rule"] else rows
         rows = rows.filter(status=chosen.cleaned_data["status"]) if chosen.cleaned_data["status"] else rows
-    shown = list(rows[:SHOWN])
-    candidates = list(scoped(LinkCandidate, request.user).filter(case__isnull=True)
-                      .exclude(status=CandidateStatus.DISMISSED)
-                      .select_related("person_a", "person_b", "link")[:SHOWN])
+    listed_signals = listing(request, rows, search=("pk", "summary", "institution__name"),
+                             search_label=_("按信号编号、内容或机构查找"), prefix=SIGNALS, keep=kept(SIGNALS))
+    shown = listed_signals.rows
+    listed_candidates = listing(request, scoped(LinkCandidate, request.user).filter(case__isnull=True)
+                                .exclude(status=CandidateStatus.DISMISSED)
+                                .select_related("person_a", "person_b", "link"),
+                                search=("pk", "person_a__name", "person_b__name"),
+                                search_label=_("按编号或姓名查找疑似同一人"), prefix=CANDIDATES, keep=kept(CANDIDATES))
+    candidates = listed_candidates.rows
+    listed_cases = listing(request, scoped(Case, request.user), search=("pk", "title"),
+                           search_label=_("按案件编号或名称查找"), prefix=CASES, keep=kept(CASES))
     form = OpenCaseForm(request.POST or None,
                         signal_ids=[row.pk for row in shown if row.status == SignalStatus.OPEN],
                         candidate_ids=[row.pk for row in candidates])
@@ -63,7 +79,8 @@ def home(request: HttpRequest) -> HttpResponse:
         "scan_task": scan_task, "scan_state": _scan_states().get(scan_state or "", ""),
         "may_scan": request.user.role in tasks.MAY_SCAN,
         "filter": chosen, "signals": [(row, labels.get(row.rule, row.rule)) for row in shown],
-        "candidates": candidates, "cases": scoped(Case, request.user)[:SHOWN], "form": form,
+        "candidates": candidates, "cases": listed_cases.rows, "form": form, "listed_signals": listed_signals,
+        "listed_candidates": listed_candidates, "listed_cases": listed_cases,
         "may_act": request.user.role == Role.CITY_OFFICIAL,
     })
 

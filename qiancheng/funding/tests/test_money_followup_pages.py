@@ -259,7 +259,7 @@ def test_the_employment_page_lists_due_late_and_rates(client: Client, login, pro
         page = client.get("/money/employment/")
     assert [each.claim.number for each in page.context["due"]] == [waiting.number] and page.context["late"] == []
     assert page.context["institution_chart"] == {"labels": [persona_institution.name], "values": [50.0]}
-    assert "新能源汽车装调项目班" in page.content.decode() and "employment-class-data" in page.content.decode()
+    assert "新能源汽车装调项目班" in page.content.decode() and 'id="employment-class-chart"' in page.content.decode()
     with frozen_at(dt.date(2026, 2, 1)):
         late = client.get("/money/employment/").context["late"]
     assert [each.claim.number for each in late] == [waiting.number]
@@ -315,7 +315,7 @@ def test_the_fund_summary_partial_renders_for_the_province_home(rf, province_off
 
     funded(province_official, "2500.00")
     html = render_to_string("funding/_fund_summary.html", {"fund_summary": fund_summary(province_official)})
-    assert "0.25万元" in html and "fund-summary-chart-data" in html and 'href="/money/funds/"' in html
+    assert "0.25万元" in html and 'id="fund-summary-chart"' in html and 'href="/money/funds/"' in html
 
 
 # ---------------------------------------------------------------- 3.6 credit payment

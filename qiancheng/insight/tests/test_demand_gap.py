@@ -183,7 +183,7 @@ def test_the_page_the_export_and_the_api_under_scope(province_official, nanning_
     page = login(Client(), nanning_official).get("/insight/demand-gap/")
     assert page.status_code == 200
     html = page.content.decode()
-    assert 'data-testid="gap-4-10-01-05-4-450100"' in html and "gap-chart-data" in html
+    assert 'data-testid="gap-4-10-01-05-4-450100"' in html and 'id="gap-chart"' in html
     assert login(Client(), nanning_official).get("/insight/demand-gap/?city=450200").status_code == 404
     other = login(Client(), liuzhou_official).get("/insight/demand-gap/").content.decode()
     assert "gap-4-10-01-05-4-450100" not in other
