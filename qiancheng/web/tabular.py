@@ -11,7 +11,9 @@ reader expands no entities.
 Frames: COPY on PostgreSQL, executemany on SQLite. Building model instances for millions of rows would
 take longer than making them; the frame's columns are the table's column names; a column the frame lacks
 takes the field's default (timestamps with auto_now take the load's time), and a NOT NULL column with
-neither is an error before anything is written.
+neither is an error before anything is written. On PostgreSQL Polars writes each block of rows as CSV
+text (its writer, in Rust) straight into `COPY … (FORMAT csv)`: handing psycopg one Python tuple per row
+cost more than the server's work on the 1,000,000-person province (bench/README.md, 2026-12-07).
 """
 
 from __future__ import annotations
@@ -134,6 +136,12 @@ def sniffed_content_type(content: bytes) -> str | None:
 # ---- Frames into tables ----
 
 BATCH_ROWS = 20_000
+# Rows per CSV block fed to COPY: large enough that the per-block cost vanishes, small enough that the
+# text of one block (about 20-60 MB for the widest synthetic tables) stays a fraction of the frame itself.
+COPY_BLOCK_ROWS = 100_000
+# Types Polars' CSV writer cannot carry, or writes in a form PostgreSQL does not read (nested values, bytes,
+# durations): such a frame goes row by row instead.
+_NOT_CSV = (pl.List, pl.Array, pl.Struct, pl.Binary, pl.Object, pl.Duration)
 
 
 class BulkWriteError(RuntimeError):
@@ -201,12 +209,15 @@ def write_frame(model: type[models.Model], frame: pl.DataFrame, advance: Callabl
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             raw = cursor.cursor  # the psycopg cursor under Django's wrapper: COPY needs it
-            with raw.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                for batch in _batches(frame):
-                    for row in batch.iter_rows():
-                        copy.write_row(row)
-                    if advance:
-                        advance(batch.height)
+            if any(isinstance(dtype, _NOT_CSV) for dtype in frame.schema.values()):
+                with raw.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                    for batch in _batches(frame):
+                        for row in batch.iter_rows():
+                            copy.write_row(row)
+                        if advance:
+                            advance(batch.height)
+            else:
+                _copy_csv(raw, f"COPY {table} ({names}) FROM STDIN WITH (FORMAT csv)", frame, advance)
         else:
             sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(frame.columns))})"
             for batch in _batches(_for_sqlite(frame)):
@@ -214,6 +225,18 @@ def write_frame(model: type[models.Model], frame: pl.DataFrame, advance: Callabl
                 if advance:
                     advance(batch.height)
     return frame.height
+
+
+def _copy_csv(raw: object, sql: str, frame: pl.DataFrame, advance: Callable[[int], object] | None) -> None:
+    """COPY the frame as CSV text in blocks. In PostgreSQL's CSV format an unquoted empty field is NULL and
+    a quoted one ("") the empty string, which is exactly how Polars writes null and "" when it quotes only
+    where necessary; timestamps carry their offset, decimals their scale, booleans true/false."""
+    with raw.copy(sql) as copy:  # type: ignore[attr-defined]
+        for start in range(0, frame.height, COPY_BLOCK_ROWS):
+            block = frame.slice(start, COPY_BLOCK_ROWS)
+            copy.write(block.write_csv(include_header=False, quote_style="necessary").encode())
+            if advance:
+                advance(block.height)
 
 
 def next_id(model: type[models.Model]) -> int:
