@@ -75,7 +75,7 @@ class EnterpriseOut(Schema):
                              address=enterprise.address)
 
 
-class RegistryFactsIn(Schema):
+class EnterpriseFactsIn(Schema):
     # Omitted (None): kept as stored.
     legal_representative: str | None = Field(None, max_length=64)
     phone: str | None = Field(None, max_length=32)
@@ -186,7 +186,7 @@ def review(request: HttpRequest, enterprise_id: int, payload: ReviewIn) -> Any:
 
 @router.post("/enterprises/{int:enterprise_id}/registry-facts", response={200: EnterpriseOut, **ERRORS},
              summary="更新登记信息（法定代表人、单位联系电话、地址）/ the enterprise updates its registry facts")
-def registry_facts(request: HttpRequest, enterprise_id: int, payload: RegistryFactsIn) -> Any:
+def registry_facts(request: HttpRequest, enterprise_id: int, payload: EnterpriseFactsIn) -> Any:
     found = get_scoped_or_404(Enterprise, request.auth, pk=enterprise_id)
     try:
         updated = services.update_enterprise_facts(request.auth, found, legal_representative=payload.legal_representative,

@@ -242,7 +242,7 @@ def resubmit(request: HttpRequest, institution_id: int, payload: ResubmitIn) -> 
         requested_scopes=scopes, legal_representative=payload.legal_representative, phone=payload.phone))
 
 
-class RegistryFactsIn(Schema):
+class InstitutionFactsIn(Schema):
     # Omitted (None): kept as stored.
     legal_representative: str | None = None
     phone: str | None = None
@@ -252,7 +252,7 @@ class RegistryFactsIn(Schema):
 @router.post("/{int:institution_id}/registry-facts", response={200: InstitutionOut, **ERRORS},
              summary="更新登记信息（法定代表人、单位联系电话、地址）/ the institution updates its registry facts")
 @refusals
-def registry_facts(request: HttpRequest, institution_id: int, payload: RegistryFactsIn) -> InstitutionOut:
+def registry_facts(request: HttpRequest, institution_id: int, payload: InstitutionFactsIn) -> InstitutionOut:
     institution = get_scoped_or_404(Institution, request.auth, pk=institution_id)
     return InstitutionOut.of(services.update_registry_facts(
         request.auth, institution, legal_representative=payload.legal_representative, phone=payload.phone,
