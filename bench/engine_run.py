@@ -4,8 +4,10 @@
 
 For each size it generates claims, history and parameters in the exchange format (the synthetic
 province's `generate_exchange`), then runs, each in its own process under `/usr/bin/time -v`, `--repeat`
-times each:
+times each, the modes alternating (auto, reference, auto, reference, ...), so that every mode sees the same
+load on a shared machine:
 
+- `auto`: `qiancheng check …` as a user runs it (the partitions chosen by the input's size);
 - `plain`: `qiancheng check … --partitions 1` (one process, the whole batch at once);
 - `partitions4`: `qiancheng check … --partitions 4` (person partitions decided one after another);
 - `spark`: `qiancheng check … --engine spark --master local[2] --partitions 4` (needs the `spark` extra
@@ -15,9 +17,10 @@ times each:
 Each figure is the median wall time of the runs, the peak resident memory of the largest single process
 (`/usr/bin/time -v`, which for Spark is usually the JVM) and the peak of the whole process tree's
 resident memory (sampled every 0.2 s from /proc: the driver, the JVM and Spark's Python workers
-together), with the 1-minute load average before and after. Every engine run's decisions file is
-compared byte for byte with the plain run's, and the plain run's row for row with the reference's.
-Results are printed as a Markdown table to paste into bench/README.md.
+together), with the 1-minute load average before the first and after the last run of the size. Every
+engine run's decisions file is compared byte for byte with the first engine mode's, and that one row for
+row with the reference's; each engine mode's median time and peak are also given as a ratio to the
+reference's. Results are printed as a Markdown table to paste into bench/README.md.
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ from pathlib import Path
 import polars as pl
 
 HERE = Path(__file__).resolve().parent
-MODES = ("plain", "partitions4", "spark", "reference")
+MODES = ("auto", "plain", "partitions4", "spark", "reference")
 # Spark's JVM as the command starts it; the session's own settings (qiancheng/policy/spark.py) come on top.
 SPARK_SUBMIT_ARGS = "--driver-memory 2g --conf spark.ui.showConsoleProgress=false pyspark-shell"
 
@@ -97,6 +100,8 @@ def agree(ours: Path, reference: Path) -> tuple[int, int]:
 
 def command_of(mode: str, inputs: list[str], out: Path, workdir: Path, master: str) -> list[str]:
     check = [sys.executable, "-m", "qiancheng", "check", *inputs, "--out", str(out), "--quiet"]
+    if mode == "auto":
+        return [*check, "--workdir", str(workdir)]
     if mode == "plain":
         return [*check, "--partitions", "1"]
     if mode == "partitions4":
@@ -111,9 +116,11 @@ def main() -> None:
     parser.add_argument("--claims", type=int, nargs="+", default=[200_000])
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--modes", nargs="+", choices=MODES, default=list(MODES))
+    parser.add_argument("--modes", nargs="+", choices=MODES, default=["auto", "reference"])
     parser.add_argument("--master", default="local[2]", help="Spark master of the spark mode")
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/qiancheng-bench"))
+    parser.add_argument("--reuse", action="store_true",
+                        help="use the files already generated in --workdir (the same size and seed give the same files)")
     args = parser.parse_args()
     # The synthetic province reads the programme clock, which is Django's: settings first.
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "qiancheng.settings")
@@ -130,36 +137,49 @@ def main() -> None:
         folder = args.workdir / f"n{size}"
         folder.mkdir(parents=True, exist_ok=True)
         started = time.perf_counter()
-        paths = generate_exchange(size, args.seed, folder)
+        paths = {name: folder / f"{name}.{'json' if name == 'params' else 'csv'}" for name in ("claims", "history", "params")}
+        if not (args.reuse and all(path.exists() for path in paths.values())):
+            paths = generate_exchange(size, args.seed, folder)
         generated = time.perf_counter() - started
         history_rows = sum(1 for _ in paths["history"].open(encoding="utf-8")) - 1
         print(f"{size:,} claims, {history_rows:,} history rows: generated in {generated:.1f} s", file=sys.stderr)
         inputs = ["--claims", str(paths["claims"]), "--history", str(paths["history"]), "--params", str(paths["params"])]
         outputs = {mode: folder / f"decisions-{mode}.csv" for mode in args.modes}
+        runs: dict[str, list[tuple[float, float, float]]] = {mode: [] for mode in args.modes}
+        load_before = os.getloadavg()[0]
+        for _ in range(args.repeat):
+            for mode in args.modes:  # alternating: each mode's runs spread over the same stretch of load
+                runs[mode].append(timed(command_of(mode, inputs, outputs[mode], folder, args.master), env))
+        load_after = os.getloadavg()[0]
+        engines = [mode for mode in args.modes if mode != "reference"]
+        medians = {mode: statistics.median(wall for wall, _, _ in runs[mode]) for mode in args.modes}
+        peaks = {mode: max(m for _, m, _ in runs[mode]) for mode in args.modes}
         for mode in args.modes:
-            load_before = os.getloadavg()[0]
-            runs = [timed(command_of(mode, inputs, outputs[mode], folder, args.master), env)
-                    for _ in range(args.repeat)]
-            load_after = os.getloadavg()[0]
-            walls = [wall for wall, _, _ in runs]
-            if mode == "reference" and "plain" in outputs:
-                compared, differing = agree(outputs["plain"], outputs[mode])
-                same = f"{differing:,} of {compared:,} rows differ"
+            walls = [wall for wall, _, _ in runs[mode]]
+            if mode == "reference" and engines:
+                compared, differing = agree(outputs[engines[0]], outputs[mode])
+                same = f"{differing:,} of {compared:,} rows differ from {engines[0]}"
             elif mode == "reference":
                 same = "-"
+            elif mode == engines[0]:
+                same = "(itself)"
             else:
-                same = "yes" if mode == "plain" or outputs[mode].read_bytes() == outputs["plain"].read_bytes() else "NO"
-            rows.append((size, history_rows, mode, statistics.median(walls), min(walls), max(walls),
-                         max(m for _, m, _ in runs), max(t for _, _, t in runs), load_before, load_after, same))
-            print(f"  {mode}: {' '.join(f'{w:.1f}' for w in walls)} s, load {load_before:.1f}-{load_after:.1f}",
-                  file=sys.stderr)
+                same = "yes" if outputs[mode].read_bytes() == outputs[engines[0]].read_bytes() else "NO"
+            if "reference" in args.modes and mode != "reference":
+                ratio = f"{medians[mode] / medians['reference']:.2f} / {peaks[mode] / peaks['reference']:.2f}"
+            else:
+                ratio = "-"
+            rows.append((size, history_rows, mode, medians[mode], min(walls), max(walls), peaks[mode],
+                         max(t for _, _, t in runs[mode]), load_before, load_after, ratio, same))
+            print(f"  {mode}: {' '.join(f'{w:.1f}' for w in walls)} s, peak {peaks[mode]:,.0f} MiB", file=sys.stderr)
+        print(f"  load {load_before:.1f}-{load_after:.1f}", file=sys.stderr)
     print(f"{args.repeat} runs each, seed {args.seed}\n")
     print("| claims | history rows | run | median s | min-max s | time -v peak MiB | process tree peak MiB "
-          "| load avg before-after | same decisions as plain |")
-    print("|---:|---:|---|---:|---:|---:|---:|---:|---|")
-    for size, history_rows, mode, median, low, high, peak, tree, before, after, same in rows:
+          "| load avg before-after | time / memory vs reference | same decisions |")
+    print("|---:|---:|---|---:|---:|---:|---:|---:|---:|---|")
+    for size, history_rows, mode, median, low, high, peak, tree, before, after, ratio, same in rows:
         print(f"| {size:,} | {history_rows:,} | {mode} | {median:.1f} | {low:.1f}-{high:.1f} | {peak:,.0f} | {tree:,.0f} "
-              f"| {before:.1f}-{after:.1f} | {same} |")
+              f"| {before:.1f}-{after:.1f} | {ratio} | {same} |")
 
 
 if __name__ == "__main__":

@@ -38,9 +38,10 @@ def _take_data_dir(argv: list[str]) -> list[str]:
 def main(argv: list[str] | None = None) -> None:
     args = _take_data_dir(list(sys.argv[1:] if argv is None else argv))
     if args and args[0] in FILE_COMMANDS:
-        # Before Polars loads: its allocator (jemalloc) returns freed pages at once and keeps one arena,
-        # so a batch decided partition by partition holds one partition's memory, not every one's.
-        os.environ.setdefault("_RJEM_MALLOC_CONF", "dirty_decay_ms:0,muzzy_decay_ms:0,narenas:1")
+        # Before Polars loads: its allocator (jemalloc) returns freed pages within a second and keeps one
+        # arena, so a batch decided partition by partition holds one partition's memory, not every one's.
+        # (Returning them at once, dirty_decay_ms:0, cost 3.4 s of system time in 16 s at 1 M claims.)
+        os.environ.setdefault("_RJEM_MALLOC_CONF", "dirty_decay_ms:1000,muzzy_decay_ms:0,narenas:1")
         from qiancheng.policy.commandline import main as policy_main
 
         sys.exit(policy_main(args))

@@ -14,7 +14,6 @@ from pathlib import Path
 
 import polars as pl
 
-from qiancheng import clock
 from qiancheng.policy.engine import DecisionRun, Progress, decide
 from qiancheng.policy.exchange import (
     CLAIM_FIELDS,
@@ -93,6 +92,21 @@ def check_not_in_history(claims: pl.DataFrame, history: pl.DataFrame, label: str
         ])
 
 
+def run_date(as_of: dt.date | None, params: ParamSet) -> dt.date:
+    """The decision date: `--as-of`, else the parameter set's, else the programme's today.
+
+    The programme clock (qiancheng.clock) is imported only when it is read: it brings Django's time zone
+    support, which a run with a dated parameter set does not need (`qiancheng check` starts faster).
+    """
+    if as_of is not None:
+        return as_of
+    if params.as_of is not None:
+        return params.as_of
+    from qiancheng import clock
+
+    return clock.today()
+
+
 def load_params(params: Path | None, override: Path | None = None) -> ParamSet:
     """`--params` is the complete set of the run; without it the packaged set; `--override` edits either."""
     base = load_exchange_params(params) if params else load_packaged()
@@ -119,7 +133,7 @@ def load_batch(claims: Path, history: Path | None, params: Path | None, override
     history_frame = load_history(history)
     check_not_in_history(claims_frame, history_frame, str(claims))
     param_set = load_params(params, override)
-    return BatchInput(claims_frame, history_frame, param_set, as_of or param_set.as_of or clock.today())
+    return BatchInput(claims_frame, history_frame, param_set, run_date(as_of, param_set))
 
 
 def run(batch: BatchInput, *, trace: bool = False, progress: Progress | None = None) -> DecisionRun:

@@ -12,8 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-from qiancheng import clock
-from qiancheng.policy.batch import BatchInput, load_batch, load_params, run
+from qiancheng.policy.batch import BatchInput, load_batch, load_params, run, run_date
 from qiancheng.policy.engine import DecisionRun
 from qiancheng.policy.exchange import ExchangeError, write_decisions
 from qiancheng.policy.params import ParameterError, ParamSet
@@ -115,7 +114,7 @@ def _check_partitioned(args: argparse.Namespace, partitions: int) -> int:
             raise ExchangeError([f"{path}: 文件不存在 / file not found"])
     params = load_params(args.params, args.override)
     param_sets = [params] + ([load_params(args.compare, None)] if args.compare else [])
-    as_of = args.as_of or params.as_of or clock.today()
+    as_of = run_date(args.as_of, params)
     if args.engine == "spark":
         from qiancheng.policy.spark import SparkUnavailable, decide_on_spark
 

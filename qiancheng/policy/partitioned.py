@@ -9,8 +9,10 @@ is decided by `engine.decide` exactly as a small batch would be. Within a partit
 read. The decisions are then put together in claim-ID order (EXCHANGE.md (d)).
 
 The input is read and validated in blocks of whole CSV records (row numbers kept, so a bad row is
-reported as in a plain run), each block is typed, hashed and written once to an Arrow IPC file sorted by
-partition; a partition is then read back as one slice of every block file. Memory is bounded by a block
+reported as in a plain run), each block is typed, hashed and written once to an uncompressed Arrow IPC file
+sorted by partition, one record batch per partition; a partition is then read back as one slice of every
+block file, which reads that record batch alone (Parquet, which Spark reads, is written instead for
+`--engine spark`: a slice of a Parquet file decodes its whole column chunks, once per partition). Memory is bounded by a block
 plus one partition, whatever the size of the file. Nothing is written to the decisions file unless the
 whole input is valid and every partition is decided (EXCHANGE.md: no partial output).
 
@@ -50,11 +52,13 @@ from qiancheng.policy.rules import RULE_VERSION
 
 c = pl.col
 
-# A plain (one-frame) run below this much input (claims and history files together); above it, one
-# partition per PARTITION_BYTES. A partition of 32 MiB of CSV peaks near 150 MiB in the engine; 30 M
-# claims (about 11 GiB of CSV) make the MAX_PARTITIONS of about 120,000 claims each.
+# A plain (one-frame) run below this much input (claims and history files together); above it, at least two
+# partitions and one per PARTITION_BYTES. The engine's working memory grows with the partition, the split's
+# cost with the number of partitions (each reads a slice of every block file, and each engine call has a
+# fixed cost): 200,000 claims with their history (76 MB of CSV) make 2 partitions, 1,000,000 claims 3, and
+# 30 M claims (about 11 GiB of CSV) 85.
 AUTO_FROM_BYTES = 32 * 1024 * 1024
-PARTITION_BYTES = 32 * 1024 * 1024
+PARTITION_BYTES = 128 * 1024 * 1024
 MAX_PARTITIONS = 256
 # Records read, validated and hashed at once: at least 50,000 (about 12 MiB of claims CSV), more for very
 # large files so that a partition is read back from at most BLOCKS_PER_FILE slices of each file.
@@ -64,11 +68,16 @@ CSV_BYTES_PER_ROW = 200  # a claim row of the exchange format is 200-250 bytes; 
 PART = "__part"
 
 
+def _input_bytes(claims: Path, history: Path | None) -> int:
+    return (claims.stat().st_size if claims.exists() else 0) + (
+        history.stat().st_size if history and history.exists() else 0)
+
+
 def partition_count(claims: Path, history: Path | None) -> int:
     """How many partitions `qiancheng check` uses when not told: 1 (a plain run) for small input."""
     if not claims.exists():
         return 1  # the plain run reports the missing file
-    size = claims.stat().st_size + (history.stat().st_size if history and history.exists() else 0)
+    size = _input_bytes(claims, history)
     if size < AUTO_FROM_BYTES:
         return 1
     return min(MAX_PARTITIONS, max(2, math.ceil(size / PARTITION_BYTES)))
@@ -137,29 +146,42 @@ class _Spill:
     """Block files of one input, each sorted by partition, and where each partition lies in each."""
 
     folder: Path
+    parquet: bool = False  # for Spark; else Arrow IPC
     files: list[tuple[Path, dict[int, tuple[int, int]]]] = field(default_factory=list)
     shared: list[Path] = field(default_factory=list)  # rows every partition needs (institution blacklist)
 
     def add(self, frame: pl.DataFrame) -> None:
-        frame = frame.sort(PART, maintain_order=True)
-        counts = frame.group_by(PART).len().sort(PART)
-        spans, start = {}, 0
-        for part, n in counts.iter_rows():
-            spans[part] = (start, n)
-            start += n
-        path = self.folder / f"block-{len(self.files) + len(self.shared):05d}.parquet"
-        frame.write_parquet(path, compression="lz4", statistics=False)  # with PART, which Spark reads
-        self.files.append((path, spans))
+        pieces = frame.partition_by(PART, maintain_order=True, as_dict=True)
+        spans, start, ordered = {}, 0, []
+        for (part,), piece in sorted(pieces.items()):
+            spans[part] = (start, piece.height)
+            start += piece.height
+            ordered.append(piece)
+        name = f"block-{len(self.files) + len(self.shared):05d}"
+        # One chunk per partition, so that the IPC file holds one record batch per partition.
+        self._write(pl.concat(ordered, rechunk=False), name)
+        self.files.append((self._path(name), spans))
 
     def add_shared(self, frame: pl.DataFrame) -> None:
-        path = self.folder / f"shared-{len(self.shared):05d}.parquet"
-        frame.write_parquet(path, compression="lz4", statistics=False)
-        self.shared.append(path)
+        name = f"shared-{len(self.shared):05d}"
+        self._write(frame, name)
+        self.shared.append(self._path(name))
+
+    def _path(self, name: str) -> Path:
+        return self.folder / f"{name}.{'parquet' if self.parquet else 'arrow'}"
+
+    def _write(self, frame: pl.DataFrame, name: str) -> None:
+        if self.parquet:
+            frame.write_parquet(self._path(name), compression="lz4", statistics=False)  # with PART: Spark reads it
+        else:
+            frame.write_ipc(self._path(name), compression="uncompressed")
+
+    def _scan(self, path: Path) -> pl.LazyFrame:
+        return pl.scan_parquet(path) if self.parquet else pl.scan_ipc(path)
 
     def part(self, index: int) -> pl.DataFrame | None:
-        pieces = [pl.scan_parquet(path).slice(*spans[index]).drop(PART) for path, spans in self.files
-                  if index in spans]
-        pieces += [pl.scan_parquet(path) for path in self.shared]
+        pieces = [self._scan(path).slice(*spans[index]).drop(PART) for path, spans in self.files if index in spans]
+        pieces += [self._scan(path) for path in self.shared]
         if not pieces:
             return None
         return pl.concat(pieces, how="vertical").collect()
@@ -182,10 +204,12 @@ class Split:
         return found if found is not None else empty_history()
 
 
-def split_input(claims: Path, history: Path | None, partitions: int, folder: Path) -> Split:
-    """Read, validate and hash both files block by block; raise ExchangeError as a plain run would."""
+def split_input(claims: Path, history: Path | None, partitions: int, folder: Path, *,
+                parquet: bool = False) -> Split:
+    """Read, validate and hash both files block by block; raise ExchangeError as a plain run would.
+    `parquet`: the block files as Parquet (Spark reads them), else Arrow IPC."""
     problems: list[str] = []
-    claim_spill, history_spill = _Spill(folder / "claims"), _Spill(folder / "history")
+    claim_spill, history_spill = _Spill(folder / "claims", parquet), _Spill(folder / "history", parquet)
     claim_spill.folder.mkdir(parents=True)
     history_spill.folder.mkdir(parents=True)
     claim_ids: list[pl.DataFrame] = []

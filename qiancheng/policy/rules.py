@@ -13,7 +13,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
 import polars as pl
 
 from qiancheng.policy.params import PlanFigures
@@ -80,17 +79,19 @@ class LimitRule(Rule):
 
 # ---------------------------------------------------------------- identity (GB 11643)
 
-_WEIGHTS = np.array((7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2), dtype=np.int64)
+_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_SHAPE = r"^[0-9]{17}[0-9X]$"
 
 
-def _check_characters_match(numbers: pl.Series) -> pl.Series:
-    """GB 11643 check character, (12 - Σ digit x weight mod 11) mod 11 with 10 written X, computed
-    on the bytes of the numbers at once (every value here already has the 18-character shape)."""
-    raw = np.frombuffer(numbers.to_numpy().astype("S18").tobytes(), dtype=np.uint8).reshape(-1, 18)
-    expected = (12 - ((raw[:, :17].astype(np.int64) - 48) @ _WEIGHTS) % 11) % 11
-    given = np.where(raw[:, 17] == ord("X"), 10, raw[:, 17].astype(np.int64) - 48)
-    return pl.Series(numbers.name, expected == given)
+def _check_characters_match(numbers: pl.Expr) -> pl.Expr:
+    """GB 11643 check character, (12 - Σ digit x weight mod 11) mod 11 with 10 written X, as one Polars
+    expression over numbers that all have the 18-character shape (no NumPy: `qiancheng check` starts
+    faster without importing it)."""
+    digits = [numbers.str.slice(i, 1).cast(pl.Int64) * weight for i, weight in enumerate(_WEIGHTS)]
+    expected = (12 - pl.sum_horizontal(digits) % 11) % 11
+    last = numbers.str.slice(17, 1)
+    given = pl.when(last == "X").then(pl.lit(10, pl.Int64)).otherwise(last.cast(pl.Int64, strict=False))
+    return expected == given
 
 
 def id_number_is_valid(person: pl.Expr, as_of: dt.date) -> pl.Expr:
@@ -103,7 +104,7 @@ def id_number_is_valid(person: pl.Expr, as_of: dt.date) -> pl.Expr:
     birth = person.str.slice(6, 8).str.to_date("%Y%m%d", strict=False)
     birth_ok = birth.is_not_null() & (person.str.slice(6, 4) != "0000") & (birth <= pl.lit(as_of))
     shaped = pl.when(shape).then(person).otherwise(pl.lit("0" * 18))  # "000...0" has a matching check
-    check_ok = shaped.map_batches(_check_characters_match, return_dtype=pl.Boolean)
+    check_ok = _check_characters_match(shaped)
     return (shape & province & birth_ok & check_ok).fill_null(False)
 
 

@@ -61,7 +61,7 @@ def decide_on_spark(
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
     with tempfile.TemporaryDirectory(prefix="qiancheng-spark-", dir=workdir) as folder:
-        split = split_input(claims, history, partitions, Path(folder))
+        split = split_input(claims, history, partitions, Path(folder), parquet=True)
         spark = (
             SparkSession.builder.master(master).appName("qiancheng check")
             .config("spark.sql.shuffle.partitions", str(partitions))
