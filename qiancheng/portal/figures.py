@@ -56,7 +56,7 @@ class HeadlineFigures:
         return sum(each.count for each in self.claims_by_status)
 
     def chart_data(self) -> dict[str, Any]:
-        """What the home page's bar chart draws (ECharts reads it from a json_script block)."""
+        """What the home page's bar chart draws (`{% bar_chart %}`, drawn on the server: ADR 0006)."""
         return {
             "labels": [each.label for each in self.claims_by_status],
             "values": [each.count for each in self.claims_by_status],
