@@ -60,6 +60,14 @@ def name_pinyin(name: str) -> str:
     return " ".join(lazy_pinyin(name.strip(), style=Style.NORMAL, errors="default"))
 
 
+def name_fields(name: str) -> dict[str, str]:
+    """The name as linkage reads it: the name, its first character, its toneless pinyin, and the pinyin of its
+    first syllable (the surname as it sounds: 张 and 章 both "zhang"), which blocks with the birth date."""
+    spoken = name_pinyin(name)
+    return {"name": name.strip(), "surname": name.strip()[:1], "name_pinyin": spoken,
+            "surname_pinyin": spoken.split(" ", 1)[0]}
+
+
 def _sealed_hashes(actor: Any, person_keys: Iterable[str] | None, column: str, purpose: str,
                    hasher: Callable[[str], str], action: str, purpose_note: str) -> dict[str, str]:
     """person_key -> keyed hash of one sealed column for the persons given (all when None); the read of the
@@ -97,8 +105,7 @@ def person_records(actor: Any) -> list[dict[str, Any]]:
         "person_key", "name", "sex", "birth_date", "county_code", "id_number_masked"
     ).iterator(chunk_size=5000):
         rows.append({
-            "unique_id": key, "name": name.strip(), "surname": name.strip()[:1], "name_pinyin": name_pinyin(name),
-            "sex": sex,
+            "unique_id": key, **name_fields(name), "sex": sex,
             "birth_date": birth.isoformat(), "county_code": county, "id_tail": masked[-4:],
             "phone_hash": phones.get(key),
         })

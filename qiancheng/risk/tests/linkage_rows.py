@@ -12,7 +12,7 @@ import hashlib
 import random
 from typing import Any
 
-from qiancheng.risk.features import name_pinyin
+from qiancheng.risk.features import name_fields
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒙韦覃黎陆莫农"
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉建国志红梅小龙海波林峰宁"
@@ -42,7 +42,7 @@ def planted_rows(people: int, seed: int = 7, duplicate_share: float = 0.02) -> t
     for index in range(people):
         name = _name(chance)
         rows.append({
-            "unique_id": _key(index), "name": name, "surname": name[:1], "name_pinyin": name_pinyin(name), "sex": chance.choice("12"),
+            "unique_id": _key(index), **name_fields(name), "sex": chance.choice("12"),
             "birth_date": dt.date.fromordinal(start + chance.randrange(40 * 365)).isoformat(),
             "county_code": chance.choice(COUNTIES), "id_tail": f"{chance.randrange(10_000):04d}",
             "phone_hash": hashlib.sha256(f"phone-{index}".encode()).hexdigest() if chance.random() < 0.9 else None,
@@ -51,9 +51,7 @@ def planted_rows(people: int, seed: int = 7, duplicate_share: float = 0.02) -> t
     for number, original in enumerate(chance.sample(rows, int(people * duplicate_share))):
         twin = dict(original, unique_id=_key(people + number), id_tail=f"{chance.randrange(10_000):04d}")
         if chance.random() < 0.2:
-            twin["name"] = _retyped(twin["name"], GIVEN, chance)
-            twin["surname"] = twin["name"][:1]
-            twin["name_pinyin"] = name_pinyin(twin["name"])
+            twin.update(name_fields(_retyped(twin["name"], GIVEN, chance)))
         if chance.random() < 0.2:
             twin["birth_date"] = _retyped_date(twin["birth_date"], chance)
         rows.append(twin)
