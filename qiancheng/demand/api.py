@@ -116,6 +116,7 @@ class RoundOut(Schema):
 class ReportIn(Schema):
     occupation_code: str | None = Field(None, max_length=16)
     level: int | None = Field(None, ge=1, le=5)
+    item_code: str | None = Field(None, max_length=32, description="专项职业能力项目编码（无国家标准时，不填等级）")
     content: str = Field("", max_length=CONTENT_MAX)
     headcount: int = Field(..., ge=1, le=HEADCOUNT_MAX)
     wage_offered: Decimal = Field(..., ge=0, le=WAGE_MAX, max_digits=9, decimal_places=2)
@@ -135,6 +136,7 @@ class ReportOut(Schema):
     enterprise_id: int
     occupation_code: str | None
     level: int | None
+    item_code: str | None
     content: str
     headcount: int
     wage_offered: Decimal
@@ -146,7 +148,8 @@ class ReportOut(Schema):
     @staticmethod
     def of(report: DemandReport) -> ReportOut:
         return ReportOut(id=report.pk, round_id=report.census_round_id, enterprise_id=report.enterprise_id,
-                         occupation_code=report.occupation_id, level=report.level, content=report.content,
+                         occupation_code=report.occupation_id, level=report.level, item_code=report.item_id,
+                         content=report.content,
                          headcount=report.headcount, wage_offered=report.wage_offered, county_code=report.county_id,
                          industry_code=report.industry_id, deadline=report.deadline, will_hire=report.will_hire)
 
@@ -271,7 +274,8 @@ def _own_enterprise(request: HttpRequest) -> Enterprise:
                      "the same need again updates it")
 def submit(request: HttpRequest, round_id: int, payload: ReportsIn) -> Any:
     census = get_scoped_or_404(CensusRound, request.auth, pk=round_id)
-    rows = [services.ReportInput(occupation=each.occupation_code, level=each.level, content=each.content,
+    rows = [services.ReportInput(occupation=each.occupation_code, level=each.level, item=each.item_code,
+                                 content=each.content,
                                  headcount=each.headcount, wage_offered=each.wage_offered, county=each.county_code,
                                  industry=each.industry_code, deadline=each.deadline, will_hire=each.will_hire)
             for each in payload.reports]

@@ -8,7 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from qiancheng.catalog.models import City, IndustrialPark, Industry
+from qiancheng.catalog.models import City, IndustrialPark, Industry, SpecialAbilityItem
 from qiancheng.catalog.vocabulary import SkillLevel
 from qiancheng.demand.models import CONTENT_MAX, HEADCOUNT_MAX, WAGE_MAX, RoundScope
 from qiancheng.demand.services import NAME_MAX, REASON_MAX, TITLE_MAX, ReviewDecision
@@ -76,9 +76,12 @@ class ReportForm(forms.Form):
     """One need; its checks are the service's, so a wrong value reads the same as in a file or the API."""
 
     occupation = forms.CharField(label=_("职业编码"), max_length=16, required=False,
-                                 help_text=_("如 4-10-01-05；无国家标准时改填培训内容"))
+                                 help_text=_("如 4-10-01-05；无国家标准时改选专项职业能力项目或填培训内容"))
     level = forms.TypedChoiceField(label=_("技能等级"), required=False, coerce=int, empty_value=None,
                                    choices=[("", "—"), *SkillLevel.choices])
+    item = forms.ModelChoiceField(label=_("专项职业能力项目（无国家标准时）"), required=False, to_field_name="code",
+                                  queryset=SpecialAbilityItem.objects.filter(is_active=True).order_by("code"),
+                                  help_text=_("无国家职业标准时可选本区专项职业能力项目，不填等级"))
     content = forms.CharField(label=_("培训内容（无国家标准时）"), max_length=CONTENT_MAX, required=False)
     headcount = forms.IntegerField(label=_("需求人数"), min_value=1, max_value=HEADCOUNT_MAX)
     wage_offered = forms.DecimalField(label=_("月薪（元）"), min_value=0, max_value=WAGE_MAX, decimal_places=2,

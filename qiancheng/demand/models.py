@@ -117,8 +117,9 @@ class CensusRound(models.Model):
 
 
 class DemandReport(models.Model):
-    """One need an enterprise reports in a round: an occupation at a level, or a project-training content
-    where no national standard exists (3.4), with headcount, wage, place, industry and deadline (1c)."""
+    """One need an enterprise reports in a round: an occupation at a level, or, where no national standard
+    exists, one of Guangxi's special-ability items (专项职业能力, 3.2) or a project-training content (3.4),
+    with headcount, wage, place, industry and deadline (1c)."""
 
     census_round = models.ForeignKey(CensusRound, on_delete=models.PROTECT, related_name="reports")
     enterprise = models.ForeignKey(Enterprise, on_delete=models.PROTECT, related_name="demand_reports")
@@ -126,6 +127,11 @@ class DemandReport(models.Model):
         "catalog.Occupation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     level = models.PositiveSmallIntegerField(null=True, blank=True)
+    # Where no occupation standard exists, the province's special-ability item answers the need (3.2; issue 10
+    # item 7: demand points at the catalogue's entries, as classes and brands do).
+    item = models.ForeignKey(
+        "catalog.SpecialAbilityItem", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     content = models.CharField(max_length=CONTENT_MAX, blank=True, default="", help_text="无国家标准时的培训内容 / project content")
     headcount = models.PositiveIntegerField()
     wage_offered = models.DecimalField(max_digits=9, decimal_places=2, help_text="元/月 yuan a month")
@@ -133,7 +139,7 @@ class DemandReport(models.Model):
     industry = models.ForeignKey("catalog.Industry", on_delete=models.PROTECT, related_name="+")
     deadline = models.DateField()
     will_hire = models.BooleanField()
-    # What one need is (occupation-level or content, and county), so a re-upload updates instead of adding.
+    # What one need is (occupation-level, item or content, and county), so a re-upload updates instead of adding.
     need_key = models.CharField(max_length=64)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -144,11 +150,12 @@ class DemandReport(models.Model):
         verbose_name = "需求填报 demand report"
         constraints = [
             models.UniqueConstraint(fields=["census_round", "enterprise", "need_key"], name="one_report_per_need"),
-            # an occupation with a level, or a content without either
+            # an occupation with a level, or a special-ability item, or a content: exactly one of the three
             models.CheckConstraint(
-                condition=Q(occupation__isnull=False, level__gte=1, level__lte=5, content="")
-                | Q(occupation__isnull=True, level__isnull=True) & ~Q(content=""),
-                name="demand_occupation_or_content",
+                condition=Q(occupation__isnull=False, level__gte=1, level__lte=5, item__isnull=True, content="")
+                | Q(occupation__isnull=True, level__isnull=True, item__isnull=False, content="")
+                | Q(occupation__isnull=True, level__isnull=True, item__isnull=True) & ~Q(content=""),
+                name="demand_occupation_item_or_content",
             ),
             models.CheckConstraint(condition=Q(headcount__gte=1, headcount__lte=HEADCOUNT_MAX),
                                    name="demand_headcount_range"),
@@ -157,13 +164,13 @@ class DemandReport(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.enterprise} {self.occupation_id or self.content} ×{self.headcount}"
+        return f"{self.enterprise} {self.occupation_id or self.item_id or self.content} ×{self.headcount}"
 
 
 class DemandReportVersion(models.Model):
     """What a demand report said from `recorded_at` on (1c 动态需求数据库): one row when it is created and one
     for every change, written by `demand.services.submit_reports`, never edited, so the demand on any past
-    date can be asked (`demand_on`). The need itself (occupation and level or content, county) never
+    date can be asked (`demand_on`). The need itself (occupation and level, item or content, county) never
     changes, it is the report's `need_key`; what may change is below."""
 
     report = models.ForeignKey(DemandReport, on_delete=models.PROTECT, related_name="versions")

@@ -9,8 +9,9 @@ from __future__ import annotations
 import io
 
 import xlsxwriter
+from django.core.exceptions import ValidationError
 
-from qiancheng.catalog.models import Industry
+from qiancheng.catalog.models import Industry, SpecialAbilityItem
 from qiancheng.catalog.vocabulary import SkillLevel
 from qiancheng.demand.services import Problem, ReportInput
 from qiancheng.web.tabular import MAX_ROWS, cell_text, check_upload, read_sheet
@@ -26,9 +27,12 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "industry": ("所属产业", "industry"),
     "deadline": ("到岗期限", "deadline"),
     "will_hire": ("是否招用培训合格人员", "will hire the trained"),
+    # Added last, so a file filled in on the earlier nine-column template still reads (PREVIOUS_HEADERS).
+    "item": ("专项职业能力项目编码（无国家标准时）", "special-ability item code (no standard)"),
 }
 HEADERS = tuple(zh for zh, _ in COLUMNS.values())
 HEADERS_EN = {zh: en for zh, en in COLUMNS.values()}
+PREVIOUS_HEADERS = HEADERS[:-1]
 
 
 def column_of(field: str) -> str:
@@ -52,6 +56,7 @@ def demand_template() -> bytes:
     sheet.set_column(3, 4, 12)
     sheet.set_column(5, 5, 16, text)
     sheet.set_column(6, 8, 20, text)
+    sheet.set_column(9, 9, 24, text)
     industries = list(Industry.objects.filter(is_active=True).order_by("sort_order", "code").values_list("name", flat=True))
     sheet.data_validation(1, 1, MAX_ROWS, 1, {"validate": "list", "source": [str(level) for level in SkillLevel.values]})
     if industries and sum(len(name) + 1 for name in industries) < 255:  # Excel's limit for an inline list
@@ -62,6 +67,10 @@ def demand_template() -> bytes:
         "每行一项需求，从第2行开始填写；请勿修改第1行表头。One need a row from row 2; keep the header row.",
         "填职业编码（国家职业分类大典）和技能等级1-5；无国家标准时不填二者，改填培训内容（第3.4条）。"
         "An occupation code and level 1-5, or a training content where no standard exists (clause 3.4).",
+        "无国家职业标准时，也可在最后一列填本区专项职业能力项目编码（不填职业编码、等级和培训内容；第3.2条）："
+        + "、".join(f"{code} {name}" for code, name in SpecialAbilityItem.objects.filter(is_active=True)
+                   .order_by("code").values_list("code", "name")[:40])
+        + "。Or, where no standard exists, a special-ability item code in the last column (clause 3.2).",
         "县（市、区）填6位区划代码，如450102。County: the 6-digit division code, e.g. 450102.",
         f"所属产业填“1+19”产业目录中的名称或代码：{'、'.join(industries)}。Industry of the \"1+19\" list (1a).",
         "到岗期限写作2026-03-01。Deadline as 2026-03-01.",
@@ -79,7 +88,15 @@ def demand_template() -> bytes:
 def read_reports(file_name: str, data: bytes) -> list[ReportInput]:
     """The file's rows as reports (raises ValidationError for an unsafe or wrong file)."""
     check_upload(file_name, data)
-    body = read_sheet(data, HEADERS, HEADERS_EN, ("需求填报表", "demand sheet"))
+    try:
+        body = read_sheet(data, HEADERS, HEADERS_EN, ("需求填报表", "demand sheet"))
+    except ValidationError as wrong_header:
+        # A sheet of the earlier template (no item column) is still a demand sheet; any other header is refused
+        # with the current template's headers.
+        try:
+            body = read_sheet(data, PREVIOUS_HEADERS, HEADERS_EN, ("需求填报表", "demand sheet"))
+        except ValidationError:
+            raise wrong_header from None
     return [ReportInput(row=number, **{name: cell_text(cells[index]) for index, name in enumerate(COLUMNS)})
             for number, cells in body]
 

@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from qiancheng.accounts.audit import record_event, record_events, snapshot
 from qiancheng.accounts.models import Role, User
-from qiancheng.catalog.models import City, County, IndustrialPark, Industry, Occupation
+from qiancheng.catalog.models import City, County, IndustrialPark, Industry, Occupation, SpecialAbilityItem
 from qiancheng.catalog.registry_facts import check_registry_facts
 from qiancheng.catalog.uscc import check_uscc
 from qiancheng.clock import now as programme_now
@@ -47,7 +47,7 @@ TITLE_MAX = 128
 # A deadline further out than this is a typo, not a plan (the census looks at this year and next, 1c).
 DEADLINE_YEARS_MAX = 5
 VERSION_FIELDS = ("headcount", "wage_offered", "industry_id", "deadline", "will_hire")
-REPORT_FIELDS = ("occupation_id", "level", "content", "headcount", "wage_offered", "county_id", "industry_id",
+REPORT_FIELDS = ("occupation_id", "level", "item_id", "content", "headcount", "wage_offered", "county_id", "industry_id",
                  "deadline", "will_hire")
 
 
@@ -277,6 +277,7 @@ class ReportInput:
     level: int | str | None = None
     content: str | None = None
     headcount: int | str | None = None
+    item: str | None = None  # catalog special-ability item code (专项职业能力, 3.2), where no standard exists
     wage_offered: Decimal | int | str | None = None
     county: str | None = None  # catalog division code
     industry: str | None = None  # catalog industry code (the "1+19" system, 1a)
@@ -292,12 +293,15 @@ class _Catalog:
     occupations: dict[str, Occupation]
     counties: dict[str, County]
     industries: dict[str, Industry]
+    items: dict[str, SpecialAbilityItem]
 
     @classmethod
     def for_reports(cls, reports: Sequence[ReportInput]) -> _Catalog:
         codes = {_text(raw.occupation)[:16] for raw in reports if _text(raw.occupation)}
+        item_codes = {_text(raw.item)[:32] for raw in reports if _text(raw.item)}
         return cls(
             occupations={each.code: each for each in Occupation.objects.filter(code__in=codes)},
+            items={each.code: each for each in SpecialAbilityItem.objects.filter(code__in=item_codes)},
             counties={each.code: each for each in County.objects.filter(is_current=True)},
             industries={each.code: each for each in Industry.objects.filter(is_active=True)},
         )
@@ -358,10 +362,24 @@ def _check_one(raw: ReportInput, catalog: _Catalog) -> tuple[_Checked | None, li
 
     values: dict[str, Any] = {}
     code, content = _text(raw.occupation), " ".join(_text(raw.content).split())
+    item_code = _text(raw.item)
     level_text = _text(raw.level)
-    if code and content:
-        problem("content", "occupation_and_content", "职业与培训内容只填其一（无国家标准时才填培训内容）",
-                "give an occupation or a training content, not both (content only where no standard exists)")
+    if sum(1 for given in (code, item_code, content) if given) > 1:
+        problem("item" if item_code else "content", "occupation_and_content",
+                "职业、专项职业能力项目与培训内容只填其一（无国家标准时才填专项职业能力项目或培训内容）",
+                "give one of an occupation, a special-ability item or a training content (an item or a content "
+                "only where no standard exists)")
+    elif item_code:
+        # 3.2: an item is trained and assessed to its own specification, which has no levels.
+        item = catalog.items.get(item_code[:32])
+        if item is None or not item.is_active:
+            problem("item", "item_unknown", f"专项职业能力项目编码 {item_code[:32]} 不在本区项目目录中或已停用",
+                    f"special-ability item {item_code[:32]} is not on the province's list or is withdrawn")
+        elif level_text:
+            problem("level", "level_with_item", "按专项职业能力项目填报时不填等级（专项职业能力不分等级）",
+                    "a special-ability item has no level")
+        else:
+            values.update(occupation_id=None, level=None, item_id=item.code, content="")
     elif code:
         occupation = catalog.occupations.get(code[:16])
         level = _level(raw.level)
@@ -374,7 +392,7 @@ def _check_one(raw: ReportInput, catalog: _Catalog) -> tuple[_Checked | None, li
             problem("level", "level_not_in_occupation", f"职业 {occupation.name} 没有{level}级（第3.1条）",
                     f"occupation {occupation.code} has no level {level} (clause 3.1)")
         else:
-            values.update(occupation_id=occupation.code, level=level, content="")
+            values.update(occupation_id=occupation.code, level=level, item_id=None, content="")
     elif content:
         if level_text:
             problem("level", "level_without_occupation", "按培训内容填报时不填等级", "a training content has no level")
@@ -382,10 +400,12 @@ def _check_one(raw: ReportInput, catalog: _Catalog) -> tuple[_Checked | None, li
             problem("content", "content_too_long", f"培训内容不得超过{CONTENT_MAX}字",
                     f"the content is longer than {CONTENT_MAX} characters")
         else:
-            values.update(occupation_id=None, level=None, content=content)
+            values.update(occupation_id=None, level=None, item_id=None, content=content)
     else:
-        problem("occupation", "occupation_required", "请填写职业编码和等级，或无国家标准时的培训内容",
-                "give an occupation code and level, or a training content where no standard exists")
+        problem("occupation", "occupation_required",
+                "请填写职业编码和等级，或无国家标准时的专项职业能力项目编码或培训内容",
+                "give an occupation code and level, or where no standard exists a special-ability item code or a "
+                "training content")
     headcount = _whole(raw.headcount, 1, HEADCOUNT_MAX)
     if headcount is None:
         problem("headcount", "headcount_invalid", f"需求人数须为1至{HEADCOUNT_MAX}的整数",
@@ -434,7 +454,10 @@ def _check_one(raw: ReportInput, catalog: _Catalog) -> tuple[_Checked | None, li
     values["will_hire"] = hire
     if problems:
         return None, problems
-    key = "|".join([values["occupation_id"] or "", str(values["level"] or ""), values["content"], values["county_id"]])
+    # An item's key has its own prefix, so an item code can never collide with a content of the same text; keys of
+    # occupations and contents are as before, so needs reported earlier keep their key.
+    need = values["content"] if values["item_id"] is None else f"item:{values['item_id']}"
+    key = "|".join([values["occupation_id"] or "", str(values["level"] or ""), need, values["county_id"]])
     return _Checked(values, hashlib.sha256(key.encode("utf-8")).hexdigest(), raw.row), []
 
 
@@ -461,8 +484,10 @@ def check_reports(census: CensusRound, reports: Sequence[ReportInput]) -> tuple[
             continue
         if one.need_key in seen:
             first = seen[one.need_key]
-            problems.append(Problem("occupation", "duplicate", f"与第{first}行是同一需求（职业等级或内容及县区相同）",
-                                    f"the same need as row {first} (occupation and level or content, and county)",
+            problems.append(Problem("occupation", "duplicate",
+                                    f"与第{first}行是同一需求（职业等级、专项职业能力项目或内容及县区相同）",
+                                    f"the same need as row {first} (occupation and level, item or content, and "
+                                    "county)",
                                     raw.row))
             continue
         seen[one.need_key] = raw.row or number

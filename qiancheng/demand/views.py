@@ -82,7 +82,8 @@ def _rounds_for(user: User) -> QuerySet:
 
 
 def _reports(user: User) -> QuerySet:
-    return scoped(DemandReport, user).select_related("census_round", "enterprise", "occupation", "county", "industry")
+    return scoped(DemandReport, user).select_related("census_round", "enterprise", "occupation", "item", "county",
+                                                      "industry")
 
 
 def _mine(request: HttpRequest, facts_form: RegistryFactsForm | None = None, status: int = 200) -> HttpResponse:
@@ -187,7 +188,8 @@ def report_add(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         one = services.ReportInput(
-            occupation=data["occupation"], level=data["level"], content=data["content"], headcount=data["headcount"],
+            occupation=data["occupation"], level=data["level"], item=data["item"].code if data["item"] else None,
+            content=data["content"], headcount=data["headcount"],
             wage_offered=data["wage_offered"], county=data["county"], industry=data["industry"].code,
             deadline=data["deadline"], will_hire=data["will_hire"] == "yes")
         try:
