@@ -319,8 +319,9 @@ def post_rating_decision(request: HttpRequest, appeal_id: int, payload: RatingDe
 
 class GapRowOut(Schema):
     occupation_code: str
-    occupation_name: str
-    level: int
+    occupation_name: str  # the occupation's name, or the special-ability item's on an item's row
+    level: int | None  # none on an item's row (3.2: items have no levels)
+    item_code: str
     city_code: str
     reports: int
     demand: int
@@ -344,11 +345,12 @@ def demand_gap_table(request: HttpRequest, date_from: dt.date | None = None, dat
                      city_code: str | None = Query(None, pattern=r"^\d{6}$"),
                      park_code: str | None = Query(None, max_length=32),
                      occupation_code: str | None = Query(None, max_length=16),
-                     level: int | None = Query(None, ge=1, le=5)) -> Any:
+                     level: int | None = Query(None, ge=1, le=5),
+                     item_code: str | None = Query(None, max_length=32)) -> Any:
     user = _reader(request)
     try:
         table = demand_gap.gap_table(user, date_from, date_to, city_code=city_code, park_code=park_code,
-                                     occupation_code=occupation_code, level=level)
+                                     occupation_code=occupation_code, level=level, item_code=item_code)
     except LookupError as elsewhere:
         raise Http404 from elsewhere  # the same 404 as any record out of scope
     except demand_gap.GapRefused as refusal:
@@ -356,8 +358,53 @@ def demand_gap_table(request: HttpRequest, date_from: dt.date | None = None, dat
     return GapOut(date_from=table.date_from, date_to=table.date_to, demand_as_of=table.as_of,
                   city_code=table.city.code if table.city else None, totals=table.totals,
                   rows=[GapRowOut(occupation_code=row.occupation_code, occupation_name=row.occupation_name,
-                                  level=row.level, city_code=row.city_code, reports=row.reports, demand=row.demand,
-                                  certified=row.certified, placed=row.placed, gap=row.gap) for row in table.rows])
+                                  level=row.level, item_code=row.item_code, city_code=row.city_code,
+                                  reports=row.reports, demand=row.demand, certified=row.certified, placed=row.placed,
+                                  gap=row.gap) for row in table.rows])
+
+
+class GapPointOut(Schema):
+    day: dt.date
+    events: list[str]  # reported, certified, placed, month_end
+    demand: int
+    certified: int
+    placed: int
+    gap: int
+
+
+class GapHistoryOut(Schema):
+    occupation_code: str
+    item_code: str
+    name: str
+    level: int | None
+    city_code: str
+    date_from: dt.date
+    date_to: dt.date
+    points: list[GapPointOut]
+
+
+@router.get("/demand-gap/history", response={200: GapHistoryOut, **ERRORS},
+            summary="缺口变化：每月末及需求、发证、就业证明之日 / one row of the gap through time: month ends and "
+                    "the days of reports, certificates and employment proofs")
+def demand_gap_history(request: HttpRequest, date_from: dt.date | None = None, date_to: dt.date | None = None,
+                       city_code: str | None = Query(None, pattern=r"^\d{6}$"),
+                       occupation_code: str | None = Query(None, max_length=16),
+                       level: int | None = Query(None, ge=1, le=5),
+                       item_code: str | None = Query(None, max_length=32)) -> Any:
+    user = _reader(request)
+    try:
+        history = demand_gap.gap_history(user, city_code=city_code, date_from=date_from, date_to=date_to,
+                                         occupation_code=occupation_code, level=level, item_code=item_code)
+    except LookupError as elsewhere:
+        raise Http404 from elsewhere  # the same 404 as any record out of scope
+    except demand_gap.GapRefused as refusal:
+        raise ApiError(422, refusal.code, refusal.zh, refusal.en) from refusal
+    return GapHistoryOut(occupation_code=history.occupation_code, item_code=history.item_code, name=history.name,
+                         level=history.level, city_code=history.city.code, date_from=history.date_from,
+                         date_to=history.date_to,
+                         points=[GapPointOut(day=point.day, events=list(point.events), demand=point.demand,
+                                             certified=point.certified, placed=point.placed, gap=point.gap)
+                                 for point in history.points])
 
 
 # The statistics (6a) and the industry plans (6) add their routes to this router.
