@@ -6,7 +6,6 @@ from django.utils.translation import gettext_lazy as _
 from qiancheng.insight import (
     class_share,
     gap_history_views,
-    gap_history_views,
     gap_views,
     matching_urls,
     report_card_views,
@@ -24,7 +23,6 @@ urlpatterns = [
     path("classes/<int:class_pk>/key-group-share/", class_share.class_share, name="class_share"),
     path("demand-gap/", gap_views.demand_gap_page, name="demand_gap"),
     path("demand-gap/export.xlsx", gap_views.demand_gap_export, name="demand_gap_export"),
-    path("demand-gap/history/", gap_history_views.demand_gap_history_page, name="demand_gap_history"),
     path("demand-gap/history/", gap_history_views.demand_gap_history_page, name="demand_gap_history"),
     path("star-rating/", views.star_rating_formula, name="star_rating"),
     path("rating/", views.ratings, name="ratings"),
