@@ -17,7 +17,7 @@ from qiancheng.accounts.models import User
 from qiancheng.clock import frozen_at
 from qiancheng.insight.figures import programme_achieved
 from qiancheng.insight.models import Target
-from qiancheng.insight.services import DEMO_DOCUMENT, scaled_plan_figure, set_target
+from qiancheng.insight.services import DEMO_DOCUMENT, record_demo_city_targets, scaled_plan_figure, set_target
 from qiancheng.policy.params import plan_figures
 
 
@@ -50,5 +50,7 @@ def ensure_demo_targets(as_of: dt.date, say: Callable[[str], object] = print) ->
             count = scaled_plan_figure(planned, scale)
             document = f"{DEMO_DOCUMENT}：{planned:,}人次 × {scale.numerator:,}/{scale.denominator:,}"
             set_target(province, year, None, count, document, dt.date(year, 1, 1), demo_scale=scale)
+            # The province splits it among the cities (1a), in proportion to each city's trainings.
+            record_demo_city_targets(province, year, dt.date(year, 1, 1))
             say(f"演示目标 / demo target {year}: {count:,}（{planned:,} × {float(scale):.4%}）")
     return True
