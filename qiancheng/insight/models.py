@@ -146,10 +146,10 @@ class ParameterDraft(models.Model):
 
 
 class WhatIfReplayStatus(models.TextChoices):
-    QUEUED = "queued", "排队中 queued"
-    RUNNING = "running", "测算中 running"
-    DONE = "done", "已完成 done"
-    FAILED = "failed", "未完成 failed"
+    QUEUED = "queued", _("排队中")
+    RUNNING = "running", _("测算中")
+    DONE = "done", _("已完成")
+    FAILED = "failed", _("未完成")
 
 
 class WhatIfReplay(models.Model):

@@ -75,6 +75,6 @@ def test_claim_review_pay_and_see_the_fund(page, sign_in, live_server, persona_p
     paid = FundAccount.objects.get().paid
     assert paid > Decimal("0")
     assert page.get_by_test_id("fund-paid").inner_text() == f"{paid:,.2f}"
-    page.locator("#fund-chart svg").wait_for()
-    assert page.locator("#fund-chart svg rect").count() > 0
+    page.locator("#fund-chart svg[role=img]").wait_for()
+    assert page.locator("#fund-chart svg[role=img] rect").count() > 0
     page.screenshot(path=str(SCREENSHOTS / "qiancheng-money-funds.png"), full_page=True)
