@@ -76,3 +76,13 @@ def check_registry_facts(legal_representative: str, phone: str, address: str) ->
     if problems:
         raise ValidationError(problems)
     return RegistryFacts(**cleaned)
+
+
+def registry_facts_problems(legal_representative: str, phone: str, address: str) -> dict[str, ValidationError]:
+    """The wrong facts by field name, to be merged with a registration's other problems (the page shows each beside
+    its field); empty when all three are right."""
+    try:
+        check_registry_facts(legal_representative, phone, address)
+    except ValidationError as refusal:
+        return {field: ValidationError(errors) for field, errors in refusal.error_dict.items()}
+    return {}

@@ -24,7 +24,7 @@ from django.utils import timezone
 from qiancheng.accounts.audit import record_event, record_events, snapshot
 from qiancheng.accounts.models import Role, User
 from qiancheng.catalog.models import City, County, IndustrialPark, Industry, Occupation, SpecialAbilityItem
-from qiancheng.catalog.registry_facts import check_registry_facts
+from qiancheng.catalog.registry_facts import check_registry_facts, registry_facts_problems
 from qiancheng.catalog.uscc import check_uscc
 from qiancheng.clock import now as programme_now
 from qiancheng.clock import today
@@ -74,14 +74,6 @@ def _registration_problems(*, name: str, uscc: str, park: IndustrialPark | None,
     return problems
 
 
-def _facts_problems(legal_representative: str, phone: str, address: str) -> dict[str, ValidationError]:
-    try:
-        check_registry_facts(legal_representative, phone, address)
-    except ValidationError as refusal:
-        return {field: ValidationError(errors) for field, errors in refusal.error_dict.items()}
-    return {}
-
-
 def audited_facts(enterprise: Enterprise) -> dict[str, str]:
     """The registry facts as the audit trail keeps them: the phone masked (catalog.registry_facts says why)."""
     return {"legal_representative": enterprise.legal_representative,
@@ -94,7 +86,7 @@ def register_enterprise(actor: User | None, *, name: str, uscc: str, city: City,
     """An enterprise registers (1c, 3.4a); it starts as "applied", waiting for its city's review. Its legal
     representative, phone and address are the registry facts risk compares (6d: catalog.registry_facts)."""
     problems = {**_registration_problems(name=name, uscc=uscc, park=park, city=city),
-                **_facts_problems(legal_representative, phone, address)}
+                **registry_facts_problems(legal_representative, phone, address)}
     if problems:
         raise next(iter(problems.values()))
     facts = check_registry_facts(legal_representative, phone, address)
@@ -146,7 +138,7 @@ def register_enterprise_with_account(request: HttpRequest | None, *, username: s
     from qiancheng.accounts.services import create_account
 
     problems = {**_registration_problems(name=name, uscc=uscc, park=park, city=city),
-                **_facts_problems(legal_representative, phone, address)}
+                **registry_facts_problems(legal_representative, phone, address)}
     username = username.strip()
     try:
         User.username_validator(username)

@@ -25,7 +25,7 @@ from django.utils import timezone
 from qiancheng.accounts.audit import record_event, snapshot
 from qiancheng.accounts.models import Role, User
 from qiancheng.catalog.models import City, CourseKind, Occupation, SpecialAbilityItem
-from qiancheng.catalog.registry_facts import RegistryFacts, check_registry_facts
+from qiancheng.catalog.registry_facts import RegistryFacts, check_registry_facts, registry_facts_problems
 from qiancheng.catalog.vocabulary import SkillLevel, TrainingType
 from qiancheng.clock import today
 from qiancheng.people import crypto
@@ -171,14 +171,6 @@ def _checked_capacity(capacity: int | None) -> int | None:
     return capacity
 
 
-def _facts_problems(legal_representative: str, phone: str, address: str) -> dict[str, ValidationError]:
-    try:
-        check_registry_facts(legal_representative, phone, address)
-    except ValidationError as refusal:
-        return {field: ValidationError(errors) for field, errors in refusal.error_dict.items()}
-    return {}
-
-
 def _audited_facts(institution: Institution) -> dict[str, str]:
     """The registry facts as the audit trail keeps them: the phone masked (catalog.registry_facts says why)."""
     return {"legal_representative": institution.legal_representative, "phone": mask_phone(institution.phone)
@@ -189,7 +181,7 @@ def _registration_problems(*, name: str, uscc: str, kind: str, capacity: int | N
                            requested_scopes: Iterable[ScopeRequest | dict[str, Any]],
                            facts: tuple[str, str, str] = ("", "", "")) -> dict[str, ValidationError]:
     """Every field of an application that is wrong, by field name (the page shows each beside its field)."""
-    problems: dict[str, ValidationError] = _facts_problems(*facts)
+    problems: dict[str, ValidationError] = registry_facts_problems(*facts)
     if not " ".join(name.split()):
         problems["name"] = ValidationError("机构名称不能为空 / the institution needs a name", code="name_required")
     check = check_uscc(uscc)
