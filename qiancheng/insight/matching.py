@@ -7,12 +7,15 @@
   occupation-level, 3.5d a lower level than a certificate held). The prediction is the engine's; this module only
   compares the class with it.
 - **For an enterprise** (`candidates`): the holders of a valid skill certificate of a reported occupation at the
-  reported level or higher who consented to be contacted (demand.ContactConsent in force). Nobody else, never an ID
+  reported level or higher, or of a valid special-ability certificate (专项职业能力证书, 3.2) of a reported item, who
+  consented to be contacted (demand.ContactConsent in force). Nobody else, never an ID
   number or person key; the name masked as certificate verification masks it; the phone masked, and only where the
   consent's scope allows it; its clear reading (`reveal_candidate_phone`) is audited.
-- **For a city** (`city_overview`): demand no class answers, and classes no demand asks for.
-- **The measure** (`matched_share`): the share of reported demand headcount matched to a class within the days in
-  force (90, `matching.yaml`).
+- **For a city** (`city_overview`): demand no class answers, and classes no demand asks for. An occupation-level
+  is answered by a class of that occupation and level, a special-ability item by a class of that item, in the
+  enterprise's city; a project-training content has no catalogue key and is answered by a project, not here.
+- **The measure** (`matched_share`): the share of reported demand headcount (occupation-levels and items) matched
+  to a class within the days in force (90, `matching.yaml`).
 
 Demand sits low in the layers and training and evaluation above it, so matching lives here, above both.
 """
@@ -190,26 +193,34 @@ def recommendations(user: User, person: Person | None = None) -> Recommendations
 class Candidate:
     consent_id: int  # the handle an enterprise uses; never the person key or the ID number
     masked_name: str
-    occupation_code: str
-    occupation_name: str
-    level: int
+    occupation_code: str | None  # None for a special-ability certificate, which names an item instead
+    occupation_name: str  # the occupation's or the item's name
+    level: int | None  # None for a special-ability certificate (it has no level)
     issued_on: dt.date
     city_name: str
     phone_masked: str  # "" unless the consent's scope allows the phone
     may_reveal_phone: bool
+    item_code: str | None = None
 
 
 def _own_report(user: User, report_id: int) -> DemandReport:
     """The enterprise's own report; for anyone else (a city's official included) the same 404 as a missing one."""
-    reports = DemandReport.objects.select_related("occupation", "enterprise")
+    reports = DemandReport.objects.select_related("occupation", "item", "enterprise")
     return get_scoped_or_404(reports if user.role == Role.ENTERPRISE else reports.none(), user, pk=report_id)
 
 
-def _consented_holders(occupation_id: str, level: int) -> QuerySet[Certificate]:
-    """Valid skill certificates of the occupation at `level` or higher (a smaller number), of people whose consent
-    to be contacted is in force."""
-    return (Certificate.objects.filter(kind=CertificateKind.VOCATIONAL_SKILL_LEVEL, status=CertificateStatus.VALID,
-                                       occupation_id=occupation_id, level__lte=level)
+def _consented_holders(report: DemandReport) -> QuerySet[Certificate]:
+    """Valid certificates that answer the report, of people whose consent to be contacted is in force: a skill
+    certificate of the occupation at the reported level or higher (a smaller number), or a special-ability
+    certificate of the reported item. A project-training content names no certificate: nobody."""
+    if report.item_id is not None:
+        certificates = Certificate.objects.filter(kind=CertificateKind.SPECIAL_ABILITY, item_id=report.item_id)
+    elif report.occupation_id is not None and report.level is not None:
+        certificates = Certificate.objects.filter(kind=CertificateKind.VOCATIONAL_SKILL_LEVEL,
+                                                  occupation_id=report.occupation_id, level__lte=report.level)
+    else:
+        return Certificate.objects.none()
+    return (certificates.filter(status=CertificateStatus.VALID)
             # Exists, not a join: "withdrawn_at is null" across a reverse join would also match nobody's consent
             .filter(Exists(ContactConsent.objects.filter(person=OuterRef("person"), withdrawn_at__isnull=True))))
 
@@ -218,10 +229,8 @@ def candidates(user: User, report_id: int) -> tuple[DemandReport, list[Candidate
     """The consenting holders of a matching certificate for one of the enterprise's own reports; those of its city
     first, then the highest level, then the newest certificate."""
     report = _own_report(user, report_id)
-    if report.occupation_id is None or report.level is None:
-        return report, []
-    certificates = (_consented_holders(report.occupation_id, report.level)
-                    .select_related("person", "occupation").order_by("person_id", "level", "-issued_on"))
+    certificates = (_consented_holders(report)
+                    .select_related("person", "occupation", "item").order_by("person_id", "level", "-issued_on"))
     best: dict[str, Certificate] = {}
     for certificate in certificates[:LIST_MAX * 5]:
         best.setdefault(certificate.person_id, certificate)
@@ -235,10 +244,12 @@ def candidates(user: User, report_id: int) -> tuple[DemandReport, list[Candidate
         phone = consent.scope == ConsentScope.PHONE and bool(certificate.person.phone_masked)
         rows.append((county is None or county.city_id != report.enterprise.city_id, certificate.level,
                      -certificate.issued_on.toordinal(), Candidate(
-            consent.pk, mask_name(certificate.person.name), certificate.occupation_id, certificate.occupation.name,
-            certificate.level, certificate.issued_on, county.city.name if county else "",
-            certificate.person.phone_masked if phone else "", phone)))
-    rows.sort(key=lambda row: (row[0], row[1], row[2], row[3].consent_id))
+            consent.pk, mask_name(certificate.person.name), certificate.occupation_id,
+            (certificate.item or certificate.occupation).name, certificate.level, certificate.issued_on,
+            county.city.name if county else "", certificate.person.phone_masked if phone else "", phone,
+            certificate.item_id)))
+    # the highest level first: a smaller number; an item's certificates have none
+    rows.sort(key=lambda row: (row[0], row[1] or 0, row[2], row[3].consent_id))
     return report, [row[3] for row in rows[:LIST_MAX]]
 
 
@@ -249,27 +260,27 @@ def reveal_candidate_phone(user: User, report_id: int, consent_id: int, reason: 
     report = _own_report(user, report_id)
     consent = ContactConsent.objects.filter(pk=consent_id, withdrawn_at__isnull=True,
                                             scope=ConsentScope.PHONE).select_related("person").first()
-    if consent is None or report.occupation_id is None or not _consented_holders(
-            report.occupation_id, report.level or 0).filter(person=consent.person).exists():
+    if consent is None or not _consented_holders(report).filter(person=consent.person).exists():
         raise LookupError(consent_id)
     return reveal_phone(user, consent.person, reason or f"企业联系候选人 demand report {report.pk}")
 
 
 # ---- for a city ----
 
-Key = tuple[str, int, str]  # occupation code, level, city code
+Key = tuple[str | None, int | None, str | None, str]  # occupation code, level, item code, city code
+ANSWERABLE = Q(occupation__isnull=False, level__isnull=False) | Q(item__isnull=False)
 
 
 @dataclass
 class CityOverview:
     unanswered_reports: list[DemandReport]
-    unanswered_needs: list[dict[str, Any]]  # occupation, level, city, workers
+    unanswered_needs: list[dict[str, Any]]  # occupation, level, city, workers (a worker reports occupations only)
     idle_classes: list[TrainingClass]
     share: MatchedShare
 
 
 def _supplied(classes: QuerySet[TrainingClass]) -> set[Key]:
-    return set(classes.values_list("occupation_id", "level", "city_id"))
+    return set(classes.values_list("occupation_id", "level", "item_id", "city_id"))
 
 
 def city_overview(user: User) -> CityOverview:
@@ -278,28 +289,26 @@ def city_overview(user: User) -> CityOverview:
     if user.role not in CITY_READERS:
         raise PermissionDenied("只有人社部门可以查看供需匹配 / only officials see matching")
     on = today()
-    open_classes = scoped(TrainingClass, user).filter(status__in=APPROVED_STATES, end_date__gte=on,
-                                                      occupation__isnull=False, level__isnull=False)
-    supplied = _supplied(TrainingClass.objects.filter(status__in=APPROVED_STATES, end_date__gte=on,
-                                                      occupation__isnull=False, level__isnull=False))
-    reports = (scoped(DemandReport, user).filter(occupation__isnull=False, census_round__period_to__gte=on)
-               .select_related("enterprise__city", "occupation", "county"))
+    open_classes = scoped(TrainingClass, user).filter(ANSWERABLE, status__in=APPROVED_STATES, end_date__gte=on)
+    supplied = _supplied(TrainingClass.objects.filter(ANSWERABLE, status__in=APPROVED_STATES, end_date__gte=on))
+    reports = (scoped(DemandReport, user).filter(ANSWERABLE, census_round__period_to__gte=on)
+               .select_related("enterprise__city", "occupation", "item", "county"))
     needs = (scoped(WorkerNeed, user).exclude(willingness=Willingness.UNWILLING)
              .select_related("occupation", "county__city"))
     unanswered = [r for r in reports.order_by("pk")
-                  if (r.occupation_id, r.level, r.enterprise.city_id) not in supplied][:LIST_MAX]
+                  if (r.occupation_id, r.level, r.item_id, r.enterprise.city_id) not in supplied][:LIST_MAX]
     grouped: dict[Key, dict[str, Any]] = {}
     for need in needs:
-        key = (need.occupation_id, need.level, need.county.city_id)
+        key = (need.occupation_id, need.level, None, need.county.city_id)
         if key in supplied:
             continue
         row = grouped.setdefault(key, {"occupation": need.occupation, "level": need.level,
                                        "city": need.county.city, "workers": 0})
         row["workers"] += 1
-    asked = set(reports.values_list("occupation_id", "level", "enterprise__city_id")) | {
-        (n.occupation_id, n.level, n.county.city_id) for n in needs}
-    idle = [c for c in open_classes.select_related("institution", "occupation", "city").order_by("start_date", "pk")
-            if (c.occupation_id, c.level, c.city_id) not in asked][:LIST_MAX]
+    asked = set(reports.values_list("occupation_id", "level", "item_id", "enterprise__city_id")) | {
+        (n.occupation_id, n.level, None, n.county.city_id) for n in needs}
+    idle = [c for c in open_classes.select_related("institution", "occupation", "item", "city")
+            .order_by("start_date", "pk") if (c.occupation_id, c.level, c.item_id, c.city_id) not in asked][:LIST_MAX]
     unanswered_needs = sorted(grouped.values(), key=lambda row: -row["workers"])[:LIST_MAX]
     return CityOverview(unanswered, unanswered_needs, idle, matched_share(user))
 
@@ -324,9 +333,9 @@ class MatchedShare:
 def matched_share(user: User, date_from: dt.date | None = None, date_to: dt.date | None = None, *,
                   city_code: str | None = None) -> MatchedShare:
     """The share of demand headcount matched to a class within the days in force (1b, 1c): over the demand reports
-    of an occupation and level first reported in the window (their first version), the headcount as it stands
-    at the window's end; matched when an approved class (or later) of the same occupation and level in the
-    enterprise's city runs on some day from the first report to that day plus the days (it starts by then and
+    of an occupation and level, or of a special-ability item, first reported in the window (their first version), the
+    headcount as it stands at the window's end; matched when an approved class (or later) of the same occupation and
+    level, or of the same item, in the enterprise's city runs on some day from the first report to that day plus the days (it starts by then and
     does not end before the report)."""
     if user.role not in CITY_READERS:
         raise PermissionDenied("only officials read the matched share")
@@ -335,22 +344,24 @@ def matched_share(user: User, date_from: dt.date | None = None, date_to: dt.date
     except ValueError as refusal:
         raise ValidationError(str(refusal), code=getattr(refusal, "code", "window_invalid")) from refusal
     days = match_days_on(date_to).days
-    reports = with_filing_day(scoped(DemandReport, user).filter(occupation__isnull=False))
+    reports = with_filing_day(scoped(DemandReport, user).filter(ANSWERABLE))
     if city_code:
         reports = reports.filter(enterprise__city_id=city_code)
     reports = reports.filter(filed_on__gte=date_from, filed_on__lte=date_to)
     standing = headcounts_on(DemandReport.objects.filter(pk__in=reports.values("pk")), min(date_to, today()))
-    rows = list(reports.values_list("pk", "occupation_id", "level", "enterprise__city_id", "filed_on"))
+    rows = list(reports.values_list("pk", "occupation_id", "level", "item_id", "enterprise__city_id", "filed_on"))
     runs: dict[Key, list[tuple[dt.date, dt.date]]] = defaultdict(list)
-    for occupation, level, city, start, end in TrainingClass.objects.filter(
-            status__in=APPROVED_STATES, occupation_id__in={row[1] for row in rows}).values_list(
-            "occupation_id", "level", "city_id", "start_date", "end_date"):
-        runs[(occupation, level, city)].append((start, end))
+    for occupation, level, item, city, start, end in TrainingClass.objects.filter(
+            Q(occupation_id__in={row[1] for row in rows if row[1]}, level__isnull=False)
+            | Q(item_id__in={row[3] for row in rows if row[3]}), status__in=APPROVED_STATES).values_list(
+            "occupation_id", "level", "item_id", "city_id", "start_date", "end_date"):
+        runs[(occupation, level, item, city)].append((start, end))
     demand = matched = 0
-    for pk, occupation, level, city, filed_on in rows:
+    for pk, occupation, level, item, city, filed_on in rows:
         headcount = standing.get(pk, 0)
         demand += headcount
         deadline = filed_on + dt.timedelta(days=days)
-        if any(start <= deadline and end >= filed_on for start, end in runs.get((occupation, level, city), ())):
+        if any(start <= deadline and end >= filed_on
+               for start, end in runs.get((occupation, level, item, city), ())):
             matched += headcount
     return MatchedShare(date_from, date_to, days, demand, matched)

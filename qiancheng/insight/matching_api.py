@@ -104,8 +104,9 @@ def recommendations(request: HttpRequest) -> Any:
 class MatchCandidateOut(Schema):
     candidate_id: int  # the consent's id: never the person's key or ID number
     masked_name: str
-    occupation_code: str
-    level: int
+    occupation_code: str | None  # None for a special-ability certificate
+    level: int | None
+    item_code: str | None = None  # the special-ability item (专项职业能力) of the certificate
     issued_on: dt.date
     city: str
     phone_masked: str
@@ -121,7 +122,7 @@ def candidates(request: HttpRequest, report_id: int) -> Any:
     except PermissionDenied as refusal:
         raise _forbidden(refusal) from refusal
     return [MatchCandidateOut(candidate_id=c.consent_id, masked_name=c.masked_name, occupation_code=c.occupation_code,
-                         level=c.level, issued_on=c.issued_on, city=c.city_name, phone_masked=c.phone_masked,
+                         level=c.level, item_code=c.item_code, issued_on=c.issued_on, city=c.city_name, phone_masked=c.phone_masked,
                          may_reveal_phone=c.may_reveal_phone) for c in rows]
 
 
@@ -160,8 +161,9 @@ class MatchedShareOut(Schema):
 class GapReportOut(Schema):
     report_id: int
     enterprise: str
-    occupation_code: str
-    level: int
+    occupation_code: str | None  # None where the report names a special-ability item
+    level: int | None
+    item_code: str | None = None
     city_code: str
     headcount: int
 
@@ -176,8 +178,9 @@ class GapNeedOut(Schema):
 class IdleClassOut(Schema):
     class_id: int
     name: str
-    occupation_code: str
-    level: int
+    occupation_code: str | None  # None for a special-ability class
+    level: int | None
+    item_code: str | None = None
     city_code: str
     start_date: dt.date
 
@@ -206,12 +209,12 @@ def city_matching(request: HttpRequest) -> Any:
         share=_share(found.share),
         demand_without_classes=[GapReportOut(
             report_id=r.pk, enterprise=r.enterprise.name, occupation_code=r.occupation_id, level=r.level,
-            city_code=r.enterprise.city_id, headcount=r.headcount) for r in found.unanswered_reports],
+            item_code=r.item_id, city_code=r.enterprise.city_id, headcount=r.headcount) for r in found.unanswered_reports],
         workers_without_classes=[GapNeedOut(occupation_code=row["occupation"].code, level=row["level"],
                                             city_code=row["city"].code, workers=row["workers"])
                                  for row in found.unanswered_needs],
         classes_without_demand=[IdleClassOut(class_id=c.pk, name=c.name, occupation_code=c.occupation_id,
-                                             level=c.level, city_code=c.city_id, start_date=c.start_date)
+                                             level=c.level, item_code=c.item_id, city_code=c.city_id, start_date=c.start_date)
                                 for c in found.idle_classes])
 
 

@@ -37,10 +37,10 @@ def for_me(request: HttpRequest) -> HttpResponse:
 @signed_in_as({Role.ENTERPRISE})
 @require_safe
 def candidate_reports(request: HttpRequest) -> HttpResponse:
-    """`/insight/candidates/`: the enterprise's demand reports of an occupation and level, each a link to its
-    candidates."""
-    reports = (scoped(DemandReport, request.user).filter(occupation__isnull=False)
-               .select_related("occupation", "county", "census_round").order_by("-pk")[:matching.LIST_MAX])
+    """`/insight/candidates/`: the enterprise's demand reports of an occupation and level or of a special-ability
+    item, each a link to its candidates."""
+    reports = (scoped(DemandReport, request.user).filter(matching.ANSWERABLE)
+               .select_related("occupation", "item", "county", "census_round").order_by("-pk")[:matching.LIST_MAX])
     return render(request, "insight/candidate_reports.html", {"reports": reports})
 
 

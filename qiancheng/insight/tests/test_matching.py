@@ -1,7 +1,8 @@
 """Matching (1b): a trainee sees the open classes of their reported gap with what they are still entitled to (the
 engine's prediction); an enterprise sees only the consenting holders of a matching certificate (withdrawn consent
 hides them; never an ID number; each phone reveal audited); a city sees demand without supply, classes without
-demand, and the share of demand headcount matched to a class within 90 days."""
+demand, and the share of demand headcount matched to a class within 90 days. A special-ability item's demand is
+answered by classes and certificates of that item."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from django.test import Client
 from qiancheng.accounts.models import AuditEntry, Role, User
 from qiancheng.accounts.services import issue_api_token
 from qiancheng.accounts.tests.second_factor_support import pass_second_factor
-from qiancheng.catalog.models import City, Occupation
+from qiancheng.catalog.models import City, Occupation, SpecialAbilityItem
 from qiancheng.clock import frozen_at
 from qiancheng.demand import services as demand_services
 from qiancheng.demand import worker_services
@@ -23,7 +24,7 @@ from qiancheng.demand.models import ConsentScope, DemandReport, Willingness
 from qiancheng.demand.tests.support import CARE_WORKER, XINGNING, open_round, report
 from qiancheng.evaluation.models import Certificate, CertificateKind
 from qiancheng.insight import matching
-from qiancheng.training.models import ClassStatus
+from qiancheng.training.models import ClassStatus, TrainingType
 from qiancheng.training.tests import builders
 
 pytestmark = pytest.mark.django_db
@@ -223,3 +224,55 @@ def test_the_city_page_shows_demand_without_classes_and_classes_without_demand(
     assert Client().get("/api/v1/insight/matching", **bearer(enterprise_user)).status_code == 403
     assert Client().get("/api/v1/insight/matched-share?city_code=450100",
                         **bearer(liuzhou_official)).status_code == 404
+
+
+# ---- special-ability items (专项职业能力, 3.2) ----
+
+def test_an_item_report_finds_the_consenting_holders_of_that_items_certificate(
+        province_official: User, enterprise_user: User, nanning_official: User, persona_institution, login) -> None:
+    item, other = SpecialAbilityItem.objects.filter(is_active=True).order_by("code")[:2]
+    census = open_round(province_official)
+    demand_services.submit_reports(enterprise_user, census, enterprise_user.enterprise, [
+        report(occupation=None, level=None, item=item.code, headcount=5)])
+    filed = DemandReport.objects.get()
+    people = {}
+    for sequence, name, certified_item in ((921, "李持证", item), (922, "陈别项", other), (923, "吴未授权", item)):
+        person = builders.person(id_number=builders.id_number(sequence=sequence), name=name)
+        Certificate.objects.create(number=f"GX-ITEM-{sequence}", kind=CertificateKind.SPECIAL_ABILITY, person=person,
+                                   item=certified_item, issuer="鉴定中心", issued_on=date(2025, 12, 1))
+        people[name] = (person, User.objects.create(username=f"trainee-{sequence}", role=Role.TRAINEE, person=person))
+    for name in ("李持证", "陈别项"):  # the third never consents
+        worker_services.give_consent(people[name][1], people[name][0], ConsentScope.PROFILE)
+    _report, rows = matching.candidates(enterprise_user, filed.pk)
+    assert [(row.masked_name, row.item_code, row.level, row.occupation_name) for row in rows] == [
+        ("李*证", item.code, None, item.name)]
+    html = login(Client(), enterprise_user).get("/insight/candidates/").content.decode()
+    assert item.name in html and f"/insight/candidates/{filed.pk}/" in html
+    api = Client().get(f"/api/v1/insight/demand-reports/{filed.pk}/candidates", **bearer(enterprise_user)).json()
+    assert [(row["item_code"], row["level"], row["occupation_code"]) for row in api] == [(item.code, None, None)]
+
+
+def test_an_item_is_answered_only_by_a_class_of_that_item_and_counts_in_the_matched_share(
+        province_official: User, enterprise_user: User, nanning_official: User, persona_institution, login) -> None:
+    item, other = SpecialAbilityItem.objects.filter(is_active=True).order_by("code")[:2]
+    census = open_round(province_official)
+    demand_services.submit_reports(enterprise_user, census, enterprise_user.enterprise, [
+        report(occupation=None, level=None, item=item.code, headcount=6)])
+    filed = DemandReport.objects.get()
+    item_class = {"institution": persona_institution, "city": persona_institution.city,
+                  "training_type": TrainingType.SPECIAL_ABILITY, "status": ClassStatus.APPROVED,
+                  "start_date": date(2026, 4, 1), "end_date": date(2026, 4, 20)}
+    unasked = builders.training_class(item=other, name="无人需要的专项班", **item_class)
+    overview = matching.city_overview(nanning_official)
+    assert overview.unanswered_reports == [filed] and overview.idle_classes == [unasked]
+    assert (overview.share.demand, overview.share.matched) == (6, 0)
+    answering = builders.training_class(item=item, name="有需求的专项班", **item_class)
+    overview = matching.city_overview(nanning_official)
+    assert overview.unanswered_reports == [] and overview.idle_classes == [unasked]
+    assert (overview.share.demand, overview.share.matched) == (6, 6)
+    html = login(Client(), nanning_official).get("/insight/matching/").content.decode()
+    assert "无人需要的专项班" in html and "有需求的专项班" not in html and "100.0%" in html
+    api = Client().get("/api/v1/insight/matching", **bearer(nanning_official)).json()
+    assert [(row["class_id"], row["item_code"], row["level"]) for row in api["classes_without_demand"]] == [
+        (unasked.pk, other.code, None)]
+    assert answering.item_id == item.code
