@@ -16,10 +16,11 @@ from django.http import HttpRequest
 from ninja import Router, Schema, Status
 
 from qiancheng import clock
-from qiancheng.policy.batch import check_not_in_history, claims_from_records, history_from_records
+from qiancheng.policy.batch import check_not_in_history
+from qiancheng.policy.direct import claims_frame, history_frame
 from qiancheng.policy.engine import decide
 from qiancheng.policy.exchange import ExchangeError
-from qiancheng.policy.params import ParameterError, load_packaged, params_from_exchange
+from qiancheng.policy.params import ParameterError, packaged_params, params_from_exchange
 
 router = Router(tags=["decisions 补贴判定"])
 MAX_CLAIMS_PER_REQUEST = 10_000
@@ -72,10 +73,13 @@ def decide_claims(request: HttpRequest, payload: DecisionRequest) -> Status:
         return _problem("too_many", f"每次最多{MAX_CLAIMS_PER_REQUEST}项申请，更多请用批量文件",
                         f"at most {MAX_CLAIMS_PER_REQUEST} claims a request; use a batch file")
     try:
-        claims = claims_from_records(body.get("claims") or [], "claims")
-        history = history_from_records(body.get("history") or [], "history")
+        # A few records are typed directly, anything else (or anything refused) by the exchange validation:
+        # the same frame or the same error (policy.direct). The packaged parameters are parsed once per process.
+        claims = claims_frame(body.get("claims") or [], "claims")
+        history = history_frame(body.get("history") or [], "history")
         check_not_in_history(claims, history, "claims")
-        params = params_from_exchange(body["params"], "params") if body.get("params") is not None else load_packaged()
+        params = (params_from_exchange(body["params"], "params") if body.get("params") is not None
+                  else packaged_params())
     except ExchangeError as error:
         return _problem("format", "申请数据格式有误", "the records break the format", error.problems)
     except ParameterError as error:

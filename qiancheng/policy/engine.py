@@ -182,6 +182,10 @@ def _limit_flags(claims: pl.DataFrame, priors: pl.DataFrame, trace: bool, all_ea
     counting claims came before it. Only records with a smaller `seq` are earlier; history records
     (`all_earlier`) precede every claim, so they are first reduced to their distinct keys."""
     out = claims.select("seq")
+    if not trace and (priors.height == 0 or claims.height == 0):
+        # Nothing earlier (or nothing to check): every join below would find no row. Answered without
+        # planning them — the common case online, a frame of one claim of a person with no history.
+        return out.with_columns(*(pl.lit(False).alias(rule.id) for rule in LIMIT_RULES), pl.lit(0, pl.Int64).alias("n"))
     claims_lazy, priors_lazy = claims.lazy(), priors.lazy()
     for rule in LIMIT_RULES:
         hits = pl.concat([_hits(claims_lazy, priors_lazy, match, trace, all_earlier) for match in rule.matches])
@@ -286,6 +290,8 @@ def _with_blacklist(frame: pl.DataFrame, history: pl.DataFrame, trace: bool) -> 
     """6d: the person, or the institution that delivered the training, listed on the end date
     (first and last day inclusive; RULES readings 6 and 8)."""
     listed = history.filter(c("record_type") == "blacklist")
+    if not listed.height and not trace:
+        return frame.with_columns(pl.lit(False).alias("f_6d"))  # no entry: nobody is listed
     listed = listed.with_columns(normalised_ids(listed["id_number"]))
     on_list = c("listed_from") <= c("end_date")
     not_ended = c("listed_until").is_null() | (c("end_date") <= c("listed_until"))

@@ -15,7 +15,7 @@ import hashlib
 import json
 from collections.abc import Iterator
 from contextvars import ContextVar
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -269,6 +269,39 @@ def load_packaged(directory: Path = PACKAGED_DIR) -> ParamSet:
     check_no_overlap(params)
     _check_programme_covered(params)
     return params
+
+
+PACKAGED_FILES = ("training_standards.yaml", "unemployment_insurance_standards.yaml", "ai_occupations.yaml",
+                  "ai_uplift.yaml", "plan_figures.yaml")
+
+
+def packaged_params() -> ParamSet:
+    """`load_packaged()`, parsed once per process (parsing the YAML takes ~35 ms, as long as the engine takes to
+    decide one claim) and parsed again when one of the packaged files changes (their size and modification
+    time are compared on every call: a stat each, microseconds). The plan's figures are the ones in force on
+    each call (`plan_figures_in_force`, a what-if). Each city's AI uplift recorded in the database is not
+    here: the online path reads it on every decision (funding.services.decision_store.uplift_groups), so a
+    change the province records applies to the next decision in every server process."""
+    base = _parsed_packaged(_packaged_stamp())
+    plan = plan_figures()
+    return base if base.plan is plan else replace(base, plan=plan)
+
+
+def _packaged_stamp() -> tuple[tuple[int, int], ...]:
+    stamps = []
+    for name in PACKAGED_FILES:
+        try:
+            stat = (PACKAGED_DIR / name).stat()
+        except FileNotFoundError:
+            stamps.append((-1, -1))  # load_packaged will say which file is missing
+            continue
+        stamps.append((stat.st_mtime_ns, stat.st_size))
+    return tuple(stamps)
+
+
+@functools.lru_cache(maxsize=1)
+def _parsed_packaged(stamp: tuple[tuple[int, int], ...]) -> ParamSet:
+    return load_packaged(PACKAGED_DIR)
 
 
 @dataclass(frozen=True)

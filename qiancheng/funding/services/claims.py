@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
-from functools import lru_cache
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -44,7 +43,8 @@ from qiancheng.funding.services.decision_store import decide_stored_claims
 from qiancheng.funding.services.ledger import AVAILABLE, RESERVED, post_transaction, transfer
 from qiancheng.funding.services.refusal import FundingRefused
 from qiancheng.people.models import Person
-from qiancheng.policy.params import ParamSet, load_packaged, plan_figures
+from qiancheng.policy.params import ParamSet
+from qiancheng.policy.params import packaged_params as policy_packaged_params
 from qiancheng.policy.parks import (
     PARK_GROUP_RULE,
     PARK_TRAINING_TYPE_RULE,
@@ -62,15 +62,9 @@ REVIEWER_ROLES = (Role.PROVINCE_OFFICIAL, Role.CITY_OFFICIAL)
 
 
 def packaged_params() -> ParamSet:
-    """The shipped parameter files, parsed once per process: they change only with a new release, and
-    parsing the YAML was a third of the time of deciding one claim at approval. The plan's figures are the
-    ones in force (plan_figures_in_force, a what-if), read each time."""
-    return replace(_parsed_packaged(), plan=plan_figures())
-
-
-@lru_cache(maxsize=1)
-def _parsed_packaged() -> ParamSet:
-    return load_packaged()
+    """The shipped parameter files, parsed once per process (again if a file changes), with the plan's figures
+    in force (plan_figures_in_force, a what-if): `policy.params.packaged_params`."""
+    return policy_packaged_params()
 
 
 def decide(actor: Any, claims: Any, as_of: dt.date | None) -> None:

@@ -28,9 +28,11 @@ from qiancheng.funding.models import CityAiUplift, SubsidyClaim, columns
 from qiancheng.people import crypto, links
 from qiancheng.people.models import Person, SkillUpgradeSubsidy
 from qiancheng.people.services import ID_NUMBER
-from qiancheng.policy.batch import check_not_in_history, claims_from_records, history_from_records
+from qiancheng.policy.batch import check_not_in_history
+from qiancheng.policy.direct import claims_frame as claims_frame_of
+from qiancheng.policy.direct import history_frame as history_frame_of
 from qiancheng.policy.engine import DecisionRun, decide
-from qiancheng.policy.params import ParamSet, load_packaged
+from qiancheng.policy.params import ParamSet, packaged_params
 from qiancheng.sanctions.models import BlacklistEntry
 from qiancheng.training.services.history import WHOLE_TABLES_FROM
 
@@ -119,8 +121,10 @@ def stored_frames_held(actor: Any, claims: QuerySet) -> tuple[pl.DataFrame, pl.D
     claim_rows = links.as_one_person(claim_rows, links.decided_as(persons))
     held = {row["record_id"]: row[links.HELD_UNDER] for row in history_rows if links.HELD_UNDER in row}
     opened = open_id_numbers(actor, claim_rows + history_rows, "decision engine: GB 11643 check and matching")
-    claims_frame = claims_from_records(opened[: len(claim_rows)], "claims")
-    history_frame = history_from_records(opened[len(claim_rows):], "history")
+    # A few records (a claim filed or approved) are typed directly; a batch, or anything the format refuses,
+    # goes through the exchange validation (policy.direct: the same frame or the same error).
+    claims_frame = claims_frame_of(opened[: len(claim_rows)], "claims")
+    history_frame = history_frame_of(opened[len(claim_rows):], "history")
     check_not_in_history(claims_frame, history_frame, "claims")
     return claims_frame, history_frame, held
 
@@ -131,7 +135,7 @@ def decide_stored_claims(actor: Any, claims: QuerySet, *, params: ParamSet | Non
 
     Called when a claim is filed and again at approval (the history may have changed since).
     """
-    param_set = params or load_packaged()
+    param_set = params or packaged_params()
     as_of = as_of or param_set.as_of or today()
     groups = uplift_groups(param_set, claims)
     if len(groups) > 1:
