@@ -3,8 +3,9 @@
     DATABASE_URL=postgresql://postgres@127.0.0.1:5432/bench_synth QIANCHENG_DATA_DIR=/tmp/load \\
         python bench/load/run.py --clients /tmp/load/clients.json --institutions 16 64 --seconds 60
 
-`qiancheng serve` (waitress, as shipped) is started on the database DATABASE_URL names; for each number of
-institution clients (with a quarter as many city officials, at least two):
+`qiancheng serve` (as shipped: `--workers` waitress processes on one port, each with `--threads` threads) is
+started on the database DATABASE_URL names; for each number of institution clients (with a quarter as many
+city officials, at least two):
 
 1. **pgbench**, the database's own ceiling on the same machine at that moment: `--clients N` connections
    each running a single-row transaction for `--pgbench-seconds` — one INSERT of a claim-shaped row (a
@@ -102,7 +103,9 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--pgbench-seconds", type=int, default=30)
     parser.add_argument("--port", type=int, default=8100)
-    parser.add_argument("--threads", type=int, default=8, help="waitress threads of `qiancheng serve`")
+    parser.add_argument("--threads", type=int, default=8, help="waitress threads of `qiancheng serve`, per process")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="`qiancheng serve --workers` (default: serve's own, one per core and at least 2)")
     parser.add_argument("--out", type=Path, default=Path(tempfile.gettempdir()) / "qiancheng-load")
     args = parser.parse_args()
     url = os.environ["DATABASE_URL"]
@@ -111,8 +114,9 @@ def main() -> None:
         sys.exit(f"{sum(args.institutions)} institution clients asked for, {prepared} prepared")
     args.out.mkdir(parents=True, exist_ok=True)
     log = open(args.out / "serve.log", "w")  # open for the server's whole life
+    workers = [] if args.workers is None else ["--workers", str(args.workers)]
     server = subprocess.Popen([sys.executable, "-m", "qiancheng", "serve", "--port", str(args.port),
-                               "--threads", str(args.threads)], stdout=log, stderr=subprocess.STDOUT)
+                               "--threads", str(args.threads), *workers], stdout=log, stderr=subprocess.STDOUT)
     rows = []
     try:
         wait_for(args.port)

@@ -185,7 +185,7 @@ def _limit_flags(claims: pl.DataFrame, priors: pl.DataFrame, trace: bool, all_ea
     if not trace and (priors.height == 0 or claims.height == 0):
         # Nothing earlier (or nothing to check): every join below would find no row. Answered without
         # planning them — the common case online, a frame of one claim of a person with no history.
-        return out.with_columns(*(pl.lit(False).alias(rule.id) for rule in LIMIT_RULES), pl.lit(0, pl.Int64).alias("n"))
+        return _nothing_tripped(out)
     claims_lazy, priors_lazy = claims.lazy(), priors.lazy()
     for rule in LIMIT_RULES:
         hits = pl.concat([_hits(claims_lazy, priors_lazy, match, trace, all_earlier) for match in rule.matches])
@@ -195,6 +195,11 @@ def _limit_flags(claims: pl.DataFrame, priors: pl.DataFrame, trace: bool, all_ea
     counted = _counted(claims_lazy, priors_lazy, trace, all_earlier)
     out = out.join(counted, on="seq", how="left").with_columns(c("n").fill_null(0))
     return out.rename({"refs": "refs_3.5b"}) if trace else out
+
+
+def _nothing_tripped(out: pl.DataFrame) -> pl.DataFrame:
+    """`_limit_flags`' result when no earlier record exists: no rule tripped, no counting claim before."""
+    return out.with_columns(*(pl.lit(False).alias(rule.id) for rule in LIMIT_RULES), pl.lit(0, pl.Int64).alias("n"))
 
 
 def _hits(claims: pl.LazyFrame, priors: pl.LazyFrame, match, trace: bool, all_earlier: bool) -> pl.LazyFrame:
@@ -255,6 +260,8 @@ def _accept_in_order(candidates: pl.DataFrame, say: Progress) -> pl.DataFrame:
     candidate against that person's accepted ones.
     """
     several = candidates["person"].is_duplicated()
+    if not several.any():
+        return candidates  # one candidate per person: each is its person's first, accepted outright
     ranked = candidates.filter(several).with_columns(pl.col("seq").rank("ordinal").over("person").alias("place"))
     accepted = [candidates.filter(~several), ranked.filter(c("place") == 1).drop("place")]
     pending = ranked.filter(c("place") > 1)
@@ -279,6 +286,8 @@ def _accept_in_order(candidates: pl.DataFrame, say: Progress) -> pl.DataFrame:
 def _batch_flags(frame: pl.DataFrame, accepted: pl.DataFrame, trace: bool) -> pl.DataFrame:
     """Every claim that comes after an accepted claim of the same person, against the accepted before it."""
     several = frame.filter(frame["person"].is_duplicated())  # a single claim has no batch claim before it
+    if not several.height and not trace:
+        return _nothing_tripped(several.select("seq"))  # no person with two claims in the batch
     first_accepted = accepted.filter(c("person").is_in(several["person"].implode())).group_by("person").agg(
         c("seq").min().alias("first_accepted"))
     later = several.join(first_accepted, on="person", how="inner").filter(c("seq") > c("first_accepted"))
