@@ -11,7 +11,7 @@ writes, in one transaction:
 
    | signal | what is planted |
    |---|---|
-   | linkage | a person registered again under a mistyped ID number (one sequence digit, check character re-computed) |
+   | linkage | a person registered again under a mistyped ID number (one sequence digit, check character re-computed); one such twin also holds three earlier trainings, so the person's fourth is denied by 3.5b once the two are merged |
    | trainee_overlap | a trainee enrolled again in an overlapping class of another institution |
    | shared_phone | three trainees of different names at two institutions given one phone |
    | shared_bank_account | four trainees of one class given one bank account |
@@ -25,7 +25,9 @@ writes, in one transaction:
    one employer with no tie to the institution (订单式培训), honest attendance with its own absences.
 
 The truth — per signal, each incident as the records that identify it ("model:pk") — is written as JSON
-to `truth_path` (bench/risk_run.py scores the signals against it). Same seed, same database: same plants.
+to `truth_path` (bench/risk_run.py scores the signals against it), and `fourth_training` names the pair
+whose merge decides a claim differently: the person, the twin, the pending claim and the twin's three
+earlier claims. Same seed, same database: same plants.
 """
 
 from __future__ import annotations
@@ -42,15 +44,21 @@ from typing import Any
 import numpy as np
 import polars as pl
 from django.db import connection, transaction
+from django.db.models import Count
 
 from qiancheng.accounts.audit import record_event
+from qiancheng.catalog.models import County
+from qiancheng.catalog.vocabulary import TrainingType
 from qiancheng.demand.models import Enterprise
 from qiancheng.evaluation.models import Evaluation
-from qiancheng.funding.models import ClaimOrigin, SubsidyClaim
+from qiancheng.funding.models import ClaimOrigin, ClaimStatus, FundSource, SubsidyClaim
+from qiancheng.funding.services.stored_explain import explain_stored_claim
 from qiancheng.people import crypto
 from qiancheng.people.identity import id_number_check_character
 from qiancheng.people.masking import mask_bank_account, mask_id_number, mask_phone
 from qiancheng.people.models import Person
+from qiancheng.policy.exchange import ExchangeError
+from qiancheng.policy.params import ParameterError
 from qiancheng.providers.models import Institution, Teacher
 from qiancheng.synth.load import system_user
 from qiancheng.training.models import AttendanceRecord, Enrolment, EnrolmentStatus, TrainingClass
@@ -63,6 +71,12 @@ HONEST_ATTENDANCE_CLASSES = 150
 SESSIONS = 10  # attendance days written per class
 SURNAMES = "李黄韦陆覃莫梁蓝罗蒙农廖王张刘陈杨周吴赵"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华兰"
+# The twin's earlier trainings (imported from the programmes of 2019-2024): entrepreneurship courses, which 3.5c
+# never compares and which earn no skill-level certificate (3.5d), in years before the programme's (3.5a):
+# merged with the person, they leave 3.5b alone to deny the fourth.
+TWIN_HISTORY = (("GYB", dt.date(2019, 6, 14)), ("SYB", dt.date(2021, 9, 10)), ("online_live", dt.date(2023, 4, 21)))
+# 南宁 first: the demo's officials (synth.logins) and the browser test's work there.
+TWIN_HISTORY_CITY = "450100"
 STREETS = ("民族大道", "友爱路", "东葛路", "桂春路", "解放路", "中山路", "北京路", "青秀路", "园湖路", "五一路")
 
 
@@ -75,6 +89,8 @@ class Truth:
     # Every record a plant changed, so a finding of one rule on another rule's plant can be told apart
     # from a finding on honest records (a class hired by a linked employer lifts its institution's rate).
     touched: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    # Planted linkage pairs whose merge changes a decision (3.5b): who, and which claim.
+    fourth_training: list[dict[str, Any]] = field(default_factory=list)
 
     def add(self, signal: str, refs: Iterable[str], *, near_miss: bool = False, touched: Iterable[str] = ()) -> None:
         refs = sorted(set(refs))
@@ -83,7 +99,8 @@ class Truth:
 
     def as_json(self, seed: int) -> dict[str, Any]:
         return {"seed": seed, "incidents": dict(self.incidents), "near_misses": dict(self.near_misses),
-                "touched": {signal: sorted(refs) for signal, refs in self.touched.items()}}
+                "touched": {signal: sorted(refs) for signal, refs in self.touched.items()},
+                "fourth_training": self.fourth_training}
 
 
 def ref_of(model: str, pk: Any) -> str:
@@ -186,25 +203,81 @@ class _Planter:
 
     # --- plants ----------------------------------------------------------------------------------
 
+    def _twin(self, person: Person) -> Person | None:
+        """`person` registered again under an ID number with one sequence digit mistyped; None where that
+        number is already someone's."""
+        number = crypto.decrypt(person.id_number_enc, purpose=crypto.ID_NUMBER)
+        digit = int(number[15])  # the second sequence digit: the sex digit (17th) and birth date stay
+        body = number[:15] + str((digit + 1 + int(self.rng.integers(0, 9))) % 10) + number[16]
+        mistyped = body + id_number_check_character(body)
+        twin_key = crypto.person_key(mistyped)
+        if Person.objects.filter(pk=twin_key).exists():
+            return None
+        twin = Person(person_key=twin_key, id_number_enc=crypto.encrypt(mistyped, purpose=crypto.ID_NUMBER),
+                      id_number_masked=mask_id_number(mistyped), name=person.name, sex=person.sex,
+                      birth_date=person.birth_date, county_code=person.county_code, phone_enc=person.phone_enc,
+                      phone_masked=person.phone_masked, category=person.category)
+        twin.save(force_insert=True)
+        return twin
+
     def duplicates(self, count: int) -> None:
         """The same person again under an ID number with one sequence digit mistyped."""
         chosen = self.pick(self.fresh_persons(self.single), count)
         for key in chosen["person_key"].to_list():
-            person = Person.objects.get(pk=key)
-            number = crypto.decrypt(person.id_number_enc, purpose=crypto.ID_NUMBER)
-            digit = int(number[15])  # the second sequence digit: the sex digit (17th) and birth date stay
-            body = number[:15] + str((digit + 1 + int(self.rng.integers(0, 9))) % 10) + number[16]
-            mistyped = body + id_number_check_character(body)
-            twin_key = crypto.person_key(mistyped)
-            if Person.objects.filter(pk=twin_key).exists():
+            twin = self._twin(Person.objects.get(pk=key))
+            if twin is None:
                 continue
-            twin = Person(person_key=twin_key, id_number_enc=crypto.encrypt(mistyped, purpose=crypto.ID_NUMBER),
-                          id_number_masked=mask_id_number(mistyped), name=person.name, sex=person.sex,
-                          birth_date=person.birth_date, county_code=person.county_code, phone_enc=person.phone_enc,
-                          phone_masked=person.phone_masked, category=person.category)
-            twin.save(force_insert=True)
-            self.used_persons.update({key, twin_key})
-            self.truth.add("linkage", [ref_of("people.person", key), ref_of("people.person", twin_key)])
+            self.used_persons.update({key, twin.pk})
+            self.truth.add("linkage", [ref_of("people.person", key), ref_of("people.person", twin.pk)])
+
+    def duplicate_with_history(self) -> None:
+        """One more twin, who holds three earlier trainings (imported from the programmes of 2019-2024 under
+        the mistyped number), while the person's only claim, pending, is their fourth: the engine grants it
+        while the two are two persons and denies it by 3.5b (three in all) once an official confirms them as
+        one (risk.services.decide_candidate); undoing the merge grants it again.
+
+        The person is fresh, on one live enrolment, and its claim is made in the city of the ID number's county,
+        so the pair's candidate and the claim are decided by one city (南宁 first); and the engine grants the
+        claim today (explain_stored_claim: a claim another rule denies could not show the merge). Planted after
+        every other kind, so the plants a seed made before are unchanged."""
+        city_of = dict(County.objects.values_list("code", "city_id"))
+        alone = (SubsidyClaim.objects.values("person_id").annotate(claims=Count("pk")).filter(claims=1)
+                 .values("person_id"))
+        pending = pl.DataFrame(list(SubsidyClaim.objects.filter(
+            origin=ClaimOrigin.SYSTEM, status=ClaimStatus.PENDING, decided_at__isnull=True, person_id__in=alone)
+            .values_list("pk", "person_id", "city_id", "person__county_code")),
+            schema={"claim_id": pl.Int64, "person_key": pl.String, "city_id": pl.String, "county": pl.String},
+            orient="row")
+        fresh = set(self.fresh_persons(self.single)["person_key"].to_list())
+        pending = pending.filter(pl.col("person_key").is_in(list(fresh))
+                                 & (pl.col("county").replace_strict(city_of, default=None) == pl.col("city_id")))
+        chosen = self.pick(pending, pending.height)
+        chosen = pl.concat([chosen.filter(pl.col("city_id") == TWIN_HISTORY_CITY),
+                            chosen.filter(pl.col("city_id") != TWIN_HISTORY_CITY)])
+        for row in chosen.iter_rows(named=True):
+            claim = SubsidyClaim.objects.get(pk=row["claim_id"])
+            try:
+                granted = explain_stored_claim(self.actor, claim).eligible
+            except (ExchangeError, ParameterError):
+                granted = False
+            if not granted:
+                continue
+            twin = self._twin(claim.person)
+            if twin is None:
+                continue
+            earlier = SubsidyClaim.objects.bulk_create([
+                SubsidyClaim(number=f"HT{self.next_serial():08d}", origin=ClaimOrigin.IMPORTED, person=twin,
+                             training_type=TrainingType.ENTREPRENEURSHIP, course_kind_id=kind, end_date=ended,
+                             fund=FundSource.EMPLOYMENT_SUBSIDY, status=ClaimStatus.PAID)
+                for kind, ended in TWIN_HISTORY])
+            history = [ref_of("funding.subsidyclaim", each.pk) for each in earlier]
+            self.used_persons.update({claim.person_id, twin.pk})
+            self.truth.add("linkage", [ref_of("people.person", claim.person_id), ref_of("people.person", twin.pk)],
+                           touched=[*history, ref_of("funding.subsidyclaim", claim.pk)])
+            self.truth.fourth_training.append({
+                "person": ref_of("people.person", claim.person_id), "twin": ref_of("people.person", twin.pk),
+                "claim": claim.number, "city": claim.city_id, "history": history})
+            return
 
     def _clone(self, enrolment_id: int, class_id: int) -> Enrolment:
         original = Enrolment.objects.get(pk=enrolment_id)
@@ -369,7 +442,10 @@ class _Planter:
             if other.is_empty():
                 continue
             teacher = Teacher.objects.get(pk=row["teacher_id"])
-            second = Teacher.objects.create(
+            # Already on the other institution's team (one person may teach for two schools): the plant is the
+            # overlapping class, so that row is put on it.
+            second = Teacher.objects.filter(institution_id=other["institution_id"][0],
+                                            person_key=teacher.person_key).first() or Teacher.objects.create(
                 institution_id=other["institution_id"][0], name=teacher.name, id_number_enc=teacher.id_number_enc,
                 id_number_masked=teacher.id_number_masked, person_key=teacher.person_key,
                 qualifications=teacher.qualifications)
@@ -446,6 +522,8 @@ def plant_fraud(seed: int, truth_path: Path, incidents: int = INCIDENTS,
         planter.shared_banks(incidents)
         planter.attendance(incidents)
         planter.teachers(incidents)
+        if incidents > 0:
+            planter.duplicate_with_history()
         truth = planter.truth.as_json(seed)
         record_event(planter.actor, "synth.fraud_planted", None, after={
             "seed": seed, "incidents": {signal: len(rows) for signal, rows in truth["incidents"].items()}})

@@ -8,6 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from qiancheng.accounts.models import User
+from qiancheng.funding.models import ClaimStatus, SubsidyClaim
+from qiancheng.funding.services.stored_explain import explain_stored_claim
+from qiancheng.people.links import link_persons, undo_link
 from qiancheng.people.models import Person
 from qiancheng.risk import linkage, signals
 from qiancheng.risk.features import person_records
@@ -48,3 +52,27 @@ def test_every_planted_kind_is_found_and_no_near_miss(tmp_path: Path) -> None:
     pairs = {frozenset({f"people.person:{pair.person_a}", f"people.person:{pair.person_b}"})
              for pair in linkage.find_pairs(person_records(None))}
     assert {frozenset(incident) for incident in truth["incidents"]["linkage"]} <= pairs
+
+
+def _person(ref: str) -> Person:
+    return Person.objects.get(pk=ref.split(":", 1)[1])
+
+
+@pytest.mark.django_db
+def test_one_planted_twin_holds_three_trainings_so_the_merge_denies_the_fourth(tmp_path: Path,
+                                                                               nanning_official: User) -> None:
+    """The pair of the browser test (tests/browser/test_risk_merge.py): the twin's three earlier trainings
+    and the person's pending claim, granted as two persons and denied by 3.5b alone as one."""
+    ensure_province(PEOPLE, SEED, progress=False)
+    truth = plant_fraud(SEED, tmp_path / "truth.json", INCIDENTS)
+    (planted,) = truth["fourth_training"]
+    assert sorted([planted["person"], planted["twin"]]) in truth["incidents"]["linkage"]
+    person, twin = _person(planted["person"]), _person(planted["twin"])
+    claim = SubsidyClaim.objects.get(number=planted["claim"])
+    assert claim.person_id == person.pk and claim.status == ClaimStatus.PENDING and claim.city_id == planted["city"]
+    assert sorted(f"funding.subsidyclaim:{pk}" for pk in twin.claims.values_list("pk", flat=True)) == planted["history"]
+    assert explain_stored_claim(None, claim).eligible
+    link = link_persons(nanning_official, person, twin, "测试：同一人", source="test")
+    assert explain_stored_claim(None, claim).denied_by == "3.5b"
+    undo_link(nanning_official, link, "测试：撤销")
+    assert explain_stored_claim(None, claim).eligible
