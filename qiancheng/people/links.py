@@ -85,21 +85,24 @@ def canonical_key(person_key: str) -> str:
     return min(clusters([person_key]).get(person_key, {person_key}))
 
 
-def decided_as(person_keys: Iterable[str] | None) -> dict[str, str]:
+def decided_as(person_keys: Iterable[str] | None, found: dict[str, frozenset[str]] | None = None) -> dict[str, str]:
     """For each member of a cluster touching `person_keys` (None: every cluster), the key the engine reads the
     whole cluster under: the smallest of the cluster's keys that was asked about, else its canonical key.
-    Unlinked persons are not in the answer (they are decided under their own key)."""
+    Unlinked persons are not in the answer (they are decided under their own key). `found`: `clusters(person_keys)`
+    when the caller has it already (one walk of the links per decision, not three)."""
     asked = set(person_keys or ())
     answer: dict[str, str] = {}
-    for key, group in clusters(person_keys).items():
+    for key, group in (clusters(person_keys) if found is None else found).items():
         chosen = sorted(group & asked) or sorted(group)
         answer[key] = chosen[0]
     return answer
 
 
-def with_linked(person_keys: set[str] | None) -> set[str] | None:
-    """The persons and every person confirmed to be one of them (None stays None: everyone)."""
-    return None if person_keys is None else person_keys | set(clusters(person_keys))
+def with_linked(person_keys: set[str] | None, found: dict[str, frozenset[str]] | None = None) -> set[str] | None:
+    """The persons and every person confirmed to be one of them (None stays None: everyone). `found`: as above."""
+    if person_keys is None:
+        return None
+    return person_keys | set(clusters(person_keys) if found is None else found)
 
 
 def as_one_person(records: list[dict[str, Any]], subject: dict[str, str],

@@ -42,13 +42,16 @@ def stored_claim_records(claims: QuerySet) -> list[dict[str, Any]]:
 
 
 def stored_history_records(person_keys: set[str] | None, institution_usccs: set[str] | None,
-                           excluding: Iterable[str] = ()) -> list[dict[str, Any]]:
+                           excluding: Iterable[str] = (),
+                           found: dict[str, frozenset[str]] | None = None) -> list[dict[str, Any]]:
     """The history of these persons (None: of everyone), as EXCHANGE.md history rows.
 
     A person confirmed to be one with another (people.links) brings that one's history too, every row under the
-    key asked about (`held_under` keeps the key it is held under), so 3.5 counts across both ID numbers."""
-    subject = links.decided_as(person_keys)
-    person_keys = links.with_linked(person_keys)
+    key asked about (`held_under` keeps the key it is held under), so 3.5 counts across both ID numbers.
+    `found`: `links.clusters(person_keys)` when the caller has read it already."""
+    found = links.clusters(person_keys) if found is None else found
+    subject = links.decided_as(person_keys, found)
+    person_keys = links.with_linked(person_keys, found)
 
     def of_persons(queryset: QuerySet) -> QuerySet:
         return queryset if person_keys is None else queryset.filter(person_id__in=person_keys)
@@ -116,9 +119,11 @@ def stored_frames_held(actor: Any, claims: QuerySet) -> tuple[pl.DataFrame, pl.D
     whole = len(claim_rows) > WHOLE_TABLES_FROM
     persons = None if whole else {row["id_number"] for row in claim_rows}
     institutions = None if whole else {row["institution_id"] for row in claim_rows if row.get("institution_id")}
-    history_rows = stored_history_records(persons, institutions, excluding=[row["claim_id"] for row in claim_rows])
+    found = links.clusters(persons)  # the confirmed links touching these persons, read once
+    history_rows = stored_history_records(persons, institutions, excluding=[row["claim_id"] for row in claim_rows],
+                                          found=found)
     # Two claims of one confirmed person in one run are that person's, as their histories are.
-    claim_rows = links.as_one_person(claim_rows, links.decided_as(persons))
+    claim_rows = links.as_one_person(claim_rows, links.decided_as(persons, found))
     held = {row["record_id"]: row[links.HELD_UNDER] for row in history_rows if links.HELD_UNDER in row}
     opened = open_id_numbers(actor, claim_rows + history_rows, "decision engine: GB 11643 check and matching")
     # A few records (a claim filed or approved) are typed directly; a batch, or anything the format refuses,
