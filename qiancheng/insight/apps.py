@@ -15,11 +15,13 @@ class InsightConfig(AppConfig):
 
         from qiancheng.accounts import scope
         from qiancheng.accounts.models import Role
+        from qiancheng.funding.claim_changes import on_claims_changed
         from qiancheng.insight.demand_gap import unanswered_reports
         from qiancheng.insight.figures import cities_below_share
         from qiancheng.insight.models import RatingAppeal, RatingSnapshot, Target
         from qiancheng.insight.plan_models import IndustryPlan, IndustryPlanLine
         from qiancheng.insight.services import pending_rating_appeals, rating_in_force
+        from qiancheng.insight.statistics_refresh import after_claims_changed
         from qiancheng.providers.ratings import register_rating_reader
         from qiancheng.web.queues import add_queue
 
@@ -39,6 +41,8 @@ class InsightConfig(AppConfig):
         # 2.1b: the cities whose key-group share this year is under the plan's minimum wait for the province.
         add_queue("key_group_share", _("重点群体占比低于要求的城市"), "insight:progress", cities_below_share,
                   since="below_since", roles={Role.PROVINCE_OFFICIAL}, order=90)
+        # The statistics' pre-aggregate: a committed change of counted claims queues a refresh of their years.
+        on_claims_changed("insight.statistics", after_claims_changed)
         # 1c: reported demand that no class of its occupation and level in its city answers within the days in
         # force (insight/demand_gap.yaml, local practice) waits for the city, oldest first.
         add_queue("unanswered_demand", _("无培训班承接的需求"), "insight:demand_gap", unanswered_reports,

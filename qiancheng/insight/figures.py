@@ -23,8 +23,7 @@ from fractions import Fraction
 from typing import Any
 
 from django.db import models
-from django.db.models import Count, Q, Value
-from django.db.models.functions import ExtractMonth
+from django.db.models import Count, Q, Sum, Value
 
 from qiancheng.accounts.models import Role
 from qiancheng.catalog.models import City
@@ -112,18 +111,34 @@ class YearTally:
 
 
 def tally(year: int) -> YearTally:
-    """Count the year's trainings by city and month of the end date, and those of key groups (one query)."""
-    rows = (counted_claims()
-            .filter(end_date__gte=dt.date(year, 1, 1), end_date__lte=dt.date(year, 12, 31))
-            .annotate(month=ExtractMonth("end_date"))
-            .values("city_id", "month")
-            .annotate(trainings=Count("pk"), key_group=Count("pk", filter=Q(person_category__in=KEY_GROUPS)))
-            .order_by())
+    """The year's trainings by city and month of the end date, and those of key groups, as of the last refresh of
+    the pre-aggregate (docs/statistics.md "The pre-aggregate": the daily sums of `counted_claims`; one query)."""
+    from qiancheng.insight.statistics_models import DailyTrainings
+
+    rows = (DailyTrainings.objects.filter(year=year).values("city", "month")
+            .annotate(trainings=Sum("trainings"), key_group=Sum("key_group_trainings")).order_by())
     result = YearTally(year)
     for row in rows:
-        key = (row["city_id"], int(row["month"]))
+        key = (row["city"] or None, int(row["month"]))
         result.cells[key] = result.cells.get(key, Cell()) + Cell(row["trainings"], row["key_group"])
     return result
+
+
+def refreshed_at(year: int) -> dt.datetime | None:
+    """When the figures of `year` were last refreshed from the claims (None: never): the tally's and the statistics'
+    (one pre-aggregate), as the pages state it."""
+    from qiancheng.insight.statistics_models import AggregatedYear
+
+    return AggregatedYear.objects.filter(year=year).values_list("refreshed_at", flat=True).first()
+
+
+def counted_cell(city: str, year: int) -> Cell:
+    """One city's trainings of one year counted from the claims now (not the pre-aggregate): what a class's
+    roster would change is a decision about that class, so it reads the claims as they stand."""
+    found = (counted_claims().filter(city_id=city, end_date__gte=dt.date(year, 1, 1),
+                                     end_date__lte=dt.date(year, 12, 31))
+             .aggregate(trainings=Count("pk"), key_group=Count("pk", filter=Q(person_category__in=KEY_GROUPS))))
+    return Cell(found["trainings"], found["key_group"])
 
 
 # ---------------------------------------------------------------- targets in force
@@ -248,10 +263,17 @@ class Report:
     province: Progress | None
     cities: tuple[Progress, ...]
     programme_target: int
+    refreshed_at: dt.datetime | None = None  # the trainings are as of this refresh of the pre-aggregate
 
     @property
     def behind(self) -> tuple[Progress, ...]:
         return tuple(row for row in self.cities if row.behind)
+
+    @property
+    def refresh_minutes(self) -> int:
+        from qiancheng.insight.statistics_refresh import stated_lag_minutes
+
+        return stated_lag_minutes()
 
     @property
     def below_share(self) -> tuple[Progress, ...]:
@@ -284,7 +306,7 @@ def report(user: Any, year: int, on: dt.date | None = None) -> Report:
     years = plan.target_years()
     programme_day = dt.date(min(max(year, years[0]), years[-1]), 12, 31)
     return Report(year=year, as_of=as_of, elapsed=elapsed, min_share=minimum, province=province, cities=cities,
-                  programme_target=plan.programme_target(programme_day))
+                  programme_target=plan.programme_target(programme_day), refreshed_at=refreshed_at(year))
 
 
 def programme_achieved() -> int:
@@ -332,7 +354,7 @@ class ShareChange:
 def share_if_added(city: str, year: int, categories: Iterable[str]) -> ShareChange:
     """The city's share of `year` if trainees of these categories (one each) became trainings too."""
     added = list(categories)
-    before = tally(year).city(city)
+    before = counted_cell(city, year)
     extra = Cell(len(added), sum(1 for category in added if is_key_group(category)))
     return ShareChange(city, year, before, before + extra,
                        plan_figures().key_group_min_share(dt.date(year, 1, 1)))

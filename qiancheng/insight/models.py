@@ -184,3 +184,12 @@ class WhatIfReplay(models.Model):
 
 # An industry department's training plan (6) lives in its own module; importing it here registers it.
 from qiancheng.insight.plan_models import IndustryPlan, IndustryPlanLine  # noqa: E402, F401
+
+# The statistics' pre-aggregate (issue 11 item 7) lives in its own module; importing it here registers it.
+from qiancheng.insight.statistics_models import (  # noqa: E402, F401
+    AggregatedYear,
+    CountedTraining,
+    DailyTrainings,
+    PeopleCount,
+    StatisticsRefresh,
+)

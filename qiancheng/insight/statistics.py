@@ -1,9 +1,14 @@
 """The statistics of the programme (6a 统计分析): trainings (人次), people, key groups and money, filtered and broken
 down, for each reader's scope (docs/statistics.md "The statistics page").
 
-Every figure is read from `insight.figures.counted_claims` (one 人次 = one counting claim with an eligible
-decision, in the year and month of its training's end date, in the city on the claim); this module only
-filters those claims and groups them. One function computes each figure:
+Every figure counts `insight.figures.counted_claims` (one 人次 = one counting claim with an eligible decision, in the
+year and month of its training's end date, in the city on the claim), read from the pre-aggregate of those claims
+(`insight.statistics_models`, written only by `insight.statistics_refresh`, docs/statistics.md "The pre-aggregate"):
+trainings, key groups and money are sums over the daily rows, whatever the filters; distinct people come from the
+people table where it holds the selection (the year or a month, for the province, one city or one industry), else
+they are counted from the counted-training rows of the same refresh. So every figure of a page is as of one refresh,
+stated on the page (`refreshed_at`). This module only filters those rows and groups them. One function computes
+each figure:
 
 - `summary(scope, filters)`: the figures of the whole selection (trainings, key group, share, people, amount);
 - `breakdown(scope, filters, by)`: the same figures per city, month, training type, form, fund, category,
@@ -26,8 +31,7 @@ from typing import Any
 
 import yaml
 from django.db import models
-from django.db.models import Count, Q, Sum
-from django.db.models.functions import ExtractMonth
+from django.db.models import Count, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -35,7 +39,8 @@ from qiancheng.accounts.models import Role
 from qiancheng.catalog.models import City, County, Industry, Occupation, ProgrammeTag
 from qiancheng.catalog.vocabulary import TrainingType
 from qiancheng.funding.models import FundSource, SubsidyClaim
-from qiancheng.insight.figures import Cell, counted_claims
+from qiancheng.insight.figures import Cell, counted_claims, refreshed_at
+from qiancheng.insight.statistics_models import CountedTraining, DailyTrainings, PeopleCount
 from qiancheng.people.models import PersonCategory
 from qiancheng.policy.vocabulary import KEY_GROUPS
 from qiancheng.providers.models import Institution
@@ -239,17 +244,91 @@ class Figures:
         return in_wan(self.amount)
 
 
-AGGREGATES = {"trainings": Count("pk"), "key_group": Count("pk", filter=Q(person_category__in=KEY_GROUPS)),
-              "people": Count("person_id", distinct=True), "amount": Sum("total_amount")}
+def _narrowed(rows: models.QuerySet, filters: Filters) -> models.QuerySet:
+    """Pre-aggregate rows (daily sums or counted trainings: the same columns) of the selection; `filters` must
+    already be within the reader's scope. The same filters as `selected_claims`, column by column."""
+    rows = rows.filter(year=filters.year)
+    if filters.month is not None:
+        rows = rows.filter(month=filters.month)
+    for name in ("city", "county", "training_type", "training_form", "fund", "occupation", "industry", "institution"):
+        value = getattr(filters, name)
+        if value:
+            rows = rows.filter(**{name: value})
+    if filters.key_group is not None:
+        rows = rows.filter(key_group=filters.key_group)
+    if filters.programme_tag:
+        rows = rows.filter(programme_tags__contains=f",{filters.programme_tag},")
+    return rows
 
 
-def _figures(row: dict[str, Any]) -> Figures:
-    return Figures(row["trainings"], row["key_group"], row["people"], row["amount"] or Decimal("0.00"))
+SUMS = {"trainings": Sum("trainings"), "key_group": Sum("key_group_trainings"), "amount": Sum("amount")}
+# Each breakdown's column on the pre-aggregate (and the key of its people).
+COLUMNS = {"city": "city", "month": "month", "training_type": "training_type", "training_form": "training_form",
+           "fund": "fund", "category": "category", "occupation": "occupation", "industry": "industry",
+           "institution": "institution"}
+
+
+def people_scope(filters: Filters) -> str | None:
+    """The scope of the people table that holds this selection's people ('' the province, 'city:<code>',
+    'industry:<code>'), or None when the filters ask for more than a period and one city or industry."""
+    if any((filters.county, filters.training_type, filters.training_form, filters.fund, filters.occupation,
+            filters.key_group is not None, filters.programme_tag, filters.institution)):
+        return None
+    if filters.city and filters.industry:
+        return None
+    if filters.city:
+        return f"city:{filters.city}"
+    if filters.industry:
+        return f"industry:{filters.industry}"
+    return ""
+
+
+def _typed(dimension: str, key: str) -> Any:
+    """A people-table key as the breakdown keys it: months and institutions are numbers."""
+    if dimension == "month":
+        return int(key)
+    if dimension == "institution":
+        return int(key) if key else None
+    return key
+
+
+def _people(filters: Filters, dimension: str = "") -> dict[Any, int]:
+    """Distinct people of the selection, per value of `dimension` ('' the whole selection, key '')."""
+    scope = people_scope(filters)
+    if dimension == "month" and filters.month is not None:
+        # One month of the trend: the people of the selection itself.
+        return {filters.month: _people(filters).get("", 0)}
+    if scope is not None:
+        stored = PeopleCount.objects.filter(year=filters.year, month=filters.month or 0, scope=scope,
+                                            dimension=dimension).values_list("key", "people")
+        return {_typed(dimension, key): people for key, people in stored}
+    rows = _narrowed(CountedTraining.objects.order_by(), filters)
+    distinct = Count("person_key", distinct=True)
+    if not dimension:
+        return {"": rows.aggregate(people=distinct)["people"]}
+    column = COLUMNS[dimension]
+    return {row[column]: row["people"] for row in rows.values(column).annotate(people=distinct)}
+
+
+def _sums(filters: Filters, dimension: str = "") -> dict[Any, dict[str, Any]]:
+    rows = _narrowed(DailyTrainings.objects.order_by(), filters)
+    if not dimension:
+        return {"": rows.aggregate(**SUMS)}
+    column = COLUMNS[dimension]
+    return {row[column]: row for row in rows.values(column).annotate(**SUMS)}
+
+
+def _grouped(filters: Filters, dimension: str = "") -> dict[Any, Figures]:
+    """The figures of the selection per value of `dimension` ('' the whole selection, key '')."""
+    people = _people(filters, dimension)
+    return {key: Figures(row["trainings"] or 0, row["key_group"] or 0, people.get(key, 0),
+                         row["amount"] if row["amount"] is not None else Decimal("0.00"))
+            for key, row in _sums(filters, dimension).items()}
 
 
 def summary(scope: Scope, filters: Filters) -> Figures:
     """The figures of the whole selection within the reader's scope."""
-    return _figures(selected_claims(filters.within(scope)).aggregate(**AGGREGATES))
+    return _grouped(filters.within(scope)).get("", Figures())
 
 
 @dataclass(frozen=True)
@@ -327,13 +406,10 @@ def breakdown(scope: Scope, filters: Filters, by: str, top: int | None = TOP_ROW
     if by not in DIMENSIONS:
         raise KeyError(by)
     filters = filters.within(scope)
-    path, title = DIMENSIONS[by]
-    claims = selected_claims(filters)
-    if by == "month":
-        claims = claims.annotate(month=ExtractMonth("end_date"))
-    grouped = {row[path]: _figures(row) for row in claims.values(path).annotate(**AGGREGATES).order_by()}
+    _path, title = DIMENSIONS[by]
+    grouped = _grouped(filters, by)
     if total is None:
-        total = _figures(selected_claims(filters).aggregate(**AGGREGATES))
+        total = _grouped(filters).get("", Figures())
     keys = [key for key in grouped if key not in (None, NOT_RECORDED)]
     labels = _labels(by, keys)
     rows: list[Row] = []
@@ -410,9 +486,16 @@ class Page:
     filters: Filters
     total: Figures
     tables: list[Breakdown] = field(default_factory=list)
+    refreshed_at: dt.datetime | None = None  # the figures are as of this refresh (None: the year never refreshed)
 
     def table(self, name: str) -> Breakdown:
         return next(table for table in self.tables if table.name == name)
+
+    @property
+    def refresh_minutes(self) -> int:
+        from qiancheng.insight.statistics_refresh import stated_lag_minutes
+
+        return stated_lag_minutes()
 
 
 PAGE_TABLES = ("city", "month", "training_type", "training_form", "fund", "category", "industry", "occupation",
@@ -426,4 +509,4 @@ def page(scope: Scope, filters: Filters) -> Page:
     total = summary(scope, narrowed)
     tables = [trend(scope, narrowed, total=total if narrowed.month is None else None) if name == "month"
               else breakdown(scope, narrowed, name, total=total) for name in PAGE_TABLES]
-    return Page(scope, narrowed, total, tables)
+    return Page(scope, narrowed, total, tables, refreshed_at(narrowed.year))

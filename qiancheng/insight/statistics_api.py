@@ -58,6 +58,7 @@ class StatisticsOut(Schema):
     period_to: dt.date
     scope_city: str | None
     scope_industry: str | None
+    refreshed_at: dt.datetime | None  # the figures are as of this refresh of the pre-aggregate (None: never)
     total: StatisticsFiguresOut
     tables: list[StatisticsTableOut]
 
@@ -105,7 +106,8 @@ def statistics_figures(
     first, last = narrowed.period()
     return StatisticsOut(
         year=narrowed.year, month=narrowed.month, period_from=first, period_to=last, scope_city=scope.city,
-        scope_industry=scope.industry, total=StatisticsFiguresOut.of(total),
+        scope_industry=scope.industry, refreshed_at=statistics.refreshed_at(narrowed.year),
+        total=StatisticsFiguresOut.of(total),
         tables=[StatisticsTableOut(name=table.name, title=table.title, total=StatisticsFiguresOut.of(table.total), rows=[
             StatisticsRowOut(key=row.key, label=row.label, subtotal=row.subtotal, **StatisticsFiguresOut.of(row.figures).dict())
             for row in table.rows]) for table in breakdowns])

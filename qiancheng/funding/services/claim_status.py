@@ -5,7 +5,8 @@ an appeal or recovers a claim calls `file_new_claim` or `move_claim`; `CLAIM_TRA
 `ClaimStatus`) says which changes exist and why. A change not in the table is refused with
 `illegal_status_change` (409), whatever the caller checked before, and nothing is written.
 The decision fields (eligible, amounts, rules) are written by `decision_store.decide_stored_claims`, which
-never touches the status.
+never touches the status. Both tell `funding.claim_changes` the year of the training, so the programme's figures
+are refreshed once the change is committed (docs/statistics.md "The pre-aggregate").
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 
 from django.utils.translation import override
 
+from qiancheng.funding.claim_changes import claims_changed
 from qiancheng.funding.models import CLAIM_TRANSITIONS, FILED_STATUS, ClaimStatus, SubsidyClaim
 from qiancheng.funding.services.refusal import FundingRefused
 
@@ -46,7 +48,9 @@ def file_new_claim(**fields: Any) -> SubsidyClaim:
     """Create a claim in the status every claim is filed in (6c); the caller's transaction and audit entry."""
     if "status" in fields:
         raise TypeError("a claim is filed in FILED_STATUS; its status is not the caller's to choose")
-    return SubsidyClaim.objects.create(status=FILED_STATUS, **fields)
+    claim = SubsidyClaim.objects.create(status=FILED_STATUS, **fields)
+    claims_changed([claim.end_date.year])
+    return claim
 
 
 def move_claim(claim: SubsidyClaim, to: ClaimStatus, *, also: Iterable[str] = ()) -> ClaimStatus:
@@ -61,4 +65,5 @@ def move_claim(claim: SubsidyClaim, to: ClaimStatus, *, also: Iterable[str] = ()
         raise illegal_change(claim, stored, to)
     claim.status = to
     claim.save(update_fields=list(dict.fromkeys(["status", "updated_at", *also])))
+    claims_changed([claim.end_date.year])
     return ClaimStatus(stored)

@@ -52,6 +52,14 @@ def claim(city: City, end: dt.date, category: str, status: str = ClaimStatus.PEN
     return builders.subsidy_claim(enrolment, f"INS{next(_serial):07d}", status=status, **decision)
 
 
+def refreshed() -> None:
+    """The figures read the pre-aggregate (docs/statistics.md): after building claims through the ORM (no writer's
+    commit queues a refresh inside a test's transaction), rebuild it, as `qiancheng refresh_statistics --full` does."""
+    from qiancheng.insight.statistics_refresh import refresh
+
+    refresh(None, None, "test")
+
+
 def independent_count(year: int, city: str | None = None, month: int | None = None) -> tuple[int, int]:
     """(trainings, key-group trainings) by docs/statistics.md, counted claim by claim in Python."""
     counting = {"pending", "approved", "paid"}  # RULES.md "What counts", written out on purpose

@@ -14,7 +14,7 @@ from qiancheng.accounts.tests.second_factor_support import pass_second_factor
 from qiancheng.clock import frozen_at
 from qiancheng.insight.models import Target
 from qiancheng.insight.services import set_target
-from qiancheng.insight.tests.records import KEY, OTHER, claim, independent_count
+from qiancheng.insight.tests.records import KEY, OTHER, claim, independent_count, refreshed
 
 pytestmark = pytest.mark.django_db
 
@@ -47,6 +47,7 @@ def test_the_province_records_a_target_and_reads_the_progress(province_official,
         claim(nanning_official.city, dt.date(2026, 3, 31), KEY)
     claim(nanning_official.city, dt.date(2026, 4, 30), OTHER)
     claim(liuzhou_official.city, dt.date(2026, 4, 30), OTHER)
+    refreshed()
     province = Api(province_official)
     with frozen_at(DAY):
         made = province.post("/targets", {"year": 2026, "city_code": "450100", "count": 12,

@@ -12,7 +12,7 @@ from qiancheng.clock import frozen_at
 from qiancheng.funding.models import ClaimStatus
 from qiancheng.insight import figures
 from qiancheng.insight.services import set_target
-from qiancheng.insight.tests.records import KEY, OTHER, claim, independent_count, training_for
+from qiancheng.insight.tests.records import KEY, OTHER, claim, independent_count, refreshed, training_for
 from qiancheng.people.models import KEY_GROUPS as PEOPLE_KEY_GROUPS
 from qiancheng.people.models import PersonCategory
 from qiancheng.policy.vocabulary import KEY_GROUPS
@@ -49,6 +49,7 @@ def _world() -> tuple:
     claim(liuzhou, dt.date(2026, 5, 31), KEY, eligible=None)
     claim(liuzhou, dt.date(2025, 12, 31), KEY)
     claim(nanning, dt.date(2027, 1, 1), OTHER)
+    refreshed()
     return nanning, liuzhou
 
 

@@ -11,7 +11,7 @@ import pytest
 from django.test import Client
 
 from qiancheng.clock import frozen_at
-from qiancheng.insight.tests.records import KEY, OTHER, claim, independent_count
+from qiancheng.insight.tests.records import KEY, OTHER, claim, independent_count, refreshed
 
 pytestmark = pytest.mark.django_db
 
@@ -27,6 +27,7 @@ def _row(html: str, testid: str) -> list[str]:
 def test_the_homes_show_the_years_progress(province_official, nanning_official, liuzhou_official, login) -> None:
     claim(nanning_official.city, dt.date(2026, 3, 31), KEY)
     claim(liuzhou_official.city, dt.date(2026, 3, 31), OTHER)
+    refreshed()
     with frozen_at(DAY):
         province = login(Client(), province_official).get("/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
         city = login(Client(), nanning_official).get("/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()

@@ -11,7 +11,7 @@ from django.test import Client
 
 from qiancheng.clock import frozen_at
 from qiancheng.insight.models import Target
-from qiancheng.insight.tests.records import KEY, OTHER, claim, independent_count
+from qiancheng.insight.tests.records import KEY, OTHER, claim, independent_count, refreshed
 
 pytestmark = pytest.mark.django_db
 
@@ -31,6 +31,7 @@ def _world(nanning_official, liuzhou_official) -> None:
     claim(nanning_official.city, dt.date(2026, 5, 31), OTHER)
     claim(liuzhou_official.city, dt.date(2026, 5, 31), OTHER)
     claim(liuzhou_official.city, dt.date(2026, 5, 31), KEY, eligible=False)
+    refreshed()
 
 
 def test_the_province_page_shows_the_counted_figures_in_chinese(province_official, nanning_official,

@@ -25,6 +25,7 @@ from qiancheng.clock import frozen_at
 from qiancheng.funding.models import ClaimStatus, FundSource, SubsidyClaim
 from qiancheng.insight import industry_plans, statistics
 from qiancheng.insight.statistics import Filters, Scope, suppress_column, suppress_small
+from qiancheng.insight.tests.records import refreshed
 from qiancheng.people.models import PersonCategory
 from qiancheng.training.models import TrainingClass, TrainingForm
 from qiancheng.training.tests import builders
@@ -70,6 +71,7 @@ def world(nanning_official: User, liuzhou_official: User) -> dict[str, Any]:
     _claim(third, KEY, "600.00")
     _claim(_class(nanning, dt.date(2025, 12, 31), "", None), KEY)  # another year
     _claim(_class(nanning, dt.date(2026, 6, 30), "", None), OTHER, "300.00")  # form and industry not recorded
+    refreshed()
     return {"ai": ai, "auto": auto}
 
 

@@ -76,6 +76,9 @@ class Command(BaseCommand):
         from qiancheng.synth.targets import ensure_demo_targets
 
         ensure_demo_targets(run.as_of, self.stdout.write)  # 1a at the demo's size (docs/statistics.md)
+        from qiancheng.insight.statistics_refresh import refresh
+
+        refresh(None, None, "demo")  # the figures as the demo opens: the stories' claims counted too
         rows = [(login.label, login.username, login.password, login.totp_secret) for login in logins]
         self.stdout.write(login_table(rows))
         self.stdout.write(

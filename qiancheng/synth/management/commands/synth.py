@@ -49,6 +49,12 @@ class Command(BaseCommand):
         if created:
             self.stdout.write(f"已写入 / written: seed {run.seed}, {run.people:,} people, as of {run.as_of}, "
                               f"{run.seconds:.1f} s")
+            # The claims went in in bulk, not through funding's writers: the statistics' pre-aggregate is rebuilt
+            # from them (docs/statistics.md "The pre-aggregate").
+            from qiancheng.insight.statistics_refresh import refresh
+
+            job = refresh(None, None, "synth")
+            self.stdout.write(f"统计汇总 / statistics pre-aggregate: {job.trainings:,} trainings, {job.seconds:.1f} s")
         else:
             self.stdout.write(f"已存在，未重复写入 / already loaded, nothing written: seed {run.seed}, "
                               f"{run.people:,} people, as of {run.as_of}")
