@@ -138,7 +138,10 @@ def test_serve_answers_home_and_login(demo) -> None:
                 break
             except OSError:
                 if server.poll() is not None or time.monotonic() > deadline:
-                    raise AssertionError(server.stdout.read() if server.stdout else "server did not start") from None
+                    # stop it before reading: a server still running never closes its output
+                    server.terminate()
+                    output, _ = server.communicate(timeout=30)
+                    raise AssertionError(output or "server did not start") from None
                 time.sleep(0.5)
         assert status == 200
         assert fetch(f"http://127.0.0.1:{port}/") == 200  # the home page, or the login it redirects to
