@@ -407,5 +407,6 @@ def demand_gap_history(request: HttpRequest, date_from: dt.date | None = None, d
                                  for point in history.points])
 
 
-# The statistics (6a) and the industry plans (6) add their routes to this router.
-from qiancheng.insight import statistics_api  # noqa: E402, F401
+# The statistics (6a), the industry plans (6) and the optional targets per training type or programme (1a) add their
+# routes to this router.
+from qiancheng.insight import optional_targets_api, statistics_api  # noqa: E402, F401

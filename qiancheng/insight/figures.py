@@ -210,6 +210,13 @@ def expected_by(target: int, elapsed: Fraction) -> int:
     return _whole(target * elapsed)
 
 
+def projected_year_end(achieved: int, elapsed: Fraction) -> int | None:
+    """Projected year end: the trainings achieved so far at the same daily rate to 31 December, rounded half up
+    (what was achieved, for a year that is over); None for a year not yet begun. Progress against a city's or the
+    province's target and against an optional target (per training type or programme) read this one function."""
+    return _whole(achieved / elapsed) if elapsed else None
+
+
 @dataclass(frozen=True)
 class MonthShare:
     """One month of a city (or the province): its trainings, key-group share and the 2.1b flag."""
@@ -244,7 +251,7 @@ def _progress(code: str | None, name: str, target: TargetFigure | None, year_tal
               elapsed: Fraction, minimum: Decimal) -> Progress:
     achieved = year_tally.city(code)
     expected = expected_by(target.count, elapsed) if target is not None else None
-    projected = _whole(achieved.trainings / elapsed) if elapsed else None
+    projected = projected_year_end(achieved.trainings, elapsed)
     return Progress(code=code, name=name, target=target, achieved=achieved, expected=expected,
                     projected=projected, behind=expected is not None and achieved.trainings < expected,
                     below_share=achieved.below(minimum),

@@ -182,7 +182,9 @@ class WhatIfReplay(models.Model):
         return f"replay {self.pk} of draft {self.draft_id} {self.status}"
 
 
-# An industry department's training plan (6) lives in its own module; importing it here registers it.
+# An industry department's training plan (6) and the province's optional targets per training type or programme (1a)
+# live in their own modules; importing them here registers them.
+from qiancheng.insight.optional_target_models import OptionalTarget  # noqa: E402, F401
 from qiancheng.insight.plan_models import IndustryPlan, IndustryPlanLine  # noqa: E402, F401
 
 # The statistics' pre-aggregate (issue 11 item 7) lives in its own module; importing it here registers it.

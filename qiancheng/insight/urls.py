@@ -8,6 +8,7 @@ from qiancheng.insight import (
     gap_history_views,
     gap_views,
     matching_urls,
+    optional_target_views,
     report_card_views,
     statistics_urls,
     views,
@@ -20,6 +21,9 @@ app_name = "insight"
 
 urlpatterns = [
     path("progress/", views.progress, name="progress"),
+    path("progress/optional-targets/check/", optional_target_views.optional_target_check,
+         name="optional_target_check"),
+    path("progress/optional-targets/", optional_target_views.optional_target_set, name="optional_target_set"),
     path("classes/<int:class_pk>/key-group-share/", class_share.class_share, name="class_share"),
     path("demand-gap/", gap_views.demand_gap_page, name="demand_gap"),
     path("demand-gap/export.xlsx", gap_views.demand_gap_export, name="demand_gap_export"),

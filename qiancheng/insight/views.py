@@ -21,7 +21,7 @@ from qiancheng.accounts.models import Role
 from qiancheng.accounts.scope import get_scoped_or_404, public, scoped
 from qiancheng.clock import today
 from qiancheng.funding.views.lists import city_filter
-from qiancheng.insight import figures, industry_plans, rating
+from qiancheng.insight import figures, industry_plans, optional_target_views, rating
 from qiancheng.insight.forms import (
     RatingAppealForm,
     RatingDecisionForm,
@@ -103,6 +103,8 @@ def progress(request: HttpRequest) -> HttpResponse:
         "programme_achieved": figures.programme_achieved() if province else None,
         # 6: each industry's plan in force against its actuals (the province reads every industry's).
         "industry_plans": industry_plans.overview(request.user, year) if province else [],
+        # 1a: the province's optional targets per training type or programme, read by the province and the cities.
+        **optional_target_views.progress_context(request.user, year),
     })
 
 
