@@ -24,6 +24,7 @@ from django.utils import timezone
 from qiancheng.accounts.audit import record_event
 from qiancheng.clock import today
 from qiancheng.evaluation.models import Certificate
+from qiancheng.funding.claim_changes import claims_changed
 from qiancheng.funding.models import CityAiUplift, SubsidyClaim, columns
 from qiancheng.people import crypto, links
 from qiancheng.people.models import Person, SkillUpgradeSubsidy
@@ -169,6 +170,8 @@ def decide_stored_claims(actor: Any, claims: QuerySet, *, params: ParamSet | Non
         SubsidyClaim.objects.bulk_update(stored, ["eligible", "training_amount", "employment_amount", "total_amount",
                                                   "denied_by", "decided_at", "param_set_id", "rule_version"],
                                          batch_size=2_000)
+        # A decision may make a claim count or stop counting: the programme's figures are refreshed once it commits.
+        claims_changed({claim.end_date.year for claim in stored})
         record_event(actor, "claims.decided", after={
             "claims": len(stored), "eligible": sum(1 for c in stored if c.eligible), "params_id": run.params_id,
             "rule_version": run.rule_version, "as_of": as_of.isoformat(),
