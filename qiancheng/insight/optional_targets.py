@@ -10,7 +10,7 @@ advanced-manufacturing pilots). An industry's target is its department's plan by
 - **In force** on a day: the entry of the year and subject with the latest `valid_from` on or before the day (the
   database keeps one per year, subject and day), as a city's or the province's target (`figures.target_in_force`).
 - **Progress** (`progress`): the trainings of the year by the one definition of a training, counted by the
-  statistics (`statistics.breakdown` by training type, `statistics.summary` with the programme tag: the figures the
+  statistics (`statistics.breakdown` by training type, `statistics.trainings` with the programme tag: the figures the
   statistics page shows for the same filters), against the target spread evenly over the calendar year
   (`figures.expected_by`), projected to 31 December (`figures.projected_year_end`), behind when achieved < expected.
 
@@ -270,8 +270,7 @@ def progress(user: Any, year: int, on: dt.date | None = None) -> OptionalReport:
         if subject.kind == TRAINING_TYPE:
             achieved = by_type.get(subject.code, 0)
         else:
-            achieved = statistics.summary(PROVINCE_SCOPE, statistics.Filters(year=year,
-                                                                             programme_tag=subject.code)).trainings
+            achieved = statistics.trainings(PROVINCE_SCOPE, statistics.Filters(year=year, programme_tag=subject.code))
         rows.append(OptionalProgress(subject, subject.label, entry, achieved,
                                      figures.expected_by(entry.count, elapsed),
                                      figures.projected_year_end(achieved, elapsed)))

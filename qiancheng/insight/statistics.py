@@ -331,6 +331,13 @@ def summary(scope: Scope, filters: Filters) -> Figures:
     return _grouped(filters.within(scope)).get("", Figures())
 
 
+def trainings(scope: Scope, filters: Filters) -> int:
+    """The selection's trainings (人次) alone, equal to `summary(...).trainings`, without counting its people: under
+    filters the people table does not hold (a programme tag, a fund, …) people are a distinct count over the counted
+    trainings, the page's slow path (bench/README.md). For a reader that needs only the number (a target's progress)."""
+    return _sums(filters.within(scope))[""]["trainings"] or 0
+
+
 @dataclass(frozen=True)
 class Row:
     key: str

@@ -24,7 +24,7 @@ from qiancheng.catalog.models import City, ProgrammeTag
 from qiancheng.catalog.vocabulary import TrainingType
 from qiancheng.clock import frozen_at
 from qiancheng.funding.models import ClaimStatus, SubsidyClaim
-from qiancheng.insight import optional_targets
+from qiancheng.insight import optional_targets, statistics
 from qiancheng.insight.optional_target_models import OptionalTarget
 from qiancheng.insight.optional_targets import Refused, set_optional_target
 from qiancheng.insight.tests.records import refreshed
@@ -36,6 +36,7 @@ pytestmark = pytest.mark.django_db
 
 DAY = dt.date(2026, 7, 2)  # day 183 of 365
 DOC = "桂人社发〔2026〕8号"
+PROVINCE = statistics.Scope(Role.PROVINCE_OFFICIAL)
 _serial = itertools.count(1)
 
 
@@ -143,6 +144,9 @@ def test_progress_per_type_and_programme_equals_a_count_from_the_claims(world, p
         assert (str(row.target.count), str(row.achieved), str(row.expected), str(row.projected)) == wanted[
             row.subject.code][:4]
     assert [row.subject.code for row in report.behind] == ["occupational"]
+    for tag in ("ai", "advanced_manufacturing"):  # the trainings alone are the statistics page's figure
+        filters = statistics.Filters(year=2026, programme_tag=tag)
+        assert statistics.trainings(PROVINCE, filters) == statistics.summary(PROVINCE, filters).trainings
 
     with frozen_at(DAY):
         html = login(Client(), province_official).get(reverse("insight:progress"), {"year": 2026}).content.decode()
