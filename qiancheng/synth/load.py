@@ -26,13 +26,13 @@ from tqdm import tqdm
 
 from qiancheng import clock
 from qiancheng.accounts.audit import record_event
-from qiancheng.accounts.models import User
+from qiancheng.accounts.models import AuditEntry, User
 from qiancheng.catalog.models import IndustrialPark
 from qiancheng.catalog.services import load_catalog
 from qiancheng.people import crypto
 from qiancheng.people.masking import mask_id_number, mask_phone
 from qiancheng.people.services import ID_NUMBER, PHONE
-from qiancheng.synth import demand_records, money, records
+from qiancheng.synth import deferred_indexes, demand_records, money, records
 from qiancheng.synth.exchange import write_exchange
 from qiancheng.synth.generator import Province, generate_persons, generate_province
 from qiancheng.synth.models import SynthRun, SynthRunStatus
@@ -224,6 +224,11 @@ def _write_all(province: Province, decisions: pl.DataFrame, params_id: str, rule
     ids = _first_ids()
     counts: dict[str, int] = {}
     written: dict[str, list[int]] = {}
+    # Tables this load fills from empty get their secondary indexes (and PostgreSQL's foreign keys) built once
+    # after their rows; the audit trail's keys are checked once too (synth.deferred_indexes). The demand side reads
+    # back what it needs by primary key.
+    deferred = deferred_indexes.defer(*(model(label) for label in MODELS), model("people.Person"),
+                                      model("training.TrainingClass").teachers.through, keys_of=(AuditEntry,))
 
     bar.set_description("加密 / sealing personal data")
     sealed = seal_persons(province.persons.select("person_no", "id_number", "phone"), "person_no", bar)
@@ -285,6 +290,7 @@ def _write_all(province: Province, decisions: pl.DataFrame, params_id: str, rule
     demand_records.grow_demand(province.seed, province.as_of, actor, written,
                                lambda label, frame: _write(label, frame, bar, counts, written))
     analyze(*(model(label) for label in demand_records.MODELS))
+    deferred.restore()
     reset_sequences(*(model(label) for label in MODELS))
     return counts, written
 
