@@ -248,13 +248,13 @@ COPY_BLOCK_ENTRIES = 100_000
 def _copy_events(changes: Iterable[tuple[object, Mapping[str, Any]]], seq: int, prev_hash: str, at: dt.datetime,
                  actor_id: object, actor_text: str, action: str, label: str, head_json: str, middle_json: str,
                  tail_json: str) -> int:
-    """`record_events` on PostgreSQL: the same values and hashes, written by COPY (`web.tabular.write_frame`,
+    """`record_events` on PostgreSQL: the same values and hashes, written by COPY (`qiancheng.bulk_insert.write_frame`,
     Polars' CSV) instead of executemany. The 1,000,000-person province writes 1.2 M enrolment entries: row by row
     they were the load's largest part after the rows themselves (bench/README.md). `after` goes in as its
     canonical JSON text, which jsonb reads to the same value."""
     import polars as pl
 
-    from qiancheng.web.tabular import write_frame
+    from qiancheng.bulk_insert import write_frame
 
     written = 0
     seqs: list[int] = []

@@ -10,6 +10,7 @@ import polars as pl
 import pytest
 from django.db import transaction
 
+from qiancheng import bulk_insert
 from qiancheng.people import crypto
 from qiancheng.people.masking import mask_id_number, mask_phone
 from qiancheng.people.models import Person
@@ -38,9 +39,9 @@ def _persons() -> pl.DataFrame:
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize("block_rows", [tabular.COPY_BLOCK_ROWS, 2])
+@pytest.mark.parametrize("block_rows", [bulk_insert.COPY_BLOCK_ROWS, 2])
 def test_rows_arrive_as_the_frame_holds_them(monkeypatch: pytest.MonkeyPatch, block_rows: int) -> None:
-    monkeypatch.setattr(tabular, "COPY_BLOCK_ROWS", block_rows)  # several COPY blocks on PostgreSQL
+    monkeypatch.setattr(bulk_insert, "COPY_BLOCK_ROWS", block_rows)  # several COPY blocks on PostgreSQL
     frame = _persons()
     advanced: list[int] = []
     with transaction.atomic():
