@@ -22,6 +22,7 @@ from qiancheng.clock import today
 from qiancheng.insight import optional_targets
 from qiancheng.policy.params import plan_figures
 from qiancheng.web.forms import PlainForm
+from qiancheng.web.refusals import valid_or_messages
 
 
 def _years() -> list[tuple[int, str]]:
@@ -72,13 +73,7 @@ def _refused(request: HttpRequest, refusal: ValidationError | PermissionDenied) 
 
 
 def _form_or_errors(request: HttpRequest) -> OptionalTargetForm | None:
-    form = OptionalTargetForm(request.POST)
-    if form.is_valid():
-        return form
-    for name, errors in form.errors.items():
-        label = form.fields[name].label if name in form.fields else name
-        messages.error(request, f"{label}：{' '.join(errors)}")
-    return None
+    return valid_or_messages(request, OptionalTargetForm(request.POST))
 
 
 @require_POST

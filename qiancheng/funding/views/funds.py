@@ -27,6 +27,7 @@ from qiancheng.funding.summary import fund_summary, park_totals, visible_funds
 from qiancheng.funding.views.common import OFFICIALS, refused
 from qiancheng.funding.views.lists import city_filter
 from qiancheng.web.listing import Filter, Listing, Sort, listing
+from qiancheng.web.refusals import valid_or_messages
 
 
 def _holder(fund: FundAccount) -> str:
@@ -71,13 +72,7 @@ def fund_dashboard(request: HttpRequest) -> HttpResponse:
 
 
 def _allocation_form_or_errors(request: HttpRequest) -> AllocationForm | None:
-    form = AllocationForm(request.POST)
-    if form.is_valid():
-        return form
-    for name, errors in form.errors.items():
-        label = form.fields[name].label if name in form.fields else name
-        messages.error(request, f"{label}：{' '.join(errors)}")
-    return None
+    return valid_or_messages(request, AllocationForm(request.POST))
 
 
 @require_POST

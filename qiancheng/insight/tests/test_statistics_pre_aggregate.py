@@ -295,13 +295,10 @@ def test_a_change_in_a_transaction_that_rolls_back_queues_nothing(world, nanning
                                                                   django_capture_on_commit_callbacks) -> None:
     pending = SubsidyClaim.objects.filter(city_id=NANNING, status=ClaimStatus.PENDING).order_by("pk").first()
     jobs = StatisticsRefresh.objects.count()
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        try:
-            with transaction.atomic():
-                reject_claim(nanning_official, pending, "材料不实")
-                raise RuntimeError("rolled back")
-        except RuntimeError:
-            pass
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(RuntimeError):
+        with transaction.atomic():
+            reject_claim(nanning_official, pending, "材料不实")
+            raise RuntimeError("rolled back")
     assert callbacks == [] and StatisticsRefresh.objects.count() == jobs
 
 
