@@ -17,10 +17,10 @@ import hashlib
 import ipaddress
 import json
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import connection, models
 from django.http import HttpRequest
@@ -216,23 +216,17 @@ def record_events(
     # SQLite keeps a JSON column as its text, so the canonical text of `after` is stored as it is; other
     # databases get the value prepared by the field.
     after_field, stores_text = fields["after"], connection.vendor == "sqlite"
+    chained = _chained(changes, seq, prev_hash, head_json, middle_json, tail_json)
     if connection.vendor == "postgresql":
-        return _copy_events(changes, seq, prev_hash, at, actor_id, actor_text, action, label, head_json,
-                            middle_json, tail_json)
+        return _copy_events(chained, at, actor_id, actor_text, action, label)
     written, batch = 0, []
     with connection.cursor() as cursor:
-        for pk, after in changes:
-            value, target_pk = jsonable(after), str(pk)
-            after_json = _canonical_value(value)
-            payload_json = (f'{head_json}{after_json}{middle_json}{prev_hash}","reason":"","seq":{seq}'
-                            f'{tail_json}{_canonical_value(target_pk)}}}')
-            digest = hashlib.sha256(prev_hash.encode("ascii") + payload_json.encode("utf-8")).hexdigest()
-            stored = {"seq": seq, "at": at_stored, "actor_id": actor_id, "actor_label": actor_text, "action": action,
-                      "target_model": label, "target_pk": target_pk, "before": None,
-                      "after": after_json if stores_text else after_field.get_db_prep_save(value, connection),
-                      "reason": "", "ip": None, "prev_hash": prev_hash, "hash": digest}
+        for link in chained:
+            stored = {"seq": link.seq, "at": at_stored, "actor_id": actor_id, "actor_label": actor_text,
+                      "action": action, "target_model": label, "target_pk": link.target_pk, "before": None,
+                      "after": link.after_json if stores_text else after_field.get_db_prep_save(link.value, connection),
+                      "reason": "", "ip": None, "prev_hash": link.prev_hash, "hash": link.digest}
             batch.append(tuple(stored[name] for name in fields))
-            seq, prev_hash = seq + 1, digest
             if len(batch) >= 5000:
                 cursor.executemany(sql, batch)
                 written, batch = written + len(batch), []
@@ -241,13 +235,39 @@ def record_events(
     return written + len(batch)
 
 
+class _Link(NamedTuple):
+    """One entry of a bulk change, chained: its values and the hash that links it to the one before (a tuple:
+    a bulk change makes a million of them)."""
+
+    seq: int
+    target_pk: str
+    value: Any  # `after`, made JSON-able
+    after_json: str  # its canonical JSON text
+    prev_hash: str
+    digest: str
+
+
+def _chained(changes: Iterable[tuple[object, Mapping[str, Any]]], seq: int, prev_hash: str, head_json: str,
+             middle_json: str, tail_json: str) -> Iterator[_Link]:
+    """The entries of `record_events` in order, each hashed over the canonical JSON of its payload (the shared
+    parts prepared once, around the values that differ) and chained to the one before: the one place both
+    writers (executemany, COPY) take their hashes from, so they cannot disagree."""
+    for pk, after in changes:
+        value, target_pk = jsonable(after), str(pk)
+        after_json = _canonical_value(value)
+        payload_json = (f'{head_json}{after_json}{middle_json}{prev_hash}","reason":"","seq":{seq}'
+                        f'{tail_json}{_canonical_value(target_pk)}}}')
+        digest = hashlib.sha256(prev_hash.encode("ascii") + payload_json.encode("utf-8")).hexdigest()
+        yield _Link(seq, target_pk, value, after_json, prev_hash, digest)
+        seq, prev_hash = seq + 1, digest
+
+
 # Entries per COPY on PostgreSQL: the columns of one block are held in memory as Python lists, then as one frame.
 COPY_BLOCK_ENTRIES = 100_000
 
 
-def _copy_events(changes: Iterable[tuple[object, Mapping[str, Any]]], seq: int, prev_hash: str, at: dt.datetime,
-                 actor_id: object, actor_text: str, action: str, label: str, head_json: str, middle_json: str,
-                 tail_json: str) -> int:
+def _copy_events(chained: Iterable[_Link], at: dt.datetime, actor_id: object, actor_text: str, action: str,
+                 label: str) -> int:
     """`record_events` on PostgreSQL: the same values and hashes, written by COPY (`qiancheng.bulk_insert.write_frame`,
     Polars' CSV) instead of executemany. The 1,000,000-person province writes 1.2 M enrolment entries: row by row
     they were the load's largest part after the rows themselves (bench/README.md). `after` goes in as its
@@ -278,18 +298,12 @@ def _copy_events(changes: Iterable[tuple[object, Mapping[str, Any]]], seq: int, 
             column.clear()
         return count
 
-    for pk, after in changes:
-        value, target_pk = jsonable(after), str(pk)
-        after_json = _canonical_value(value)
-        payload_json = (f'{head_json}{after_json}{middle_json}{prev_hash}","reason":"","seq":{seq}'
-                        f'{tail_json}{_canonical_value(target_pk)}}}')
-        digest = hashlib.sha256(prev_hash.encode("ascii") + payload_json.encode("utf-8")).hexdigest()
-        seqs.append(seq)
-        target_pks.append(target_pk)
-        afters.append(None if value is None else after_json)  # SQL NULL, as the field stores None
-        prev_hashes.append(prev_hash)
-        hashes.append(digest)
-        seq, prev_hash = seq + 1, digest
+    for link in chained:
+        seqs.append(link.seq)
+        target_pks.append(link.target_pk)
+        afters.append(None if link.value is None else link.after_json)  # SQL NULL, as the field stores None
+        prev_hashes.append(link.prev_hash)
+        hashes.append(link.digest)
         if len(seqs) >= COPY_BLOCK_ENTRIES:
             written += flush()
     if seqs:
